@@ -1,0 +1,774 @@
+"""Typed, immutable stack configuration and its validation.
+
+The stack file (``stacks/Pulumi.<stack>.yaml``) is parsed into frozen dataclasses before
+any resource is registered. Every rule violation is collected with the config key that
+caused it, so a platform engineer sees all problems at once instead of one per run.
+
+This module imports neither pulumi nor azure-native: the CLI, the offline render and the
+Pulumi entry point all validate through it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+PROJECT = "carelift"
+
+US_REGIONS = frozenset(
+    {
+        "eastus", "eastus2", "centralus", "northcentralus", "southcentralus",
+        "westcentralus", "westus", "westus2", "westus3",
+    }
+)
+DATA_CLASSIFICATIONS = ("phi", "pii", "internal", "public")
+REQUIRED_TAGS = ("owner", "cost-center", "data-classification")
+PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
+GATEWAY_SKUS = {
+    "None": (),
+    "Vpn": ("VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"),
+    "ExpressRoute": ("ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"),
+}
+OPENAI_SKUS = ("Standard", "DataZoneStandard", "GlobalStandard", "ProvisionedManaged")
+
+# Built-in role definition ids (Azure RBAC), by the names the stack files use.
+KEY_VAULT_ROLES = {
+    "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+}
+
+# Minimum prefix lengths Azure enforces on the hub's fixed-name subnets.
+SPECIAL_SUBNETS = {
+    "firewall": ("AzureFirewallSubnet", 26),
+    "firewallManagement": ("AzureFirewallManagementSubnet", 26),
+    "bastion": ("AzureBastionSubnet", 26),
+    "gateway": ("GatewaySubnet", 27),
+    "dnsInbound": ("snet-dns-inbound", 28),
+    "dnsOutbound": ("snet-dns-outbound", 28),
+}
+SMALLEST_SUBNET_PREFIX = 29
+MIN_LOG_RETENTION_DAYS = 90
+MAX_LOG_RETENTION_DAYS = 730
+# 45 CFR 164.316(b)(2)(i): documentation is retained six years.
+MIN_IMMUTABILITY_DAYS = 6 * 365
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+FQDN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
+DNS_DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+$")
+
+
+# ---------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Subnet:
+    name: str
+    address_prefix: str
+    private_endpoints: bool = False
+    """True when private endpoints land here (network policies stay enabled for NSG/UDR)."""
+
+
+@dataclass(frozen=True)
+class Spoke:
+    name: str
+    address_space: str
+    subnets: tuple[Subnet, ...]
+
+    @property
+    def private_endpoint_subnet(self) -> Subnet | None:
+        return next((s for s in self.subnets if s.private_endpoints), None)
+
+
+@dataclass(frozen=True)
+class HubSubnets:
+    firewall: str
+    firewall_management: str
+    bastion: str
+    gateway: str
+    dns_inbound: str
+    dns_outbound: str
+
+
+@dataclass(frozen=True)
+class Hub:
+    address_space: str
+    subnets: HubSubnets
+
+
+@dataclass(frozen=True)
+class Gateway:
+    type: str = "None"
+    sku: str | None = None
+
+
+@dataclass(frozen=True)
+class DnsForwardingRule:
+    domain: str
+    servers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    hub: Hub
+    spokes: tuple[Spoke, ...]
+    gateway: Gateway = Gateway()
+    on_premises_address_spaces: tuple[str, ...] = ()
+    dns_forwarding: tuple[DnsForwardingRule, ...] = ()
+
+    def spoke(self, name: str) -> Spoke:
+        return next(s for s in self.spokes if s.name == name)
+
+
+@dataclass(frozen=True)
+class Budget:
+    amount: float
+    contact_emails: tuple[str, ...]
+    thresholds: tuple[int, ...] = (50, 80, 100)
+
+
+@dataclass(frozen=True)
+class GovernanceConfig:
+    management_groups: bool
+    root_management_group_id: str | None
+    root_management_group_name: str | None
+    policy_enforcement: str
+    budget: Budget | None
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    log_retention_days: int
+    archive_immutability_days: int
+    alert_emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    principal_id: str
+    principal_type: str
+    role: str
+
+    @property
+    def role_definition_guid(self) -> str:
+        return KEY_VAULT_ROLES[self.role]
+
+
+@dataclass(frozen=True)
+class KeyVaultConfig:
+    spoke: str
+    role_assignments: tuple[RoleAssignment, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelDeployment:
+    name: str
+    model: str
+    version: str
+    sku: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    principal_id: str
+    principal_type: str
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    enabled: bool
+    location: str
+    spoke: str
+    custom_subdomain: str
+    deployments: tuple[ModelDeployment, ...]
+    allowed_fqdns: tuple[str, ...] = ()
+    user_principals: tuple[Principal, ...] = ()
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """The whole validated stack: what `infra.program.build` needs and nothing else."""
+
+    stack: str
+    environment: str
+    organization: str
+    unique_suffix: str
+    location: str
+    allowed_locations: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]
+    governance: GovernanceConfig
+    network: NetworkConfig
+    monitoring: MonitoringConfig
+    key_vault: KeyVaultConfig
+    openai: OpenAIConfig
+
+    @property
+    def base_tags(self) -> dict[str, str]:
+        """The four mandatory tags plus any extra defaults from the stack file."""
+        return {**dict(self.tags), "environment": self.environment}
+
+    @property
+    def name_prefix(self) -> str:
+        """``<organization>-<environment>``: the middle of every Azure resource name."""
+        return f"{self.organization}-{self.environment}"
+
+    @property
+    def key_vault_name(self) -> str:
+        return key_vault_name(self.organization, self.environment, self.unique_suffix)
+
+    @property
+    def archive_storage_name(self) -> str:
+        return archive_storage_name(self.organization, self.environment, self.unique_suffix)
+
+
+def key_vault_name(org: str, env: str, suffix: str) -> str:
+    return f"kv-{org}-{env}-{suffix}"
+
+
+def archive_storage_name(org: str, env: str, suffix: str) -> str:
+    return f"st{org}{env}audit{suffix}"
+
+
+def openai_subdomain(org: str, env: str, suffix: str) -> str:
+    return f"oai-{org}-{env}-{suffix}"
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    key: str
+    """The config key at fault, e.g. ``carelift:network.spokes[1].addressSpace``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class ConfigError(ValueError):
+    """All problems found in one stack configuration."""
+
+    def __init__(self, source: str, issues: Iterable[ConfigIssue]):
+        self.source = source
+        self.issues = tuple(issues)
+        super().__init__(f"{source}: {len(self.issues)} configuration problem(s)")
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.issues)} configuration problem(s):"]
+        lines += [f"  - {issue}" for issue in self.issues]
+        return "\n".join(lines)
+
+
+class _Reader:
+    """Walks a raw mapping, recording each problem against its dotted key."""
+
+    def __init__(self) -> None:
+        self.issues: list[ConfigIssue] = []
+
+    def fail(self, key: str, message: str) -> None:
+        self.issues.append(ConfigIssue(f"{PROJECT}:{key}", message))
+
+    def mapping(self, raw: Any, key: str, allowed: Iterable[str] | None) -> dict[str, Any]:
+        """A mapping's entries; with ``allowed`` given, any other key is reported."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.fail(key, f"must be a mapping, got {_kind(raw)}")
+            return {}
+        if allowed is None:
+            return dict(raw)
+        allowed = tuple(allowed)
+        for unknown in sorted(set(map(str, raw)) - set(allowed)):
+            self.fail(f"{key}.{unknown}" if key else unknown,
+                      f"is not a known setting (expected one of: {', '.join(allowed)})")
+        return dict(raw)
+
+    def items(self, raw: Any, key: str) -> list[Any]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.fail(key, f"must be a list, got {_kind(raw)}")
+            return []
+        return raw
+
+    def string(self, raw: Mapping[str, Any], name: str, key: str, *, default: str | None = None,
+               pattern: re.Pattern[str] | None = None, rule: str = "",
+               choices: Iterable[str] | None = None) -> str | None:
+        full = f"{key}.{name}" if key else name
+        value = raw.get(name, default)
+        if value is None:
+            self.fail(full, "is required")
+            return None
+        if not isinstance(value, str) or not value:
+            self.fail(full, f"must be a non-empty string, got {_kind(value)}")
+            return None
+        if choices is not None and value not in tuple(choices):
+            self.fail(full, f"must be one of {', '.join(choices)}; got {value!r}")
+            return None
+        if pattern is not None and not pattern.fullmatch(value):
+            self.fail(full, f"{rule}; got {value!r}")
+            return None
+        return value
+
+    def integer(self, raw: Mapping[str, Any], name: str, key: str, *, default: int | None = None,
+                minimum: int | None = None, maximum: int | None = None, why: str = "") -> int | None:
+        full = f"{key}.{name}" if key else name
+        value = raw.get(name, default)
+        if value is None:
+            self.fail(full, "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(full, f"must be an integer, got {_kind(value)}")
+            return None
+        if minimum is not None and value < minimum:
+            self.fail(full, f"must be at least {minimum}{why}; got {value}")
+            return None
+        if maximum is not None and value > maximum:
+            self.fail(full, f"must be at most {maximum}{why}; got {value}")
+            return None
+        return value
+
+    def boolean(self, raw: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
+        value = raw.get(name, default)
+        if not isinstance(value, bool):
+            self.fail(f"{key}.{name}" if key else name, f"must be true or false, got {_kind(value)}")
+            return default
+        return value
+
+    def strings(self, raw: Mapping[str, Any], name: str, key: str,
+                check: Callable[[str], str | None] | None = None) -> tuple[str, ...]:
+        full = f"{key}.{name}" if key else name
+        out = []
+        for index, value in enumerate(self.items(raw.get(name), full)):
+            if not isinstance(value, str) or not value:
+                self.fail(f"{full}[{index}]", f"must be a non-empty string, got {_kind(value)}")
+                continue
+            problem = check(value) if check else None
+            if problem:
+                self.fail(f"{full}[{index}]", f"{problem}; got {value!r}")
+                continue
+            out.append(value)
+        return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _email_problem(value: str) -> str | None:
+    return None if EMAIL.fullmatch(value) else "must be an e-mail address"
+
+
+def _fqdn_problem(value: str) -> str | None:
+    return None if FQDN.fullmatch(value) else "must be a lowercase DNS name (optionally *.-prefixed)"
+
+
+# ---------------------------------------------------------------------------- parsing
+
+TOP_LEVEL_KEYS = (
+    "environment", "organization", "uniqueSuffix", "location", "allowedLocations", "tags",
+    "governance", "network", "monitoring", "keyVault", "openai",
+)
+
+
+def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None = None) -> StackConfig:
+    """Parse the ``carelift:`` keys of a stack file (namespace stripped) and validate them.
+
+    Raises ConfigError listing every problem, each with its config key.
+    """
+    r = _Reader()
+    raw = r.mapping(raw, "", TOP_LEVEL_KEYS)
+
+    env = r.string(raw, "environment", "", pattern=re.compile(r"[a-z][a-z0-9]{1,7}"),
+                   rule="must be 2-8 lowercase letters or digits starting with a letter")
+    org = r.string(raw, "organization", "", pattern=re.compile(r"[a-z][a-z0-9]{1,5}"),
+                   rule="must be 2-6 lowercase letters or digits starting with a letter")
+    suffix = r.string(raw, "uniqueSuffix", "", pattern=re.compile(r"[a-z0-9]{3,6}"),
+                      rule="must be 3-6 lowercase letters or digits")
+    allowed = r.strings(raw, "allowedLocations", "",
+                        lambda v: None if v in US_REGIONS else
+                        f"is not a US Azure region ({', '.join(sorted(US_REGIONS))})")
+    if not allowed and "allowedLocations" not in raw:
+        r.fail("allowedLocations", "is required (at least one US region)")
+    location = r.string(raw, "location", "")
+    if location and allowed and location not in allowed:
+        r.fail("location", f"must be one of allowedLocations ({', '.join(allowed)}); got {location!r}")
+
+    tags = _parse_tags(r, raw.get("tags"))
+    governance = _parse_governance(r, raw.get("governance"))
+    network = _parse_network(r, raw.get("network"))
+    monitoring = _parse_monitoring(r, raw.get("monitoring"))
+    key_vault = _parse_key_vault(r, raw.get("keyVault"), network)
+    openai = _parse_openai(r, raw.get("openai"), network, allowed, location, org, env, suffix)
+
+    if org and env and suffix:
+        _check_names(r, org, env, suffix)
+
+    if r.issues:
+        raise ConfigError(source or f"stack {stack!r}", r.issues)
+    return StackConfig(
+        stack=stack, environment=env, organization=org, unique_suffix=suffix,  # type: ignore[arg-type]
+        location=location, allowed_locations=allowed, tags=tags,  # type: ignore[arg-type]
+        governance=governance, network=network, monitoring=monitoring,  # type: ignore[arg-type]
+        key_vault=key_vault, openai=openai,  # type: ignore[arg-type]
+    )
+
+
+def _parse_tags(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
+    tags = r.mapping(raw, "tags", None)
+    for required in REQUIRED_TAGS:
+        if required not in tags:
+            r.fail(f"tags.{required}", "is required on every resource")
+    out = []
+    for name in sorted(tags):
+        value = tags[name]
+        if name == "environment":
+            r.fail("tags.environment", "is set from the environment key; remove it from tags")
+            continue
+        if not isinstance(value, str) or not value:
+            r.fail(f"tags.{name}", f"must be a non-empty string, got {_kind(value)}")
+            continue
+        if re.search(r"[<>%&\\?/]", name) or len(name) > 512:
+            r.fail(f"tags.{name}", "tag names may not contain < > % & \\ ? / or exceed 512 characters")
+            continue
+        if len(value) > 256:
+            r.fail(f"tags.{name}", "tag values may not exceed 256 characters")
+            continue
+        if name == "data-classification" and value not in DATA_CLASSIFICATIONS:
+            r.fail("tags.data-classification", f"must be one of {', '.join(DATA_CLASSIFICATIONS)}; got {value!r}")
+            continue
+        out.append((name, value))
+    return tuple(out)
+
+
+def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
+    key = "governance"
+    g = r.mapping(raw, key, ("managementGroups", "rootManagementGroupId", "rootManagementGroupName",
+                             "policyEnforcement", "budget"))
+    use_mgs = r.boolean(g, "managementGroups", key, False)
+    root_id = root_name = None
+    if use_mgs:
+        root_id = r.string(g, "rootManagementGroupId", key, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_().-]{0,88}[A-Za-z0-9_()-]?"),
+                           rule="must be 1-90 letters, digits, -, _, (, ) or . and not end with .")
+        root_name = r.string(g, "rootManagementGroupName", key)
+    enforcement = r.string(g, "policyEnforcement", key, default="Default", choices=("Default", "DoNotEnforce"))
+    budget = None
+    if g.get("budget") is not None:
+        b = r.mapping(g["budget"], f"{key}.budget", ("amount", "contactEmails", "thresholds"))
+        amount = b.get("amount")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
+            r.fail(f"{key}.budget.amount", f"must be a positive number (USD per month), got {amount!r}")
+            amount = None
+        emails = r.strings(b, "contactEmails", f"{key}.budget", _email_problem)
+        if not emails:
+            r.fail(f"{key}.budget.contactEmails", "needs at least one e-mail address to alert")
+        thresholds = []
+        for i, t in enumerate(r.items(b.get("thresholds", [50, 80, 100]), f"{key}.budget.thresholds")):
+            if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= 1000:
+                r.fail(f"{key}.budget.thresholds[{i}]", f"must be a percentage between 1 and 1000, got {t!r}")
+            else:
+                thresholds.append(t)
+        if amount is not None:
+            budget = Budget(float(amount), emails, tuple(sorted(set(thresholds))))
+    return GovernanceConfig(use_mgs, root_id, root_name, enforcement or "Default", budget)
+
+
+def _parse_cidr(r: _Reader, value: Any, key: str) -> ipaddress.IPv4Network | None:
+    if not isinstance(value, str):
+        r.fail(key, f"must be a CIDR string such as 10.40.0.0/22, got {_kind(value)}")
+        return None
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        r.fail(key, f"is not a well-formed CIDR ({exc}); got {value!r}")
+        return None
+    if not isinstance(net, ipaddress.IPv4Network):
+        r.fail(key, f"must be an IPv4 CIDR; got {value!r}")
+        return None
+    if not any(net.subnet_of(p) for p in _RFC1918):
+        r.fail(key, f"must be a private RFC 1918 range (10/8, 172.16/12, 192.168/16); got {value!r}")
+        return None
+    return net
+
+
+_RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _check_subnets(r: _Reader, vnet: ipaddress.IPv4Network | None, vnet_key: str,
+                   subnets: list[tuple[str, ipaddress.IPv4Network]]) -> None:
+    """Every subnet inside its VNet, none overlapping a sibling."""
+    for key, net in subnets:
+        if vnet is not None and not net.subnet_of(vnet):
+            r.fail(key, f"{net} does not fit inside {vnet_key} ({vnet})")
+    for i, (key_a, a) in enumerate(subnets):
+        for key_b, b in subnets[i + 1:]:
+            if a.overlaps(b):
+                r.fail(key_b, f"{b} overlaps {key_a} ({a})")
+
+
+def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
+    key = "network"
+    n = r.mapping(raw, key, ("hub", "spokes", "gateway", "onPremisesAddressSpaces", "dnsForwarding"))
+    if not n:
+        r.fail(key, "is required (hub and spokes)")
+        return None
+    spaces: list[tuple[str, ipaddress.IPv4Network]] = []
+
+    h = r.mapping(n.get("hub"), f"{key}.hub", ("addressSpace", "subnets"))
+    hub_space = _parse_cidr(r, h.get("addressSpace"), f"{key}.hub.addressSpace")
+    if hub_space:
+        spaces.append((f"{key}.hub.addressSpace", hub_space))
+    hs = r.mapping(h.get("subnets"), f"{key}.hub.subnets", SPECIAL_SUBNETS)
+    hub_subnets: dict[str, str] = {}
+    parsed: list[tuple[str, ipaddress.IPv4Network]] = []
+    for name, (azure_name, min_prefix) in SPECIAL_SUBNETS.items():
+        sk = f"{key}.hub.subnets.{name}"
+        if name not in hs:
+            r.fail(sk, f"is required ({azure_name}, /{min_prefix} or larger)")
+            continue
+        net = _parse_cidr(r, hs[name], sk)
+        if net is None:
+            continue
+        if net.prefixlen > min_prefix:
+            r.fail(sk, f"{azure_name} must be /{min_prefix} or larger; got /{net.prefixlen}")
+        if name.startswith("dns") and net.prefixlen < 24:
+            r.fail(sk, f"DNS resolver subnets must be between /28 and /24; got /{net.prefixlen}")
+        hub_subnets[name] = str(net)
+        parsed.append((sk, net))
+    _check_subnets(r, hub_space, f"{key}.hub.addressSpace", parsed)
+
+    spokes = []
+    names: set[str] = set()
+    for i, s in enumerate(r.items(n.get("spokes"), f"{key}.spokes")):
+        sk = f"{key}.spokes[{i}]"
+        s = r.mapping(s, sk, ("name", "addressSpace", "subnets"))
+        name = r.string(s, "name", sk, pattern=re.compile(r"[a-z][a-z0-9]{1,11}"),
+                        rule="must be 2-12 lowercase letters or digits starting with a letter")
+        if name in names:
+            r.fail(f"{sk}.name", f"duplicates another spoke named {name!r}")
+        names.add(name or "")
+        space = _parse_cidr(r, s.get("addressSpace"), f"{sk}.addressSpace")
+        if space:
+            spaces.append((f"{sk}.addressSpace", space))
+        subnets, parsed, seen = [], [], set()
+        items = r.items(s.get("subnets"), f"{sk}.subnets")
+        if not items:
+            r.fail(f"{sk}.subnets", "needs at least one subnet")
+        for j, sub in enumerate(items):
+            bk = f"{sk}.subnets[{j}]"
+            sub = r.mapping(sub, bk, ("name", "addressPrefix", "privateEndpoints"))
+            sname = r.string(sub, "name", bk, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]"),
+                             rule="must be 2-80 letters, digits, '.', '-' or '_'")
+            if sname in seen:
+                r.fail(f"{bk}.name", f"duplicates another subnet named {sname!r} in this spoke")
+            if sname and sname in {azure for azure, _ in SPECIAL_SUBNETS.values()}:
+                r.fail(f"{bk}.name", f"{sname!r} is reserved for the hub")
+            seen.add(sname)
+            prefix = _parse_cidr(r, sub.get("addressPrefix"), f"{bk}.addressPrefix")
+            if prefix is not None and prefix.prefixlen > SMALLEST_SUBNET_PREFIX:
+                r.fail(f"{bk}.addressPrefix", f"Azure subnets must be /{SMALLEST_SUBNET_PREFIX} or larger; got /{prefix.prefixlen}")
+                prefix = None
+            pe = r.boolean(sub, "privateEndpoints", bk, False)
+            if sname and prefix is not None:
+                subnets.append(Subnet(sname, str(prefix), pe))
+                parsed.append((f"{bk}.addressPrefix", prefix))
+        _check_subnets(r, space, f"{sk}.addressSpace", parsed)
+        if name and space:
+            spokes.append(Spoke(name, str(space), tuple(subnets)))
+    if not spokes and not any(i.key.startswith(f"{PROJECT}:{key}.spokes") for i in r.issues):
+        r.fail(f"{key}.spokes", "needs at least one spoke")
+
+    on_prem = []
+    for i, value in enumerate(r.items(n.get("onPremisesAddressSpaces"), f"{key}.onPremisesAddressSpaces")):
+        net = _parse_cidr(r, value, f"{key}.onPremisesAddressSpaces[{i}]")
+        if net:
+            on_prem.append(str(net))
+            spaces.append((f"{key}.onPremisesAddressSpaces[{i}]", net))
+    for i, (key_a, a) in enumerate(spaces):
+        for key_b, b in spaces[i + 1:]:
+            if a.overlaps(b):
+                r.fail(key_b, f"{b} overlaps {key_a} ({a}); address spaces must not overlap")
+
+    gw = r.mapping(n.get("gateway"), f"{key}.gateway", ("type", "sku"))
+    gw_type = r.string(gw, "type", f"{key}.gateway", default="None", choices=tuple(GATEWAY_SKUS))
+    gw_sku = None
+    if gw_type and gw_type != "None":
+        gw_sku = r.string(gw, "sku", f"{key}.gateway", choices=GATEWAY_SKUS[gw_type])
+    elif gw.get("sku") is not None:
+        r.fail(f"{key}.gateway.sku", "must not be set when gateway.type is None")
+
+    forwarding = []
+    for i, rule in enumerate(r.items(n.get("dnsForwarding"), f"{key}.dnsForwarding")):
+        fk = f"{key}.dnsForwarding[{i}]"
+        rule = r.mapping(rule, fk, ("domain", "servers"))
+        domain = r.string(rule, "domain", fk, pattern=DNS_DOMAIN,
+                          rule="must be a lowercase DNS domain ending with a dot, e.g. corp.example.org.")
+        servers = r.strings(rule, "servers", fk, _ip_problem)
+        if not servers:
+            r.fail(f"{fk}.servers", "needs at least one on-premises DNS server address")
+        if domain and servers:
+            forwarding.append(DnsForwardingRule(domain, servers))
+    if forwarding and not on_prem:
+        r.fail(f"{key}.onPremisesAddressSpaces", "is required when dnsForwarding sends queries on-premises")
+
+    if hub_space is None or len(hub_subnets) != len(SPECIAL_SUBNETS):
+        return None
+    return NetworkConfig(
+        hub=Hub(str(hub_space), HubSubnets(
+            firewall=hub_subnets["firewall"], firewall_management=hub_subnets["firewallManagement"],
+            bastion=hub_subnets["bastion"], gateway=hub_subnets["gateway"],
+            dns_inbound=hub_subnets["dnsInbound"], dns_outbound=hub_subnets["dnsOutbound"])),
+        spokes=tuple(spokes), gateway=Gateway(gw_type or "None", gw_sku),
+        on_premises_address_spaces=tuple(on_prem), dns_forwarding=tuple(forwarding),
+    )
+
+
+def _ip_problem(value: str) -> str | None:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return "must be an IPv4 address"
+    return None
+
+
+def _parse_monitoring(r: _Reader, raw: Any) -> MonitoringConfig | None:
+    key = "monitoring"
+    m = r.mapping(raw, key, ("logRetentionDays", "archiveImmutabilityDays", "alertEmails"))
+    days = r.integer(m, "logRetentionDays", key, minimum=MIN_LOG_RETENTION_DAYS,
+                     maximum=MAX_LOG_RETENTION_DAYS, why=" (HIPAA baseline keeps 90 days interactive; Log Analytics allows 730)")
+    immutability = r.integer(m, "archiveImmutabilityDays", key, default=MIN_IMMUTABILITY_DAYS,
+                             minimum=MIN_IMMUTABILITY_DAYS, maximum=146000,
+                             why=" (45 CFR 164.316(b)(2)(i) keeps documentation six years)")
+    emails = r.strings(m, "alertEmails", key, _email_problem)
+    if not emails:
+        r.fail(f"{key}.alertEmails", "needs at least one e-mail address for security alerts")
+    if days is None or immutability is None:
+        return None
+    return MonitoringConfig(days, immutability, emails)
+
+
+def _parse_principal(r: _Reader, raw: Any, key: str, extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    p = r.mapping(raw, key, ("principalId", "principalType") + extra)
+    pid = r.string(p, "principalId", key, pattern=GUID, rule="must be an Entra ID object id (GUID)")
+    ptype = r.string(p, "principalType", key, choices=PRINCIPAL_TYPES)
+    if pid is None or ptype is None:
+        return None
+    return {**p, "principalId": pid, "principalType": ptype}
+
+
+def _require_pe_spoke(r: _Reader, network: NetworkConfig | None, spoke: str | None, key: str) -> None:
+    if network is None or spoke is None:
+        return
+    match = next((s for s in network.spokes if s.name == spoke), None)
+    if match is None:
+        r.fail(key, f"names no spoke in network.spokes ({', '.join(s.name for s in network.spokes)}); got {spoke!r}")
+    elif match.private_endpoint_subnet is None:
+        r.fail(key, f"spoke {spoke!r} has no subnet with privateEndpoints: true")
+
+
+def _parse_key_vault(r: _Reader, raw: Any, network: NetworkConfig | None) -> KeyVaultConfig | None:
+    key = "keyVault"
+    k = r.mapping(raw, key, ("spoke", "roleAssignments"))
+    spoke = r.string(k, "spoke", key)
+    _require_pe_spoke(r, network, spoke, f"{key}.spoke")
+    assignments = []
+    for i, item in enumerate(r.items(k.get("roleAssignments"), f"{key}.roleAssignments")):
+        ak = f"{key}.roleAssignments[{i}]"
+        p = _parse_principal(r, item, ak, ("role",))
+        role = r.string(item if isinstance(item, Mapping) else {}, "role", ak, choices=tuple(KEY_VAULT_ROLES))
+        if p and role:
+            assignments.append(RoleAssignment(p["principalId"], p["principalType"], role))
+    if spoke is None:
+        return None
+    return KeyVaultConfig(spoke, tuple(assignments))
+
+
+def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: tuple[str, ...],
+                  location: str | None, org: str | None, env: str | None,
+                  suffix: str | None) -> OpenAIConfig | None:
+    key = "openai"
+    o = r.mapping(raw, key, ("enabled", "location", "spoke", "customSubDomainName", "deployments",
+                             "allowedFqdns", "userPrincipals"))
+    enabled = r.boolean(o, "enabled", key, True)
+    oai_location = r.string(o, "location", key, default=location)
+    if oai_location and allowed and oai_location not in allowed:
+        r.fail(f"{key}.location", f"must be one of allowedLocations ({', '.join(allowed)}); got {oai_location!r}")
+    spoke = r.string(o, "spoke", key) if enabled else o.get("spoke")
+    if enabled:
+        _require_pe_spoke(r, network, spoke, f"{key}.spoke")
+    default_sub = openai_subdomain(org, env, suffix) if org and env and suffix else None
+    subdomain = r.string(o, "customSubDomainName", key, default=default_sub,
+                         pattern=re.compile(r"[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?"),
+                         rule="must be 2-64 lowercase letters, digits or hyphens, not starting or ending with a hyphen")
+    deployments, names = [], set()
+    items = r.items(o.get("deployments"), f"{key}.deployments")
+    if enabled and not items:
+        r.fail(f"{key}.deployments", "needs at least one model deployment when openai.enabled is true")
+    for i, d in enumerate(items):
+        dk = f"{key}.deployments[{i}]"
+        d = r.mapping(d, dk, ("name", "model", "version", "sku", "capacity"))
+        name = r.string(d, "name", dk, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}"),
+                        rule="must be 2-64 letters, digits, '.', '-' or '_'")
+        if name in names:
+            r.fail(f"{dk}.name", f"duplicates another deployment named {name!r}")
+        names.add(name)
+        model = r.string(d, "model", dk)
+        version = d.get("version")
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            version = str(version)
+        version = r.string({"version": version}, "version", dk)
+        sku = r.string(d, "sku", dk, default="Standard", choices=OPENAI_SKUS)
+        capacity = r.integer(d, "capacity", dk, minimum=1, maximum=100000, why=" (thousands of tokens per minute or PTUs)")
+        if name and model and version and sku and capacity:
+            deployments.append(ModelDeployment(name, model, version, sku, capacity))
+    fqdns = r.strings(o, "allowedFqdns", key, _fqdn_problem)
+    principals = []
+    for i, item in enumerate(r.items(o.get("userPrincipals"), f"{key}.userPrincipals")):
+        p = _parse_principal(r, item, f"{key}.userPrincipals[{i}]")
+        if p:
+            principals.append(Principal(p["principalId"], p["principalType"]))
+    if not (oai_location and subdomain) or (enabled and not spoke):
+        return None
+    return OpenAIConfig(enabled, oai_location, spoke or "", subdomain, tuple(deployments),
+                        fqdns, tuple(principals))
+
+
+def _check_names(r: _Reader, org: str, env: str, suffix: str) -> None:
+    """Azure's length and charset rules on the globally unique names derived from config."""
+    kv = key_vault_name(org, env, suffix)
+    if not 3 <= len(kv) <= 24:
+        r.fail("uniqueSuffix", f"Key Vault name {kv!r} is {len(kv)} characters; Azure allows 3-24 "
+                               "(shorten organization, environment or uniqueSuffix)")
+    st = archive_storage_name(org, env, suffix)
+    if not 3 <= len(st) <= 24:
+        r.fail("uniqueSuffix", f"storage account name {st!r} is {len(st)} characters; Azure allows 3-24 "
+                               "lowercase letters and digits (shorten organization, environment or uniqueSuffix)")
+
+
+# ---------------------------------------------------------------------------- stack files
+
+
+def config_from_stack_document(document: Any, *, stack: str, source: str) -> StackConfig:
+    """Validate a parsed ``Pulumi.<stack>.yaml`` document (the ``config:`` block)."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
+        raise ConfigError(source, [ConfigIssue("config", "the stack file needs a top-level config: mapping")])
+    raw, issues = {}, []
+    for full_key, value in document["config"].items():
+        namespace, _, name = str(full_key).partition(":")
+        if namespace == PROJECT:
+            raw[name] = value
+        elif not name:
+            issues.append(ConfigIssue(str(full_key), "config keys are namespaced, e.g. carelift:location"))
+    if issues:
+        raise ConfigError(source, issues)
+    return parse_stack_config(raw, stack=stack, source=source)

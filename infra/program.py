@@ -1,0 +1,144 @@
+"""The landing zone: `build(config)` composes the components in dependency order.
+
+Order matters because each step consumes ids the previous ones produce:
+governance → monitoring (workspace) → hub → private DNS zones (linked to the hub)
+→ spokes (peered, DNS via the hub resolver) → audit archive (private endpoint in a spoke)
+→ flow logs (stored in the archive) → Key Vault → private Azure OpenAI (CMK from the vault).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+
+from infra.components.audit_archive import AuditArchive, AuditArchiveArgs
+from infra.components.dns import PrivateDnsZones, PrivateDnsZonesArgs
+from infra.components.flow_logs import NetworkFlowLogs, NetworkFlowLogsArgs
+from infra.components.governance import Governance, GovernanceArgs
+from infra.components.hub import HubNetwork, HubNetworkArgs
+from infra.components.key_vault import SecureKeyVault, SecureKeyVaultArgs
+from infra.components.monitoring import Monitoring, MonitoringArgs
+from infra.components.openai import PrivateOpenAI, PrivateOpenAIArgs
+from infra.components.spoke import SpokeNetwork, SpokeNetworkArgs
+from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.tagging import register_default_tags
+
+BLOB_ZONE = "privatelink.blob.core.windows.net"
+VAULT_ZONE = "privatelink.vaultcore.azure.net"
+OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
+_STRING_KEYS = frozenset({"environment", "organization", "uniqueSuffix", "location"})
+
+
+def main() -> None:
+    """Pulumi entry point: load and validate the stack config, then build."""
+    try:
+        config = config_from_pulumi()
+    except ConfigError as error:
+        # RunError prints the message without a Python traceback.
+        raise pulumi.RunError(str(error)) from None
+    build(config)
+
+
+def config_from_pulumi() -> StackConfig:
+    """Read the ``carelift:`` keys from Pulumi's config and validate them."""
+    cfg = pulumi.Config(PROJECT)
+    raw = {}
+    for key in TOP_LEVEL_KEYS:
+        value = cfg.get(key)
+        if value is None:
+            continue
+        raw[key] = value if key in _STRING_KEYS else _json_or_text(value)
+    stack = pulumi.get_stack()
+    return parse_stack_config(raw, stack=stack, source=f"stack {stack!r}")
+
+
+def _json_or_text(value: str):
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def private_dns_zones(config: StackConfig) -> tuple[str, ...]:
+    """Every private DNS zone an endpoint in this stack uses, and no other."""
+    zones = [BLOB_ZONE, VAULT_ZONE]
+    if config.openai.enabled:
+        zones += OPENAI_ZONES
+    return tuple(sorted(zones))
+
+
+def build(config: StackConfig) -> None:
+    register_default_tags(config.base_tags)
+    client = authorization.get_client_config_output()
+    prefix = config.name_prefix
+
+    governance = Governance("governance", GovernanceArgs(
+        config=config, subscription_id=client.subscription_id))
+
+    monitoring = Monitoring("monitoring", MonitoringArgs(
+        name_prefix=prefix, location=config.location, subscription_id=client.subscription_id,
+        log_retention_days=config.monitoring.log_retention_days,
+        alert_emails=config.monitoring.alert_emails))
+
+    hub = HubNetwork("hub", HubNetworkArgs(
+        name_prefix=prefix, location=config.location, network=config.network,
+        workspace_id=monitoring.workspace_id))
+
+    zones = PrivateDnsZones("private-dns", PrivateDnsZonesArgs(
+        name_prefix=prefix, zones=private_dns_zones(config), hub_vnet_id=hub.vnet_id))
+
+    spokes = {
+        spoke.name: SpokeNetwork(f"spoke-{spoke.name}", SpokeNetworkArgs(
+            name_prefix=prefix, location=config.location, spoke=spoke,
+            hub_vnet_id=hub.vnet_id, hub_vnet_name=hub.vnet_name,
+            hub_resource_group_name=hub.resource_group_name,
+            firewall_private_ip=hub.firewall_private_ip, dns_server_ip=hub.dns_inbound_ip,
+            workspace_id=monitoring.workspace_id,
+            has_gateway=config.network.gateway.type != "None",
+        ), opts=pulumi.ResourceOptions(depends_on=[hub]))
+        for spoke in config.network.spokes
+    }
+
+    archive = AuditArchive("audit-archive", AuditArchiveArgs(
+        account_name=config.archive_storage_name, location=config.location,
+        resource_group_name=monitoring.resource_group_name,
+        immutability_days=config.monitoring.archive_immutability_days,
+        private_endpoint_subnet_id=spokes[config.key_vault.spoke].private_endpoint_subnet_id,
+        blob_zone_id=zones.zone_ids[BLOB_ZONE], workspace_id=monitoring.workspace_id))
+
+    NetworkFlowLogs("flow-logs", NetworkFlowLogsArgs(
+        location=config.location,
+        vnet_ids={"hub": hub.vnet_id, **{name: s.vnet_id for name, s in spokes.items()}},
+        storage_account_id=archive.account_id, workspace_id=monitoring.workspace_id,
+        workspace_customer_id=monitoring.workspace_customer_id,
+        workspace_location=config.location))
+
+    vault = SecureKeyVault("key-vault", SecureKeyVaultArgs(
+        vault_name=config.key_vault_name, name_prefix=prefix, location=config.location,
+        tenant_id=client.tenant_id,
+        private_endpoint_subnet_id=spokes[config.key_vault.spoke].private_endpoint_subnet_id,
+        vault_zone_id=zones.zone_ids[VAULT_ZONE], workspace_id=monitoring.workspace_id,
+        role_assignments=config.key_vault.role_assignments))
+
+    outputs = {
+        "hubVnetId": hub.vnet_id,
+        "firewallPrivateIp": hub.firewall_private_ip,
+        "dnsResolverInboundIp": hub.dns_inbound_ip,
+        "logAnalyticsWorkspaceId": monitoring.workspace_id,
+        "auditArchiveAccount": archive.account_name,
+        "keyVaultUri": vault.vault_uri,
+        "policyAssignmentIds": governance.policy_assignment_ids,
+    }
+    if config.openai.enabled:
+        openai = PrivateOpenAI("openai", PrivateOpenAIArgs(
+            openai=config.openai, name_prefix=prefix,
+            private_endpoint_subnet_id=spokes[config.openai.spoke].private_endpoint_subnet_id,
+            zone_ids={zone: zones.zone_ids[zone] for zone in OPENAI_ZONES},
+            key_vault_id=vault.vault_id, key_vault_uri=vault.vault_uri, key_name=vault.cmk_key_name,
+            workspace_id=monitoring.workspace_id))
+        outputs["openaiEndpoint"] = openai.endpoint
+        outputs["openaiDeployments"] = openai.deployment_names
+    for key, value in outputs.items():
+        pulumi.export(key, value)

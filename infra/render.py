@@ -1,0 +1,343 @@
+"""Offline render: run the real Pulumi program under Pulumi's mock engine.
+
+No Pulumi CLI, no Azure credentials. The mocks answer the way Azure Resource Manager
+would for the handful of values the program reads back (resource ids, the firewall's
+private address, identities' principal ids, the vault URI, key URIs), so the rendered
+inputs are those `pulumi up` would send.
+
+Usage: ``render_stack_file(Path("stacks/Pulumi.prod.yaml"))`` returns a `Rendering`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.stack import run_pulumi_func
+
+from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, ConfigIssue, StackConfig, config_from_stack_document
+
+# Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
+_NS = uuid.UUID("6d1f9a52-5c1e-4f7e-9a43-7c2b1e0d9f10")
+OFFLINE_SUBSCRIPTION_ID = str(uuid.uuid5(_NS, "subscription"))
+OFFLINE_TENANT_ID = str(uuid.uuid5(_NS, "tenant"))
+OFFLINE_OBJECT_ID = str(uuid.uuid5(_NS, "deployer"))
+
+# Pulumi type token -> (ARM resource type path under the parent scope, the input holding the name).
+# A path segment in braces is filled from the input of that name (child resources).
+# Scope-based extension resources use "@scope" and are placed under the input named `scope`
+# (or the resource-specific scope input given after the colon).
+ARM_TYPES: dict[str, tuple[str, str]] = {
+    "azure-native:resources:ResourceGroup": ("", "resourceGroupName"),
+    "azure-native:management:ManagementGroup": ("@tenant:Microsoft.Management/managementGroups", "groupId"),
+    "azure-native:authorization:PolicyAssignment": ("@scope:Microsoft.Authorization/policyAssignments", "policyAssignmentName"),
+    "azure-native:authorization:RoleAssignment": ("@scope:Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
+    "azure-native:authorization:ManagementLockByScope": ("@scope:Microsoft.Authorization/locks", "lockName"),
+    "azure-native:security:Pricing": ("@scopeId:Microsoft.Security/pricings", "pricingName"),
+    "azure-native:consumption:Budget": ("@scope:Microsoft.Consumption/budgets", "budgetName"),
+    "azure-native:monitor:DiagnosticSetting": ("@resourceUri:Microsoft.Insights/diagnosticSettings", "name"),
+    "azure-native:monitor:SubscriptionDiagnosticSetting": ("@subscription:Microsoft.Insights/diagnosticSettings", "name"),
+    "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups", "actionGroupName"),
+    "azure-native:monitor:ActivityLogAlert": ("Microsoft.Insights/activityLogAlerts", "activityLogAlertName"),
+    "azure-native:operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces", "workspaceName"),
+    "azure-native:storage:StorageAccount": ("Microsoft.Storage/storageAccounts", "accountName"),
+    "azure-native:storage:BlobServiceProperties": ("Microsoft.Storage/storageAccounts/{accountName}/blobServices", "blobServicesName"),
+    "azure-native:storage:BlobContainer": ("Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers", "containerName"),
+    "azure-native:storage:BlobContainerImmutabilityPolicy": ("Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}/immutabilityPolicies", "immutabilityPolicyName"),
+    "azure-native:network:VirtualNetwork": ("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
+    "azure-native:network:Subnet": ("Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"),
+    "azure-native:network:VirtualNetworkPeering": ("Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings", "virtualNetworkPeeringName"),
+    "azure-native:network:NetworkSecurityGroup": ("Microsoft.Network/networkSecurityGroups", "networkSecurityGroupName"),
+    "azure-native:network:RouteTable": ("Microsoft.Network/routeTables", "routeTableName"),
+    "azure-native:network:PublicIPAddress": ("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
+    "azure-native:network:AzureFirewall": ("Microsoft.Network/azureFirewalls", "azureFirewallName"),
+    "azure-native:network:FirewallPolicy": ("Microsoft.Network/firewallPolicies", "firewallPolicyName"),
+    "azure-native:network:FirewallPolicyRuleCollectionGroup": ("Microsoft.Network/firewallPolicies/{firewallPolicyName}/ruleCollectionGroups", "ruleCollectionGroupName"),
+    "azure-native:network:BastionHost": ("Microsoft.Network/bastionHosts", "bastionHostName"),
+    "azure-native:network:VirtualNetworkGateway": ("Microsoft.Network/virtualNetworkGateways", "virtualNetworkGatewayName"),
+    "azure-native:network:NetworkWatcher": ("Microsoft.Network/networkWatchers", "networkWatcherName"),
+    "azure-native:network:FlowLog": ("Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs", "flowLogName"),
+    "azure-native:network:PrivateEndpoint": ("Microsoft.Network/privateEndpoints", "privateEndpointName"),
+    "azure-native:network:PrivateDnsZoneGroup": ("Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups", "privateDnsZoneGroupName"),
+    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": ("Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks", "virtualNetworkLinkName"),
+    "azure-native:dnsresolver:DnsResolver": ("Microsoft.Network/dnsResolvers", "dnsResolverName"),
+    "azure-native:dnsresolver:InboundEndpoint": ("Microsoft.Network/dnsResolvers/{dnsResolverName}/inboundEndpoints", "inboundEndpointName"),
+    "azure-native:dnsresolver:OutboundEndpoint": ("Microsoft.Network/dnsResolvers/{dnsResolverName}/outboundEndpoints", "outboundEndpointName"),
+    "azure-native:dnsresolver:DnsForwardingRuleset": ("Microsoft.Network/dnsForwardingRulesets", "dnsForwardingRulesetName"),
+    "azure-native:dnsresolver:ForwardingRule": ("Microsoft.Network/dnsForwardingRulesets/{dnsForwardingRulesetName}/forwardingRules", "forwardingRuleName"),
+    "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink": ("Microsoft.Network/dnsForwardingRulesets/{dnsForwardingRulesetName}/virtualNetworkLinks", "virtualNetworkLinkName"),
+    "azure-native:keyvault:Vault": ("Microsoft.KeyVault/vaults", "vaultName"),
+    "azure-native:keyvault:Key": ("Microsoft.KeyVault/vaults/{vaultName}/keys", "keyName"),
+    "azure-native:managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
+    "azure-native:cognitiveservices:Account": ("Microsoft.CognitiveServices/accounts", "accountName"),
+    "azure-native:cognitiveservices:Deployment": ("Microsoft.CognitiveServices/accounts/{accountName}/deployments", "deploymentName"),
+    "azure-native:cognitiveservices:RaiPolicy": ("Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies", "raiPolicyName"),
+}
+
+
+@dataclass(frozen=True)
+class RenderedResource:
+    """One resource the program registered, with the inputs Pulumi would send."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: Mapping[str, Any]
+    id: str | None = None
+    depends_on: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
+                "custom": self.custom, "id": self.id, "dependsOn": list(self.depends_on),
+                "inputs": self.inputs}
+
+
+@dataclass(frozen=True)
+class Rendering:
+    stack: str
+    resources: tuple[RenderedResource, ...]
+    config: StackConfig | None = field(default=None, compare=False)
+
+    @property
+    def custom_resources(self) -> tuple[RenderedResource, ...]:
+        return tuple(r for r in self.resources if r.custom)
+
+    def of_type(self, token: str) -> list[RenderedResource]:
+        return [r for r in self.resources if r.type == token]
+
+    def named(self, name: str) -> RenderedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def by_urn(self, urn: str) -> RenderedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.custom_resources:
+            out[r.type] = out.get(r.type, 0) + 1
+        return dict(sorted(out.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stack": self.stack, "resources": [r.to_json() for r in self.resources]}
+
+
+# ---------------------------------------------------------------------------- stack files
+
+
+def find_project_dir(start: Path | None = None) -> Path | None:
+    """The nearest directory at or above `start` holding carelift's Pulumi.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "Pulumi.yaml"
+        if candidate.is_file():
+            try:
+                document = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            if isinstance(document, dict) and document.get("name") == PROJECT:
+                return directory
+    return None
+
+
+def stack_file(stack: str, project_dir: Path | None = None) -> Path:
+    """Resolve ``--stack`` to a file: a path to a YAML file, or a stack name under stacks/."""
+    as_path = Path(stack)
+    if as_path.suffix in (".yaml", ".yml"):
+        return as_path
+    project = project_dir or find_project_dir()
+    if project is None:
+        raise ConfigError(stack, [ConfigIssue(
+            "--stack", "no carelift Pulumi.yaml found in this directory or above; run from the "
+                       "repository or pass a path to a Pulumi.<stack>.yaml file")])
+    return project / "stacks" / f"Pulumi.{stack}.yaml"
+
+
+def load_stack_file(path: Path) -> tuple[str, dict[str, Any], StackConfig]:
+    """Read and validate a stack file; return (stack name, raw carelift keys, config)."""
+    name = path.name
+    stack = name[len("Pulumi."):].rsplit(".", 1)[0] if name.startswith("Pulumi.") else path.stem
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), [ConfigIssue("--stack", f"stack file {path} does not exist")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [ConfigIssue("--stack", f"cannot read {path}: {exc}")]) from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(str(path), [ConfigIssue("config", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
+    config = config_from_stack_document(document, stack=stack, source=str(path))
+    raw = {k.partition(":")[2]: v for k, v in document["config"].items() if str(k).startswith(f"{PROJECT}:")}
+    return stack, raw, config
+
+
+def render_stack_file(path: Path) -> Rendering:
+    stack, raw, config = load_stack_file(path)
+    return render(stack, raw, config)
+
+
+# ---------------------------------------------------------------------------- the engine
+
+
+def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None) -> Rendering:
+    """Run the Pulumi program for `stack` with the raw ``carelift:`` config under mocks."""
+    from infra import program
+
+    records: list[dict[str, Any]] = []
+    mocks = AzureMocks()
+
+    class RecordingMonitor(pulumi_mocks.MockMonitor):
+        def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+            response = super().RegisterResource(request)
+            if request.type != "pulumi:pulumi:Stack":
+                records.append({"urn": response.urn, "type": request.type, "name": request.name,
+                                "inputs": _plain(mocks.last_inputs),
+                                "parent": request.parent or None, "custom": bool(request.custom),
+                                "id": response.id or None, "dependsOn": tuple(request.dependencies)})
+            return response
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        monitor = RecordingMonitor(mocks)
+        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_all_config({
+            f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
+            for key, value in raw.items()
+        })
+
+        def run() -> None:
+            # Aliases only matter against existing state; computing ~60 per azure-native
+            # resource made the offline render fifteen times slower.
+            pulumi.runtime.register_stack_transformation(_drop_aliases)
+            program.main()
+
+        loop.run_until_complete(run_pulumi_func(run))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+    resources = tuple(
+        RenderedResource(urn=r["urn"], type=r["type"], name=r["name"], parent=r["parent"], custom=r["custom"],
+                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"])
+        for r in sorted(records, key=lambda r: r["urn"])
+    )
+    return Rendering(stack=stack, resources=resources, config=config)
+
+
+def _drop_aliases(args):
+    if args.opts.aliases:
+        args.opts.aliases = None
+        return pulumi.ResourceTransformationResult(args.props, args.opts)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """Inputs as JSON values (sorted keys for deterministic output)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class AzureMocks(pulumi_mocks.Mocks):
+    """Answers like Azure Resource Manager for the values the program reads back."""
+
+    def __init__(self) -> None:
+        self.last_inputs: dict[str, Any] = {}
+        self._subnet_prefixes: dict[str, str] = {}
+
+    def call(self, args):
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {"clientId": OFFLINE_OBJECT_ID, "objectId": OFFLINE_OBJECT_ID,
+                    "subscriptionId": OFFLINE_SUBSCRIPTION_ID, "tenantId": OFFLINE_TENANT_ID}, []
+        return {}, []
+
+    def new_resource(self, args):
+        inputs = dict(args.inputs)
+        self.last_inputs = inputs
+        if not args.custom:
+            return None, {}
+        resource_id = arm_id(args.typ, inputs, args.name)
+        state = dict(inputs)
+        name_key = ARM_TYPES.get(args.typ, ("", "name"))[1]
+        state["name"] = inputs.get(name_key) or args.name
+        self._fill_computed(args.typ, args.name, inputs, state, resource_id)
+        return resource_id, state
+
+    def _fill_computed(self, typ: str, name: str, inputs: dict[str, Any], state: dict[str, Any],
+                       resource_id: str) -> None:
+        identity = inputs.get("identity")
+        if isinstance(identity, Mapping) and "SystemAssigned" in str(identity.get("type", "")):
+            state["identity"] = {**identity, "principalId": _guid("principal", resource_id),
+                                 "tenantId": OFFLINE_TENANT_ID}
+        if typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
+            self._subnet_prefixes[resource_id.lower()] = inputs["addressPrefix"]
+        elif typ == "azure-native:network:AzureFirewall":
+            configs = []
+            for config in inputs.get("ipConfigurations") or []:
+                subnet_id = str((config.get("subnet") or {}).get("id", "")).lower()
+                prefix = self._subnet_prefixes.get(subnet_id)
+                # Azure gives the firewall the first usable address (x.x.x.4) of its subnet.
+                address = str(ipaddress.ip_network(prefix)[4]) if prefix else None
+                configs.append({**config, "privateIPAddress": address})
+            state["ipConfigurations"] = configs
+        elif typ == "azure-native:keyvault:Vault":
+            vault = inputs.get("vaultName") or name
+            state["properties"] = {**(inputs.get("properties") or {}), "vaultUri": f"https://{vault}.vault.azure.net/"}
+        elif typ == "azure-native:keyvault:Key":
+            uri = f"https://{inputs.get('vaultName')}.vault.azure.net/keys/{inputs.get('keyName') or name}"
+            version = uuid.uuid5(_NS, resource_id).hex
+            state.update(keyUri=uri, keyUriWithVersion=f"{uri}/{version}")
+        elif typ == "azure-native:managedidentity:UserAssignedIdentity":
+            state.update(principalId=_guid("principal", resource_id), clientId=_guid("client", resource_id),
+                         tenantId=OFFLINE_TENANT_ID)
+        elif typ == "azure-native:cognitiveservices:Account":
+            sub = (inputs.get("properties") or {}).get("customSubDomainName") or name
+            state["properties"] = {**(inputs.get("properties") or {}),
+                                   "endpoint": f"https://{sub}.openai.azure.com/"}
+        elif typ == "azure-native:operationalinsights:Workspace":
+            state["customerId"] = _guid("workspace", resource_id)
+
+
+def _guid(kind: str, resource_id: str) -> str:
+    return str(uuid.uuid5(_NS, f"{kind}:{resource_id.lower()}"))
+
+
+def arm_id(token: str, inputs: Mapping[str, Any], logical_name: str) -> str:
+    """The resource id Azure would give this resource (deterministic, offline subscription)."""
+    sub = f"/subscriptions/{OFFLINE_SUBSCRIPTION_ID}"
+    path, name_key = ARM_TYPES.get(token, (f"Carelift.Unmapped/{token.split(':')[-1]}", "name"))
+    name = inputs.get(name_key) or logical_name
+    if token == "azure-native:resources:ResourceGroup":
+        return f"{sub}/resourceGroups/{name}"
+    if path.startswith("@"):
+        scope_key, _, arm_type = path[1:].partition(":")
+        if scope_key == "tenant":
+            return f"/providers/{arm_type}/{name}"
+        scope = sub if scope_key == "subscription" else str(inputs.get(scope_key) or sub)
+        return f"{scope.rstrip('/')}/providers/{arm_type}/{name}"
+    segments = path.split("/")
+    filled = [str(inputs.get(s[1:-1], s)) if s.startswith("{") else s for s in segments]
+    namespace, types = filled[0], filled[1:]
+    rg = inputs.get("resourceGroupName", "unknown")
+    return f"{sub}/resourceGroups/{rg}/providers/{namespace}/{'/'.join(types)}/{name}"
