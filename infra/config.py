@@ -509,11 +509,11 @@ def _check_subnets(r: _Reader, vnet: ipaddress.IPv4Network | None, vnet_key: str
     """Every subnet inside its VNet, none overlapping a sibling."""
     for key, net in subnets:
         if vnet is not None and not net.subnet_of(vnet):
-            r.fail(key, f"{net} does not fit inside {vnet_key} ({vnet})")
+            r.fail(key, f"{net} does not fit inside {PROJECT}:{vnet_key} ({vnet})")
     for i, (key_a, a) in enumerate(subnets):
         for key_b, b in subnets[i + 1:]:
             if a.overlaps(b):
-                r.fail(key_b, f"{b} overlaps {key_a} ({a})")
+                r.fail(key_b, f"{b} overlaps {PROJECT}:{key_a} ({a})")
 
 
 def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
@@ -597,7 +597,7 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
     for i, (key_a, a) in enumerate(spaces):
         for key_b, b in spaces[i + 1:]:
             if a.overlaps(b):
-                r.fail(key_b, f"{b} overlaps {key_a} ({a}); address spaces must not overlap")
+                r.fail(key_b, f"{b} overlaps {PROJECT}:{key_a} ({a}); address spaces must not overlap")
 
     gw = r.mapping(n.get("gateway"), f"{key}.gateway", ("type", "sku"))
     gw_type = r.string(gw, "type", f"{key}.gateway", default="None", choices=tuple(GATEWAY_SKUS))
@@ -707,6 +707,8 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
     if enabled:
         _require_pe_spoke(r, network, spoke, f"{key}.spoke")
     default_sub = openai_subdomain(org, env, suffix) if org and env and suffix else None
+    if default_sub is None and "customSubDomainName" not in o:
+        return None  # the names it derives from are already reported
     subdomain = r.string(o, "customSubDomainName", key, default=default_sub,
                          pattern=re.compile(r"[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?"),
                          rule="must be 2-64 lowercase letters, digits or hyphens, not starting or ending with a hyphen")

@@ -1,0 +1,39 @@
+"""The `carelift` command.
+
+Sub-command modules are imported lazily (click's documented LazyGroup pattern), so
+`carelift --help` never pays for pulumi or azure-native imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from migrate import __version__
+
+# group name -> "module:attribute" of the click command implementing it.
+COMMANDS = {
+    "infra": "migrate.cli.infra:infra",
+}
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            module_name, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="carelift")
+def main() -> None:
+    """Move a hospital's IT estate to a HIPAA-aligned Azure landing zone, safely."""

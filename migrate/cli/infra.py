@@ -1,0 +1,131 @@
+"""`carelift infra`: the landing-zone program, offline.
+
+Parsing and rendering only; the work happens in `infra.config` and `infra.render`
+(imported inside the commands: they pull in pulumi).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from migrate.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from infra.render import Rendering
+
+STACK_HELP = "Stack name (a file stacks/Pulumi.<name>.yaml of this project) or a path to a stack file."
+
+
+@click.group()
+def infra() -> None:
+    """Render and validate the HIPAA landing zone without Pulumi CLI or Azure."""
+
+
+@infra.command()
+@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+def validate(stack: str) -> None:
+    """Validate a stack's configuration: every problem, with its config key."""
+    from infra.config import ConfigError
+    from infra.render import load_stack_file, stack_file
+
+    try:
+        path = stack_file(stack)
+        _, _, config = load_stack_file(path)
+    except ConfigError as error:
+        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    click.echo(f"{path}: valid ({config.environment}, {config.location}, "
+               f"{len(config.network.spokes)} spokes, "
+               f"{len(config.openai.deployments) if config.openai.enabled else 0} OpenAI deployments)")
+
+
+@infra.command()
+@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+@click.option("--format", "fmt", type=click.Choice(["tree", "json"]), default="tree", show_default=True,
+              help="tree: components and resources with counts per type; json: every resource with its inputs.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (written whole or not at all).")
+def render(stack: str, fmt: str, output: Path | None) -> None:
+    """Run the Pulumi program under Pulumi's mock engine and show what it would create."""
+    from infra.config import ConfigError
+    from infra.render import render_stack_file, stack_file
+
+    try:
+        rendering = render_stack_file(stack_file(stack))
+    except ConfigError as error:
+        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+
+    if fmt == "json":
+        text = json.dumps(rendering.to_json(), indent=2, sort_keys=False) + "\n"
+        if output:
+            _write_atomically(output, text)
+        else:
+            click.echo(text, nl=False)
+        return
+
+    from rich.console import Console
+
+    console = Console(record=output is not None, width=120 if output else None)
+    console.print(resource_tree(rendering))
+    console.print(type_counts(rendering))
+    if output:
+        _write_atomically(output, console.export_text())
+
+
+def resource_tree(rendering: Rendering) -> Tree:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    custom = rendering.custom_resources
+    tree = Tree(f"[bold]stack {escape(rendering.stack)}[/] — {len(custom)} resources")
+    known = {r.urn for r in rendering.resources}
+    children: dict[str | None, list] = {}
+    for resource in rendering.resources:
+        parent = resource.parent if resource.parent in known else None
+        children.setdefault(parent, []).append(resource)
+
+    def add(node: Tree, parent: str | None) -> None:
+        for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.name)):
+            short_type = escape(resource.type.split(":", 1)[-1])
+            if resource.custom:
+                node.add(f"{escape(resource.name)} [dim]{short_type}[/]")
+            else:
+                add(node.add(f"[bold cyan]{escape(resource.name)}[/] [dim]{short_type}[/]"), resource.urn)
+
+    add(tree, None)
+    return tree
+
+
+def type_counts(rendering: Rendering):
+    from rich.table import Table
+
+    table = Table(title="Resources by type", title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    counts = rendering.counts()
+    for token, count in counts.items():
+        table.add_row(token, str(count))
+    table.add_section()
+    table.add_row("[bold]total[/]", f"[bold]{sum(counts.values())}[/]")
+    return table
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path = path.resolve()
+    if not path.parent.is_dir():
+        fail(f"cannot write {path}: directory {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
