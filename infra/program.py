@@ -87,7 +87,8 @@ def build(config: StackConfig) -> None:
         workspace_id=monitoring.workspace_id))
 
     zones = PrivateDnsZones("private-dns", PrivateDnsZonesArgs(
-        name_prefix=prefix, zones=private_dns_zones(config), hub_vnet_id=hub.vnet_id))
+        name_prefix=prefix, location=config.location, zones=private_dns_zones(config),
+        hub_vnet_id=hub.vnet_id))
 
     spokes = {
         spoke.name: SpokeNetwork(f"spoke-{spoke.name}", SpokeNetworkArgs(
@@ -97,6 +98,7 @@ def build(config: StackConfig) -> None:
             firewall_private_ip=hub.firewall_private_ip, dns_server_ip=hub.dns_inbound_ip,
             workspace_id=monitoring.workspace_id,
             has_gateway=config.network.gateway.type != "None",
+            bastion_subnet_prefix=config.network.hub.subnets.bastion,
         ), opts=pulumi.ResourceOptions(depends_on=[hub]))
         for spoke in config.network.spokes
     }
@@ -137,7 +139,7 @@ def build(config: StackConfig) -> None:
             private_endpoint_subnet_id=spokes[config.openai.spoke].private_endpoint_subnet_id,
             zone_ids={zone: zones.zone_ids[zone] for zone in OPENAI_ZONES},
             key_vault_id=vault.vault_id, key_vault_uri=vault.vault_uri, key_name=vault.cmk_key_name,
-            workspace_id=monitoring.workspace_id))
+            workspace_id=monitoring.workspace_id, network_location=config.location))
         outputs["openaiEndpoint"] = openai.endpoint
         outputs["openaiDeployments"] = openai.deployment_names
     for key, value in outputs.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,13 +210,16 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
                 records.append({"urn": response.urn, "type": request.type, "name": request.name,
                                 "inputs": _plain(mocks.last_inputs),
                                 "parent": request.parent or None, "custom": bool(request.custom),
-                                "id": response.id or None, "dependsOn": tuple(request.dependencies)})
+                                "id": response.id or None, "dependsOn": tuple(sorted(request.dependencies))})
             return response
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         monitor = RecordingMonitor(mocks)
+        # A fresh root stack per render: set_mocks reuses an existing one, and with it the
+        # previous render's stack transformations (its default tags would win).
+        pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
         pulumi.runtime.set_all_config({
             f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
@@ -263,8 +267,15 @@ class AzureMocks(pulumi_mocks.Mocks):
     """Answers like Azure Resource Manager for the values the program reads back."""
 
     def __init__(self) -> None:
-        self.last_inputs: dict[str, Any] = {}
+        # Per thread: the engine registers resources from a thread pool, and a shared
+        # "last inputs" let the recorder pair one resource with another's inputs.
+        self._local = threading.local()
         self._subnet_prefixes: dict[str, str] = {}
+
+    @property
+    def last_inputs(self) -> dict[str, Any]:
+        """Inputs of the resource this thread registered last."""
+        return getattr(self._local, "inputs", {})
 
     def call(self, args):
         if args.token == "azure-native:authorization:getClientConfig":
@@ -274,7 +285,7 @@ class AzureMocks(pulumi_mocks.Mocks):
 
     def new_resource(self, args):
         inputs = dict(args.inputs)
-        self.last_inputs = inputs
+        self._local.inputs = inputs
         if not args.custom:
             return None, {}
         resource_id = arm_id(args.typ, inputs, args.name)
@@ -290,6 +301,11 @@ class AzureMocks(pulumi_mocks.Mocks):
         if isinstance(identity, Mapping) and "SystemAssigned" in str(identity.get("type", "")):
             state["identity"] = {**identity, "principalId": _guid("principal", resource_id),
                                  "tenantId": OFFLINE_TENANT_ID}
+        if isinstance(identity, Mapping) and isinstance(identity.get("userAssignedIdentities"), list):
+            # Inputs list the identity ids; Azure answers with a map id -> {principalId, clientId}.
+            state["identity"] = {**state.get("identity", identity), "userAssignedIdentities": {
+                str(uai): {"principalId": _guid("principal", str(uai)), "clientId": _guid("client", str(uai))}
+                for uai in identity["userAssignedIdentities"]}}
         if typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
             self._subnet_prefixes[resource_id.lower()] = inputs["addressPrefix"]
         elif typ == "azure-native:network:AzureFirewall":

@@ -74,13 +74,12 @@ class SecureKeyVault(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SecureKeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("carelift:security:SecureKeyVault", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
 
         group = resources.ResourceGroup(
             f"{name}-rg",
             resource_group_name=f"rg-{args.name_prefix}-security",
             location=args.location,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         vault = keyvault.Vault(
             f"{name}-vault",
@@ -88,7 +87,7 @@ class SecureKeyVault(pulumi.ComponentResource):
             resource_group_name=group.name,
             location=args.location,
             properties=_vault_properties(args.tenant_id),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         key = _customer_managed_key(name, args.name_prefix, group, vault, self)
 
@@ -120,7 +119,7 @@ class SecureKeyVault(pulumi.ComponentResource):
             scope=vault.id,
             level=authorization.LockLevel.CAN_NOT_DELETE,
             notes="Holds the CMK of PHI workloads: deleting the vault makes their data unreadable.",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
         self.vault_id = vault.id
