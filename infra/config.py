@@ -10,6 +10,7 @@ Pulumi entry point all validate through it.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -52,6 +53,14 @@ SPECIAL_SUBNETS = {
     "dnsOutbound": ("snet-dns-outbound", 28),
 }
 SMALLEST_SUBNET_PREFIX = 29
+# Azure Landing Zones hierarchy below the root: group suffix -> parent suffix ("" = root).
+MANAGEMENT_GROUP_TREE = {
+    "platform": "", "platform-management": "platform", "platform-connectivity": "platform",
+    "platform-identity": "platform", "landingzones": "", "landingzones-corp": "landingzones",
+    "landingzones-clinical": "landingzones", "sandbox": "", "decommissioned": "",
+}
+# An Azure budget holds five notifications; one is the forecast at 100 %.
+MAX_BUDGET_THRESHOLDS = 4
 MIN_LOG_RETENTION_DAYS = 90
 MAX_LOG_RETENTION_DAYS = 730
 # 45 CFR 164.316(b)(2)(i): documentation is retained six years.
@@ -129,6 +138,8 @@ class NetworkConfig:
 class Budget:
     amount: float
     contact_emails: tuple[str, ...]
+    start_date: str
+    """First day of the budget's first month (YYYY-MM-01); Azure rejects past months."""
     thresholds: tuple[int, ...] = (50, 80, 100)
 
 
@@ -139,6 +150,8 @@ class GovernanceConfig:
     root_management_group_name: str | None
     policy_enforcement: str
     budget: Budget | None
+    subscription_management_group: str | None = None
+    """Child group (e.g. landingzones-clinical) the deploying subscription is moved under."""
 
 
 @dataclass(frozen=True)
@@ -454,17 +467,21 @@ def _parse_tags(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
 def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
     key = "governance"
     g = r.mapping(raw, key, ("managementGroups", "rootManagementGroupId", "rootManagementGroupName",
-                             "policyEnforcement", "budget"))
+                             "subscriptionManagementGroup", "policyEnforcement", "budget"))
     use_mgs = r.boolean(g, "managementGroups", key, False)
-    root_id = root_name = None
+    root_id = root_name = placement = None
+    if not use_mgs and g.get("subscriptionManagementGroup") is not None:
+        r.fail(f"{key}.subscriptionManagementGroup", "needs governance.managementGroups: true")
     if use_mgs:
+        if g.get("subscriptionManagementGroup") is not None:
+            placement = r.string(g, "subscriptionManagementGroup", key, choices=tuple(MANAGEMENT_GROUP_TREE))
         root_id = r.string(g, "rootManagementGroupId", key, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_().-]{0,88}[A-Za-z0-9_()-]?"),
                            rule="must be 1-90 letters, digits, -, _, (, ) or . and not end with .")
         root_name = r.string(g, "rootManagementGroupName", key)
     enforcement = r.string(g, "policyEnforcement", key, default="Default", choices=("Default", "DoNotEnforce"))
     budget = None
     if g.get("budget") is not None:
-        b = r.mapping(g["budget"], f"{key}.budget", ("amount", "contactEmails", "thresholds"))
+        b = r.mapping(g["budget"], f"{key}.budget", ("amount", "contactEmails", "startDate", "thresholds"))
         amount = b.get("amount")
         if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
             r.fail(f"{key}.budget.amount", f"must be a positive number (USD per month), got {amount!r}")
@@ -472,15 +489,25 @@ def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
         emails = r.strings(b, "contactEmails", f"{key}.budget", _email_problem)
         if not emails:
             r.fail(f"{key}.budget.contactEmails", "needs at least one e-mail address to alert")
+        start = b.get("startDate")
+        if isinstance(start, datetime.date):  # YAML reads an unquoted 2026-12-01 as a date
+            start = start.isoformat()
+        start = r.string({"startDate": start}, "startDate", f"{key}.budget",
+                         pattern=re.compile(r"20\d\d-(0[1-9]|1[0-2])-01"),
+                         rule="must be the first day of a month, YYYY-MM-01 (Azure budgets start on one)")
+        threshold_items = r.items(b.get("thresholds", [50, 80, 100]), f"{key}.budget.thresholds")
+        if len(threshold_items) > MAX_BUDGET_THRESHOLDS:
+            r.fail(f"{key}.budget.thresholds", f"Azure budgets allow {MAX_BUDGET_THRESHOLDS} thresholds "
+                                               f"besides the 100% forecast alert; got {len(threshold_items)}")
         thresholds = []
-        for i, t in enumerate(r.items(b.get("thresholds", [50, 80, 100]), f"{key}.budget.thresholds")):
+        for i, t in enumerate(threshold_items):
             if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= 1000:
                 r.fail(f"{key}.budget.thresholds[{i}]", f"must be a percentage between 1 and 1000, got {t!r}")
             else:
                 thresholds.append(t)
-        if amount is not None:
-            budget = Budget(float(amount), emails, tuple(sorted(set(thresholds))))
-    return GovernanceConfig(use_mgs, root_id, root_name, enforcement or "Default", budget)
+        if amount is not None and start is not None:
+            budget = Budget(float(amount), emails, start, tuple(sorted(set(thresholds))))
+    return GovernanceConfig(use_mgs, root_id, root_name, enforcement or "Default", budget, placement)
 
 
 def _parse_cidr(r: _Reader, value: Any, key: str) -> ipaddress.IPv4Network | None:
@@ -703,6 +730,10 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
     oai_location = r.string(o, "location", key, default=location)
     if oai_location and allowed and oai_location not in allowed:
         r.fail(f"{key}.location", f"must be one of allowedLocations ({', '.join(allowed)}); got {oai_location!r}")
+    elif enabled and oai_location and location and oai_location != location:
+        r.fail(f"{key}.location", f"must equal location ({location}): the account's customer-managed key "
+                                  f"lives in the landing zone's Key Vault, and Azure requires both in one region; "
+                                  f"got {oai_location!r}")
     spoke = r.string(o, "spoke", key) if enabled else o.get("spoke")
     if enabled:
         _require_pe_spoke(r, network, spoke, f"{key}.spoke")

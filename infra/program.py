@@ -90,8 +90,10 @@ def build(config: StackConfig) -> None:
         name_prefix=prefix, location=config.location, zones=private_dns_zones(config),
         hub_vnet_id=hub.vnet_id))
 
-    spokes = {
-        spoke.name: SpokeNetwork(f"spoke-{spoke.name}", SpokeNetworkArgs(
+    spokes: dict[str, SpokeNetwork] = {}
+    previous_peering = None
+    for spoke in config.network.spokes:
+        spokes[spoke.name] = SpokeNetwork(f"spoke-{spoke.name}", SpokeNetworkArgs(
             name_prefix=prefix, location=config.location, spoke=spoke,
             hub_vnet_id=hub.vnet_id, hub_vnet_name=hub.vnet_name,
             hub_resource_group_name=hub.resource_group_name,
@@ -99,9 +101,9 @@ def build(config: StackConfig) -> None:
             workspace_id=monitoring.workspace_id,
             has_gateway=config.network.gateway.type != "None",
             bastion_subnet_prefix=config.network.hub.subnets.bastion,
-        ), opts=pulumi.ResourceOptions(depends_on=[hub]))
-        for spoke in config.network.spokes
-    }
+            hub_peering_after=previous_peering,
+        ))
+        previous_peering = spokes[spoke.name].hub_peering
 
     archive = AuditArchive("audit-archive", AuditArchiveArgs(
         account_name=config.archive_storage_name, location=config.location,

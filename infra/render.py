@@ -39,6 +39,7 @@ OFFLINE_OBJECT_ID = str(uuid.uuid5(_NS, "deployer"))
 ARM_TYPES: dict[str, tuple[str, str]] = {
     "azure-native:resources:ResourceGroup": ("", "resourceGroupName"),
     "azure-native:management:ManagementGroup": ("@tenant:Microsoft.Management/managementGroups", "groupId"),
+    "azure-native:management:ManagementGroupSubscription": ("@tenant:Microsoft.Management/managementGroups/{groupId}/subscriptions", "subscriptionId"),
     "azure-native:authorization:PolicyAssignment": ("@scope:Microsoft.Authorization/policyAssignments", "policyAssignmentName"),
     "azure-native:authorization:RoleAssignment": ("@scope:Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
     "azure-native:authorization:ManagementLockByScope": ("@scope:Microsoft.Authorization/locks", "lockName"),
@@ -343,11 +344,13 @@ def arm_id(token: str, inputs: Mapping[str, Any], logical_name: str) -> str:
     """The resource id Azure would give this resource (deterministic, offline subscription)."""
     sub = f"/subscriptions/{OFFLINE_SUBSCRIPTION_ID}"
     path, name_key = ARM_TYPES.get(token, (f"Carelift.Unmapped/{token.split(':')[-1]}", "name"))
-    name = inputs.get(name_key) or logical_name
+    # A subscription-named resource (placement under a management group) is the deploying one.
+    name = inputs.get(name_key) or (OFFLINE_SUBSCRIPTION_ID if name_key == "subscriptionId" else logical_name)
     if token == "azure-native:resources:ResourceGroup":
         return f"{sub}/resourceGroups/{name}"
     if path.startswith("@"):
         scope_key, _, arm_type = path[1:].partition(":")
+        arm_type = "/".join(str(inputs.get(s[1:-1], s)) if s.startswith("{") else s for s in arm_type.split("/"))
         if scope_key == "tenant":
             return f"/providers/{arm_type}/{name}"
         scope = sub if scope_key == "subscription" else str(inputs.get(scope_key) or sub)

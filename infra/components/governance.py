@@ -16,7 +16,7 @@ import pulumi_azure_native.consumption as consumption
 import pulumi_azure_native.management as management
 import pulumi_azure_native.security as security
 
-from infra.config import StackConfig
+from infra.config import MANAGEMENT_GROUP_TREE, StackConfig
 
 POLICY_SETS = "/providers/Microsoft.Authorization/policySetDefinitions"
 POLICY_DEFINITIONS = "/providers/Microsoft.Authorization/policyDefinitions"
@@ -47,25 +47,15 @@ DEFENDER_PLANS = {
 
 # Consumption budgets reject a start date in a past month or more than twelve months ahead,
 # and a wall-clock date would make renders differ day to day: a fixed first-of-month date.
-# A stack first deployed after this month needs a later date (GovernanceArgs.budget_start_date).
-BUDGET_START_DATE = "2026-12-01T00:00:00Z"
-MAX_BUDGET_NOTIFICATIONS = 5
-
 # Seeds role assignment names: they must be GUIDs, unique in the tenant, stable across runs.
 _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("0b5c3f4e-2a61-4f0d-9a7e-6c1d8e2f4b37")
 
-# (management group suffix, display name, parent suffix); "" is the root.
-MANAGEMENT_GROUPS = (
-    ("platform", "Platform", ""),
-    ("platform-management", "Management", "platform"),
-    ("platform-connectivity", "Connectivity", "platform"),
-    ("platform-identity", "Identity", "platform"),
-    ("landingzones", "Landing zones", ""),
-    ("landingzones-corp", "Corp", "landingzones"),
-    ("landingzones-clinical", "Clinical", "landingzones"),
-    ("sandbox", "Sandbox", ""),
-    ("decommissioned", "Decommissioned", ""),
-)
+# Display names of the groups in config.MANAGEMENT_GROUP_TREE (which gives their parents).
+MANAGEMENT_GROUP_NAMES = {
+    "platform": "Platform", "platform-management": "Management", "platform-connectivity": "Connectivity",
+    "platform-identity": "Identity", "landingzones": "Landing zones", "landingzones-corp": "Corp",
+    "landingzones-clinical": "Clinical", "sandbox": "Sandbox", "decommissioned": "Decommissioned",
+}
 
 
 @dataclass(frozen=True)
@@ -85,8 +75,6 @@ class GovernanceArgs:
     """The validated stack: governance settings, allowed locations, location and names."""
     subscription_id: pulumi.Input[str]
     """The subscription Defender plans, the budget and (without management groups) policy apply to."""
-    budget_start_date: str = BUDGET_START_DATE
-    """First day of the budget's first month (ISO 8601); Azure accepts this month up to a year ahead."""
 
 
 class Governance(pulumi.ComponentResource):
@@ -95,12 +83,11 @@ class Governance(pulumi.ComponentResource):
     With ``governance.managementGroups`` the Azure Landing Zones hierarchy is created under the
     tenant root (root → platform {management, connectivity, identity}, landingzones {corp,
     clinical}, sandbox, decommissioned) and policy is assigned at its root, so every
-    subscription placed below inherits it. Subscriptions are deliberately left where they are:
-    moving one between management groups needs tenant-level rights and changes the policy of
-    everything in it, so the tenant administrator places it (for this estate: under
-    ``<root>-landingzones-clinical``) once the assignments have been reviewed. Until then
-    policy does not reach the subscription. Without management groups, policy is assigned at
-    the subscription.
+    subscription placed below inherits it. The deploying subscription is moved below the group
+    named by ``governance.subscriptionManagementGroup``; without that key it stays where it is
+    (moving it needs tenant-level rights and changes the policy of everything in it) and the
+    root's policy does not reach it until a tenant administrator places it. Without management
+    groups, policy is assigned at the subscription.
     """
 
     def __init__(self, name: str, args: GovernanceArgs, opts: pulumi.ResourceOptions | None = None):
@@ -114,6 +101,15 @@ class Governance(pulumi.ComponentResource):
             self.management_group_ids = {group_id: group.id for group_id, group in groups.items()}
             policy_scope: pulumi.Input[str] = groups[config.governance.root_management_group_id].id
             role_definition_prefix: pulumi.Input[str] = ROLE_DEFINITIONS
+            if config.governance.subscription_management_group:
+                # Moves the deploying subscription (the provider's) below the root, so the
+                # root's assignments reach it.
+                management.ManagementGroupSubscription(
+                    f"{name}-subscription-placement",
+                    group_id=groups[f"{config.governance.root_management_group_id}-"
+                                    f"{config.governance.subscription_management_group}"].name,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         else:
             policy_scope = subscription_scope
             role_definition_prefix = pulumi.Output.concat(subscription_scope, ROLE_DEFINITIONS)
@@ -138,7 +134,7 @@ class Governance(pulumi.ComponentResource):
 
         self.budget_id: pulumi.Output[str] | None = None
         if config.governance.budget is not None:
-            self.budget_id = self._budget(name, config, subscription_scope, args.budget_start_date).id
+            self.budget_id = self._budget(name, config, subscription_scope).id
 
         self.register_outputs({
             "policy_assignment_ids": self.policy_assignment_ids,
@@ -155,13 +151,13 @@ class Governance(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         groups = {root_id: root}
-        for suffix, display_name, parent_suffix in MANAGEMENT_GROUPS:
+        for suffix, parent_suffix in MANAGEMENT_GROUP_TREE.items():
             parent = groups[f"{root_id}-{parent_suffix}" if parent_suffix else root_id]
             group_id = f"{root_id}-{suffix}"
             groups[group_id] = management.ManagementGroup(
                 f"{name}-mg-{suffix}",
                 group_id=group_id,
-                display_name=display_name,
+                display_name=MANAGEMENT_GROUP_NAMES[suffix],
                 details=management.CreateManagementGroupDetailsArgs(
                     parent=management.CreateParentGroupInfoArgs(id=parent.id)),
                 opts=pulumi.ResourceOptions(parent=self),
@@ -207,13 +203,8 @@ class Governance(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-    def _budget(self, name: str, config: StackConfig, scope: pulumi.Input[str],
-                start_date: str) -> consumption.Budget:
+    def _budget(self, name: str, config: StackConfig, scope: pulumi.Input[str]) -> consumption.Budget:
         budget = config.governance.budget
-        if len(budget.thresholds) + 1 > MAX_BUDGET_NOTIFICATIONS:
-            raise ValueError(
-                f"carelift:governance.budget.thresholds: Azure budgets hold {MAX_BUDGET_NOTIFICATIONS} "
-                f"notifications (one is the 100% forecast); got {len(budget.thresholds)} thresholds")
         emails = list(budget.contact_emails)
         notifications = {
             f"actual-greater-than-{threshold}-percent": consumption.NotificationArgs(
@@ -232,7 +223,7 @@ class Governance(pulumi.ComponentResource):
             amount=budget.amount,
             category="Cost",
             time_grain="Monthly",
-            time_period=consumption.BudgetTimePeriodArgs(start_date=start_date),
+            time_period=consumption.BudgetTimePeriodArgs(start_date=f"{budget.start_date}T00:00:00Z"),
             notifications=notifications,
             opts=pulumi.ResourceOptions(parent=self),
         )

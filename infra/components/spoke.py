@@ -43,6 +43,8 @@ class SpokeNetworkArgs:
     """True when the hub has a VPN/ExpressRoute gateway the spoke should use."""
     bastion_subnet_prefix: str
     """The hub's AzureBastionSubnet prefix: the only source allowed to open RDP/SSH sessions."""
+    hub_peering_after: pulumi.Resource | None = None
+    """The previous spoke's hub-side peering: peerings on one hub VNet are written one at a time."""
 
 
 class SpokeNetwork(pulumi.ComponentResource):
@@ -130,8 +132,10 @@ class SpokeNetwork(pulumi.ComponentResource):
             allow_forwarded_traffic=False,
             allow_gateway_transit=args.has_gateway,
             use_remote_gateways=False,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*previous, *([args.hub_peering_after] if args.hub_peering_after else [])]),
         )
+        self.hub_peering = hub_to_spoke
         network.VirtualNetworkPeering(
             f"{name}-peer-spoke-to-hub",
             virtual_network_peering_name=f"peer-{spoke.name}-to-hub",

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from infra.config import ConfigError
+
 from infra.render import OFFLINE_SUBSCRIPTION_ID, render_stack_file
 
 SUBSCRIPTION = f"/subscriptions/{OFFLINE_SUBSCRIPTION_ID}"
@@ -240,5 +242,19 @@ def test_more_thresholds_than_azure_allows_fail_with_the_config_key(stack_copy):
     def too_many(cfg):
         cfg["carelift:governance"]["budget"]["thresholds"] = [50, 60, 70, 80, 90]
 
-    with pytest.raises(Exception, match="governance.budget.thresholds"):
+    with pytest.raises(ConfigError, match="governance.budget.thresholds"):
         render_stack_file(stack_copy(too_many, stack="dev"))
+
+
+def test_budget_starts_on_the_configured_month(prod_rendering):
+    budget = prod_rendering.of_type(BUDGET)[0]
+    assert budget.inputs["timePeriod"]["startDate"] == "2026-12-01T00:00:00Z"
+
+
+def test_prod_subscription_is_placed_under_the_clinical_landing_zone(prod_rendering):
+    (placement,) = prod_rendering.of_type("azure-native:management:ManagementGroupSubscription")
+    assert placement.inputs["groupId"] == "rbh-landingzones-clinical"
+
+
+def test_no_subscription_placement_without_management_groups(dev_rendering):
+    assert dev_rendering.of_type("azure-native:management:ManagementGroupSubscription") == []

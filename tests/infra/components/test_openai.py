@@ -279,14 +279,6 @@ def test_disabled_openai_renders_no_ai_resources(stack_copy):
             if r.inputs["roleDefinitionId"].endswith((CRYPTO_SERVICE_ENCRYPTION_USER, OPENAI_USER))] == []
 
 
-@pytest.mark.parametrize("stack", ["prod", "dev"])
-def test_account_in_another_region_keeps_its_endpoint_in_the_vnet_region(stack_copy, stack):
-    path = stack_copy(lambda cfg: cfg["carelift:openai"].update({"location": "centralus"}), stack=stack)
-    rendered = render_stack_file(path)
-    assert account(rendered).inputs["location"] == "centralus"
-    assert only(rendered, "azure-native:network:PrivateEndpoint").inputs["location"] == rendered.config.location == "eastus2"
-
-
 def test_a_single_deployment_still_waits_for_the_content_filter(stack_copy):
     def one_model(cfg):
         cfg["carelift:openai"]["deployments"] = cfg["carelift:openai"]["deployments"][:1]

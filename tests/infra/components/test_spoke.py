@@ -232,3 +232,14 @@ def test_no_remote_gateways_or_transit_when_gateway_type_is_none(stack_copy):
         assert spoke_side.inputs["useRemoteGateways"] is False
         assert hub_side.inputs["allowGatewayTransit"] is False
         assert spoke_side.inputs["allowForwardedTraffic"] is True
+
+
+def test_hub_side_peerings_are_written_one_after_another(rendering):
+    # Concurrent peering writes on one hub VNet fail with "another operation in progress".
+    hub_side = sorted((r for r in rendering.of_type("azure-native:network:VirtualNetworkPeering")
+                       if r.name.endswith("-peer-hub-to-spoke")),
+                      key=lambda r: [s.name for s in rendering.config.network.spokes].index(
+                          r.name[len("spoke-"):-len("-peer-hub-to-spoke")]))
+    assert len(hub_side) == len(rendering.config.network.spokes)
+    for earlier, later in zip(hub_side, hub_side[1:]):
+        assert earlier.urn in later.depends_on
