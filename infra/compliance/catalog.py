@@ -1,0 +1,24 @@
+"""The catalog: every control, in id order. Control ids are stable and never reused."""
+
+from __future__ import annotations
+
+from infra.compliance.controls import keyvault
+from infra.compliance.model import Control
+
+MODULES = (keyvault,)
+
+
+def all_controls() -> tuple[Control, ...]:
+    controls = [c for module in MODULES for c in module.CONTROLS]
+    ids = [c.id for c in controls]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RuntimeError(f"duplicate control ids: {', '.join(duplicates)}")
+    return tuple(sorted(controls, key=lambda c: c.id))
+
+
+def get_control(control_id: str) -> Control:
+    for candidate in all_controls():
+        if candidate.id == control_id:
+            return candidate
+    raise KeyError(control_id)

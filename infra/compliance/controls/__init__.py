@@ -1,0 +1,1 @@
+"""Controls by service; `infra.compliance.catalog` gathers every module's CONTROLS."""

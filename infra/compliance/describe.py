@@ -1,0 +1,55 @@
+"""Names resources the way an auditor reads them in a finding: "Key Vault 'kv-rbh-prod-p01'"."""
+
+from __future__ import annotations
+
+from infra.compliance.model import Document
+
+NOUNS = {
+    "microsoft.keyvault/vaults": "Key Vault",
+    "microsoft.keyvault/vaults/keys": "Key Vault key",
+    "microsoft.cognitiveservices/accounts": "Azure OpenAI account",
+    "microsoft.cognitiveservices/accounts/deployments": "model deployment",
+    "microsoft.cognitiveservices/accounts/raipolicies": "content filter",
+    "microsoft.network/privateendpoints": "private endpoint",
+    "microsoft.network/privateendpoints/privatednszonegroups": "private DNS zone group",
+    "microsoft.network/privatednszones": "private DNS zone",
+    "microsoft.network/privatednszones/virtualnetworklinks": "private DNS zone link",
+    "microsoft.network/virtualnetworks": "virtual network",
+    "microsoft.network/virtualnetworks/subnets": "subnet",
+    "microsoft.network/networksecuritygroups": "network security group",
+    "microsoft.network/networksecuritygroups/securityrules": "security rule",
+    "microsoft.network/routetables": "route table",
+    "microsoft.network/azurefirewalls": "Azure Firewall",
+    "microsoft.network/firewallpolicies": "firewall policy",
+    "microsoft.network/networkwatchers/flowlogs": "flow log",
+    "microsoft.network/networkinterfaces": "network interface",
+    "microsoft.storage/storageaccounts": "storage account",
+    "microsoft.storage/storageaccounts/blobservices": "blob service",
+    "microsoft.operationalinsights/workspaces": "Log Analytics workspace",
+    "microsoft.insights/diagnosticsettings": "diagnostic setting",
+    "microsoft.insights/activitylogalerts": "activity-log alert",
+    "microsoft.authorization/policyassignments": "policy assignment",
+    "microsoft.authorization/roleassignments": "role assignment",
+    "microsoft.authorization/locks": "lock",
+    "microsoft.security/pricings": "Defender plan",
+    "microsoft.sql/servers": "SQL server",
+    "microsoft.sql/servers/databases": "SQL database",
+    "microsoft.compute/virtualmachines": "virtual machine",
+    "microsoft.compute/disks": "managed disk",
+    "microsoft.resources/subscriptions": "subscription",
+    "microsoft.resources/resourcegroups": "resource group",
+}
+
+
+def label(document: Document) -> str:
+    """``<noun> '<name>'`` for a finding's message."""
+    arm_type = str(document.get("type", ""))
+    noun = NOUNS.get(arm_type.lower(), arm_type.rsplit("/", 1)[-1] or "resource")
+    name = str(document.get("name") or str(document.get("id", "")).rsplit("/", 1)[-1] or "(unnamed)")
+    return f"{noun} '{name}'"
+
+
+def sentence(document: Document, predicate: str) -> str:
+    """``Key Vault 'kv-a' <predicate>.`` with the first letter capitalised."""
+    text = f"{label(document)} {predicate.rstrip('.')}."
+    return text[0].upper() + text[1:]

@@ -1,0 +1,140 @@
+"""A graph over ARM documents: lookups by id, type, parent, extension scope and reference.
+
+Graph controls need more than one document at a time (a vault and its diagnostic setting, a
+private endpoint and its zone groups, a subnet and its NSG). Ids are compared
+case-insensitively, as Azure does. Inline children that a live GET returns inside their
+parent (a VNet's subnets, an NSG's rules) become documents of their own, so a check sees the
+same shape whatever the source.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping
+
+from infra.compliance.model import SUBSCRIPTION_TYPE, Document
+
+# Parent type -> (property holding inline children, child type).
+INLINE_CHILDREN = {
+    "microsoft.network/virtualnetworks": ("subnets", "Microsoft.Network/virtualNetworks/subnets"),
+    "microsoft.network/networksecuritygroups": ("securityRules", "Microsoft.Network/networkSecurityGroups/securityRules"),
+}
+
+
+def get(document: Any, path: str, default: Any = None) -> Any:
+    """``get(doc, "properties.networkAcls.defaultAction")``; numbers index lists."""
+    node = document
+    for part in path.split("."):
+        if isinstance(node, Mapping):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return default
+        if node is None:
+            return default
+    return node
+
+
+def type_of(document: Document) -> str:
+    return str(document.get("type", ""))
+
+
+def parent_id(resource_id: str) -> str:
+    """The id of the resource a child or extension resource hangs off."""
+    lowered = resource_id.lower()
+    marker = lowered.rfind("/providers/")
+    tail = resource_id[marker + len("/providers/"):].split("/") if marker >= 0 else []
+    if marker >= 0 and len(tail) > 3:  # namespace/type/name/childType/childName...
+        return resource_id.rsplit("/", 2)[0]
+    return resource_id[:marker] if marker > 0 else ""
+
+
+class ResourceIndex:
+    def __init__(self, documents: Iterable[Document]):
+        self.documents: list[Document] = []
+        self._by_id: dict[str, Document] = {}
+        self._by_type: dict[str, list[Document]] = {}
+        self._children: dict[str, list[Document]] = {}
+        self._references: dict[str, list[Document]] | None = None
+        pending_inline: list[Document] = []
+        for document in documents:
+            self._add(document)
+            pending_inline.extend(self._inline_children(document))
+        for child in pending_inline:
+            if str(child.get("id", "")).lower() not in self._by_id:
+                self._add(child)
+        for subscription in sorted({_subscription_of(d) for d in self.documents} - {""}):
+            self._add({"type": SUBSCRIPTION_TYPE, "id": f"/subscriptions/{subscription}",
+                       "name": subscription, "properties": {}})
+
+    def _add(self, document: Document) -> None:
+        resource_id = str(document.get("id", "")).lower()
+        self.documents.append(document)
+        if resource_id:
+            self._by_id[resource_id] = document
+            parent = parent_id(resource_id)
+            if parent:
+                self._children.setdefault(parent.lower(), []).append(document)
+        self._by_type.setdefault(type_of(document).lower(), []).append(document)
+
+    @staticmethod
+    def _inline_children(document: Document) -> Iterator[Document]:
+        spec = INLINE_CHILDREN.get(type_of(document).lower())
+        if not spec:
+            return
+        prop, child_type = spec
+        segment = child_type.rsplit("/", 1)[1]
+        for child in get(document, f"properties.{prop}", []) or []:
+            if not isinstance(child, Mapping) or not child.get("name"):
+                continue
+            yield {**child, "type": child_type,
+                   "id": child.get("id") or f"{document.get('id', '')}/{segment}/{child['name']}"}
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def by_id(self, resource_id: str | None) -> Document | None:
+        return self._by_id.get(str(resource_id or "").lower())
+
+    def of_type(self, arm_type: str) -> list[Document]:
+        return self._by_type.get(arm_type.lower(), [])
+
+    def children(self, resource_id: str, child_type: str | None = None) -> list[Document]:
+        """Child and extension resources whose id extends `resource_id` (optionally of one type)."""
+        found = self._children.get(str(resource_id).lower(), [])
+        if child_type is None:
+            return list(found)
+        return [d for d in found if type_of(d).lower() == child_type.lower()]
+
+    def extensions(self, resource_id: str, extension_type: str) -> list[Document]:
+        """Extension resources of `extension_type` (e.g. Microsoft.Insights/diagnosticSettings) on a resource."""
+        return self.children(resource_id, extension_type)
+
+    def referencing(self, resource_id: str, from_type: str | None = None) -> list[Document]:
+        """Documents whose properties mention `resource_id` (e.g. endpoints pointing at a vault)."""
+        if self._references is None:
+            self._references = {}
+            for document in self.documents:
+                for value in set(_id_strings(document.get("properties"))):
+                    self._references.setdefault(value, []).append(document)
+        found = self._references.get(str(resource_id).lower(), [])
+        if from_type is None:
+            return list(found)
+        return [d for d in found if type_of(d).lower() == from_type.lower()]
+
+
+def _id_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        if node.startswith(("/subscriptions/", "/providers/")):
+            yield node.lower()
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from _id_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _id_strings(value)
+
+
+def _subscription_of(document: Document) -> str:
+    parts = str(document.get("id", "")).split("/")
+    return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""

@@ -1,0 +1,142 @@
+"""Controls, outcomes and findings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:
+    from infra.compliance.index import ResourceIndex
+
+Document = Mapping[str, Any]
+SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
+"""Pseudo-resource the index adds once per subscription seen: subscription-wide controls check it."""
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return ("critical", "high", "medium", "low").index(self.value)
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WAIVED = "waived"
+
+
+# 45 CFR Part 164 Subpart C sections -> the safeguard family auditors group by.
+SAFEGUARDS = {
+    "164.308": "Administrative safeguards",
+    "164.310": "Physical safeguards",
+    "164.312": "Technical safeguards",
+    "164.314": "Organizational requirements",
+    "164.316": "Policies, procedures and documentation",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    message: str
+    """A full sentence naming the resource, e.g. "Key Vault 'kv-a' has purge protection enabled."."""
+
+
+def passed(message: str) -> Outcome:
+    return Outcome(True, message)
+
+
+def failed(message: str) -> Outcome:
+    return Outcome(False, message)
+
+
+CheckFn = Callable[[Document, "ResourceIndex"], Outcome]
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    """Stable identifier, e.g. CL-KV-001; never reused for another rule."""
+    title: str
+    severity: Severity
+    citations: tuple[str, ...]
+    """HIPAA Security Rule sections, e.g. "45 CFR 164.312(a)(1)"."""
+    resource_types: tuple[str, ...]
+    """ARM types the check runs on (case-insensitive), or SUBSCRIPTION_TYPE for subscription-wide rules."""
+    remediation: str
+    check: CheckFn = field(repr=False, compare=False)
+    azure_policy_ids: tuple[str, ...] = ()
+    """Built-in Azure Policy definition ids covering the same rule, where one exists."""
+    checkov_ids: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def safeguards(self) -> tuple[str, ...]:
+        found = []
+        for citation in self.citations:
+            section = citation.replace("45 CFR", "").strip()[:7]
+            name = SAFEGUARDS.get(section)
+            if name and name not in found:
+                found.append(name)
+        return tuple(found)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "severity": self.severity.value,
+                "citations": list(self.citations), "safeguards": list(self.safeguards),
+                "resourceTypes": list(self.resource_types), "azurePolicyIds": list(self.azure_policy_ids),
+                "checkovIds": list(self.checkov_ids), "remediation": self.remediation,
+                "description": self.description}
+
+
+def control(*, id: str, title: str, severity: Severity | str, citations: tuple[str, ...],
+            types: tuple[str, ...], remediation: str, policy: tuple[str, ...] = (),
+            checkov: tuple[str, ...] = (), description: str = "") -> Callable[[CheckFn], Control]:
+    """Turn a check function into a Control carrying its metadata (Checkov/Prowler style)."""
+
+    def wrap(check: CheckFn) -> Control:
+        return Control(id=id, title=title, severity=Severity(severity), citations=tuple(citations),
+                       resource_types=tuple(types), remediation=remediation, check=check,
+                       azure_policy_ids=tuple(policy), checkov_ids=tuple(checkov),
+                       description=description or (check.__doc__ or "").strip())
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Waiver:
+    control: str
+    resource: str
+    """fnmatch pattern on the resource id (case-insensitive)."""
+    justification: str
+    approver: str
+    category: str
+    """waiver (risk accepted) or mitigated (covered by a compensating control)."""
+    expires: str
+    """ISO date after which the waiver no longer applies (and is an error)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    control: str
+    resource_id: str
+    resource_type: str
+    status: Status
+    severity: Severity
+    citations: tuple[str, ...]
+    message: str
+    waiver: Waiver | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"control": self.control, "resourceId": self.resource_id, "resourceType": self.resource_type,
+               "status": self.status.value, "severity": self.severity.value,
+               "citations": list(self.citations), "message": self.message}
+        if self.waiver is not None:
+            out["waiver"] = {"justification": self.waiver.justification, "approver": self.waiver.approver,
+                             "category": self.waiver.category, "expires": self.waiver.expires}
+        return out

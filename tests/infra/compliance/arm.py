@@ -1,0 +1,40 @@
+"""Hand-written ARM documents for control tests (the shapes Azure returns)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.compliance.engine import evaluate
+from infra.compliance.model import Control, Status
+
+SUB = "00000000-0000-0000-0000-000000000001"
+
+
+def rid(arm_type: str, name: str, rg: str = "rg-test") -> str:
+    """Resource id of a top-level or child resource: name 'vnet/subnet' for children."""
+    namespace, *types = arm_type.split("/")
+    names = name.split("/")
+    path = "/".join(f"{t}/{n}" for t, n in zip(types, names))
+    return f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/{namespace}/{path}"
+
+
+def resource(arm_type: str, name: str, properties: dict[str, Any] | None = None, *, rg: str = "rg-test",
+             location: str = "eastus2", **extra: Any) -> dict[str, Any]:
+    return {"type": arm_type, "name": name.split("/")[-1], "id": rid(arm_type, name, rg),
+            "location": location, "tags": {}, "properties": properties or {}, **extra}
+
+
+def extension(target: dict[str, Any], arm_type: str, name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """An extension resource (diagnostic setting, lock, role assignment) on `target`."""
+    return {"type": arm_type, "name": name, "id": f"{target['id']}/providers/{arm_type}/{name}",
+            "properties": properties}
+
+
+def statuses(control: Control, documents: list[dict[str, Any]]) -> dict[str, Status]:
+    """resource name -> status of `control` on it."""
+    result = evaluate(documents, [control])
+    return {f.resource_id.rsplit("/", 1)[-1]: f.status for f in result.findings}
+
+
+def messages(control: Control, documents: list[dict[str, Any]]) -> list[str]:
+    return [f.message for f in evaluate(documents, [control]).findings]
