@@ -125,8 +125,9 @@ class ResourceIndex:
 
 def _id_strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
-        if node.startswith(("/subscriptions/", "/providers/")):
-            yield node.lower()
+        lowered = node.lower()
+        if lowered.startswith(("/subscriptions/", "/providers/")):
+            yield lowered
     elif isinstance(node, Mapping):
         for value in node.values():
             yield from _id_strings(value)
