@@ -7,6 +7,7 @@ Sub-command modules are imported lazily (click's documented LazyGroup pattern), 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import click
 
@@ -14,6 +15,7 @@ from migrate import __version__
 
 # group name -> "module:attribute" of the click command implementing it.
 COMMANDS = {
+    "audit": "migrate.cli.audit:audit",
     "infra": "migrate.cli.infra:infra",
 }
 
@@ -35,5 +37,10 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="carelift")
-def main() -> None:
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar="CARELIFT_WORKSPACE",
+              default=Path(".carelift"), show_default=True,
+              help="Directory holding the estate database (estate.db); also CARELIFT_WORKSPACE.")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path) -> None:
     """Move a hospital's IT estate to a HIPAA-aligned Azure landing zone, safely."""
+    ctx.ensure_object(dict)["workspace"] = workspace
