@@ -53,6 +53,8 @@ SPECIAL_SUBNETS = {
     "dnsOutbound": ("snet-dns-outbound", 28),
 }
 SMALLEST_SUBNET_PREFIX = 29
+# Resource groups rg-<org>-<env>-<name> the platform components own: a spoke may not take them.
+RESERVED_WORKLOAD_NAMES = frozenset({"connectivity", "management", "security", "dns", "openai"})
 # Azure Landing Zones hierarchy below the root: group suffix -> parent suffix ("" = root).
 MANAGEMENT_GROUP_TREE = {
     "platform": "", "platform-management": "platform", "platform-connectivity": "platform",
@@ -583,6 +585,9 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
                         rule="must be 2-12 lowercase letters or digits starting with a letter")
         if name in names:
             r.fail(f"{sk}.name", f"duplicates another spoke named {name!r}")
+        if name in RESERVED_WORKLOAD_NAMES:
+            r.fail(f"{sk}.name", f"{name!r} is the name of a platform resource group "
+                                 f"(reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))})")
         names.add(name or "")
         space = _parse_cidr(r, s.get("addressSpace"), f"{sk}.addressSpace")
         if space:

@@ -98,6 +98,8 @@ class RenderedResource:
     inputs: Mapping[str, Any]
     id: str | None = None
     depends_on: tuple[str, ...] = ()
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The state the mocks answered: the inputs plus the values Azure computes (ids, addresses, URIs)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
@@ -209,7 +211,7 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
             response = super().RegisterResource(request)
             if request.type != "pulumi:pulumi:Stack":
                 records.append({"urn": response.urn, "type": request.type, "name": request.name,
-                                "inputs": _plain(mocks.last_inputs),
+                                "inputs": _plain(mocks.last_inputs), "outputs": _plain(mocks.last_outputs),
                                 "parent": request.parent or None, "custom": bool(request.custom),
                                 "id": response.id or None, "dependsOn": tuple(sorted(request.dependencies))})
             return response
@@ -240,7 +242,7 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
 
     resources = tuple(
         RenderedResource(urn=r["urn"], type=r["type"], name=r["name"], parent=r["parent"], custom=r["custom"],
-                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"])
+                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"], outputs=r["outputs"])
         for r in sorted(records, key=lambda r: r["urn"])
     )
     return Rendering(stack=stack, resources=resources, config=config)
@@ -278,6 +280,11 @@ class AzureMocks(pulumi_mocks.Mocks):
         """Inputs of the resource this thread registered last."""
         return getattr(self._local, "inputs", {})
 
+    @property
+    def last_outputs(self) -> dict[str, Any]:
+        """State answered for the resource this thread registered last."""
+        return getattr(self._local, "outputs", {})
+
     def call(self, args):
         if args.token == "azure-native:authorization:getClientConfig":
             return {"clientId": OFFLINE_OBJECT_ID, "objectId": OFFLINE_OBJECT_ID,
@@ -287,6 +294,7 @@ class AzureMocks(pulumi_mocks.Mocks):
     def new_resource(self, args):
         inputs = dict(args.inputs)
         self._local.inputs = inputs
+        self._local.outputs = {}
         if not args.custom:
             return None, {}
         resource_id = arm_id(args.typ, inputs, args.name)
@@ -294,6 +302,7 @@ class AzureMocks(pulumi_mocks.Mocks):
         name_key = ARM_TYPES.get(args.typ, ("", "name"))[1]
         state["name"] = inputs.get(name_key) or args.name
         self._fill_computed(args.typ, args.name, inputs, state, resource_id)
+        self._local.outputs = state
         return resource_id, state
 
     def _fill_computed(self, typ: str, name: str, inputs: dict[str, Any], state: dict[str, Any],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from infra.compliance.controls import keyvault
+from infra.compliance.controls import (compute, firewall, governance, identity, keyvault, locks, monitoring,
+                                       network, openai, privatelink, sql, storage, tagging)
 from infra.compliance.model import Control
 
-MODULES = (keyvault,)
+MODULES = (keyvault, openai, privatelink, storage, monitoring, locks,
+           network, firewall, governance, identity, tagging, sql, compute)
 
 
 def all_controls() -> tuple[Control, ...]:

@@ -7,6 +7,7 @@ from infra.compliance.model import Document
 NOUNS = {
     "microsoft.keyvault/vaults": "Key Vault",
     "microsoft.keyvault/vaults/keys": "Key Vault key",
+    "microsoft.keyvault/vaults/secrets": "Key Vault secret",
     "microsoft.cognitiveservices/accounts": "Azure OpenAI account",
     "microsoft.cognitiveservices/accounts/deployments": "model deployment",
     "microsoft.cognitiveservices/accounts/raipolicies": "content filter",
@@ -38,6 +39,17 @@ NOUNS = {
     "microsoft.compute/disks": "managed disk",
     "microsoft.resources/subscriptions": "subscription",
     "microsoft.resources/resourcegroups": "resource group",
+    "microsoft.authorization/policyexemptions": "policy exemption",
+    "microsoft.network/publicipaddresses": "public IP address",
+    "microsoft.network/bastionhosts": "Bastion host",
+    "microsoft.network/virtualnetworkgateways": "virtual network gateway",
+    "microsoft.network/networkwatchers": "network watcher",
+    "microsoft.network/dnsresolvers": "DNS private resolver",
+    "microsoft.network/dnsresolvers/inboundendpoints": "DNS resolver inbound endpoint",
+    "microsoft.network/dnsresolvers/outboundendpoints": "DNS resolver outbound endpoint",
+    "microsoft.network/dnsforwardingrulesets": "DNS forwarding ruleset",
+    "microsoft.managedidentity/userassignedidentities": "managed identity",
+    "microsoft.insights/actiongroups": "action group",
 }
 
 

@@ -81,7 +81,7 @@ class PrivateOpenAI(pulumi.ComponentResource):
 
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"rg-{prefix}-ai",
+            resource_group_name=f"rg-{prefix}-openai",
             location=config.location,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -6,6 +6,7 @@ from typing import Iterable, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 USAGE_ERROR = 2
 MAX_LISTED = 50
@@ -15,7 +16,7 @@ def fail(title: str, problems: Iterable[str] = ()) -> NoReturn:
     """Print `title` and up to MAX_LISTED problems to stderr, then exit 2."""
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     problems = list(problems)
-    console.print(f"[bold red]error:[/] {title}", markup=True)
+    console.print(f"[bold red]error:[/] {escape(title)}", markup=True)
     for problem in problems[:MAX_LISTED]:
         console.print(f"  - {problem}", markup=False)
     if len(problems) > MAX_LISTED:

@@ -26,7 +26,7 @@ STACK_HELP = "Stack name (a file stacks/Pulumi.<name>.yaml of this project) or a
 
 @click.group()
 def infra() -> None:
-    """Render and validate the HIPAA landing zone without Pulumi CLI or Azure."""
+    """Render, validate and export the HIPAA landing zone without Pulumi CLI or Azure."""
 
 
 @infra.command()
@@ -54,14 +54,7 @@ def validate(stack: str) -> None:
               help="Write to this file instead of standard output (written whole or not at all).")
 def render(stack: str, fmt: str, output: Path | None) -> None:
     """Run the Pulumi program under Pulumi's mock engine and show what it would create."""
-    from infra.config import ConfigError
-    from infra.render import render_stack_file, stack_file
-
-    try:
-        rendering = render_stack_file(stack_file(stack))
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-
+    rendering = _render(stack)
     if fmt == "json":
         text = json.dumps(rendering.to_json(), indent=2, sort_keys=False) + "\n"
         if output:
@@ -77,6 +70,41 @@ def render(stack: str, fmt: str, output: Path | None) -> None:
     console.print(type_counts(rendering))
     if output:
         _write_atomically(output, console.export_text())
+
+
+@infra.command("export-arm")
+@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (written whole or not at all).")
+def export_arm(stack: str, output: Path | None) -> None:
+    """Write the stack as an ARM deployment template that scanners read.
+
+    Every resource the program would create, in the shape Azure Resource Manager returns it,
+    e.g. for ``checkov -f FILE --framework arm``.
+    """
+    from infra.arm import ArmTranslationError, to_arm_documents, to_template
+
+    rendering = _render(stack)
+    try:
+        template = to_template(to_arm_documents(rendering))
+    except ArmTranslationError as error:
+        fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
+    text = json.dumps(template, indent=2) + "\n"
+    if output:
+        _write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _render(stack: str) -> Rendering:
+    """Render `stack` offline; configuration problems exit 2 with every key."""
+    from infra.config import ConfigError
+    from infra.render import render_stack_file, stack_file
+
+    try:
+        return render_stack_file(stack_file(stack))
+    except ConfigError as error:
+        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
 
 
 def resource_tree(rendering: Rendering) -> Tree:

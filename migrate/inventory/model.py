@@ -146,3 +146,6 @@ class ParsedFile:
     warnings: tuple[str, ...] = ()
     mapping_only: bool = False
     """True for application-mapping files: they annotate existing servers instead of adding new ones."""
+    server_rows: tuple[int, ...] = ()
+    """Optional: the row each entry of `servers` came from (same order, 1-based as in Problem), so
+    the store can locate what it rejects — e.g. a mapping row naming a server not in the inventory."""

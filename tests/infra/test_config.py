@@ -86,6 +86,7 @@ RULES = [
     ("hub-subnet-outside-hub", set_path("network.hub.subnets.dnsOutbound", "10.44.0.0/28"), "carelift:network.hub.subnets.dnsOutbound", "does not fit"),
     ("reserved-subnet-name-in-spoke", set_path("network.spokes.0.subnets.0.name", "GatewaySubnet"), "carelift:network.spokes[0].subnets[0].name", "reserved for the hub"),
     ("duplicate-spoke", set_path("network.spokes.1.name", "shared"), "carelift:network.spokes[1].name", "duplicates"),
+    ("spoke-takes-platform-name", set_path("network.spokes.2.name", "openai"), "carelift:network.spokes[2].name", "reserved"),
     ("duplicate-subnet", set_path("network.spokes.0.subnets.1.name", "snet-identity"), "carelift:network.spokes[0].subnets[1].name", "duplicates"),
     ("no-spokes", set_path("network.spokes", []), "carelift:network.spokes", "at least one spoke"),
     ("gateway-sku-wrong-type", set_path("network.gateway.sku", "VpnGw1AZ"), "carelift:network.gateway.sku", "must be one of"),

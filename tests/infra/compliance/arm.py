@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from infra.compliance.engine import evaluate
 from infra.compliance.model import Control, Status
@@ -38,3 +38,24 @@ def statuses(control: Control, documents: list[dict[str, Any]]) -> dict[str, Sta
 
 def messages(control: Control, documents: list[dict[str, Any]]) -> list[str]:
     return [f.message for f in evaluate(documents, [control]).findings]
+
+
+def private_endpoint(target: dict[str, Any], name: str, group_id: str, *, status: str | None = None,
+                     manual: bool = False, rg: str = "rg-test") -> dict[str, Any]:
+    """A private endpoint with one connection to `target` (state omitted unless `status` is given)."""
+    connection: dict[str, Any] = {"privateLinkServiceId": target["id"], "groupIds": [group_id]}
+    if status is not None:
+        connection["privateLinkServiceConnectionState"] = {"status": status}
+    key = "manualPrivateLinkServiceConnections" if manual else "privateLinkServiceConnections"
+    return resource("Microsoft.Network/privateEndpoints", name,
+                    {key: [{"name": f"{name}-{group_id}", "properties": connection}]}, rg=rg)
+
+
+def rendered_statuses(rendering: Any, controls: Sequence[Control]) -> dict[str, set[Status]]:
+    """control id -> statuses it gave on a rendered stack translated to ARM (controls with no finding absent)."""
+    from infra.arm import to_arm_documents
+
+    found: dict[str, set[Status]] = {}
+    for finding in evaluate(to_arm_documents(rendering), list(controls)).findings:
+        found.setdefault(finding.control, set()).add(finding.status)
+    return found

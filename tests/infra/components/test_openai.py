@@ -63,9 +63,9 @@ def test_account_is_an_s0_openai_account_in_the_configured_region(rendering):
     assert inputs["sku"] == {"name": "S0"}
     assert inputs["accountName"] == f"oai-{config.name_prefix}"
     assert inputs["location"] == config.openai.location
-    assert inputs["resourceGroupName"] == f"rg-{config.name_prefix}-ai"
+    assert inputs["resourceGroupName"] == f"rg-{config.name_prefix}-openai"
     group = only(rendering, "azure-native:resources:ResourceGroup")
-    assert group.inputs["resourceGroupName"] == f"rg-{config.name_prefix}-ai"
+    assert group.inputs["resourceGroupName"] == f"rg-{config.name_prefix}-openai"
     assert group.inputs["location"] == config.openai.location
 
 

@@ -77,3 +77,39 @@ def test_help_does_not_import_pulumi():
             "print(any(m.startswith(('pulumi', 'pulumi_azure_native')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_export_arm_writes_a_deployment_template_to_stdout(dev_rendering):
+    result = invoke("infra", "export-arm", "--stack", str(STACKS / "Pulumi.dev.yaml"))
+    assert result.exit_code == 0, result.output
+    template = json.loads(result.output)
+    assert template["$schema"].endswith("/deploymentTemplate.json#")
+    assert template["contentVersion"] == "1.0.0.0"
+    assert len(template["resources"]) == len(dev_rendering.custom_resources)
+    assert all(r["apiVersion"] and r["type"].startswith("Microsoft.") for r in template["resources"])
+
+
+def test_export_arm_to_file_matches_stdout_byte_for_byte(tmp_path):
+    out = tmp_path / "dev.arm.json"
+    result = invoke("infra", "export-arm", "-s", str(STACKS / "Pulumi.dev.yaml"), "-o", str(out))
+    assert result.exit_code == 0
+    assert result.output == ""
+    stdout = invoke("infra", "export-arm", "-s", str(STACKS / "Pulumi.dev.yaml")).output
+    assert out.read_text(encoding="utf-8") == stdout
+
+
+def test_export_arm_with_invalid_config_exits_2_and_writes_nothing(stack_copy, tmp_path):
+    path = stack_copy(lambda cfg: cfg["carelift:monitoring"].update(logRetentionDays=30))
+    out = tmp_path / "never.json"
+    result = CliRunner().invoke(main, ["infra", "export-arm", "--stack", str(path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "carelift:monitoring.logRetentionDays" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_export_arm_into_a_missing_directory_exits_2(tmp_path):
+    result = CliRunner().invoke(main, ["infra", "export-arm", "-s", str(STACKS / "Pulumi.dev.yaml"),
+                                       "-o", str(tmp_path / "absent" / "dev.json")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output

@@ -1,0 +1,105 @@
+"""Azure Firewall: Premium SKU, threat intelligence and intrusion prevention in Deny mode.
+
+Also where the firewall's private addresses are found, for the forced-tunnelling control in
+network.py: a live GET returns `ipConfigurations[].properties.privateIPAddress`; a template
+or an offline render does not, and there Azure's fixed rule applies (the firewall takes the
+first usable address, .4, of its AzureFirewallSubnet), computed from the subnet's prefix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from infra.compliance.describe import sentence
+from infra.compliance.index import ResourceIndex, get
+from infra.compliance.model import Document, Outcome, control, failed, passed
+
+FIREWALLS = ("Microsoft.Network/azureFirewalls",)
+POLICIES = ("Microsoft.Network/firewallPolicies",)
+FIREWALL_SUBNET = "azurefirewallsubnet"
+
+
+def firewall_private_ips(index: ResourceIndex) -> dict[str, str]:
+    """Private address -> name of the Azure Firewall answering on it, for every firewall in the documents."""
+    found: dict[str, str] = {}
+    for firewall in index.of_type(FIREWALLS[0]):
+        name = str(firewall.get("name", ""))
+        for config in get(firewall, "properties.ipConfigurations", []) or []:
+            address = (get(config, "properties.privateIPAddress")
+                       or _first_usable(index, get(config, "properties.subnet.id")))
+            if address:
+                found[str(address)] = name
+        # A firewall in a Virtual WAN secured hub reports its address here instead.
+        hub_address = get(firewall, "properties.hubIPAddresses.privateIPAddress")
+        if hub_address:
+            found[str(hub_address)] = name
+    return found
+
+
+def _first_usable(index: ResourceIndex, subnet_id: str | None) -> str | None:
+    subnet = index.by_id(subnet_id)
+    if subnet is None or str(subnet.get("name", "")).rsplit("/", 1)[-1].lower() != FIREWALL_SUBNET:
+        return None
+    prefix = get(subnet, "properties.addressPrefix") or get(subnet, "properties.addressPrefixes.0")
+    return str(ipaddress.ip_network(prefix, strict=False)[4]) if prefix else None
+
+
+@control(
+    id="CL-FW-001", title="Firewall policy threat intelligence blocks known-malicious traffic", severity="high",
+    citations=("45 CFR 164.308(a)(5)(ii)(B)",),
+    types=POLICIES, policy=("da79a7e2-8aa1-45ed-af81-ba050c153564",), checkov=("CKV_AZURE_216",),
+    remediation="Set properties.threatIntelMode to Deny on the firewall policy (carelift: infra/components/hub.py).",
+)
+def threat_intel_deny(policy: Document, index: ResourceIndex) -> Outcome:
+    """Traffic to and from Microsoft's known-malicious IPs and domains is dropped, not just logged."""
+    mode = get(policy, "properties.threatIntelMode")
+    if mode == "Deny":
+        return passed(sentence(policy, "blocks traffic to and from known-malicious addresses (threatIntelMode Deny)"))
+    return failed(sentence(policy, f"has threatIntelMode {mode or 'unset'} instead of Deny, so traffic to known-"
+                                   "malicious addresses and domains is not blocked"))
+
+
+@control(
+    id="CL-FW-002", title="Firewall policy is Premium with intrusion prevention in Deny mode", severity="high",
+    citations=("45 CFR 164.308(a)(5)(ii)(B)",),
+    types=POLICIES, policy=("8c19196d-7fd7-45b2-a9b4-7288f47c769a",),
+    remediation="Use a Premium firewall policy (properties.sku.tier Premium) with properties.intrusionDetection.mode "
+                "Deny.",
+)
+def premium_idps_deny(policy: Document, index: ResourceIndex) -> Outcome:
+    """Signature-based intrusion prevention stops malware and exploits inside allowed flows."""
+    tier = get(policy, "properties.sku.tier")
+    mode = get(policy, "properties.intrusionDetection.mode")
+    if tier == "Premium" and mode == "Deny":
+        return passed(sentence(policy, "is Premium with intrusion detection and prevention in Deny mode"))
+    problems = []
+    if tier != "Premium":
+        problems.append(f"its tier is {tier or 'unset'}, not Premium")
+    if mode != "Deny":
+        problems.append(f"its intrusion detection mode is {mode or 'unset'}, not Deny")
+    return failed(sentence(policy, f"does not block intrusions: {' and '.join(problems)}"))
+
+
+@control(
+    id="CL-FW-003", title="Azure Firewall is Premium and governed by a firewall policy", severity="high",
+    citations=("45 CFR 164.308(a)(5)(ii)(B)", "45 CFR 164.312(e)(1)"),
+    types=FIREWALLS, policy=("8c19196d-7fd7-45b2-a9b4-7288f47c769a",),
+    remediation="Deploy the firewall with properties.sku.tier Premium and attach a firewall policy "
+                "(properties.firewallPolicy.id); classic rules cannot carry IDPS or TLS inspection.",
+)
+def firewall_premium_with_policy(firewall: Document, index: ResourceIndex) -> Outcome:
+    """Only a Premium firewall enforces the policy's intrusion prevention."""
+    tier = get(firewall, "properties.sku.tier")
+    policy_id = get(firewall, "properties.firewallPolicy.id")
+    if tier == "Premium" and policy_id:
+        return passed(sentence(firewall, f"is Premium and governed by firewall policy "
+                                         f"'{str(policy_id).rsplit('/', 1)[-1]}'"))
+    problems = []
+    if tier != "Premium":
+        problems.append(f"its tier is {tier or 'unset'}, not Premium")
+    if not policy_id:
+        problems.append("no firewall policy is attached")
+    return failed(sentence(firewall, f"cannot enforce intrusion prevention: {' and '.join(problems)}"))
+
+
+CONTROLS = (threat_intel_deny, premium_idps_deny, firewall_premium_with_policy)

@@ -1,0 +1,205 @@
+"""Storage accounts: encrypted transport, no anonymous or key access, private network, encryption at
+rest, recoverable blobs, and six years of write-once retention for audit archives."""
+
+from __future__ import annotations
+
+from infra.compliance.describe import sentence
+from infra.compliance.index import ResourceIndex, get
+from infra.compliance.model import Document, Outcome, control, failed, passed
+
+ACCOUNTS = ("Microsoft.Storage/storageAccounts",)
+BLOB_SERVICE = "Microsoft.Storage/storageAccounts/blobServices"
+CONTAINER = "Microsoft.Storage/storageAccounts/blobServices/containers"
+IMMUTABILITY_POLICY = "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies"
+ACCEPTED_TLS = ("TLS1_2", "TLS1_3")
+# 45 CFR 164.316(b)(2)(i): documentation is retained six years.
+EVIDENCE_RETENTION_DAYS = 2190
+# Where Azure Monitor and Network Watcher say they write logs.
+LOG_WRITERS = {"microsoft.insights/diagnosticsettings": "storageAccountId",
+               "microsoft.network/networkwatchers/flowlogs": "storageId"}
+
+
+def _days(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def immutability_days(account: Document, index: ResourceIndex) -> dict[str, float]:
+    """Time-based immutability periods on the account: scope ('account' or a container name) -> days."""
+    found: dict[str, float] = {}
+    account_days = _days(get(account, "properties.immutableStorageWithVersioning.immutabilityPolicy."
+                                      "immutabilityPeriodSinceCreationInDays"))
+    if get(account, "properties.immutableStorageWithVersioning.enabled") is True and account_days:
+        found["account"] = account_days
+    for container in index.children(f"{account['id']}/blobServices/default", CONTAINER):
+        name = str(container.get("name"))
+        # A live GET embeds the policy in the container; a template declares it as a child resource.
+        embedded = get(container, "properties.immutabilityPolicy")
+        candidates = [embedded.get("properties", embedded)] if isinstance(embedded, dict) else []
+        candidates += [get(p, "properties", {}) for p in index.children(container["id"], IMMUTABILITY_POLICY)]
+        for policy in candidates:
+            days = _days(get(policy, "immutabilityPeriodSinceCreationInDays"))
+            if days:
+                found[name] = max(days, found.get(name, 0.0))
+    return found
+
+
+def log_sources(account: Document, index: ResourceIndex) -> list[str]:
+    """Names of diagnostic settings and flow logs that write into the account, sorted."""
+    account_id = str(account.get("id", "")).lower()
+    names = set()
+    for writer in index.referencing(account_id):
+        prop = LOG_WRITERS.get(str(writer.get("type", "")).lower())
+        if prop and str(get(writer, f"properties.{prop}", "")).lower() == account_id:
+            names.add(str(writer.get("name")))
+    return sorted(names)
+
+
+def holds_evidence(account: Document, index: ResourceIndex) -> bool:
+    """An audit archive: logs are written into it, or it keeps blobs write-once."""
+    return bool(log_sources(account, index) or immutability_days(account, index))
+
+
+@control(
+    id="CL-ST-001", title="Storage accepts HTTPS only", severity="high",
+    citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=ACCOUNTS,
+    policy=("404c3081-a854-4457-ae30-26a93ef643f9",), checkov=("CKV_AZURE_3",),
+    remediation="Set properties.supportsHttpsTrafficOnly to true (Pulumi: enable_https_traffic_only=True).",
+)
+def https_only(account: Document, index: ResourceIndex) -> Outcome:
+    """Blobs never cross the network in clear text."""
+    if get(account, "properties.supportsHttpsTrafficOnly") is True:
+        return passed(sentence(account, "accepts HTTPS traffic only"))
+    return failed(sentence(account, "does not require HTTPS, so data can travel unencrypted over HTTP"))
+
+
+@control(
+    id="CL-ST-002", title="Storage requires TLS 1.2 or later", severity="high",
+    citations=("45 CFR 164.312(e)(2)(ii)",), types=ACCOUNTS,
+    policy=("fe83a0eb-a853-422d-aac2-1bffd182c5d0",), checkov=("CKV_AZURE_44",),
+    remediation="Set properties.minimumTlsVersion to TLS1_2.",
+)
+def minimum_tls(account: Document, index: ResourceIndex) -> Outcome:
+    """TLS 1.0 and 1.1 have known weaknesses and are no longer acceptable for PHI in transit."""
+    version = get(account, "properties.minimumTlsVersion")
+    if version in ACCEPTED_TLS:
+        return passed(sentence(account, f"requires {version} or later"))
+    found = "does not set a minimum TLS version" if version is None else f"accepts {version}"
+    return failed(sentence(account, f"{found}; TLS1_2 is the minimum"))
+
+
+@control(
+    id="CL-ST-003", title="Storage forbids anonymous blob access", severity="high",
+    citations=("45 CFR 164.312(a)(1)",), types=ACCOUNTS,
+    policy=("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",), checkov=("CKV_AZURE_190",),
+    remediation="Set properties.allowBlobPublicAccess to false.",
+)
+def no_anonymous_access(account: Document, index: ResourceIndex) -> Outcome:
+    """No container can be made readable by anyone with the URL."""
+    if get(account, "properties.allowBlobPublicAccess") is False:
+        return passed(sentence(account, "forbids anonymous blob access"))
+    return failed(sentence(account, "does not forbid anonymous blob access, so a container can be opened to "
+                                    "anyone with its URL"))
+
+
+@control(
+    id="CL-ST-004", title="Storage refuses shared-key authorization", severity="high",
+    citations=("45 CFR 164.312(a)(2)(i)", "45 CFR 164.312(d)"), types=ACCOUNTS,
+    policy=("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54",),
+    remediation="Set properties.allowSharedKeyAccess to false; callers use Entra ID and RBAC "
+                "(defaultToOAuthAuthentication true).",
+)
+def no_shared_key(account: Document, index: ResourceIndex) -> Outcome:
+    """Account keys and SAS tokens signed with them identify no one; Entra ID identifies every caller."""
+    if get(account, "properties.allowSharedKeyAccess") is False:
+        return passed(sentence(account, "refuses shared-key authorization"))
+    return failed(sentence(account, "does not refuse shared-key authorization, so anyone holding an account key "
+                                    "or SAS token gets in without being identified"))
+
+
+@control(
+    id="CL-ST-005", title="Storage is closed to public networks", severity="high",
+    citations=("45 CFR 164.312(a)(1)",), types=ACCOUNTS,
+    policy=("b2982f36-99f2-4db5-8eff-283140c09693", "34c877ad-507e-4c82-993e-3452a6e0ad3c"),
+    checkov=("CKV_AZURE_59", "CKV_AZURE_35"),
+    remediation="Set properties.publicNetworkAccess to Disabled and properties.networkAcls.defaultAction to "
+                "Deny; reach the account through a private endpoint.",
+)
+def private_network(account: Document, index: ResourceIndex) -> Outcome:
+    """Only the private network reaches the data; the firewall default backs up the public-access switch."""
+    problems = []
+    if get(account, "properties.publicNetworkAccess") != "Disabled":
+        problems.append("does not disable public network access")
+    if get(account, "properties.networkAcls.defaultAction") != "Deny":
+        problems.append("does not deny by default in its network ACLs")
+    if not problems:
+        return passed(sentence(account, "has public network access disabled and network ACLs denying by default"))
+    return failed(sentence(account, f"{' and '.join(problems)}, so it is reachable from public networks"))
+
+
+@control(
+    id="CL-ST-006", title="Storage uses infrastructure (double) encryption", severity="medium",
+    citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"), types=ACCOUNTS,
+    policy=("4733ea7b-a883-42fe-8cac-97454c2a9e4a",),
+    remediation="Set properties.encryption.requireInfrastructureEncryption to true when creating the account "
+                "(it cannot be turned on later).",
+)
+def infrastructure_encryption(account: Document, index: ResourceIndex) -> Outcome:
+    """A second, independent layer of AES-256 protects data at rest if one key or algorithm is compromised."""
+    if get(account, "properties.encryption.requireInfrastructureEncryption") is True:
+        return passed(sentence(account, "requires infrastructure encryption"))
+    return failed(sentence(account, "does not require infrastructure encryption, so data at rest has a single "
+                                    "layer of encryption"))
+
+
+@control(
+    id="CL-ST-007", title="Blob soft delete and versioning are on", severity="medium",
+    citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.312(c)(1)"), types=ACCOUNTS,
+    remediation="On blobServices/default set properties.deleteRetentionPolicy.enabled and "
+                "properties.isVersioningEnabled to true.",
+)
+def blob_recovery(account: Document, index: ResourceIndex) -> Outcome:
+    """A deleted or overwritten blob can be restored: an exact copy stays retrievable."""
+    if str(account.get("kind", "")).lower() == "filestorage":
+        return passed(sentence(account, "is a FileStorage account, which has no blob service"))
+    services = index.children(account["id"], BLOB_SERVICE)
+    if not services:
+        return failed(sentence(account, "has no blob service settings, so soft delete and versioning are off"))
+    problems = []
+    for service in services:
+        if get(service, "properties.deleteRetentionPolicy.enabled") is not True:
+            problems.append("blob soft delete")
+        if get(service, "properties.isVersioningEnabled") is not True:
+            problems.append("versioning")
+    if not problems:
+        return passed(sentence(account, "keeps deleted blobs and previous versions recoverable"))
+    return failed(sentence(account, f"does not enable {' or '.join(sorted(set(problems)))}, so deleted or "
+                                    f"overwritten blobs cannot be recovered"))
+
+
+@control(
+    id="CL-ST-008", title="Audit archives keep evidence write-once for six years", severity="high",
+    citations=("45 CFR 164.316(b)(2)(i)", "45 CFR 164.312(c)(1)", "45 CFR 164.308(a)(7)(ii)(A)"), types=ACCOUNTS,
+    remediation=f"Give the containers receiving logs a time-based immutability policy of at least "
+                f"{EVIDENCE_RETENTION_DAYS} days (carelift: monitoring.archiveImmutabilityDays), and lock it "
+                f"after review.",
+)
+def evidence_immutable(account: Document, index: ResourceIndex) -> Outcome:
+    """Logs and evidence cannot be altered or deleted, by anyone, during the six years HIPAA requires."""
+    sources = log_sources(account, index)
+    periods = immutability_days(account, index)
+    if not sources and not periods:
+        return passed(sentence(account, "receives no diagnostic or flow logs and keeps no write-once blobs, "
+                                        "so it is not an audit archive"))
+    if periods:
+        scope, days = max(sorted(periods.items()), key=lambda item: item[1])
+        where = "the account" if scope == "account" else f"container '{scope}'"
+        if days >= EVIDENCE_RETENTION_DAYS:
+            return passed(sentence(account, f"keeps evidence write-once for {days:g} days in {where}"))
+        return failed(sentence(account, f"keeps evidence write-once for only {days:g} days (in {where}); six years "
+                                        f"is {EVIDENCE_RETENTION_DAYS} days"))
+    return failed(sentence(account, f"receives logs from {', '.join(sources)} but has no time-based "
+                                    f"immutability policy, so the evidence can be altered or deleted"))
+
+
+CONTROLS = (https_only, minimum_tls, no_anonymous_access, no_shared_key, private_network,
+            infrastructure_encryption, blob_recovery, evidence_immutable)

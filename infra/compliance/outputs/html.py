@@ -1,0 +1,89 @@
+"""Self-contained HTML report for auditors, grouped by HIPAA safeguard.
+
+One file, inline CSS, no scripts and no external assets, so it can be archived as evidence and
+opened offline. Each control is shown in full under the safeguard of its first citation (and
+cross-referenced under the others it cites); within a safeguard, controls with failures come
+first, and within a control failed findings come first, then waived ones with justification,
+approver and expiry, then passed ones (collapsed). Jinja2 autoescapes every value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from infra.compliance.model import SAFEGUARDS, Status
+from infra.compliance.outputs import TOOL_NAME, AuditMeta
+
+if TYPE_CHECKING:
+    from infra.compliance.engine import AuditResult
+    from infra.compliance.model import Control, Finding
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+UNMAPPED = "Controls without a HIPAA Security Rule citation"
+_STATUS_ORDER = {Status.FAIL: 0, Status.WAIVED: 1, Status.PASS: 2}
+
+
+@dataclass(frozen=True)
+class ControlView:
+    control: Control
+    findings: tuple[Finding, ...]
+    """Failed, then waived, then passed; by resource id within each."""
+    anchor: str
+
+    def count(self, status: str) -> int:
+        return sum(f.status.value == status for f in self.findings)
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status is not Status.PASS)
+
+    @property
+    def passes(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status is Status.PASS)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    anchor: str
+    controls: tuple[ControlView, ...]
+    """Controls whose first citation falls in this safeguard."""
+    also: tuple[ControlView, ...]
+    """Controls shown under another safeguard that also cite this one."""
+
+    def count(self, status: str) -> int:
+        return sum(view.count(status) for view in self.controls)
+
+
+def sections(result: AuditResult, controls: Sequence[Control]) -> tuple[Section, ...]:
+    by_control: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_control.setdefault(finding.control, []).append(finding)
+    views = [ControlView(control=c, anchor=c.id.lower(), findings=tuple(sorted(
+        by_control.get(c.id, []), key=lambda f: (_STATUS_ORDER[f.status], f.resource_id.lower()))))
+        for c in controls]
+    views.sort(key=lambda v: (-bool(v.count("fail")), -bool(v.count("waived")), v.control.severity.rank,
+                              v.control.id))
+    titles = [*SAFEGUARDS.values(), UNMAPPED]
+    primary = {t: [] for t in titles}
+    also = {t: [] for t in titles}
+    for view in views:
+        safeguards = view.control.safeguards or (UNMAPPED,)
+        primary[safeguards[0]].append(view)
+        for other in safeguards[1:]:
+            also[other].append(view)
+    return tuple(Section(title=t, anchor="safeguard-" + t.lower().replace(" ", "-").replace(",", ""),
+                         controls=tuple(primary[t]), also=tuple(also[t]))
+                 for t in titles if primary[t] or also[t])
+
+
+def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) -> str:
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    template = environment.get_template("report.html.j2")
+    return template.render(meta=meta, tool=TOOL_NAME, summary=result.summary(),
+                           sections=sections(result, controls))

@@ -1,0 +1,414 @@
+"""ARM documents from a file: a deployment template, `az group export` output, or a resource list.
+
+Teams on Bicep or hand-written ARM, and anyone holding an export of what is deployed, get the
+same catalog as the Pulumi program. Accepted shapes:
+
+- a deployment template (`$schema`, `resources`) — also `az group export` and `az bicep build`
+  output, and the `{"template": ...}` answer of ARM's exportTemplate API. Each resource becomes
+  a document shaped like Azure's GET answer, with an id built from the template: subscription
+  00000000-0000-0000-0000-000000000000 and resource group "template" unless the template says
+  otherwise (a literal `id`, a nested deployment's `resourceGroup`, a `scope`). Nested child
+  resources, "parent/child" names, extension resources (`scope`, or the older
+  `<type>/providers/<extension type>` naming) and inline nested deployments are followed.
+  Expressions are evaluated as far as the file allows (expressions.py); what stays unknown is
+  kept as written and listed in the notes.
+- a JSON array of resources as `az resource list` returns it, or `{"value": [...]}` from the REST API;
+- Azure Resource Graph results, `{"data": [...]}` (`az graph query`), as objects or a columns/rows table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from infra.compliance.expressions import Context, Opaque, evaluate, is_expression, is_known, unescape
+
+PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+DEFAULT_RESOURCE_GROUP = "template"
+DEFAULT_MANAGEMENT_GROUP = "template"
+
+# Template keys that say how to deploy a resource rather than what it is.
+_NOT_PROPERTIES = frozenset({"id", "type", "name", "resources", "dependsOn", "condition", "copy", "comments",
+                             "scope", "existing"})
+_SCOPES = (("subscriptiondeploymenttemplate", "subscription"), ("managementgroupdeploymenttemplate", "managementGroup"),
+           ("tenantdeploymenttemplate", "tenant"))
+_NOTED_LOCATIONS = 3
+
+
+class SourceError(Exception):
+    """The file cannot be read as ARM documents; names the file and where in it (line/column or resource)."""
+
+    def __init__(self, path: str | Path, message: str, location: str = ""):
+        self.path, self.message, self.location = str(path), message, location
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.location}: {self.message}" if self.location else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ArmSource:
+    path: str
+    shape: str
+    """template, resource list or resource graph."""
+    documents: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...] = ()
+    """What the reader could not settle: expressions kept as written, defaults used, truncated results."""
+
+
+def load_arm_file(path: str | Path) -> list[dict[str, Any]]:
+    return list(read_arm_file(path).documents)
+
+
+def read_arm_file(path: str | Path, *, subscription_id: str = PLACEHOLDER_SUBSCRIPTION,
+                  resource_group: str = DEFAULT_RESOURCE_GROUP) -> ArmSource:
+    path = Path(path)
+    return documents_from_json(_parse(path, _read_text(path)), path, subscription_id=subscription_id,
+                               resource_group=resource_group)
+
+
+def documents_from_json(data: Any, path: str | Path, *, subscription_id: str = PLACEHOLDER_SUBSCRIPTION,
+                        resource_group: str = DEFAULT_RESOURCE_GROUP) -> ArmSource:
+    """ARM documents from parsed JSON of any accepted shape; `path` only names the source in errors."""
+    if isinstance(data, list):
+        return _listed(path, "resource list", data, "", subscription_id, resource_group)
+    if not isinstance(data, dict):
+        raise SourceError(path, "is not an ARM template, a resource list or a Resource Graph result")
+    schema = str(data.get("$schema", "")).lower()
+    if "deploymentparameters" in schema:
+        raise SourceError(path, "is an ARM parameters file, not a template: audit the template it belongs to")
+    if "resources" in data:
+        return _TemplateReader(path).read_file(data, "", subscription_id, resource_group)
+    if isinstance(data.get("template"), dict) and "resources" in data["template"]:
+        return _TemplateReader(path).read_file(data["template"], "template.", subscription_id, resource_group)
+    if "data" in data:
+        return _graph(path, data, subscription_id, resource_group)
+    if isinstance(data.get("value"), list):
+        source = _listed(path, "resource list", data["value"], "value", subscription_id, resource_group)
+        return _with_notes(source, ["The file holds one page of a longer list (it has a nextLink): "
+                                    "resources on later pages are not audited."] if data.get("nextLink") else [])
+    if "type" in data and "id" in data:  # one resource, as `az resource show` prints it
+        return _listed(path, "resource list", [data], "", subscription_id, resource_group)
+    raise SourceError(path, "is not an ARM template (no \"resources\"), a resource list (a JSON array or "
+                            "\"value\") or a Resource Graph result (\"data\")")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(path, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(path, "is a directory, not a file") from None
+    except OSError as error:
+        raise SourceError(path, f"cannot be read: {error.strerror}") from None
+    # Windows PowerShell redirects `az ... > file.json` as UTF-16 with a byte-order mark.
+    encoding = "utf-8"
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            encoding = name
+            break
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SourceError(path, f"is not UTF-8 text (undecodable byte at offset {error.start})") from None
+
+
+def _parse(path: Path, text: str) -> Any:
+    if not text.strip():
+        raise SourceError(path, "is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = ""
+        if path.suffix.lower() == ".bicep":
+            hint = f" (a Bicep file: compile it with `az bicep build --file {path.name}` and audit the JSON)"
+        elif text[error.pos:error.pos + 2] in ("//", "/*"):
+            hint = " (comments are not JSON: remove them, or produce the file with `az bicep build`)"
+        raise SourceError(path, f"is not valid JSON: {error.msg}{hint}",
+                          f"line {error.lineno}, column {error.colno}") from None
+
+
+def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscription: str,
+            group: str) -> ArmSource:
+    documents, without_properties = [], 0
+    for index, item in enumerate(items):
+        location = f"{where}[{index}]"
+        if not isinstance(item, dict):
+            raise SourceError(path, "is not a JSON object (a resource)", location)
+        arm_type = item.get("type")
+        if not isinstance(arm_type, str) or not arm_type.strip():
+            raise SourceError(path, "resource has no type", location)
+        document = dict(item)
+        resource_id = document.get("id")
+        if resource_id is None or resource_id == "":
+            name = document.get("name")
+            if not isinstance(name, str) or not name:
+                raise SourceError(path, "resource has neither an id nor a name", location)
+            namespace, *types = arm_type.split("/")
+            prefix = (f"/subscriptions/{document.get('subscriptionId') or subscription}"
+                      f"/resourceGroups/{document.get('resourceGroup') or group}")
+            document["id"] = f"{prefix}/providers/{namespace}/{_pairs(types, name.split('/'))}"
+        elif not isinstance(resource_id, str):
+            raise SourceError(path, "resource id is not a string", f"{location}.id")
+        if not isinstance(document.get("properties"), dict):
+            without_properties += 1
+        documents.append(document)
+    notes = []
+    if without_properties:
+        notes.append(f"{without_properties} of {len(documents)} resources have no properties (`az resource list` "
+                     "leaves them out), so controls that read properties fail on them: export with Resource Graph "
+                     "(`az graph query -q Resources`) or audit the subscription live.")
+    return ArmSource(str(path), shape, tuple(documents), tuple(notes))
+
+
+def _graph(path: str | Path, data: dict[str, Any], subscription: str, group: str) -> ArmSource:
+    rows = data["data"]
+    if isinstance(rows, dict) and isinstance(rows.get("columns"), list) and isinstance(rows.get("rows"), list):
+        names = [column.get("name") if isinstance(column, dict) else None for column in rows["columns"]]
+        table = []
+        for index, row in enumerate(rows["rows"]):
+            if not isinstance(row, list) or len(row) != len(names):
+                raise SourceError(path, f"row does not have one value per column ({len(names)})", f"data.rows[{index}]")
+            table.append(dict(zip(names, row)))
+        source = _listed(path, "resource graph", table, "data.rows", subscription, group)
+    elif isinstance(rows, list):
+        source = _listed(path, "resource graph", rows, "data", subscription, group)
+    else:
+        raise SourceError(path, "Resource Graph \"data\" is neither a list of objects nor a columns/rows table", "data")
+    token = data.get("skip_token") or data.get("skipToken") or data.get("$skipToken")
+    return _with_notes(source, ["The query result is truncated (it has a skip token): only its first page is "
+                                "audited; query with --first 1000 and follow the skip token."] if token else [])
+
+
+def _with_notes(source: ArmSource, notes: list[str]) -> ArmSource:
+    return ArmSource(source.path, source.shape, source.documents, source.notes + tuple(notes))
+
+
+def _pairs(types: Iterable[str], names: Iterable[str]) -> str:
+    return "/".join(f"{t}/{n}" for t, n in zip(types, names))
+
+
+def _segments(name: str) -> list[str]:
+    """Split "vault/key" on slashes outside unevaluated "[...]" parts."""
+    parts, current, depth = [], "", 0
+    for char in name:
+        depth += (char == "[") - (char == "]" and depth > 0)
+        if char == "/" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+@dataclass(frozen=True)
+class _Parent:
+    type: str
+    names: tuple[str, ...]
+
+
+@dataclass
+class _TemplateReader:
+    path: str | Path
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    _defaults: list[tuple[Context, dict[str, str]]] = field(default_factory=list)
+
+    def read_file(self, template: dict[str, Any], where: str, subscription: str, group: str) -> ArmSource:
+        kind = _scope_kind(template)
+        self.read(template, self._context(template, subscription, group, kind, None, where), where)
+        for expression, places in self.unknown.items():
+            shown = ", ".join(places[:_NOTED_LOCATIONS])
+            more = f" and {len(places) - _NOTED_LOCATIONS} more" if len(places) > _NOTED_LOCATIONS else ""
+            self.notes.append(f"{expression} cannot be evaluated offline and was kept as written ({shown}{more}).")
+        used = sorted({names[key] for context, names in self._defaults
+                       for key in context.used_parameters if key in names})
+        if used:
+            self.notes.append(f"Parameters took their default values ({', '.join(used)}); "
+                              "a parameters file used at deployment may change them.")
+        return ArmSource(str(self.path), "template", tuple(self.documents), tuple(self.notes))
+
+    def read(self, template: dict[str, Any], context: Context, where: str) -> None:
+        resources = template.get("resources")
+        if isinstance(resources, dict):  # languageVersion 2.0: symbolic name -> resource
+            items = [(f"{where}resources['{key}']", value) for key, value in resources.items()]
+        elif isinstance(resources, list):
+            items = [(f"{where}resources[{index}]", value) for index, value in enumerate(resources)]
+        else:
+            raise SourceError(self.path, "\"resources\" must be a list (or an object of symbolic names)",
+                              f"{where}resources")
+        for location, raw in items:
+            self._resource(raw, context, location, None)
+
+    def _context(self, template: dict[str, Any], subscription: str, group: str | None, kind: str,
+                 passed: dict[str, Any] | None, where: str) -> Context:
+        declared, variables = template.get("parameters") or {}, template.get("variables") or {}
+        if not isinstance(declared, dict):
+            raise SourceError(self.path, "\"parameters\" must be an object", f"{where}parameters")
+        if not isinstance(variables, dict):
+            raise SourceError(self.path, "\"variables\" must be an object", f"{where}variables")
+        values, defaults = {}, {}
+        for name, spec in declared.items():
+            key = name.lower()
+            if passed is not None and key in passed:
+                values[key] = passed[key]
+            elif isinstance(spec, dict) and "defaultValue" in spec:
+                values[key], defaults[key] = spec["defaultValue"], name
+        group = (group or DEFAULT_RESOURCE_GROUP) if kind == "resourceGroup" else None
+        scope_id = {"resourceGroup": f"/subscriptions/{subscription}/resourceGroups/{group}",
+                    "subscription": f"/subscriptions/{subscription}",
+                    "managementGroup": f"/providers/Microsoft.Management/managementGroups/{DEFAULT_MANAGEMENT_GROUP}",
+                    "tenant": ""}[kind]
+        context = Context(subscription, group, scope_id, values, {k.lower(): v for k, v in variables.items()})
+        self._defaults.append((context, defaults))
+        return context
+
+    def _resource(self, raw: Any, context: Context, location: str, parent: _Parent | None) -> None:
+        if not isinstance(raw, dict):
+            raise SourceError(self.path, "resource is not a JSON object", location)
+        if not isinstance(raw.get("type"), str) or not raw["type"].strip():
+            raise SourceError(self.path, "resource has no type", location)
+        if raw.get("existing") is True:  # a reference to a resource deployed elsewhere
+            return
+        if evaluate(raw.get("condition", True), context) is False:
+            self.notes.append(f"{location} is not deployed (its condition is false) and was not audited.")
+            return
+        arm_type = str(self._partial(raw["type"], context, f"{location}.type")).strip("/")
+        if "." not in arm_type.split("/", 1)[0]:
+            if parent is None:
+                raise SourceError(self.path, f"type '{arm_type}' has no namespace and the resource is not nested "
+                                             "in a parent", location)
+            arm_type = f"{parent.type}/{arm_type}"
+        if arm_type.lower() == "microsoft.resources/deployments":
+            self._deployment(raw, context, location)
+            return
+        if "copy" in raw:
+            self.notes.append(f"{location} is a copy loop and was audited as one resource.")
+        name = self._partial(raw.get("name"), context, f"{location}.name")
+        if not isinstance(name, str) or not name:
+            raise SourceError(self.path, "resource has no name", location)
+        document_type, resource_id, names = self._identify(arm_type, name, raw, context, location, parent)
+        document: dict[str, Any] = {"id": resource_id, "name": names[-1], "type": document_type}
+        for key, value in raw.items():
+            if key not in _NOT_PROPERTIES:
+                document[key] = self._value(value, context, f"{location}.{key}")
+        self.documents.append(document)
+        children = raw.get("resources") or []
+        if not isinstance(children, list):
+            raise SourceError(self.path, "nested \"resources\" must be a list", f"{location}.resources")
+        for index, child in enumerate(children):
+            self._resource(child, context, f"{location}.resources[{index}]", _Parent(arm_type, tuple(names)))
+
+    def _identify(self, arm_type: str, name: str, raw: dict[str, Any], context: Context, location: str,
+                  parent: _Parent | None) -> tuple[str, str, list[str]]:
+        """(document type, id, name segments) of a template resource."""
+        namespace, *types = arm_type.split("/")
+        lowered = [t.lower() for t in types]
+        extension = lowered.index("providers") if "providers" in lowered else None
+        target_types = types[:extension] if extension is not None else types
+        extension_types = types[extension + 1:] if extension is not None else []
+        expected = len(target_types) + (1 + len(extension_types) if extension is not None else 0)
+        if not target_types or (extension is not None and not extension_types):
+            raise SourceError(self.path, f"type '{arm_type}' is not Namespace/type[/childType...]", f"{location}.type")
+        names = _segments(name)
+        if len(names) < expected and parent is not None:
+            names = list(parent.names[:expected - len(names)]) + names
+        if len(names) != expected:
+            if not isinstance(name, Opaque):
+                raise SourceError(self.path, f"name '{name}' has {len(names)} segment(s) but type '{arm_type}' needs "
+                                             f"{expected}", f"{location}.name")
+            names = ["[unknown]"] * (expected - len(names)) + names if len(names) < expected else \
+                names[:expected - 1] + ["/".join(names[expected - 1:])]
+        count = len(target_types)
+        document_type = f"{names[count]}/{'/'.join(extension_types)}" if extension is not None else arm_type
+        explicit = evaluate(raw.get("id"), context) if raw.get("id") else None
+        if isinstance(explicit, str) and is_known(explicit) and explicit.startswith("/"):
+            return document_type, explicit, names  # the template says (carelift's export keeps Azure's ids)
+        if raw.get("scope"):
+            base = self._scope(raw["scope"], context, location)
+        elif arm_type.lower() == "microsoft.resources/resourcegroups":
+            return document_type, f"/subscriptions/{context.subscription_id}/resourceGroups/{names[0]}", names
+        elif arm_type.lower() == "microsoft.management/managementgroups":
+            return document_type, f"/providers/Microsoft.Management/managementGroups/{names[0]}", names
+        else:
+            base = context.scope_id
+        resource_id = f"{base}/providers/{namespace}/{_pairs(target_types, names)}"
+        if extension is not None:  # "<target type>/providers/<extension type>" named "<target>/<namespace>/<name>"
+            resource_id += f"/providers/{names[count]}/{_pairs(extension_types, names[count + 1:])}"
+        return document_type, resource_id, names
+
+    def _scope(self, raw: Any, context: Context, location: str) -> str:
+        """The id of the resource an extension resource's `scope` names."""
+        scope = self._partial(raw, context, f"{location}.scope")
+        if isinstance(scope, str) and scope.startswith("/"):
+            return scope.rstrip("/")
+        parts = _segments(str(scope))
+        if len(parts) >= 3 and len(parts) % 2 == 1 and "." in parts[0]:
+            return f"{context.scope_id}/providers/{'/'.join(parts)}"
+        if isinstance(scope, Opaque):
+            self.notes.append(f"{location}.scope is only known at deployment: the extension resource is not "
+                              "linked to its target.")
+            return context.scope_id
+        raise SourceError(self.path, f"scope '{scope}' is neither a resource id nor Namespace/type/name",
+                          f"{location}.scope")
+
+    def _deployment(self, raw: dict[str, Any], context: Context, location: str) -> None:
+        """Resources of an inline nested deployment (Bicep modules compile to these)."""
+        properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+        template = properties.get("template")
+        if not isinstance(template, dict):
+            link = (properties.get("templateLink") or {}).get("uri") or (properties.get("templateLink") or {}).get("id")
+            self.notes.append(f"{location} deploys a linked template ({link or 'not in this file'}): its resources "
+                              "are not audited.")
+            return
+        subscription = self._partial(raw["subscriptionId"], context, f"{location}.subscriptionId") \
+            if raw.get("subscriptionId") else context.subscription_id
+        group = self._partial(raw["resourceGroup"], context, f"{location}.resourceGroup") \
+            if raw.get("resourceGroup") else context.resource_group
+        kind = _scope_kind(template)
+        where = f"{location}.properties.template."
+        options = properties.get("expressionEvaluationOptions") or {}
+        if str(options.get("scope", "outer")).lower() == "inner":
+            # A value from a Key Vault reference ({"reference": ...}) is only known at deployment.
+            passed = {name.lower(): evaluate(spec["value"], context) if "value" in spec
+                      else Opaque(f"[parameters('{name}')]")
+                      for name, spec in (properties.get("parameters") or {}).items() if isinstance(spec, dict)}
+            inner = self._context(template, str(subscription), group, kind, passed, where)
+        else:
+            # Outer scope: the nested template's expressions see the parent's parameters and variables.
+            inner = self._context({}, str(subscription), group, kind, None, where)
+            inner.parameters, inner.variables, inner.used_parameters = \
+                context.parameters, context.variables, context.used_parameters
+        self.read(template, inner, where)
+
+    def _partial(self, value: Any, context: Context, location: str) -> Any:
+        """Evaluate a name-like value; unknown parts stay spelled out and are noted."""
+        result = evaluate(value, context)
+        if not is_known(result):
+            self.unknown.setdefault(str(value), []).append(location)
+        return result
+
+    def _value(self, value: Any, context: Context, location: str) -> Any:
+        if isinstance(value, str):
+            if not is_expression(value):
+                return unescape(value)
+            result = evaluate(value, context)
+            if is_known(result):
+                return result
+            self.unknown.setdefault(value, []).append(location)
+            return value
+        if isinstance(value, dict):
+            return {key: self._value(item, context, f"{location}.{key}") for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._value(item, context, f"{location}[{index}]") for index, item in enumerate(value)]
+        return value
+
+
+def _scope_kind(template: dict[str, Any]) -> str:
+    schema = str(template.get("$schema", "")).lower()
+    return next((kind for marker, kind in _SCOPES if marker in schema), "resourceGroup")

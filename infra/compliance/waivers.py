@@ -1,0 +1,152 @@
+"""Waivers: reviewed, expiring exceptions to a control for matching resources.
+
+Modelled on Azure Policy exemptions (category ``waiver`` = risk accepted, ``mitigated`` =
+covered by a compensating control; an ``expiresOn`` date) and PSRule suppressions. The file is a
+YAML list, or a mapping with a ``waivers`` list::
+
+    waivers:
+      - control: CL-KV-007
+        resource: /subscriptions/*/resourceGroups/rg-lab/providers/Microsoft.KeyVault/vaults/*
+        justification: Lab vaults hold synthetic data only; reviewed in risk register RR-112.
+        approver: jane.doe@riverbend.example (privacy officer)
+        category: mitigated
+        expires: 2026-06-30
+
+``resource`` is an fnmatch pattern matched case-insensitively against resource ids. A waiver
+applies through its ``expires`` date; an expired waiver is an error, not a silent no-op, so
+nobody keeps relying on an exception that lapsed. Every problem in the file is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from infra.compliance.model import Waiver
+
+KEYS = ("control", "resource", "justification", "approver", "category", "expires")
+CATEGORIES = ("waiver", "mitigated")
+
+
+class WaiverError(Exception):
+    """A waiver file that cannot be used; `problems` lists each as "entry N (line L): key: message"."""
+
+    def __init__(self, path: Path | str, problems: Iterable[str]):
+        self.path = Path(path)
+        self.problems = tuple(problems)
+        super().__init__(f"{self.path}: {len(self.problems)} waiver problem(s): " + "; ".join(self.problems))
+
+
+def load_waivers(path: Path | str, today: datetime.date,
+                 control_ids: Iterable[str] | None = None) -> tuple[Waiver, ...]:
+    """Read and check a waiver file. `control_ids` defaults to the catalog's."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WaiverError(path, [f"cannot read the file: {error}"]) from error
+    if control_ids is None:
+        from infra.compliance.catalog import all_controls
+
+        control_ids = [c.id for c in all_controls()]
+    return parse_waivers(text, path, today, frozenset(control_ids))
+
+
+def parse_waivers(text: str, path: Path | str, today: datetime.date,
+                  control_ids: frozenset[str]) -> tuple[Waiver, ...]:
+    try:
+        # Nodes carry line numbers for messages; the constructed data carries the values.
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise WaiverError(path, [f"{where}not valid YAML: {getattr(error, 'problem', None) or error}"]) from error
+
+    entries, nodes, problems = _entries(data, root)
+    waivers: list[Waiver] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, (entry, node) in enumerate(zip(entries, nodes), start=1):
+        where = f"entry {number} (line {node.start_mark.line + 1})"
+        waiver, entry_problems = _waiver(entry, today, control_ids)
+        problems.extend(f"{where}: {p}" for p in entry_problems)
+        if waiver is None:
+            continue
+        key = (waiver.control, waiver.resource.lower())
+        if key in seen:
+            problems.append(f"{where}: resource: repeats entry {seen[key]} for the same control and pattern")
+        else:
+            seen[key] = number
+        waivers.append(waiver)
+    if problems:
+        raise WaiverError(path, problems)
+    return tuple(waivers)
+
+
+def _entries(data: Any, root: yaml.Node | None) -> tuple[list[Any], list[yaml.Node], list[str]]:
+    if data is None:
+        return [], [], []
+    if isinstance(data, dict):
+        extra = sorted(str(k) for k in data if k != "waivers")
+        problems = [f"line 1: unknown top-level key(s) {', '.join(extra)} (expected only 'waivers')"] if extra else []
+        if not isinstance(data.get("waivers"), list):
+            if data.get("waivers") is None and "waivers" in data:
+                return [], [], problems
+            return [], [], problems + ["line 1: waivers: must be a list of waiver entries"]
+        node = next(v for k, v in root.value if k.value == "waivers")
+        return data["waivers"], list(node.value), problems
+    if isinstance(data, list):
+        return data, list(root.value), []
+    return [], [], ["line 1: expected a list of waivers or a mapping with a 'waivers' list"]
+
+
+def _waiver(entry: Any, today: datetime.date, control_ids: frozenset[str]) -> tuple[Waiver | None, list[str]]:
+    if not isinstance(entry, dict):
+        return None, ["must be a mapping with keys " + ", ".join(KEYS)]
+    problems = [f"{k}: unknown key (expected {', '.join(KEYS)})" for k in sorted(map(str, entry)) if k not in KEYS]
+    for key in KEYS:
+        value = entry.get(key)
+        if key == "expires":
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key}: required, a non-empty string")
+    control = entry.get("control")
+    if isinstance(control, str) and control.strip() and control.strip() not in control_ids:
+        problems.append(f"control: unknown control '{control.strip()}' (see `carelift audit controls`)")
+    resource = entry.get("resource")
+    if isinstance(resource, str) and resource.strip() and not resource.strip().startswith(("/", "*")):
+        problems.append(f"resource: '{resource.strip()}' is not a resource id pattern "
+                        "(it starts with '/subscriptions/…', '/providers/…' or '*')")
+    category = entry.get("category")
+    if isinstance(category, str) and category.strip() and category.strip().lower() not in CATEGORIES:
+        problems.append(f"category: '{category.strip()}' is not one of {', '.join(CATEGORIES)}")
+    expires, expiry_problem = _expiry(entry.get("expires"), today)
+    if expiry_problem:
+        problems.append(f"expires: {expiry_problem}")
+    if problems:
+        return None, problems
+    return Waiver(control=control.strip(), resource=resource.strip(), justification=entry["justification"].strip(),
+                  approver=entry["approver"].strip(), category=category.strip().lower(),
+                  expires=expires.isoformat()), []
+
+
+def _expiry(value: Any, today: datetime.date) -> tuple[datetime.date | None, str | None]:
+    if value is None:
+        return None, "required, an ISO date (YYYY-MM-DD): every waiver expires"
+    if isinstance(value, datetime.datetime):
+        return None, f"'{value}' has a time; give a date (YYYY-MM-DD)"
+    if isinstance(value, datetime.date):
+        date = value
+    elif isinstance(value, str):
+        try:
+            date = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None, f"'{value}' is not an ISO date (YYYY-MM-DD)"
+    else:
+        return None, f"'{value}' is not an ISO date (YYYY-MM-DD)"
+    if date < today:
+        return None, f"the waiver expired on {date.isoformat()} (today is {today.isoformat()}): renew or remove it"
+    return date, None

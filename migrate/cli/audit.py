@@ -1,0 +1,226 @@
+"""`carelift audit`: evaluate the compliance catalog before deployment and after it.
+
+Sources: the offline render of a stack (`--stack`), an ARM document set (`--arm`: a
+template, `az group export` output, or an `az resource list` / Resource Graph list) or a live
+subscription (`--subscription`, read-only). Exit codes: 0 all pass, 1 unwaived failures,
+2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from migrate.cli.errors import fail
+from migrate.cli.files import write_atomically
+from migrate.cli.infra import STACK_HELP
+
+if TYPE_CHECKING:
+    from infra.compliance.engine import AuditResult
+    from infra.compliance.model import Control
+
+FORMATS = ("table", "json", "sarif", "junit", "html", "oscal")
+EXIT_FAILURES = 1
+
+
+@click.group(invoke_without_command=True)
+@click.option("--stack", "-s", help=f"Audit the offline render of a stack. {STACK_HELP}")
+@click.option("--arm", "arm_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Audit an ARM template, `az group export` output or an `az resource list` JSON file.")
+@click.option("--subscription", help="Audit a live subscription (read-only; Azure's credential chain).")
+@click.option("--resource-group", help="With --subscription: only this resource group.")
+@click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file of waivers (control, resource pattern, justification, approver, category, expires).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--evidence", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the evaluated documents, results, reports and a SHA-256 manifest here.")
+@click.pass_context
+def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscription: str | None,
+          resource_group: str | None, waivers: Path | None, fmt: str, output: Path | None,
+          evidence: Path | None) -> None:
+    """Check the HIPAA baseline on a stack, an ARM file or a live subscription."""
+    if ctx.invoked_subcommand is not None:
+        return
+    sources = [name for name, value in (("--stack", stack), ("--arm", arm_file), ("--subscription", subscription))
+               if value]
+    if len(sources) != 1:
+        fail("give exactly one of --stack, --arm or --subscription"
+             + (f" (got {', '.join(sources)})" if sources else ""))
+    if resource_group and not subscription:
+        fail("--resource-group only applies with --subscription")
+
+    from infra.compliance.catalog import all_controls
+    from infra.compliance.engine import evaluate
+
+    source, documents = _load_documents(stack, arm_file, subscription, resource_group)
+    waiver_list = _load_waivers(waivers) if waivers else ()
+    controls = all_controls()
+    result = evaluate(documents, controls, waiver_list)
+    meta = _meta(source)
+
+    if fmt == "table":
+        from rich.console import Console
+
+        console = Console(record=output is not None, width=160 if output else None)
+        render_table(console, result, controls, source)
+        if output:
+            write_atomically(output, console.export_text())
+    else:
+        text = report_text(fmt, result, controls, meta)
+        if output:
+            write_atomically(output, text)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+
+    if evidence:
+        from infra.compliance.outputs.evidence import EvidenceError, write_evidence
+
+        reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
+        try:
+            write_evidence(evidence, documents, result, reports, meta)
+        except EvidenceError as error:
+            fail(str(error))
+    ctx.exit(EXIT_FAILURES if result.failed else 0)
+
+
+_EXTENSIONS = {"json": "json", "sarif": "sarif", "junit": "junit.xml", "html": "html", "oscal": "oscal.json"}
+
+
+def _load_documents(stack: str | None, arm_file: Path | None, subscription: str | None,
+                    resource_group: str | None) -> tuple[str, list[dict[str, Any]]]:
+    if stack:
+        from infra.arm import to_arm_documents
+        from infra.config import ConfigError
+        from infra.render import render_stack_file, stack_file
+
+        try:
+            rendering = render_stack_file(stack_file(stack))
+        except ConfigError as error:
+            fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+        return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering)
+    if arm_file:
+        from infra.compliance.sources import SourceError, load_arm_file
+
+        try:
+            return str(arm_file), load_arm_file(arm_file)
+        except SourceError as error:
+            fail(str(error))
+    from infra.compliance.live import LiveReadError, read_subscription
+
+    try:
+        snapshot = read_subscription(subscription, resource_group)
+    except LiveReadError as error:
+        fail(str(error))
+    for warning in snapshot.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
+    return scope, list(snapshot.documents)
+
+
+def _load_waivers(path: Path):
+    from infra.compliance.waivers import WaiverError, load_waivers
+
+    try:
+        return load_waivers(path, today=datetime.date.today())
+    except WaiverError as error:
+        fail(f"{path}: invalid waivers", error.problems)
+
+
+def _meta(source: str):
+    from infra.compliance.outputs import AuditMeta
+    from migrate import __version__
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return AuditMeta(source=source, generated_at=now.isoformat().replace("+00:00", "Z"), tool_version=__version__)
+
+
+def report_text(fmt: str, result: AuditResult, controls: tuple[Control, ...], meta) -> str:
+    from infra.compliance import outputs
+
+    return outputs.render(fmt, result, controls, meta)
+
+
+def render_table(console, result: AuditResult, controls: tuple[Control, ...], source: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    summary = result.summary()
+    by_control: dict[str, dict[str, int]] = {}
+    for finding in result.findings:
+        counts = by_control.setdefault(finding.control, {"pass": 0, "fail": 0, "waived": 0})
+        counts[finding.status.value] += 1
+
+    table = Table(title=f"HIPAA baseline — {escape(source)}", title_justify="left")
+    for column, justify in (("control", "left"), ("severity", "left"), ("title", "left"), ("pass", "right"),
+                            ("fail", "right"), ("waived", "right")):
+        table.add_column(column, justify=justify)
+    for control in controls:
+        counts = by_control.get(control.id)
+        if counts is None:
+            continue
+        fail_cell = f"[bold red]{counts['fail']}[/]" if counts["fail"] else "0"
+        table.add_row(control.id, control.severity.value, escape(control.title), str(counts["pass"]),
+                      fail_cell, str(counts["waived"]))
+    console.print(table)
+
+    problems = [f for f in result.findings if f.status.value != "pass"]
+    if problems:
+        detail = Table(title="Failed and waived findings", title_justify="left", show_lines=False)
+        for column in ("status", "control", "severity", "message"):
+            detail.add_column(column)
+        for finding in sorted(problems, key=lambda f: (f.status.value != "fail", f.severity.rank, f.control)):
+            status = "[bold red]FAIL[/]" if finding.status.value == "fail" else "[yellow]waived[/]"
+            message = finding.message
+            if finding.waiver:
+                message += f" (waived by {finding.waiver.approver} until {finding.waiver.expires}: {finding.waiver.justification})"
+            detail.add_row(status, finding.control, finding.severity.value, escape(message))
+        console.print(detail)
+    not_applicable = len(controls) - len(by_control)
+    console.print(
+        f"{summary['controls']} controls ({not_applicable} with no resource of their types), "
+        f"{summary['resources']} resources: [green]{summary['passed']} passed[/], "
+        f"[red]{summary['failed']} failed[/], [yellow]{summary['waived']} waived[/]")
+
+
+@audit.command("controls")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def controls_command(fmt: str) -> None:
+    """List the control catalog with HIPAA citations, Azure Policy and Checkov ids."""
+    from infra.compliance.catalog import all_controls
+
+    controls = all_controls()
+    if fmt == "json":
+        click.echo(json.dumps({"controls": [c.to_json() for c in controls]}, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["id", "title", "severity", "citations", "safeguards", "resource_types",
+                         "azure_policy_ids", "checkov_ids", "remediation"])
+        for c in controls:
+            writer.writerow([c.id, c.title, c.severity.value, "; ".join(c.citations), "; ".join(c.safeguards),
+                             "; ".join(c.resource_types), "; ".join(c.azure_policy_ids), "; ".join(c.checkov_ids),
+                             c.remediation])
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=f"carelift control catalog ({len(controls)} controls)", title_justify="left")
+        table.add_column("id", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("title", ratio=3)
+        table.add_column("45 CFR", no_wrap=True)
+        table.add_column("Checkov", no_wrap=True)
+        for c in controls:
+            table.add_row(c.id, c.severity.value, escape(c.title),
+                          "\n".join(x.replace("45 CFR ", "") for x in c.citations), "\n".join(c.checkov_ids) or "—")
+        Console().print(table)

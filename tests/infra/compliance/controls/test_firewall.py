@@ -1,0 +1,102 @@
+"""Firewall controls: threat intelligence, Premium with IDPS, firewall governed by a policy."""
+
+from __future__ import annotations
+
+from infra.compliance.controls import firewall
+from infra.compliance.index import ResourceIndex
+from infra.compliance.model import Status
+from tests.infra.compliance.arm import messages, rendered_statuses, resource, rid, statuses
+
+POLICY = "Microsoft.Network/firewallPolicies"
+FIREWALL = "Microsoft.Network/azureFirewalls"
+SUBNET = "Microsoft.Network/virtualNetworks/subnets"
+
+
+def policy(name: str, **properties) -> dict:
+    base = {"threatIntelMode": "Deny", "sku": {"tier": "Premium"}, "intrusionDetection": {"mode": "Deny"}}
+    return resource(POLICY, name, {**base, **properties})
+
+
+def azure_firewall(name: str, **properties) -> dict:
+    base = {"sku": {"name": "AZFW_VNet", "tier": "Premium"}, "firewallPolicy": {"id": rid(POLICY, "afwp")}}
+    return resource(FIREWALL, name, {**base, **properties})
+
+
+class TestThreatIntelDeny:
+    def test_pass(self):
+        assert statuses(firewall.threat_intel_deny, [policy("afwp")]) == {"afwp": Status.PASS}
+
+    def test_fail_when_alert_off_or_unset(self):
+        documents = [policy("afwp-alert", threatIntelMode="Alert"), policy("afwp-off", threatIntelMode="Off"),
+                     policy("afwp-unset", threatIntelMode=None)]
+        assert statuses(firewall.threat_intel_deny, documents) == {
+            "afwp-alert": Status.FAIL, "afwp-off": Status.FAIL, "afwp-unset": Status.FAIL}
+
+    def test_message(self):
+        assert messages(firewall.threat_intel_deny, [policy("afwp", threatIntelMode="Alert")]) == [
+            "Firewall policy 'afwp' has threatIntelMode Alert instead of Deny, so traffic to known-malicious "
+            "addresses and domains is not blocked."]
+
+    def test_empty(self):
+        assert statuses(firewall.threat_intel_deny, []) == {}
+
+
+class TestPremiumIdpsDeny:
+    def test_pass(self):
+        assert statuses(firewall.premium_idps_deny, [policy("afwp")]) == {"afwp": Status.PASS}
+
+    def test_fail_on_standard_tier_alert_mode_or_unset(self):
+        documents = [policy("afwp-standard", sku={"tier": "Standard"}),
+                     policy("afwp-alert", intrusionDetection={"mode": "Alert"}),
+                     policy("afwp-bare", sku=None, intrusionDetection=None)]
+        assert statuses(firewall.premium_idps_deny, documents) == {
+            "afwp-standard": Status.FAIL, "afwp-alert": Status.FAIL, "afwp-bare": Status.FAIL}
+
+    def test_message_lists_every_problem(self):
+        assert messages(firewall.premium_idps_deny, [policy("afwp", sku=None, intrusionDetection=None)]) == [
+            "Firewall policy 'afwp' does not block intrusions: its tier is unset, not Premium and its intrusion "
+            "detection mode is unset, not Deny."]
+
+    def test_empty(self):
+        assert statuses(firewall.premium_idps_deny, []) == {}
+
+
+class TestFirewallPremiumWithPolicy:
+    def test_pass(self):
+        assert statuses(firewall.firewall_premium_with_policy, [azure_firewall("afw")]) == {"afw": Status.PASS}
+
+    def test_fail_on_standard_or_without_policy(self):
+        documents = [azure_firewall("afw-standard", sku={"tier": "Standard"}),
+                     azure_firewall("afw-classic", firewallPolicy=None)]
+        assert statuses(firewall.firewall_premium_with_policy, documents) == {
+            "afw-standard": Status.FAIL, "afw-classic": Status.FAIL}
+
+    def test_message(self):
+        assert messages(firewall.firewall_premium_with_policy, [azure_firewall("afw", firewallPolicy=None)]) == [
+            "Azure Firewall 'afw' cannot enforce intrusion prevention: no firewall policy is attached."]
+
+    def test_empty(self):
+        assert statuses(firewall.firewall_premium_with_policy, []) == {}
+
+
+class TestFirewallPrivateIps:
+    def test_reported_computed_and_virtual_wan_addresses(self):
+        subnet = resource(SUBNET, "vnet-hub/AzureFirewallSubnet", {"addressPrefix": "10.60.0.0/26"})
+        reported = azure_firewall("afw-live", ipConfigurations=[
+            {"name": "c", "properties": {"privateIPAddress": "10.40.0.4"}}])
+        computed = azure_firewall("afw-template", ipConfigurations=[
+            {"name": "c", "properties": {"subnet": {"id": subnet["id"]}}}])
+        vwan = azure_firewall("afw-vwan", hubIPAddresses={"privateIPAddress": "10.90.0.132"})
+        index = ResourceIndex([subnet, reported, computed, vwan])
+        assert firewall.firewall_private_ips(index) == {
+            "10.40.0.4": "afw-live", "10.60.0.4": "afw-template", "10.90.0.132": "afw-vwan"}
+
+    def test_no_address_guessed_from_other_subnets(self):
+        subnet = resource(SUBNET, "vnet-hub/snet-other", {"addressPrefix": "10.70.0.0/24"})
+        fw = azure_firewall("afw", ipConfigurations=[{"name": "c", "properties": {"subnet": {"id": subnet["id"]}}}])
+        assert firewall.firewall_private_ips(ResourceIndex([subnet, fw])) == {}
+
+
+def test_rendered_stacks_pass_every_control(rendering):
+    """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
+    assert rendered_statuses(rendering, firewall.CONTROLS) == {c.id: {Status.PASS} for c in firewall.CONTROLS}

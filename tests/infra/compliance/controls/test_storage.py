@@ -1,0 +1,198 @@
+"""Storage account controls, including blob services and immutability reached through child ids."""
+
+from __future__ import annotations
+
+from infra.compliance.controls import storage
+from infra.compliance.model import Status
+from tests.infra.compliance.arm import extension, messages, rendered_statuses, resource, statuses
+
+ACCOUNT = "Microsoft.Storage/storageAccounts"
+BLOB_SERVICE = "Microsoft.Storage/storageAccounts/blobServices"
+CONTAINER = "Microsoft.Storage/storageAccounts/blobServices/containers"
+POLICY = "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies"
+FLOW_LOG = "Microsoft.Network/networkWatchers/flowLogs"
+DIAG = "Microsoft.Insights/diagnosticSettings"
+
+
+def account(name: str, kind: str = "StorageV2", **properties) -> dict:
+    return resource(ACCOUNT, name, properties, kind=kind, sku={"name": "Standard_GRS"})
+
+
+def blob_service(account_name: str, **properties) -> dict:
+    return resource(BLOB_SERVICE, f"{account_name}/default", properties)
+
+
+def container(account_name: str, name: str, **properties) -> dict:
+    return resource(CONTAINER, f"{account_name}/default/{name}", properties)
+
+
+def worm(account_name: str, container_name: str, days: float) -> dict:
+    return resource(POLICY, f"{account_name}/default/{container_name}/default",
+                    {"immutabilityPeriodSinceCreationInDays": days})
+
+
+def flow_log(target: dict, name: str = "fl-hub") -> dict:
+    return resource(FLOW_LOG, f"NetworkWatcher_eastus2/{name}", {"storageId": target["id"], "enabled": True},
+                    rg="NetworkWatcherRG")
+
+
+class TestHttpsOnly:
+    def test_pass(self):
+        assert statuses(storage.https_only, [account("sthttps", supportsHttpsTrafficOnly=True)]) == {
+            "sthttps": Status.PASS}
+
+    def test_fail_when_false_or_absent(self):
+        documents = [account("sthttp", supportsHttpsTrafficOnly=False), account("stunset")]
+        assert statuses(storage.https_only, documents) == {"sthttp": Status.FAIL, "stunset": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(storage.https_only, []) == {}
+
+
+class TestMinimumTls:
+    def test_pass_with_tls12_or_13(self):
+        documents = [account("sttls12", minimumTlsVersion="TLS1_2"), account("sttls13", minimumTlsVersion="TLS1_3")]
+        assert statuses(storage.minimum_tls, documents) == {"sttls12": Status.PASS, "sttls13": Status.PASS}
+
+    def test_fail_with_old_tls_or_absent(self):
+        documents = [account("sttls10", minimumTlsVersion="TLS1_0"), account("stunset")]
+        assert statuses(storage.minimum_tls, documents) == {"sttls10": Status.FAIL, "stunset": Status.FAIL}
+        assert messages(storage.minimum_tls, documents[:1]) == [
+            "Storage account 'sttls10' accepts TLS1_0; TLS1_2 is the minimum."]
+
+    def test_empty(self):
+        assert statuses(storage.minimum_tls, []) == {}
+
+
+class TestNoAnonymousAccess:
+    def test_pass(self):
+        assert statuses(storage.no_anonymous_access, [account("stclosed", allowBlobPublicAccess=False)]) == {
+            "stclosed": Status.PASS}
+
+    def test_fail_when_true_or_absent(self):
+        documents = [account("stpublic", allowBlobPublicAccess=True), account("stunset")]
+        assert statuses(storage.no_anonymous_access, documents) == {"stpublic": Status.FAIL, "stunset": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(storage.no_anonymous_access, []) == {}
+
+
+class TestNoSharedKey:
+    def test_pass(self):
+        assert statuses(storage.no_shared_key, [account("stentra", allowSharedKeyAccess=False)]) == {
+            "stentra": Status.PASS}
+
+    def test_fail_when_true_or_absent(self):
+        documents = [account("stkeys", allowSharedKeyAccess=True), account("stunset")]
+        assert statuses(storage.no_shared_key, documents) == {"stkeys": Status.FAIL, "stunset": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(storage.no_shared_key, []) == {}
+
+
+class TestPrivateNetwork:
+    def test_pass(self):
+        st = account("stprivate", publicNetworkAccess="Disabled", networkAcls={"defaultAction": "Deny"})
+        assert statuses(storage.private_network, [st]) == {"stprivate": Status.PASS}
+
+    def test_fail_each_way(self):
+        documents = [account("stpublic", publicNetworkAccess="Enabled", networkAcls={"defaultAction": "Deny"}),
+                     account("stallow", publicNetworkAccess="Disabled", networkAcls={"defaultAction": "Allow"}),
+                     account("stunset")]
+        assert statuses(storage.private_network, documents) == {
+            "stpublic": Status.FAIL, "stallow": Status.FAIL, "stunset": Status.FAIL}
+        assert messages(storage.private_network, documents[1:2]) == [
+            "Storage account 'stallow' does not deny by default in its network ACLs, so it is reachable from "
+            "public networks."]
+
+    def test_empty(self):
+        assert statuses(storage.private_network, []) == {}
+
+
+class TestInfrastructureEncryption:
+    def test_pass(self):
+        st = account("stdouble", encryption={"keySource": "Microsoft.Storage", "requireInfrastructureEncryption": True})
+        assert statuses(storage.infrastructure_encryption, [st]) == {"stdouble": Status.PASS}
+
+    def test_fail_when_false_or_absent(self):
+        documents = [account("stsingle", encryption={"requireInfrastructureEncryption": False}),
+                     account("stunset", encryption={"keySource": "Microsoft.Storage"})]
+        assert statuses(storage.infrastructure_encryption, documents) == {
+            "stsingle": Status.FAIL, "stunset": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(storage.infrastructure_encryption, []) == {}
+
+
+class TestBlobRecovery:
+    def test_pass(self):
+        documents = [account("strecover"),
+                     blob_service("strecover", deleteRetentionPolicy={"enabled": True, "days": 365},
+                                  isVersioningEnabled=True)]
+        assert statuses(storage.blob_recovery, documents) == {"strecover": Status.PASS}
+
+    def test_file_storage_has_no_blob_service(self):
+        assert statuses(storage.blob_recovery, [account("stfiles", kind="FileStorage")]) == {"stfiles": Status.PASS}
+
+    def test_fail_each_way(self):
+        documents = [account("stnoservice"),
+                     account("stnosoftdelete"), blob_service("stnosoftdelete", isVersioningEnabled=True),
+                     account("stnoversions"),
+                     blob_service("stnoversions", deleteRetentionPolicy={"enabled": True, "days": 7}),
+                     account("stother"),
+                     # Settings on another account's blob service do not count for stother.
+                     blob_service("stnoservice2", deleteRetentionPolicy={"enabled": True}, isVersioningEnabled=True)]
+        assert statuses(storage.blob_recovery, documents) == {
+            "stnoservice": Status.FAIL, "stnosoftdelete": Status.FAIL, "stnoversions": Status.FAIL,
+            "stother": Status.FAIL}
+        assert messages(storage.blob_recovery, [account("stbare"), blob_service("stbare")]) == [
+            "Storage account 'stbare' does not enable blob soft delete or versioning, so deleted or overwritten "
+            "blobs cannot be recovered."]
+
+    def test_empty(self):
+        assert statuses(storage.blob_recovery, []) == {}
+
+
+class TestEvidenceImmutable:
+    def test_pass_with_six_year_container_policy(self):
+        st = account("starchive")
+        documents = [st, flow_log(st), container("starchive", "evidence"), worm("starchive", "evidence", 2190.0)]
+        assert messages(storage.evidence_immutable, documents) == [
+            "Storage account 'starchive' keeps evidence write-once for 2190 days in container 'evidence'."]
+
+    def test_pass_with_policy_embedded_in_a_live_container(self):
+        st = account("stlive")
+        archive_setting = {"storageAccountId": st["id"], "logs": [{"category": "AuditEvent", "enabled": True}]}
+        documents = [st, extension(resource("Microsoft.KeyVault/vaults", "kv-a"), DIAG, "archive", archive_setting),
+                     container("stlive", "insights-logs-auditevent", hasImmutabilityPolicy=True, immutabilityPolicy={
+                         "properties": {"immutabilityPeriodSinceCreationInDays": 2555, "state": "Locked"}})]
+        assert statuses(storage.evidence_immutable, documents) == {"stlive": Status.PASS}
+
+    def test_pass_with_account_level_policy(self):
+        st = account("staccount", immutableStorageWithVersioning={
+            "enabled": True, "immutabilityPolicy": {"immutabilityPeriodSinceCreationInDays": 2190}})
+        assert statuses(storage.evidence_immutable, [st, flow_log(st)]) == {"staccount": Status.PASS}
+
+    def test_accounts_that_receive_no_logs_are_not_archives(self):
+        assert statuses(storage.evidence_immutable, [account("stapp")]) == {"stapp": Status.PASS}
+
+    def test_fail_when_logs_land_without_worm_or_retention_is_short(self):
+        sink, short = account("stsink"), account("stshort")
+        documents = [sink, flow_log(sink), short, container("stshort", "evidence"), worm("stshort", "evidence", 365)]
+        assert statuses(storage.evidence_immutable, documents) == {"stsink": Status.FAIL, "stshort": Status.FAIL}
+        assert messages(storage.evidence_immutable, documents[:2]) == [
+            "Storage account 'stsink' receives logs from fl-hub but has no time-based immutability policy, so the "
+            "evidence can be altered or deleted."]
+
+    def test_a_policy_on_another_account_does_not_count(self):
+        sink = account("stsink")
+        documents = [sink, flow_log(sink), container("stother", "evidence"), worm("stother", "evidence", 2190)]
+        assert statuses(storage.evidence_immutable, documents) == {"stsink": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(storage.evidence_immutable, []) == {}
+
+
+def test_rendered_stacks_pass_every_control(rendering):
+    """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
+    assert rendered_statuses(rendering, storage.CONTROLS) == {c.id: {Status.PASS} for c in storage.CONTROLS}
