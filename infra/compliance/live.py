@@ -154,8 +154,29 @@ class _Reader:
             key = str(document.get("id", "")).lower()
             if key not in documents or not isinstance(documents[key].get("properties"), dict):
                 documents[key] = document  # a child both listed and read keeps its fuller copy
+        for placement in self._inherited_placements(documents.values()):
+            documents.setdefault(placement["id"].lower(), placement)
         return LiveSnapshot(self.subscription, self.group, tuple(documents[k] for k in sorted(documents)),
                             tuple(sorted(set(self.warnings))))
+
+    def _inherited_placements(self, documents) -> list[dict[str, Any]]:
+        """Placements under the management groups whose policy assignments the subscription inherits.
+
+        Reading the hierarchy needs tenant-level rights a Reader on the subscription lacks, but
+        the subscription's assignment list already includes the ones inherited from its
+        ancestors: each such group is above the subscription, which is all the governance
+        controls need to count an assignment there as covering it.
+        """
+        groups = set()
+        for document in documents:
+            scope = str((document.get("properties") or {}).get("scope") or "")
+            if str(document.get("type", "")).lower() == "microsoft.authorization/policyassignments" \
+                    and scope.lower().startswith("/providers/microsoft.management/managementgroups/"):
+                groups.add(scope)
+        return [{"type": "Microsoft.Management/managementGroups/subscriptions", "name": self.subscription,
+                 "id": f"{group}/subscriptions/{self.subscription}",
+                 "properties": {"note": "inferred: the subscription inherits this group's policy assignments"}}
+                for group in sorted(groups)]
 
     # --- listing
 

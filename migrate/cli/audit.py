@@ -107,12 +107,15 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
             fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
         return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering)
     if arm_file:
-        from infra.compliance.sources import SourceError, load_arm_file
+        from infra.compliance.sources import SourceError, read_arm_file
 
         try:
-            return str(arm_file), load_arm_file(arm_file)
+            source = read_arm_file(arm_file)
         except SourceError as error:
             fail(str(error))
+        for note in source.notes:
+            click.echo(f"note: {note}", err=True)
+        return f"{arm_file} ({source.shape})", list(source.documents)
     from infra.compliance.live import LiveReadError, read_subscription
 
     try:

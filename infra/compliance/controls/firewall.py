@@ -102,4 +102,45 @@ def firewall_premium_with_policy(firewall: Document, index: ResourceIndex) -> Ou
     return failed(sentence(firewall, f"cannot enforce intrusion prevention: {' and '.join(problems)}"))
 
 
-CONTROLS = (threat_intel_deny, premium_idps_deny, firewall_premium_with_policy)
+RULE_COLLECTION_GROUPS = ("Microsoft.Network/firewallPolicies/ruleCollectionGroups",)
+_ANY = {"*", "any", "0.0.0.0/0", "internet"}
+
+
+def _is_any(values: object) -> bool:
+    return isinstance(values, list) and any(str(v).strip().lower() in _ANY for v in values)
+
+
+def _allow_all(rule: dict) -> bool:
+    """A rule letting any source reach any destination (any port, or any FQDN for application rules)."""
+    if not _is_any(rule.get("sourceAddresses")):
+        return False
+    if rule.get("ruleType") == "ApplicationRule":
+        return _is_any(rule.get("targetFqdns")) or _is_any(rule.get("webCategories"))
+    destinations = (rule.get("destinationAddresses") or []) + (rule.get("destinationFqdns") or [])
+    return _is_any(destinations) and _is_any(rule.get("destinationPorts"))
+
+
+@control(
+    id="CL-FW-004", title="Firewall policy has no allow-any-to-any rule", severity="high",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
+    types=RULE_COLLECTION_GROUPS,
+    remediation="Replace the rule with rules naming the sources, destinations and ports (or FQDNs) the "
+                "workload needs; allow-any rules turn the hub firewall into a router.",
+)
+def no_allow_any_rule(group: Document, index: ResourceIndex) -> Outcome:
+    """Traffic between spokes, on-premises and the internet passes only where a rule says why."""
+    offending, checked = [], 0
+    for collection in get(group, "properties.ruleCollections", []) or []:
+        if get(collection, "action.type") != "Allow":
+            continue
+        for rule in collection.get("rules") or []:
+            checked += 1
+            if _allow_all(rule):
+                offending.append(f"{collection.get('name')}/{rule.get('name')}")
+    if offending:
+        return failed(sentence(group, f"allows any source to reach any destination in rule(s) "
+                                      f"{', '.join(sorted(offending))}"))
+    return passed(sentence(group, f"has no allow-any-to-any rule among its {checked} allow rule(s)"))
+
+
+CONTROLS = (threat_intel_deny, premium_idps_deny, firewall_premium_with_policy, no_allow_any_rule)

@@ -135,4 +135,32 @@ def security_changes_alerted(subscription: Document, index: ResourceIndex) -> Ou
                                          f"action group for {', '.join(missing)}"))
 
 
-CONTROLS = (workspace_retention, workspace_private, activity_log_exported, security_changes_alerted)
+# Platform resources whose logs are the network and security audit trail (vaults, OpenAI
+# accounts and storage have their own, more specific controls).
+LOGGED_PLATFORM_TYPES = (
+    "Microsoft.Network/azureFirewalls", "Microsoft.Network/networkSecurityGroups",
+    "Microsoft.Network/bastionHosts", "Microsoft.Network/virtualNetworkGateways",
+    "Microsoft.Network/publicIPAddresses", "Microsoft.OperationalInsights/workspaces",
+)
+
+
+@control(
+    id="CL-LOG-005", title="Firewalls, NSGs, Bastion, gateways, public IPs and workspaces send logs to Log Analytics",
+    severity="medium", citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
+    types=LOGGED_PLATFORM_TYPES, policy=("7f89b1eb-583c-429a-8828-af049802c1d9",),
+    remediation="Add a diagnostic setting on the resource with the allLogs (or audit) category group enabled "
+                "and a workspaceId; carelift's components do this through infra/components/diagnostics.py.",
+)
+def platform_logs_exported(resource: Document, index: ResourceIndex) -> Outcome:
+    """Who connected through Bastion, what the firewall and NSGs allowed or denied, and who queried the logs."""
+    sent = workspace_logs(index, str(resource.get("id", "")))
+    if sent:
+        first = sorted(sent)[0]
+        return passed(sentence(resource, f"sends its {first} logs to Log Analytics through diagnostic setting "
+                                         f"'{sent[first]}'"))
+    return failed(sentence(resource, "has no diagnostic setting sending its logs to a Log Analytics workspace, "
+                                     "so the activity it sees is not recorded for review"))
+
+
+CONTROLS = (workspace_retention, workspace_private, activity_log_exported, security_changes_alerted,
+            platform_logs_exported)

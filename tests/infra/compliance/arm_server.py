@@ -93,6 +93,8 @@ class FakeArm:
         self.subscription, self.page_size = subscription, page_size
         self.documents: dict[str, dict[str, Any]] = {}
         self.listed: list[str] = []
+        # Assignments at management groups above the subscription: its list includes them, as Azure's does.
+        self.inherited_assignments: list[dict[str, Any]] = []
         self.providers: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
@@ -173,6 +175,8 @@ class FakeArm:
         if kind in ("locks", "roleassignments", "policyassignments", "policyexemptions"):
             scope = lowered.rsplit("/providers/", 1)[0] + "/"
             items = [d for i, d in self.documents.items() if i.startswith(scope) and d["type"].lower().endswith(kind)]
+            if kind == "policyassignments" and scope == f"{subscription}/":
+                items += self.inherited_assignments
         else:
             items = [d for i, d in self.documents.items() if i.rsplit("/", 1)[0] == lowered]
         return self._page(path, query, [{k: v for k, v in d.items() if k != "apiVersion"} for d in items])

@@ -175,6 +175,21 @@ class TestHappyPath:
         assert {(f.control, f.resource_id): f.status for f in result.findings} == {
             ("CL-KV-001", KV): Status.PASS, ("CL-KV-007", KV): Status.PASS}
 
+    def test_inherited_management_group_assignments_count_for_the_subscription(self, arm, certificates):
+        from infra.compliance.controls import governance
+
+        group = "/providers/Microsoft.Management/managementGroups/rbh"
+        arm.inherited_assignments.append(doc(
+            f"{group}/providers/Microsoft.Authorization/policyAssignments/hipaa-hitrust",
+            "Microsoft.Authorization/policyAssignments",
+            {"scope": group, "enforcementMode": "Default", "policyDefinitionId":
+             "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"}))
+        snapshot = read(arm, certificates)
+        assert f"{group}/subscriptions/{SUB}" in ids(snapshot)
+        hipaa = next(c for c in governance.CONTROLS if c.id == "CL-GOV-001")
+        (finding,) = evaluate(snapshot.documents, [hipaa]).findings
+        assert finding.status is Status.PASS, finding.message
+
     def test_resource_group_scope(self, arm, certificates):
         snapshot = read(arm, certificates, resource_group="rg-network")
         assert ids(snapshot) == {

@@ -100,3 +100,38 @@ class TestFirewallPrivateIps:
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     assert rendered_statuses(rendering, firewall.CONTROLS) == {c.id: {Status.PASS} for c in firewall.CONTROLS}
+
+
+class TestNoAllowAnyRule:
+    GROUP = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+
+    def group(self, name, *rules, action="Allow"):
+        return resource(self.GROUP, f"afwp/{name}", {"ruleCollections": [
+            {"name": "rc", "action": {"type": action}, "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+             "rules": list(rules)}]})
+
+    def test_pass_with_specific_rules(self):
+        rule = {"name": "hl7", "ruleType": "NetworkRule", "sourceAddresses": ["10.42.0.0/20"],
+                "destinationAddresses": ["10.0.0.0/12"], "destinationPorts": ["2575"]}
+        app = {"name": "wu", "ruleType": "ApplicationRule", "sourceAddresses": ["10.41.0.0/22"],
+               "fqdnTags": ["WindowsUpdate"]}
+        assert statuses(firewall.no_allow_any_rule, [self.group("ok", rule, app)]) == {"ok": Status.PASS}
+
+    def test_fail_on_any_to_any_network_or_application_rule(self):
+        network_any = {"name": "any", "ruleType": "NetworkRule", "sourceAddresses": ["*"],
+                       "destinationAddresses": ["*"], "destinationPorts": ["*"]}
+        app_any = {"name": "web", "ruleType": "ApplicationRule", "sourceAddresses": ["*"], "targetFqdns": ["*"]}
+        documents = [self.group("net", network_any), self.group("app", app_any)]
+        assert statuses(firewall.no_allow_any_rule, documents) == {"net": Status.FAIL, "app": Status.FAIL}
+        assert "rc/any" in messages(firewall.no_allow_any_rule, [documents[0]])[0]
+
+    def test_deny_collections_and_narrow_sources_are_fine(self):
+        deny_any = {"name": "deny", "ruleType": "NetworkRule", "sourceAddresses": ["*"],
+                    "destinationAddresses": ["*"], "destinationPorts": ["*"]}
+        narrow = {"name": "n", "ruleType": "NetworkRule", "sourceAddresses": ["10.42.0.0/20"],
+                  "destinationAddresses": ["*"], "destinationPorts": ["*"]}
+        documents = [self.group("deny", deny_any, action="Deny"), self.group("narrow", narrow)]
+        assert statuses(firewall.no_allow_any_rule, documents) == {"deny": Status.PASS, "narrow": Status.PASS}
+
+    def test_empty(self):
+        assert statuses(firewall.no_allow_any_rule, []) == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import monitoring
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import SUB, messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import SUB, extension, messages, rendered_statuses, resource, statuses
 
 WORKSPACE = "Microsoft.OperationalInsights/workspaces"
 ALERT = "Microsoft.Insights/activityLogAlerts"
@@ -154,3 +154,27 @@ class TestSecurityChangesAlerted:
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     assert rendered_statuses(rendering, monitoring.CONTROLS) == {c.id: {Status.PASS} for c in monitoring.CONTROLS}
+
+
+class TestPlatformLogsExported:
+    def test_pass_and_fail_per_platform_resource(self):
+        firewall = resource("Microsoft.Network/azureFirewalls", "afw")
+        nsg = resource("Microsoft.Network/networkSecurityGroups", "nsg-quiet")
+        bastion = resource("Microsoft.Network/bastionHosts", "bas")
+        documents = [
+            firewall, nsg, bastion,
+            extension(firewall, "Microsoft.Insights/diagnosticSettings", "to-law",
+                      {"workspaceId": "/w", "logs": [{"categoryGroup": "allLogs", "enabled": True}]}),
+            # Storage-only and disabled settings do not count.
+            extension(bastion, "Microsoft.Insights/diagnosticSettings", "to-storage",
+                      {"storageAccountId": "/s", "logs": [{"categoryGroup": "allLogs", "enabled": True}]}),
+            extension(nsg, "Microsoft.Insights/diagnosticSettings", "off",
+                      {"workspaceId": "/w", "logs": [{"categoryGroup": "allLogs", "enabled": False}]}),
+        ]
+        assert statuses(monitoring.platform_logs_exported, documents) == {
+            "afw": Status.PASS, "nsg-quiet": Status.FAIL, "bas": Status.FAIL}
+        assert any("Network security group 'nsg-quiet' has no diagnostic setting" in m
+                   for m in messages(monitoring.platform_logs_exported, documents))
+
+    def test_empty(self):
+        assert statuses(monitoring.platform_logs_exported, []) == {}
