@@ -7,14 +7,13 @@ Parsing and rendering only; the work happens in `infra.config` and `infra.render
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.files import write_atomically
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -58,7 +57,7 @@ def render(stack: str, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         text = json.dumps(rendering.to_json(), indent=2, sort_keys=False) + "\n"
         if output:
-            _write_atomically(output, text)
+            write_atomically(output, text)
         else:
             click.echo(text, nl=False)
         return
@@ -69,7 +68,7 @@ def render(stack: str, fmt: str, output: Path | None) -> None:
     console.print(resource_tree(rendering))
     console.print(type_counts(rendering))
     if output:
-        _write_atomically(output, console.export_text())
+        write_atomically(output, console.export_text())
 
 
 @infra.command("export-arm")
@@ -91,7 +90,7 @@ def export_arm(stack: str, output: Path | None) -> None:
         fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
     text = json.dumps(template, indent=2) + "\n"
     if output:
-        _write_atomically(output, text)
+        write_atomically(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -143,17 +142,3 @@ def type_counts(rendering: Rendering):
     table.add_section()
     table.add_row("[bold]total[/]", f"[bold]{sum(counts.values())}[/]")
     return table
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path = path.resolve()
-    if not path.parent.is_dir():
-        fail(f"cannot write {path}: directory {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
