@@ -16,7 +16,10 @@ from migrate import __version__
 # group name -> "module:attribute" of the click command implementing it.
 COMMANDS = {
     "audit": "migrate.cli.audit:audit",
+    "deps": "migrate.cli.deps:deps",
+    "estate": "migrate.cli.estate:estate",
     "infra": "migrate.cli.infra:infra",
+    "inventory": "migrate.cli.inventory:inventory",
 }
 
 

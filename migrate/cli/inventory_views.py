@@ -1,0 +1,201 @@
+"""Rendering for `carelift inventory`: JSON and CSV writers, rich tables. No logic, no I/O besides output."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Iterable
+
+from migrate.inventory.model import Server
+
+CSV_COLUMNS = ("name", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
+               "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
+               "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification",
+               "owner", "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+JSON_KEYS = ("name", "identity", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
+             "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
+             "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification", "owner",
+             "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags")
+
+
+def server_json(s: Server) -> dict:
+    """Every field of a server as JSON values (the shape of `inventory list --format json`)."""
+    return dict(zip(JSON_KEYS, (
+        s.name, s.identity, s.fqdn, s.ips, s.os_name, s.os_version, s.os_family, s.cores, s.memory_mb,
+        [{"label": d.label, "size_gb": d.size_gb, "used_gb": d.used_gb, "shared": d.shared} for d in s.disks],
+        s.storage_gb, s.power_state, s.template, s.hypervisor, s.datacenter, s.cluster, s.host, s.folder,
+        s.firmware, s.vm_uuid, s.sources, s.applications, s.environment, s.tier, s.data_classification, s.owner,
+        s.business_unit, s.rto_hours, s.rpo_hours, s.cpu_utilization, s.memory_utilization, dict(s.tags))))
+
+
+def write_json_array(out, items: Iterable[dict]) -> None:
+    """A JSON array, one item per line, written 1,000 items at a time (never one whole-document string)."""
+    encode = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(", ", ": ")).encode
+    separator = "[\n  "
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(encode(item))
+        if len(chunk) == 1000:
+            out.write(separator + ",\n  ".join(chunk))
+            separator, chunk = ",\n  ", []
+    if chunk:
+        out.write(separator + ",\n  ".join(chunk))
+        separator = ",\n  "
+    out.write("\n]\n" if separator != "[\n  " else "[]\n")
+
+
+def write_csv(out, servers: Iterable[Server]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for server in servers:
+        row = server_json(server)
+        row["ips"] = ";".join(server.ips)
+        row["disks"] = len(server.disks)
+        row["sources"] = ";".join(server.sources)
+        row["applications"] = ";".join(server.applications)
+        row["tags"] = ";".join(f"{k}={v}" for k, v in server.tags)
+        writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
+
+
+def safe_cell(value) -> object:
+    """A CSV cell; text a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a hostile export (a VM annotation, a CMDB field) must not run in Excel
+    return value
+
+
+def server_table(servers: list[Server], total: int):
+    from rich.table import Table
+
+    table = Table(title=f"{len(servers)} of {total} servers", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    for column, justify in (("os", "left"), ("env", "left"), ("tier", "right"), ("cores", "right"),
+                            ("memory GB", "right"), ("storage GB", "right"), ("power", "left"),
+                            ("applications", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for s in servers:
+        os_text = " ".join(p for p in (s.os_name, s.os_version) if p) or s.os_family
+        table.add_row(s.name, os_text, s.environment or "", text(s.tier), text(s.cores),
+                      gb(s.memory_mb / 1024 if s.memory_mb else None), gb(s.storage_gb if s.disks else None),
+                      s.power_state, ", ".join(s.applications))
+    return table
+
+
+def dependency_counts(name: str, edges) -> dict:
+    """What `inventory show` says about a server's edges (from `Workspace.dependencies(name)`)."""
+    me = name.lower()
+    outbound = [e for e in edges if e.source.lower() == me]
+    inbound = [e for e in edges if e.destination.lower() == me and e.destination_resolved]
+    peers = {e.destination.lower() for e in outbound if e.destination_resolved and e.destination.lower() != me}
+    peers |= {e.source.lower() for e in inbound if e.source.lower() != me}
+    external = {e.destination for e in outbound if not e.destination_resolved}
+    return {"outbound": len(outbound), "inbound": len(inbound), "peers": len(peers), "external": len(external),
+            "observations": sum(e.weight for e in edges),
+            "listening_ports": sorted({e.port for e in inbound})}
+
+
+def server_details(server: Server):
+    from rich.table import Table
+
+    table = Table(title=server.name, title_justify="left", show_header=False, box=None)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    rows = server_json(server)
+    for key in ("identity", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "storage_gb",
+                "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder", "firmware",
+                "vm_uuid", "sources", "applications", "environment", "tier", "data_classification", "owner",
+                "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags"):
+        value = rows[key]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            value = ", ".join(map(str, value))
+        table.add_row(key, text(value))
+    return table
+
+
+def disk_table(server: Server):
+    from rich.table import Table
+
+    table = Table(title="disks", title_justify="left")
+    for column, justify in (("label", "left"), ("size GB", "right"), ("used GB", "right"), ("shared", "left")):
+        table.add_column(column, justify=justify)
+    for disk in server.disks:
+        table.add_row(disk.label, gb(disk.size_gb), gb(disk.used_gb), "yes" if disk.shared else "")
+    return table
+
+
+def application_table(applications):
+    from rich.table import Table
+
+    table = Table(title="applications", title_justify="left")
+    for column in ("name", "type", "vendor", "criticality", "servers"):
+        table.add_column(column)
+    for app in applications:
+        table.add_row(app.name, app.type, app.vendor or "", text(app.criticality), str(len(app.servers)))
+    return table
+
+
+def render_quality(report, checks: dict[str, str], examples: int, max_issues: int) -> None:
+    from rich.table import Table
+
+    screen = console()
+    table = Table(title=f"inventory quality: {report.servers} servers, {report.issues} issues "
+                        f"(OS support as of {report.as_of.isoformat()}, table of {report.lifecycle_date.isoformat()})",
+                  title_justify="left")
+    for column, justify in (("check", "left"), ("issues", "right"), ("for example", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    by_check: dict[str, list] = {}
+    for finding in report.findings:
+        by_check.setdefault(finding.check, []).append(finding)
+    for check, description in checks.items():
+        found = by_check.get(check, [])
+        shown = ", ".join(f.subject + (f" ({f.detail})" if f.detail and check in ("unknown-os", "duplicate-ip") else "")
+                          for f in found[:examples])
+        table.add_row(f"{check}: {description}", str(len(found)), shown + (" …" if len(found) > examples else ""))
+    screen.print(table)
+    if report.end_of_support:
+        eos = Table(title="servers past OS end of support", title_justify="left")
+        for column, justify in (("operating system", "left"), ("status", "left"), ("servers", "right")):
+            eos.add_column(column, justify=justify)
+        for os_name, status, count in report.end_of_support:
+            eos.add_row(os_name, status, str(count))
+        screen.print(eos)
+    verdict = "ok" if report.issues <= max_issues else "FAIL"
+    screen.print(f"{verdict}: {report.issues} issues (allowed: {max_issues})", markup=False, highlight=False)
+
+
+def stats_tables(result) -> list:
+    from rich.table import Table
+
+    tables = []
+    for title, counts in (("OS family", result.by_os_family), ("environment", result.by_environment),
+                          ("tier", result.by_tier), ("cluster", result.by_cluster)):
+        table = Table(title=f"by {title}", title_justify="left")
+        table.add_column(title)
+        table.add_column("servers", justify="right")
+        for key, count in counts:
+            table.add_row(key, str(count))
+        tables.append(table)
+    return tables
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def text(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def gb(value: float | None) -> str:
+    return "" if value is None else f"{value:,.1f}".removesuffix(".0")

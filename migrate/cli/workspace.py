@@ -1,0 +1,86 @@
+"""The estate workspace as the CLI uses it: open it, and import parsed files all-or-nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from migrate.cli.errors import fail
+from migrate.inventory.model import InputError, ParsedFile
+
+if TYPE_CHECKING:
+    from migrate.inventory.store import BatchSummary, SourceFile, Workspace
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file; of a directory (RVTools CSV set), over its files' names and hashes."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(p for p in path.iterdir() if p.is_file()):
+            digest.update(f"{child.name}\0{sha256_of(child)}\n".encode())
+        return digest.hexdigest()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def remove_fresh_workspace(directory: Path) -> None:
+    """Undo the creation of a workspace whose first import failed: 'nothing written' means nothing."""
+    for name in ("estate.db", "estate.db-journal"):
+        (directory / name).unlink(missing_ok=True)
+    try:
+        directory.rmdir()
+    except OSError:
+        pass  # not empty (it held something else): leave it
+
+
+@contextmanager
+def open_workspace(directory: Path, *, create: bool = False) -> Iterator[Workspace]:
+    from migrate.inventory.store import DATABASE, Workspace, WorkspaceError
+
+    if not create and not (directory / DATABASE).exists():
+        fail(f"no inventory in {directory}: import one with `carelift inventory import PATH...` "
+             "(or point --workspace / CARELIFT_WORKSPACE at it)")
+    try:
+        workspace = Workspace.open(directory)
+    except WorkspaceError as error:
+        fail(str(error))
+    with workspace:
+        yield workspace
+
+
+def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callable[[Path], ParsedFile],
+                          ) -> tuple[list[tuple[SourceFile, ParsedFile]], list[BatchSummary]]:
+    """Parse every path, then import them in one transaction; any problem exits 2 with nothing written."""
+    from migrate.inventory.store import DATABASE, SourceFile, WorkspaceError
+
+    batch, problems = [], []
+    for path in paths:
+        try:
+            parsed = parse(path)
+        except InputError as error:
+            problems += error.problems
+            continue
+        batch.append((SourceFile(path=str(path.resolve()), sha256=sha256_of(path), format=parsed.format), parsed))
+    if problems:
+        fail(f"{len(problems)} problem(s) in the input; nothing was imported", map(str, problems))
+
+    fresh = not (directory / DATABASE).exists()
+    try:
+        with open_workspace(directory, create=True) as workspace:
+            summaries = workspace.import_files(batch, now=utc_now())
+    except (InputError, WorkspaceError) as error:
+        if fresh:
+            remove_fresh_workspace(directory)
+        if isinstance(error, WorkspaceError):
+            fail(str(error))
+        fail(f"{len(error.problems)} problem(s) in the input; nothing was imported", map(str, error.problems))
+    return batch, summaries

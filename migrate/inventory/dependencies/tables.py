@@ -1,0 +1,74 @@
+"""Delimited dependency files (Azure Migrate export, generic CSV): header matching and row streaming."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from migrate.inventory.dependencies.common import FileProblems, normalise_header, open_text
+from migrate.inventory.importers.tabular import sniff_delimiter
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: dict[str, int]
+    """field → column index"""
+    names: dict[str, str]
+    """field → the header text as the file spells it (for messages)"""
+    ignored: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+
+def match_header(row: list[str], aliases: Mapping[str, tuple[str, ...]]) -> Header:
+    lookup = {alias: name for name, spellings in aliases.items() for alias in spellings}
+    columns: dict[str, int] = {}
+    names: dict[str, str] = {}
+    ignored, duplicates = [], []
+    for index, raw in enumerate(row):
+        key = lookup.get(normalise_header(raw))
+        if key is None:
+            if raw.strip():
+                ignored.append(raw.strip())
+        elif key in columns:
+            duplicates.append(raw.strip())
+        else:
+            columns[key] = index
+            names[key] = raw.strip()
+    return Header(columns, names, tuple(ignored), tuple(duplicates))
+
+
+def header_fields(first_line: str, aliases: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The fields a header line provides (for format detection)."""
+    row = next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])
+    return set(match_header(row, aliases).columns)
+
+
+def rows(path: Path, encoding: str, problems: FileProblems) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, cells) for every non-blank record, header first.
+
+    Streams the file (a dependency export can hold millions of rows). Excel's `sep=;` hint line
+    is honoured, as by the inventory importers.
+    """
+    with open_text(path, encoding) as handle:
+        first = handle.readline()
+        offset = 0
+        if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+            delimiter, offset = first.strip()[4], 1
+        else:
+            delimiter = sniff_delimiter(first)
+            handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        number = offset
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                problems.at(f"malformed CSV: {error}", number + 1)
+                return
+            number += 1
+            if record and any(cell.strip() for cell in record):
+                yield number, record

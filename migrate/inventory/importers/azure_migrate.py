@@ -1,0 +1,154 @@
+"""Azure Migrate's import-based discovery CSV (the template of "Discover → Import using CSV").
+
+Mandatory columns carry a leading `*` (`*Server name`, `*Cores`, `*Memory (In MB)`, `*OS name`);
+older templates differ in case. Read as follows:
+
+| Column | Server field |
+|---|---|
+| `*Server name` (an FQDN is split into name and fqdn) | name, fqdn |
+| `IP addresses` (comma, semicolon or space separated) | ips |
+| `*Cores`, `*Memory (In MB)` | cores, memory_mb |
+| `*OS name`, `OS version` | os_family, os_name, os_version (normalised) |
+| `CPU utilization percentage`, `Memory utilization percentage` | cpu_utilization, memory_utilization (0-100) |
+| `Boot type` | firmware (bios, efi) |
+| `Disk 1 size (In GB)` … `Disk 8 size (In GB)` | disks `disk 1` … `disk 8` |
+| `Server type` (Physical) / `Hypervisor` | hypervisor (`physical`, `vmware`, `hyper-v`, ...) |
+| `Virtual machine ID` | vm_uuid |
+| `Business application name` (`;`-separated) | applications |
+| `Business owner`, `Business unit`, `Location` | owner, business_unit, datacenter |
+| `Application 1..5 name` + `version` | tag `software` (installed software, not business applications) |
+| `Custom server ID`, `Server decommission date` | tags `custom-server-id`, `decommission-date` |
+
+The other documented columns (throughput, IOPS, MAC and BIOS ids, ...) are known and not used;
+any other column is reported as ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from migrate.inventory.importers import fields
+from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.tabular import Columns, Problems, Row, read_table
+from migrate.inventory.model import Disk, ParsedFile, Server
+
+FORMAT = "azure-migrate"
+MAX_DISKS = 8
+MAX_APPLICATIONS = 5
+MAX_CORES = 4096
+MAX_MEMORY_MB = 64 * 1024 * 1024
+MAX_DISK_GB = 1024 * 1024
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("*Server name",),
+    "ips": ("IP addresses", "IP address"),
+    "cores": ("*Cores",),
+    "memory": ("*Memory (In MB)",),
+    "os_name": ("*OS name",),
+    "os_version": ("OS version",),
+    "cpu_util": ("CPU utilization percentage",),
+    "mem_util": ("Memory utilization percentage",),
+    "boot": ("Boot type",),
+    "server_type": ("Server type",),
+    "hypervisor": ("Hypervisor",),
+    "vm_id": ("Virtual machine ID",),
+    "business_app": ("Business application name",),
+    "business_owner": ("Business owner",),
+    "business_unit": ("Business unit",),
+    "location": ("Location",),
+    "custom_id": ("Custom server ID",),
+    "decommission": ("Server decommission date",),
+    **{f"disk{n}": (f"Disk {n} size (In GB)",) for n in range(1, MAX_DISKS + 1)},
+    **{f"app{n}": (f"Application {n} name",) for n in range(1, MAX_APPLICATIONS + 1)},
+    **{f"appver{n}": (f"Application {n} version",) for n in range(1, MAX_APPLICATIONS + 1)},
+}
+MANDATORY = ("name", "cores", "memory", "os_name")
+KNOWN_UNUSED = re.compile(
+    r"os architecture|network adapters|network (in|out) throughput|number of disks|hypervisor version number|"
+    r"virtual machine manager id|mac address|bios id|disk \d+ (read|write) (throughput|ops).*|"
+    r"application \d+ (type|license expiry)")
+SIGNATURE = ("server name", "cores", "memory (in mb)", "os name")
+"""Normalised headers that identify the format (for auto-detection)."""
+
+
+def parse(path: Path, display: str | None = None) -> ParsedFile:
+    display = display or str(path)
+    problems = Problems()
+    table = read_table(path, problems, display)
+    if table is None:
+        raise problems.error()
+    columns = Columns(table, COLUMNS)
+    if not columns.require(MANDATORY, problems):
+        raise problems.error()
+    servers: list[Server] = []
+    seen = fields.Duplicates()
+    for row in columns.rows(problems):
+        server = _server(row)
+        if server is not None:
+            fields.add_unique(servers, server, row, seen)
+    problems.raise_if_any()
+    ignored = [h for h in columns.unused if not KNOWN_UNUSED.fullmatch(h.strip().lstrip("*").strip().casefold())]
+    warnings = (f"columns not recognised, ignored: {', '.join(ignored)}",) if ignored else ()
+    return ParsedFile(path=display, format=FORMAT, servers=tuple(servers),
+                      applications=fields.applications_of(servers), warnings=warnings)
+
+
+def _server(row: Row) -> Server | None:
+    try:
+        name, fqdn = fields.host_name(row.text("name", limit=255))
+    except ValueError as error:
+        row.problem("name", str(error))
+        return None
+    cores = row.numeric("cores", minimum=1, maximum=MAX_CORES, integer=True, required=True)
+    memory = row.numeric("memory", minimum=1, maximum=MAX_MEMORY_MB, required=True)
+    os_name = row.text("os_name", required=True)
+    os_info = normalise_os(os_name, row.text("os_version"))
+    try:
+        ips = fields.ip_list(row.text("ips", limit=4096))
+    except ValueError as error:
+        row.problem("ips", str(error))
+        ips = ()
+    disks = []
+    for n in range(1, MAX_DISKS + 1):
+        size = row.numeric(f"disk{n}", maximum=MAX_DISK_GB)
+        if size is not None:
+            disks.append(Disk(label=f"disk {n}", size_gb=size))
+    try:
+        vm_uuid = fields.vm_uuid(row.text("vm_id"))
+    except ValueError as error:
+        row.problem("vm_id", str(error))
+        vm_uuid = None
+    return Server(
+        name=name, fqdn=fqdn, ips=ips, os_family=os_info.family, os_name=os_info.name, os_version=os_info.version,
+        cores=cores, memory_mb=None if memory is None else int(round(memory)), disks=tuple(disks),
+        hypervisor=_hypervisor(row), datacenter=row.text("location"), firmware=fields.firmware(row.text("boot")),
+        vm_uuid=vm_uuid, sources=(FORMAT,), applications=fields.names(row.text("business_app", limit=4096)),
+        owner=row.text("business_owner"), business_unit=row.text("business_unit"),
+        cpu_utilization=row.numeric("cpu_util", maximum=100), memory_utilization=row.numeric("mem_util", maximum=100),
+        tags=_tags(row),
+    )
+
+
+def _hypervisor(row: Row) -> str | None:
+    if (row.text("server_type") or "").casefold() == "physical":
+        return "physical"
+    hypervisor = row.text("hypervisor")
+    return re.sub(r"\s+", "-", hypervisor.casefold()) if hypervisor else None
+
+
+def _tags(row: Row) -> tuple[tuple[str, str], ...]:
+    tags = {}
+    software = []
+    for n in range(1, MAX_APPLICATIONS + 1):
+        name = row.text(f"app{n}")
+        if name:
+            version = row.text(f"appver{n}")
+            software.append(f"{name} {version}" if version else name)
+    if software:
+        tags["software"] = "; ".join(software)
+    for key, field in (("custom-server-id", "custom_id"), ("decommission-date", "decommission")):
+        value = row.text(field)
+        if value:
+            tags[key] = value
+    return tuple(sorted(tags.items()))

@@ -1,0 +1,132 @@
+"""Excel workbooks through python-calamine: sheets as `Table`s, read side by side on multi-core machines.
+
+A truncated or corrupt file, or a failure inside the Rust reader, becomes a `Problem`.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from migrate.inventory.importers.tabular import Cell, Problems, Table, kind_message, kind_of, to_text
+from migrate.inventory.model import Problem
+
+
+class Workbook:
+    """An xlsx workbook read through python-calamine; sheets become Tables on demand."""
+
+    def __init__(self, path: Path, display: str, book):
+        self.path = path
+        self.file = display
+        self._book = book
+        self.sheet_names: tuple[str, ...] = tuple(book.sheet_names)
+        self._prefetched: dict[str, Future] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    def prefetch(self, sheets: Iterable[str]) -> None:
+        """Start decoding `sheets` in a background thread while the caller works on another one.
+
+        python-calamine releases the GIL while it parses a sheet, so on a machine with two or more
+        cores a large workbook's sheets load side by side. The thread has its own workbook handle
+        (one handle cannot parse two sheets at once).
+        """
+        sheets = [s for s in sheets if s in self.sheet_names and s not in self._prefetched]
+        if not sheets or (os.cpu_count() or 1) < 2:
+            return
+        from python_calamine import CalamineWorkbook
+
+        handle: list = []
+
+        def load(sheet: str):
+            if not handle:
+                handle.append(CalamineWorkbook.from_path(str(self.path)))
+            return handle[0].get_sheet_by_name(sheet)
+
+        self._executor = self._executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-prefetch")
+        for sheet in sheets:
+            self._prefetched[sheet] = self._executor.submit(load, sheet)
+
+    def find(self, name: str) -> str | None:
+        """The sheet called `name`, ignoring case and surrounding spaces."""
+        wanted = name.strip().casefold()
+        return next((s for s in self.sheet_names if s.strip().casefold() == wanted), None)
+
+    def table(self, sheet: str, problems: Problems) -> Table | None:
+        try:
+            future = self._prefetched.pop(sheet, None)
+            rows = (future.result() if future else self._book.get_sheet_by_name(sheet)).iter_rows()
+            number, header = 0, None
+            for cells in rows:
+                number += 1
+                if any(_filled(c) for c in cells):
+                    header = tuple(to_text(c) or "" for c in cells)
+                    break
+        except BaseException as error:
+            if not _reader_failed(error):
+                raise
+            problems.add(Problem(self.file, f"cannot read the sheet: {_calamine_message(error)}", sheet=sheet))
+            return None
+        if header is None:
+            problems.add(Problem(self.file, "the sheet is empty (no header row)", sheet=sheet))
+            return None
+        return Table(self.file, sheet, header, number, self._records(rows, number, sheet, problems))
+
+    def _records(self, rows, number: int, sheet: str, problems: Problems) -> Iterator[tuple[int, Sequence[Cell]]]:
+        try:
+            for cells in rows:
+                number += 1
+                if cells.count("") < len(cells):  # calamine gives "" for an empty cell
+                    yield number, cells
+        except BaseException as error:
+            if not _reader_failed(error):
+                raise
+            problems.add(Problem(self.file, f"cannot read the sheet: {_calamine_message(error)}", sheet=sheet,
+                                 row=number + 1))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        self._prefetched.clear()
+        try:
+            self._book.close()
+        except BaseException as error:
+            if not _reader_failed(error):
+                raise
+
+
+def _filled(cell: Cell) -> bool:
+    return cell is not None and cell != ""
+
+
+def _reader_failed(error: BaseException) -> bool:
+    """True for any failure of the Excel reader, including a Rust panic (pyo3's PanicException is a
+    BaseException); False for the interpreter's own exits, which must propagate."""
+    return not isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError))
+
+
+def _calamine_message(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def open_workbook(path: Path, problems: Problems, display: str | None = None) -> Workbook | None:
+    """An xlsx workbook, or None with the reason (truncated, corrupt, not a workbook) in `problems`."""
+    file = display or str(path)
+    kind = kind_of(path)
+    if kind != "xlsx":
+        problems.add(Problem(file, "is not an Excel workbook" if kind == "text" else kind_message(kind)))
+        return None
+    from python_calamine import CalamineWorkbook  # imported here: only workbook imports pay for it
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except BaseException as error:
+        if not _reader_failed(error):
+            raise
+        problems.add(Problem(file, f"cannot be read as an Excel workbook (truncated or corrupt?): "
+                                   f"{_calamine_message(error)}"))
+        return None
+    return Workbook(path, file, book)

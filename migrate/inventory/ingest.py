@@ -1,0 +1,411 @@
+"""The body of `Workspace.import_files`, run inside its transaction.
+
+Per file: match each incoming server to a stored one, merge (`merge.py`), write what changed
+with one `changes` row per field, then aggregate the file's dependency edges into the store.
+Problems are collected over every file and raised together as one `InputError` at the end,
+so the caller's transaction rolls back and nothing is written.
+
+Matching a server:
+- with a VM UUID: the server with that UUID, else a same-named server that has no UUID yet
+  (it adopts the UUID: a CMDB row imported before RVTools), else a new server;
+- without: the server whose identity is the lower-cased name, else the one server whose name
+  or FQDN is that name (or whose short name is, see `EstateIndex.find`); several → a problem;
+  none → a new server, or a problem for a mapping file (it only annotates servers).
+
+Resolving a dependency endpoint: a server name (as above), else an IP address carried by
+exactly one server (by one powered-on server when several carry it); anything else stays an
+external endpoint, kept lower-cased. Edges still external are resolved again at the end of
+every import that added or changed servers. An export whose SHA-256 was already imported is
+not counted twice: its edges are skipped with the reason "already imported (batch N)".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import replace
+
+from migrate.inventory.merge import differences, merge_server, merge_tags
+from migrate.inventory.model import Application, InputError, ParsedFile, Problem, Server
+from migrate.inventory.store import SERVER_COLUMNS, BatchSummary, SourceFile, read_servers
+
+UPSERT_EDGE = """
+INSERT INTO dependencies (source_id, source, destination_id, destination, port, protocol, process, weight,
+                          first_seen, last_seen, source_ip, destination_ip)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source_id, source, destination_id, destination, port, protocol) DO UPDATE SET
+    weight = weight + excluded.weight,
+    first_seen = min(coalesce(first_seen, excluded.first_seen), coalesce(excluded.first_seen, first_seen)),
+    last_seen = max(coalesce(last_seen, excluded.last_seen), coalesce(excluded.last_seen, last_seen)),
+    process = coalesce(excluded.process, process),
+    source_ip = coalesce(excluded.source_ip, source_ip),
+    destination_ip = coalesce(excluded.destination_ip, destination_ip)
+"""
+INSERT_DISK = "INSERT INTO disks (server_id, position, label, size_gb, used_gb, shared) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_MEMBER = "INSERT INTO application_servers (application_id, server_id) VALUES (?, ?)"
+EDGE_COLUMNS = ("source_id, source, destination_id, destination, port, protocol, process, weight, "
+                "first_seen, last_seen, source_ip, destination_ip")
+
+
+def is_ip(text: str) -> bool:
+    if ":" not in text and not (text[:1].isdigit() and text.count(".") == 3):
+        return False  # the common case, a host name, without the cost of ipaddress
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+class EstateIndex:
+    """Servers by row id, with the lookups an import needs: identity, name/FQDN, short name, IP."""
+
+    def __init__(self, servers: dict[int, Server]):
+        self.servers: dict[int, Server] = {}
+        self.by_identity: dict[str, int] = {}
+        self.exact: dict[str, set[int]] = defaultdict(set)
+        self.short: dict[str, set[int]] = defaultdict(set)
+        self.by_ip: dict[str, set[int]] = defaultdict(set)
+        self._keys: dict[int, tuple] = {}
+        for sid, server in servers.items():
+            self.put(sid, server)
+
+    def put(self, sid: int, server: Server) -> None:
+        previous = self.servers.get(sid)
+        if previous is not None and (previous.identity, previous.name, previous.fqdn, previous.ips) == \
+                (server.identity, server.name, server.fqdn, server.ips):
+            self.servers[sid] = server  # same lookup keys: the indexes stand
+            return
+        self.remove(sid)
+        exact = {key.strip().lower() for key in (server.name, server.fqdn) if key and key.strip()}
+        short = {key.split(".", 1)[0] for key in exact if not is_ip(key)}
+        ips = {ip.strip().lower() for ip in server.ips}
+        self.servers[sid] = server
+        self.by_identity[server.identity] = sid
+        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+            for key in keys:
+                index[key].add(sid)
+        self._keys[sid] = (server.identity, exact, short, ips)
+
+    def remove(self, sid: int) -> Server | None:
+        if sid not in self._keys:
+            return None
+        identity, exact, short, ips = self._keys.pop(sid)
+        if self.by_identity.get(identity) == sid:
+            del self.by_identity[identity]
+        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+            for key in keys:
+                index[key].discard(sid)
+        return self.servers.pop(sid)
+
+    def rekey(self, old: int, new: int) -> None:
+        keys = self._keys.pop(old)
+        identity, exact, short, ips = self._keys[new] = keys
+        self.servers[new] = self.servers.pop(old)
+        self.by_identity[identity] = new
+        for index, found in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+            for key in found:
+                index[key].discard(old)
+                index[key].add(new)
+
+    def find(self, name: str) -> set[int]:
+        """Servers called `name`: exact name or FQDN; else for a dotted name, a server of that
+        short name whose domain is unknown (no FQDN); else for a short name, the servers whose
+        name or FQDN starts with it. Case-insensitive."""
+        key = name.strip().lower()
+        if not key:
+            return set()
+        if self.exact.get(key):
+            return set(self.exact[key])
+        if is_ip(key):
+            return set()
+        if "." in key:
+            return {sid for sid in self.exact.get(key.split(".", 1)[0], ()) if not self.servers[sid].fqdn}
+        return set(self.short.get(key, ()))
+
+    def find_by_ip(self, address: str) -> int | None:
+        found = self.by_ip.get(address.strip().lower(), set())
+        if len(found) > 1:
+            found = {sid for sid in found if self.servers[sid].power_state == "on"}
+        return next(iter(found)) if len(found) == 1 else None
+
+
+class Ingest:
+    def __init__(self, connection: sqlite3.Connection, now: str):
+        self.db = connection
+        self.now = now
+        self.estate = EstateIndex(read_servers(connection))
+        self.apps: dict[str, list] = {row[1]: list(row) for row in connection.execute(
+            "SELECT id, key, name, type, vendor, criticality FROM applications")}
+        self.problems: list[Problem] = []
+        self.rejected: set[tuple[str, str]] = set()
+        """(file, server name) already reported: an application listing it is not reported again."""
+        self.provisional = 0
+        self.servers_changed = False
+        self.edge_batches: dict[str, int] = {}
+        for batch_id, sha256, counts in connection.execute("SELECT id, sha256, counts FROM batches ORDER BY id"):
+            if json.loads(counts).get("dependencies"):
+                self.edge_batches.setdefault(sha256, batch_id)
+
+    # -- one file ------------------------------------------------------------------------
+
+    def add_file(self, source: SourceFile, parsed: ParsedFile) -> BatchSummary:
+        batch_id = self.db.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) "
+                                   "VALUES (?, ?, ?, ?, '{}')",
+                                   (source.path, source.sha256, source.format, self.now)).lastrowid
+        before: dict[int, Server | None] = {}
+        with_apps: set[int] = set()
+        for index, incoming in enumerate(parsed.servers):
+            self._add_server(incoming, parsed, index, before, with_apps)
+        for application in parsed.applications:
+            self._add_application(application, parsed, before)
+        added, updated, unchanged = self._write_servers(batch_id, before)
+
+        skipped = dict(parsed.skipped)
+        edges = self._add_edges(source, parsed, batch_id, skipped)
+        app_keys = {a.name.strip().lower() for a in parsed.applications if a.name.strip()}
+        app_keys |= {a.strip().lower() for s in parsed.servers for a in s.applications if a.strip()}
+        counts = {"added": added, "updated": updated, "unchanged": unchanged, "dependencies": edges,
+                  "applications": len(app_keys), **{f"skipped:{reason}": n for reason, n in sorted(skipped.items())}}
+        self.db.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(counts), batch_id))
+        return BatchSummary(batch_id=batch_id, path=source.path, format=source.format, added=added,
+                            updated=updated, unchanged=unchanged, skipped=skipped, dependencies=edges,
+                            applications=len(app_keys))
+
+    def finish(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+        if self.servers_changed:
+            self._resolve_external_edges()
+
+    # -- servers ---------------------------------------------------------------------------
+
+    def _add_server(self, incoming: Server, parsed: ParsedFile, index: int, before: dict, with_apps: set) -> None:
+        row = parsed.server_rows[index] if len(parsed.server_rows) == len(parsed.servers) else None
+        name = (incoming.name or "").strip()
+        if not name:
+            self._problem(parsed, row, "a server without a name", "")
+            return
+        incoming = self._normalise(replace(incoming, name=name) if name != incoming.name else incoming, parsed)
+        sid = self._match(incoming, parsed, row)
+        if sid is False:
+            return
+        if sid is None:
+            if parsed.mapping_only:
+                self._problem(parsed, row, f"server {name!r} is not in the inventory: import the discovery "
+                                           "export that lists it (RVTools, Azure Migrate, CMDB) first", name)
+                return
+            self.provisional -= 1
+            sid, server = self.provisional, incoming
+            before[sid] = None
+        else:
+            current = self.estate.servers[sid]
+            before.setdefault(sid, current)
+            if current.vm_uuid is None or current.identity != incoming.identity:
+                # Matched by name: the incoming spelling (case, FQDN) is a lookup key, not a rename.
+                incoming = replace(incoming, name=current.name)
+            server = merge_server(current, incoming, annotate_only=parsed.mapping_only)
+            if sid in with_apps and incoming.applications:
+                # The same server twice in one file (one row per application): both count.
+                both = current.applications + incoming.applications
+                server = replace(server, applications=self._canonical_apps(both))
+        if incoming.applications:
+            with_apps.add(sid)
+        self.estate.put(sid, server)
+
+    def _match(self, incoming: Server, parsed: ParsedFile, row: int | None) -> int | None | bool:
+        """The stored server `incoming` is, None for a new one, False after recording a problem."""
+        by_identity = self.estate.by_identity
+        if incoming.vm_uuid and not parsed.mapping_only:
+            sid = by_identity.get(incoming.identity)
+            if sid is None:
+                sid = by_identity.get(incoming.name.lower())
+                if sid is not None and self.estate.servers[sid].vm_uuid:
+                    sid = None  # a different VM that happens to share the name
+            return sid
+        sid = by_identity.get(incoming.name.lower())
+        if sid is not None:
+            return sid
+        found = self.estate.find(incoming.name)
+        if len(found) > 1:
+            names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'})"
+                           for s in map(self.estate.servers.get, found))
+            self._problem(parsed, row, f"server {incoming.name!r} matches {len(found)} servers of the inventory: "
+                                       f"{', '.join(names)}; give its FQDN or VM UUID", incoming.name)
+            return False
+        return found.pop() if found else None
+
+    def _normalise(self, server: Server, parsed: ParsedFile) -> Server:
+        """Canonical application names, IPs without blanks or repeats, sorted sources and tags."""
+        sources = set(server.sources) if parsed.mapping_only else {*server.sources, parsed.format}
+        values = {"applications": self._canonical_apps(server.applications) if server.applications else (),
+                  "ips": tuple(dict.fromkeys(ip.strip() for ip in server.ips if ip and ip.strip())),
+                  "sources": tuple(sorted(s for s in sources if s)),
+                  "tags": merge_tags((), server.tags) if server.tags else ()}
+        changed = {k: v for k, v in values.items() if v != getattr(server, k)}
+        return replace(server, **changed) if changed else server
+
+    def _write_servers(self, batch_id: int, before: dict[int, Server | None]) -> tuple[int, int, int]:
+        added = updated = unchanged = 0
+        changes, seen = [], []
+        for sid, old in before.items():
+            if old is None:
+                continue
+            new = self.estate.servers[sid]
+            diffs = differences(old, new)
+            if diffs:
+                updated += 1
+                self._write_row(sid, new, old, batch_id)
+                changes += [(batch_id, sid, new.identity, new.name, field, was, now) for field, was, now in diffs]
+            else:
+                unchanged += 1
+                seen.append((batch_id, sid))
+        insert = (f"INSERT INTO servers (identity, {', '.join(SERVER_COLUMNS)}, first_batch, last_batch) "
+                  f"VALUES ({', '.join('?' * (len(SERVER_COLUMNS) + 3))})")
+        disks, members = [], []
+        for provisional in [sid for sid, old in before.items() if old is None]:
+            server = self.estate.servers[provisional]
+            sid = self.db.execute(insert, (server.identity, *row_values(server), batch_id, batch_id)).lastrowid
+            self.estate.rekey(provisional, sid)
+            disks += [(sid, n, d.label, d.size_gb, d.used_gb, int(d.shared)) for n, d in enumerate(server.disks)]
+            members += [(self.apps[name.lower()][0], sid) for name in server.applications]
+            changes.append((batch_id, sid, server.identity, server.name, "*", None, "added"))
+            added += 1
+        self.db.executemany(INSERT_DISK, disks)
+        self.db.executemany(INSERT_MEMBER, members)
+        self.db.executemany("UPDATE servers SET last_batch = ? WHERE id = ?", seen)
+        self.db.executemany("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", changes)
+        self.servers_changed |= bool(added or updated)
+        return added, updated, unchanged
+
+    def _write_row(self, sid: int, server: Server, old: Server, batch_id: int) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in SERVER_COLUMNS)
+        self.db.execute(f"UPDATE servers SET identity = ?, {assignments}, last_batch = ? WHERE id = ?",
+                        (server.identity, *row_values(server), batch_id, sid))
+        if old.disks != server.disks:
+            self.db.execute("DELETE FROM disks WHERE server_id = ?", (sid,))
+            self.db.executemany(INSERT_DISK, [(sid, n, d.label, d.size_gb, d.used_gb, int(d.shared))
+                                              for n, d in enumerate(server.disks)])
+        if old.applications != server.applications:
+            self.db.execute("DELETE FROM application_servers WHERE server_id = ?", (sid,))
+            self.db.executemany(INSERT_MEMBER, [(self.apps[name.lower()][0], sid) for name in server.applications])
+
+    # -- applications --------------------------------------------------------------------
+
+    def _canonical_apps(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Application names as first recorded (creating unknown ones), de-duplicated, sorted."""
+        keys = sorted({name.strip().lower(): name.strip() for name in names if name and name.strip()}.items())
+        for key, name in keys:
+            if key not in self.apps:
+                self._insert_app(Application(name=name))
+        return tuple(self.apps[key][2] for key, _ in keys)
+
+    def _insert_app(self, app: Application) -> None:
+        key, name = app.name.strip().lower(), app.name.strip()
+        app_id = self.db.execute("INSERT INTO applications (key, name, type, vendor, criticality) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (key, name, app.type or "other", app.vendor, app.criticality)).lastrowid
+        self.apps[key] = [app_id, key, name, app.type or "other", app.vendor, app.criticality]
+
+    def _add_application(self, app: Application, parsed: ParsedFile, before: dict) -> None:
+        key = app.name.strip().lower()
+        if not key:
+            self._problem(parsed, None, "an application without a name")
+            return
+        if key not in self.apps:
+            self._insert_app(app)
+        else:
+            record = self.apps[key]
+            merged = [app.type if app.type and app.type != "other" else record[3],
+                      app.vendor or record[4], app.criticality if app.criticality is not None else record[5]]
+            if merged != record[3:]:
+                record[3:] = merged
+                self.db.execute("UPDATE applications SET type = ?, vendor = ?, criticality = ? WHERE id = ?",
+                                (*merged, record[0]))
+        for member in app.servers:
+            if (parsed.path, member.strip().lower()) in self.rejected:
+                continue
+            found = self.estate.find(member)
+            if len(found) != 1:
+                self._problem(parsed, None, f"application {app.name!r} lists server {member!r}, which "
+                                            f"{'matches several servers' if found else 'is not in the inventory'}")
+                continue
+            sid = found.pop()
+            current = self.estate.servers[sid]
+            before.setdefault(sid, current)
+            self.estate.put(sid, replace(current, applications=self._canonical_apps((*current.applications, app.name))))
+
+    # -- dependencies --------------------------------------------------------------------
+
+    def _add_edges(self, source: SourceFile, parsed: ParsedFile, batch_id: int, skipped: dict) -> int:
+        if not parsed.dependencies:
+            return 0
+        if source.sha256 in self.edge_batches:
+            skipped[f"already imported (batch {self.edge_batches[source.sha256]})"] = len(parsed.dependencies)
+            return 0
+        self.edge_batches[source.sha256] = batch_id
+        edges: dict[tuple, list] = {}
+        for d in parsed.dependencies:
+            key = (*self._endpoint(d.source, d.source_ip), *self._endpoint(d.destination, d.destination_ip),
+                   int(d.port), (d.protocol or "tcp").strip().lower())
+            values = [d.process or None, int(d.weight), d.first_seen, d.last_seen, d.source_ip, d.destination_ip]
+            if key in edges:
+                values = combine(edges[key], values)
+            edges[key] = values
+        self.db.executemany(UPSERT_EDGE, [(*key, *values) for key, values in edges.items()])
+        return len(parsed.dependencies)
+
+    def _endpoint(self, name: str | None, address: str | None) -> tuple[int, str]:
+        """(server id, "") for an inventory server, else (0, the lower-cased name or address)."""
+        name, address = (name or "").strip(), (address or "").strip()
+        if name and not is_ip(name):
+            found = self.estate.find(name)
+            if len(found) == 1:
+                return found.pop(), ""
+        for candidate in (address, name if is_ip(name) else ""):
+            if candidate and (sid := self.estate.find_by_ip(candidate)) is not None:
+                return sid, ""
+        return 0, (name or address or "unknown").lower()
+
+    def _resolve_external_edges(self) -> None:
+        moved = []
+        for row in self.db.execute(f"SELECT id, {EDGE_COLUMNS} FROM dependencies "
+                                   "WHERE source_id = 0 OR destination_id = 0").fetchall():
+            edge_id, source_id, source, destination_id, destination, port, protocol, *values = row
+            source_ip, destination_ip = values[4], values[5]
+            new_source = (source_id, source) if source_id else self._endpoint(source, source_ip)
+            new_destination = ((destination_id, destination) if destination_id
+                               else self._endpoint(destination, destination_ip))
+            if (*new_source, *new_destination) != (source_id, source, destination_id, destination):
+                self.db.execute("DELETE FROM dependencies WHERE id = ?", (edge_id,))
+                moved.append((*new_source, *new_destination, port, protocol, *values))
+        self.db.executemany(UPSERT_EDGE, moved)
+
+    def _problem(self, parsed: ParsedFile, row: int | None, message: str, server: str | None = None) -> None:
+        if server is not None:
+            self.rejected.add((parsed.path, server.strip().lower()))
+        self.problems.append(Problem(file=parsed.path, message=message, row=row,
+                                     column="server" if row is not None else None))
+
+
+def row_values(server: Server) -> list:
+    """The `servers` columns of `server`, in SERVER_COLUMNS order (tuples as JSON)."""
+    values = [getattr(server, column) for column in SERVER_COLUMNS]
+    for position in JSON_POSITIONS:
+        values[position] = json.dumps(values[position], ensure_ascii=False)
+    values[TEMPLATE_POSITION] = int(values[TEMPLATE_POSITION])
+    return values
+
+
+JSON_POSITIONS = tuple(SERVER_COLUMNS.index(name) for name in ("ips", "sources", "tags"))
+TEMPLATE_POSITION = SERVER_COLUMNS.index("template")
+
+
+def combine(a: list, b: list) -> list:
+    """Two observations of one edge: weights add, first/last seen widen, the later process and IPs win."""
+    return [b[0] or a[0], a[1] + b[1],
+            min((x for x in (a[2], b[2]) if x), default=None), max((x for x in (a[3], b[3]) if x), default=None),
+            b[4] or a[4], b[5] or a[5]]

@@ -1,0 +1,312 @@
+"""The workspace: one SQLite file (`<workspace>/estate.db`) holding the estate and its history.
+
+- A single file: rollback journal (never WAL), so copying or archiving the workspace is
+  copying one file; the directory is created 0700 and the database is kept 0600 whatever the
+  umask (the inventory names clinical systems and their owners).
+- Versioned schema: `schema_version` lists the applied migrations; `MIGRATIONS` (the SQL
+  files in `migrations/`, in order) are applied in one transaction when a workspace opens.
+- Every `import_files` call is one `BEGIN IMMEDIATE` transaction: any exception, including
+  the `InputError` raised for a mapping file naming an unknown server, rolls everything back.
+  The merge rules are in `merge.py`, the import itself in `ingest.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from migrate.inventory.model import Application, Dependency, Disk, ParsedFile, Server
+
+DATABASE = "estate.db"
+JSON_COLUMNS = ("ips", "sources", "tags")
+SERVER_FIELDS = tuple(f.name for f in fields(Server))
+SERVER_COLUMNS = tuple(name for name in SERVER_FIELDS if name not in ("disks", "applications"))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    sha256: str
+    format: str
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_id: int
+    path: str
+    format: str
+    added: int
+    updated: int
+    unchanged: int
+    skipped: Mapping[str, int]
+    dependencies: int
+    applications: int
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_id: int
+    path: str
+    sha256: str
+    format: str
+    imported_at: str
+    counts: Mapping[str, int]
+    changes: tuple[str, ...]
+
+
+class WorkspaceError(Exception):
+    """The workspace cannot be used (not a carelift database, newer schema, no permission)."""
+
+
+def load_migrations() -> tuple[tuple[int, str, str], ...]:
+    """(version, name, sql) for every `migrations/NNNN_name.sql`, in version order."""
+    folder = resources.files("migrate.inventory") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        stem, _, suffix = entry.name.partition(".")
+        if suffix == "sql":
+            number, _, name = stem.partition("_")
+            found.append((int(number), name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..{len(found)}: {[v for v, _, _ in found]}")
+    return tuple(found)
+
+
+MIGRATIONS = load_migrations()
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(sql: str):
+    """Split a migration into statements (executescript would commit our transaction)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+    if any(line.strip() and not line.strip().startswith("--") for line in buffer.splitlines()):
+        raise RuntimeError(f"incomplete SQL statement in a migration: {buffer.strip()[:80]}")
+
+
+def migrate(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Apply the pending migrations up to `upto` in one transaction; return the version reached."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                           "(version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        current = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise WorkspaceError(f"the workspace has schema version {current}, newer than this carelift "
+                                 f"knows ({SCHEMA_VERSION}): upgrade carelift")
+        for version, name, sql in MIGRATIONS:
+            if current < version <= upto:
+                for statement in statements(sql):
+                    connection.execute(statement)
+                connection.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", (version, name))
+                current = version
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return current
+
+
+def connect(directory: Path) -> sqlite3.Connection:
+    """Create the directory (0700) and database file (0600) if needed, and connect to it."""
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+        os.chmod(directory, 0o700)
+    elif not directory.is_dir():
+        raise WorkspaceError(f"{directory} is not a directory")
+    path = directory / DATABASE
+    # Created with 0600 before SQLite touches it, then tightened in case an older file is wider.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA journal_mode = DELETE")
+    return connection
+
+
+class Workspace:
+    """The estate database of one workspace directory. Use `Workspace.open(directory)`."""
+
+    def __init__(self, connection: sqlite3.Connection, directory: Path):
+        self._connection = connection
+        self.directory = directory
+
+    @classmethod
+    def open(cls, directory: Path) -> Workspace:
+        directory = Path(directory)
+        connection = None
+        try:
+            connection = connect(directory)
+            migrate(connection)
+        except sqlite3.DatabaseError as error:
+            if connection is not None:
+                connection.close()
+            raise WorkspaceError(f"cannot use {directory / DATABASE} as a carelift workspace: {error}") from error
+        except OSError as error:
+            raise WorkspaceError(f"cannot open the workspace {directory}: {error.strerror or error}") from error
+        except WorkspaceError:
+            if connection is not None:
+                connection.close()
+            raise
+        return cls(connection, directory)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def import_files(self, files: Sequence[tuple[SourceFile, ParsedFile]], *, now: str) -> list[BatchSummary]:
+        """Record one batch per file, all in one transaction: on any error nothing changes."""
+        from migrate.inventory.ingest import Ingest
+
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:  # another import holds the write lock past the timeout
+            raise WorkspaceError(f"the workspace {self.directory} is busy ({error}); try again") from error
+        try:
+            ingest = Ingest(self._connection, now)
+            summaries = [ingest.add_file(source, parsed) for source, parsed in files]
+            ingest.finish()
+            self._connection.execute("COMMIT")
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        return summaries
+
+    # -- reading -------------------------------------------------------------------------
+
+    def servers(self) -> list[Server]:
+        """Every server, sorted by name (case-insensitively for ASCII letters), then identity."""
+        return list(read_servers(self._connection).values())
+
+    def server(self, name: str) -> Server | None:
+        """The server called `name` (case-insensitive name, FQDN or VM UUID); None if unknown."""
+        key = name.strip().lower()
+        row = self._connection.execute(
+            "SELECT id FROM servers WHERE lower(name) = ?1 OR lower(fqdn) = ?1 OR lower(vm_uuid) = ?1 "
+            "ORDER BY lower(name) = ?1 DESC, lower(name), identity LIMIT 1", (key,)).fetchone()
+        return read_servers(self._connection, row[0])[row[0]] if row else None
+
+    def applications(self) -> list[Application]:
+        members: dict[int, list[str]] = defaultdict(list)
+        for app_id, server in self._connection.execute(
+                "SELECT m.application_id, s.name FROM application_servers m JOIN servers s ON s.id = m.server_id "
+                "ORDER BY lower(s.name), s.identity"):
+            members[app_id].append(server)
+        return [Application(name=name, type=type_, vendor=vendor, criticality=criticality,
+                            servers=tuple(members[app_id]))
+                for app_id, name, type_, vendor, criticality in self._connection.execute(
+                    "SELECT id, name, type, vendor, criticality FROM applications ORDER BY key")]
+
+    def dependencies(self, server: str | None = None) -> list[Dependency]:
+        """Aggregated edges, sorted; with `server`, only those from or to it (a server name, or
+        an external endpoint as recorded)."""
+        query = ("SELECT coalesce(s.name, d.source), coalesce(t.name, d.destination), d.port, d.protocol, "
+                 "d.process, d.weight, d.first_seen, d.last_seen, d.source_ip, d.destination_ip, d.destination_id "
+                 "FROM dependencies d LEFT JOIN servers s ON s.id = d.source_id "
+                 "LEFT JOIN servers t ON t.id = d.destination_id")
+        params: tuple = ()
+        if server is not None:
+            found = self._connection.execute(
+                "SELECT id FROM servers WHERE lower(name) = ?1 OR lower(fqdn) = ?1 OR lower(vm_uuid) = ?1 "
+                "ORDER BY lower(name) = ?1 DESC, lower(name), identity LIMIT 1", (server.strip().lower(),)).fetchone()
+            if found:
+                query += " WHERE d.source_id = ?1 OR d.destination_id = ?1"
+                params = (found[0],)
+            else:
+                query += " WHERE (d.source_id = 0 AND d.source = ?1) OR (d.destination_id = 0 AND d.destination = ?1)"
+                params = (server.strip().lower(),)
+        edges = [Dependency(source=row[0], destination=row[1], port=row[2], protocol=row[3], process=row[4],
+                            weight=row[5], first_seen=row[6], last_seen=row[7], source_ip=row[8],
+                            destination_ip=row[9], destination_resolved=row[10] != 0)
+                 for row in self._connection.execute(query, params)]
+        edges.sort(key=lambda d: (d.source.lower(), d.destination.lower(), d.port, d.protocol))
+        return edges
+
+    def history(self) -> list[BatchRecord]:
+        """Every import batch, oldest first, with what it changed ("name: field old → new")."""
+        changes: dict[int, list[str]] = defaultdict(list)
+        for batch_id, name, field, old, new in self._connection.execute(
+                "SELECT batch_id, name, field, old, new FROM changes ORDER BY batch_id, lower(name), identity, id"):
+            if field == "*":
+                changes[batch_id].append(f"{name}: added")
+            else:
+                changes[batch_id].append(f"{name}: {field} {old if old is not None else '∅'} → "
+                                         f"{new if new is not None else '∅'}")
+        return [BatchRecord(batch_id=batch_id, path=path, sha256=sha256, format=format_, imported_at=imported_at,
+                            counts=json.loads(counts), changes=tuple(changes[batch_id]))
+                for batch_id, path, sha256, format_, imported_at, counts in self._connection.execute(
+                    "SELECT id, path, sha256, format, imported_at, counts FROM batches ORDER BY id")]
+
+
+def read_servers(connection: sqlite3.Connection, server_id: int | None = None) -> dict[int, Server]:
+    """Servers by row id, with their disks and application names (one server when `server_id`),
+    in name order (case-insensitive for ASCII letters), then identity.
+
+    Hot path of `inventory list` (50,000 servers ≤ 3 s): Server fields are passed by position,
+    and equal disks, source lists and tag lists share one immutable instance.
+    """
+    one = server_id is not None
+    params = (server_id,) if one else ()
+    disks: dict[int, list[Disk]] = defaultdict(list)
+    same_disk: dict[tuple, Disk] = {}
+    for sid, *values in connection.execute(
+            "SELECT server_id, label, size_gb, used_gb, shared FROM disks "
+            f"{'WHERE server_id = ?' if one else ''} ORDER BY server_id, position", params):
+        key = tuple(values)
+        disk = same_disk.get(key)
+        if disk is None:
+            disk = same_disk[key] = Disk(values[0], values[1], values[2], bool(values[3]))
+        disks[sid].append(disk)
+    applications: dict[int, list[str]] = defaultdict(list)
+    for sid, name in connection.execute(
+            "SELECT m.server_id, a.name FROM application_servers m JOIN applications a ON a.id = m.application_id "
+            f"{'WHERE m.server_id = ?' if one else ''} ORDER BY a.key", params):
+        applications[sid].append(name)
+
+    decoded: dict[str, tuple] = {"[]": ()}
+
+    def decode(text: str) -> tuple:
+        value = decoded.get(text)
+        if value is None:
+            if text.startswith('["') and "\\" not in text:
+                # A list of strings without escapes (IPs): no string can hold '", "', so split.
+                return tuple(text[2:-2].split('", "'))
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in json.loads(text))
+            if len(decoded) < 10_000:
+                decoded[text] = value
+        return value
+
+    servers = {}
+    columns = ", ".join("NULL" if name in ("disks", "applications") else name for name in SERVER_FIELDS)
+    ips, disk_pos, template, sources, apps, tags = (SERVER_FIELDS.index(name) for name in (
+        "ips", "disks", "template", "sources", "applications", "tags"))
+    no_items: list = []
+    for sid, *values in connection.execute(f"SELECT id, {columns} FROM servers {'WHERE id = ?' if one else ''} "
+                                           "ORDER BY lower(name), identity", params):
+        values[ips] = decode(values[ips])
+        values[disk_pos] = tuple(disks.get(sid, no_items))
+        values[template] = bool(values[template])
+        values[sources] = decode(values[sources])
+        values[apps] = tuple(applications.get(sid, no_items))
+        values[tags] = decode(values[tags])
+        servers[sid] = Server(*values)
+    return servers

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import pytest
+
+from migrate.inventory.importers import parse
+from migrate.inventory.model import Disk, InputError
+
+from .conftest import (UUID_EPIC, VDISK_4X, VINFO_4X, VINFO_OLD, VNETWORK_4X, rows_for, rvtools_sheets, write_csv,
+                       write_xlsx)
+
+
+def by_name(parsed):
+    return {server.name: server for server in parsed.servers}
+
+
+def problems_of(path, format="auto"):
+    with pytest.raises(InputError) as caught:
+        parse(path, format)
+    return caught.value.problems
+
+
+def test_rvtools_4x_workbook_gives_servers_with_disks_addresses_os_and_placement(rvtools_xlsx):
+    parsed = parse(rvtools_xlsx)
+    assert parsed.format == "rvtools" and parsed.path == str(rvtools_xlsx)
+    servers = by_name(parsed)
+    assert sorted(servers) == ["EPICPRD01", "lab-rhel6", "util01"]
+    epic = servers["EPICPRD01"]
+    assert (epic.fqdn, epic.cores, epic.memory_mb, epic.power_state) == ("epicprd01.rbh.local", 8, 32768, "on")
+    assert (epic.os_family, epic.os_name, epic.os_version) == ("windows", "Windows Server", "2019")
+    assert (epic.hypervisor, epic.datacenter, epic.cluster, epic.host, epic.folder, epic.firmware) == \
+        ("vmware", "DC1", "CL1", "esx01", "/Epic", "efi")
+    assert epic.vm_uuid == UUID_EPIC
+    assert epic.ips == ("10.1.1.10", "10.1.2.10")   # primary first, vNetwork's comma list after, no duplicate
+    # 100 GiB partitions consumed (40 + 60) spread over two equal disks; the multi-writer disk is shared.
+    assert epic.disks == (Disk("Hard disk 1", 100.0, 50.0, False), Disk("Hard disk 2", 100.0, 50.0, True))
+    assert epic.sources == ("rvtools",) and ("vcenter", "vc01.rbh.local") in epic.tags
+
+
+def test_templates_are_skipped_with_a_count_and_powered_off_vms_are_kept(rvtools_xlsx):
+    parsed = parse(rvtools_xlsx)
+    assert parsed.skipped == {"template": 1}
+    assert "tmpl-w2019" not in by_name(parsed)
+    assert by_name(parsed)["lab-rhel6"].power_state == "off"
+
+
+def test_raw_device_mapping_counts_as_shared_and_used_space_falls_back_to_in_use(rvtools_xlsx):
+    lab = by_name(parse(rvtools_xlsx))["lab-rhel6"]
+    assert lab.disks == (Disk("Hard disk 1", 40.0, 10.0, True),)   # no vPartition rows: In Use MiB
+    assert (lab.os_name, lab.os_version) == ("Red Hat Enterprise Linux", "6")   # from the configuration file
+
+
+def test_vhost_fills_the_cluster_vinfo_left_empty(rvtools_xlsx):
+    assert by_name(parse(rvtools_xlsx))["lab-rhel6"].cluster == "CL2"
+
+
+def test_older_export_with_mb_headers_and_no_uuid_or_primary_ip(tmp_path):
+    parsed = parse(write_xlsx(tmp_path / "old.xlsx", rvtools_sheets(VINFO_OLD)))
+    servers = by_name(parsed)
+    assert sorted(servers) == ["EPICPRD01", "lab-rhel6", "util01"]
+    epic = servers["EPICPRD01"]
+    assert epic.vm_uuid is None                       # identity falls back to the name
+    assert epic.ips == ("10.1.1.10", "10.1.2.10")    # vNetwork still has them
+    assert [d.size_gb for d in epic.disks] == [100.0, 100.0]
+    assert epic.memory_mb == 32768
+
+
+def test_without_vdisk_a_vm_gets_one_disk_of_its_total_capacity(tmp_path):
+    sheets = rvtools_sheets()
+    del sheets["vDisk"], sheets["vPartition"]
+    util = by_name(parse(write_xlsx(tmp_path / "x.xlsx", sheets)))["util01"]
+    assert util.disks == (Disk("all disks", 50.0, 20.0, False),)
+
+
+def test_vinfo_alone_is_enough(tmp_path):
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", {"vInfo": rvtools_sheets()["vInfo"]}))
+    assert len(parsed.servers) == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_csv_export_is_read_from_its_directory_or_any_tab_file(tmp_path, encoding):
+    for tab, rows in rvtools_sheets().items():
+        write_csv(tmp_path / f"RVTools_tab{tab}.csv", rows, encoding=encoding,
+                  delimiter="\t" if encoding == "utf-16" else ",")
+    from_directory = parse(tmp_path)
+    from_tab = parse(tmp_path / "RVTools_tabvDisk.csv")
+    from_workbook = parse(write_xlsx(tmp_path / "all.xlsx", rvtools_sheets()))
+    assert from_directory.servers == from_tab.servers == from_workbook.servers
+    assert from_directory.path == str(tmp_path)
+
+
+def test_csv_export_without_the_vinfo_tab_says_so(tmp_path):
+    write_csv(tmp_path / "RVTools_tabvDisk.csv", rvtools_sheets()["vDisk"])
+    [problem] = problems_of(tmp_path / "RVTools_tabvDisk.csv")
+    assert "RVTools_tabvInfo.csv" in problem.message
+
+
+def test_problems_in_a_csv_tab_name_that_tab_file(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vDisk"][1][VDISK_4X.index("Capacity MiB")] = "-5"
+    for tab, rows in sheets.items():
+        write_csv(tmp_path / f"RVTools_tab{tab}.csv", rows)
+    [problem] = problems_of(tmp_path)
+    assert problem.file == str(tmp_path / "RVTools_tabvDisk.csv")
+    assert (problem.row, problem.column) == (2, "Capacity MiB")
+    assert "negative" in problem.message
+
+
+def test_srm_placeholders_are_skipped_like_templates(tmp_path):
+    sheets = rvtools_sheets()
+    placeholder = dict(zip(VINFO_4X, sheets["vInfo"][1]))
+    placeholder.update({"VM": "EPICPRD01-placeholder", "SRM Placeholder": True, "VM UUID": ""})
+    sheets["vInfo"].append([placeholder[c] for c in VINFO_4X])
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    assert parsed.skipped == {"template": 1, "srm-placeholder": 1}
+
+
+def test_bad_cells_are_each_reported_with_sheet_row_and_column(tmp_path):
+    sheets = rvtools_sheets()
+    info = sheets["vInfo"]
+    info[1][VINFO_4X.index("CPUs")] = "eight"
+    info[3][VINFO_4X.index("Memory")] = -4096
+    info[4][VINFO_4X.index("Primary IP Address")] = "10.1.3.300"
+    sheets["vNetwork"][1][VNETWORK_4X.index("IPv4 Address")] = "not-an-ip"
+    problems = problems_of(write_xlsx(tmp_path / "bad.xlsx", sheets))
+    located = {(p.sheet, p.row, p.column) for p in problems}
+    assert located == {("vInfo", 2, "CPUs"), ("vInfo", 4, "Memory"), ("vInfo", 5, "Primary IP Address"),
+                       ("vNetwork", 2, "IPv4 Address")}
+    assert all(p.file == str(tmp_path / "bad.xlsx") for p in problems)
+
+
+def test_duplicate_vm_names_in_one_export_are_an_error(tmp_path):
+    sheets = rvtools_sheets()
+    copy = list(sheets["vInfo"][4])
+    copy[0] = "UTIL01"   # names compare case-insensitively
+    sheets["vInfo"].append(copy)
+    [problem] = problems_of(write_xlsx(tmp_path / "dup.xlsx", sheets))
+    assert (problem.sheet, problem.row, problem.column) == ("vInfo", 6, "VM")
+    assert "duplicate VM name 'UTIL01' (first on row 5)" in problem.message
+
+
+def test_workbook_without_vinfo_is_not_rvtools(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", {"Sheet1": [["VM"], ["a"]]})
+    [problem] = problems_of(path, "rvtools")
+    assert "has no vInfo sheet" in problem.message
+
+
+def test_vinfo_without_a_vm_column(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", {"vInfo": [["Name", "CPUs"], ["a", 1]]})
+    [problem] = problems_of(path, "rvtools")
+    assert (problem.sheet, problem.row, problem.column, problem.message) == \
+        ("vInfo", 1, "VM", "missing mandatory column 'VM'")
+
+
+def test_empty_vinfo_sheet(tmp_path):
+    [problem] = problems_of(write_xlsx(tmp_path / "x.xlsx", {"vInfo": []}), "rvtools")
+    assert problem.sheet == "vInfo" and "empty" in problem.message
+
+
+def test_a_lone_vinfo_csv_under_another_name_reads_with_the_explicit_format(tmp_path):
+    path = write_csv(tmp_path / "vms.csv", rvtools_sheets()["vInfo"])
+    assert len(parse(path, "rvtools").servers) == 3
+    assert parse(path).format == "rvtools"   # and detection recognises the vInfo header
+
+
+def test_vm_names_that_are_fqdns_become_short_names(tmp_path):
+    rows = rows_for(["VM", "Powerstate", "CPUs"], [{"VM": "pacs01.rbh.local", "Powerstate": "poweredOn", "CPUs": 2}])
+    [server] = parse(write_xlsx(tmp_path / "x.xlsx", {"vInfo": rows})).servers
+    assert (server.name, server.fqdn) == ("pacs01", "pacs01.rbh.local")
+
+
+def test_rows_for_vms_missing_from_vinfo_are_ignored_with_a_warning(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vDisk"].append(["ghost", "poweredOn", False, "Hard disk 1", "", "", "", 1024])
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    assert parsed.warnings == ("vDisk: 1 row(s) name VMs that are not servers in vInfo (templates, placeholders "
+                               "or unknown VMs); ignored",)
+
+
+def test_one_core_machines_read_the_sheets_in_turn_with_the_same_result(rvtools_xlsx, monkeypatch):
+    side_by_side = parse(rvtools_xlsx)
+    monkeypatch.setattr("migrate.inventory.importers.workbook.os.cpu_count", lambda: 1)
+    assert parse(rvtools_xlsx) == side_by_side

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import pytest
+
+from migrate.inventory.importers.tabular import (Columns, Problems, kind_of, normalise_header, read_csv, read_table,
+                                                 sniff_delimiter, to_bool, to_number, to_text)
+from migrate.inventory.model import InputError
+
+from .conftest import write_csv, write_xlsx
+
+ROWS = [["Name", "Size", "Note"], ["café-01", "1,024", "Zürich"], ["srv02", "2048", ""]]
+
+
+def read_all(path):
+    problems = Problems()
+    table = read_csv(path, problems)
+    assert not problems, [str(p) for p in problems.items]
+    return table.header, list(table.records)
+
+
+@pytest.mark.parametrize("encoding,delimiter", [
+    ("utf-8", ","), ("utf-8-sig", ","), ("utf-8", ";"), ("cp1252", ";"),
+    ("utf-16", "\t"),      # Excel "Unicode text": UTF-16 with BOM, tab-delimited
+    ("utf-16-le", "\t"),   # the same without a BOM
+    ("utf-8", "\t"),
+])
+def test_csv_reads_every_encoding_and_delimiter_excel_produces(tmp_path, encoding, delimiter):
+    path = write_csv(tmp_path / "export.csv", ROWS, encoding=encoding, delimiter=delimiter)
+    header, records = read_all(path)
+    assert header == ("Name", "Size", "Note")
+    assert records == [(2, ["café-01", "1,024", "Zürich"]), (3, ["srv02", "2048", ""])]
+
+
+def test_excel_sep_hint_line_sets_the_delimiter_and_rows_keep_their_numbers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("sep=;\nName;Size\n\na,b;1\n", encoding="utf-8")
+    header, records = read_all(path)
+    assert header == ("Name", "Size")
+    # The header is on line 2 and the data on line 4: numbers are the lines a text editor shows.
+    assert records == [(4, ["a,b", "1"])]
+
+
+def test_sniffing_prefers_the_delimiter_that_splits_the_header_most():
+    assert sniff_delimiter("a;b;c\n") == ";"
+    assert sniff_delimiter('"x,y";b\n') == ";"
+    assert sniff_delimiter("a,b\tc\td\n") == "\t"
+    assert sniff_delimiter("single\n") == ","
+
+
+@pytest.mark.parametrize("content,kind", [
+    (b"", "empty"),
+    (b"   \r\n\n", "empty"),
+    (b"<!DOCTYPE html><html><body>Sign in</body></html>", "html"),
+    (b"\xef\xbb\xbf  <html><head><title>Login</title>", "html"),
+    (bytes(range(256)) * 4, "binary"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00", "binary"),
+    (b"PK\x03\x04rest", "xlsx"),
+    (b"name,cores\nx,1\n", "text"),
+])
+def test_kind_of_recognises_what_is_not_a_csv(tmp_path, content, kind):
+    path = tmp_path / "file.csv"
+    path.write_bytes(content)
+    assert kind_of(path) == kind
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "is empty"),
+    (b"<html><body>Session expired</body></html>", "HTML page"),
+    (b"\x00\x01\x02\x03garbage\x00\x00\x10\x11" * 50, "binary data"),
+])
+def test_read_csv_reports_a_located_problem_instead_of_failing(tmp_path, content, message):
+    path = tmp_path / "servers.csv"
+    path.write_bytes(content)
+    problems = Problems()
+    assert read_csv(path, problems) is None
+    assert problems.count == 1
+    assert problems.items[0].file == str(path)
+    assert message in problems.items[0].message
+
+
+def test_missing_file_is_a_problem(tmp_path):
+    problems = Problems()
+    assert read_csv(tmp_path / "nope.csv", problems) is None
+    assert "does not exist" in problems.items[0].message
+
+
+def test_headers_match_case_insensitively_without_spaces_or_mandatory_star():
+    assert normalise_header("  *Server  Name ") == "server name"
+    assert normalise_header("*Memory (In MB)") == "memory (in mb)"
+    assert normalise_header(None) == ""
+    assert normalise_header(4.0) == "4"
+
+
+def test_columns_take_the_first_alias_found_and_report_missing_mandatory_ones(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["*server NAME", "Provisioned MB", "Provisioned MiB", "Extra"], ["a", 1, 2, 3]])
+    problems = Problems()
+    table = read_csv(path, problems)
+    columns = Columns(table, {"name": ("*Server name",), "size": ("Provisioned MiB", "Provisioned MB"),
+                              "cores": ("*Cores",)})
+    assert columns.index == {"name": 0, "size": 2}
+    assert columns.label["name"] == "*server NAME"   # messages quote the header as the file writes it
+    assert columns.unused == ("Provisioned MB", "Extra")
+    assert not columns.require(["name", "cores"], problems)
+    assert [(p.row, p.column, p.message) for p in problems.items] == [(1, "*Cores", "missing mandatory column '*Cores'")]
+
+
+@pytest.mark.parametrize("cell,value", [
+    (4, 4.0), (4.0, 4.0), ("4", 4.0), (" 4.5 ", 4.5), ("1,024", 1024.0), ("1,024,000.5", 1024000.5),
+    ("1.024,5", 1024.5), ("4,5", 4.5), ("1e3", 1000.0), ("1\u00a0024", 1024.0), ("-3", -3.0), ("", None), (None, None),
+])
+def test_numbers_in_the_forms_exports_write_them(cell, value):
+    assert to_number(cell) == value
+
+
+@pytest.mark.parametrize("cell", ["abc", "nan", "inf", "-inf", "1e999", True, "12 GB", "0x10", "1..2"])
+def test_things_that_are_not_numbers(cell):
+    with pytest.raises(ValueError, match="expected a number"):
+        to_number(cell)
+
+
+def test_booleans_and_text():
+    assert [to_bool(v) for v in (True, "TRUE", "False", "yes", "0", "", None)] == [True, True, False, True, False,
+                                                                                 None, None]
+    with pytest.raises(ValueError):
+        to_bool("maybe")
+    assert [to_text(v) for v in (" a ", 4.0, 4.5, True, None, "")] == ["a", "4", "4.5", "true", None, None]
+
+
+def test_problems_keep_the_first_two_hundred_and_count_the_rest():
+    from migrate.inventory.model import Problem
+
+    problems = Problems()
+    for n in range(250):
+        problems.add(Problem("f.csv", "bad", row=n + 2))
+    with pytest.raises(InputError) as caught:
+        problems.raise_if_any()
+    listed = caught.value.problems
+    assert len(listed) == 201
+    assert listed[-1].message == "50 more problems not listed (250 in all)"
+
+
+def test_read_table_reads_the_first_sheet_of_a_workbook_with_its_row_numbers(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", {"Servers": [[], ["Name", "Cores"], ["a", 4], [], ["b", 2.0]],
+                                            "Other": [["z"]]})
+    problems = Problems()
+    table = read_table(path, problems)
+    assert (table.sheet, table.header, table.header_row) == ("Servers", ("Name", "Cores"), 2)
+    assert list(table.records) == [(3, ["a", 4.0]), (5, ["b", 2.0])]
+
+
+@pytest.mark.parametrize("cut", [100, 1000, -200])
+def test_truncated_workbook_is_a_problem_not_a_crash(tmp_path, cut):
+    whole = write_xlsx(tmp_path / "whole.xlsx", {"S": [["Name"], *[[f"s{n}"] for n in range(500)]]}).read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(whole[:cut])
+    problems = Problems()
+    assert read_table(path, problems) is None
+    assert "truncated or corrupt" in problems.items[0].message
