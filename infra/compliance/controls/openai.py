@@ -6,6 +6,7 @@ import re
 
 from infra.compliance.controls.monitoring import workspace_logs
 from infra.compliance.controls.privatelink import approved_endpoints, listing
+from infra.compliance.controls.common import closed_to_public_networks
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -28,14 +29,7 @@ STRICT_THRESHOLDS = {"low", "medium"}
 )
 def private_network(account: Document, index: ResourceIndex) -> Outcome:
     """Prompts carrying PHI reach the model only from the private network."""
-    problems = []
-    if get(account, "properties.publicNetworkAccess") != "Disabled":
-        problems.append("does not disable public network access")
-    if get(account, "properties.networkAcls.defaultAction") != "Deny":
-        problems.append("does not deny by default in its network ACLs")
-    if not problems:
-        return passed(sentence(account, "has public network access disabled and network ACLs denying by default"))
-    return failed(sentence(account, f"{' and '.join(problems)}, so prompts can arrive from public networks"))
+    return closed_to_public_networks(account, "so prompts can arrive from public networks")
 
 
 @control(

@@ -3,6 +3,7 @@ rest, recoverable blobs, and six years of write-once retention for audit archive
 
 from __future__ import annotations
 
+from infra.compliance.controls.common import closed_to_public_networks
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -126,14 +127,7 @@ def no_shared_key(account: Document, index: ResourceIndex) -> Outcome:
 )
 def private_network(account: Document, index: ResourceIndex) -> Outcome:
     """Only the private network reaches the data; the firewall default backs up the public-access switch."""
-    problems = []
-    if get(account, "properties.publicNetworkAccess") != "Disabled":
-        problems.append("does not disable public network access")
-    if get(account, "properties.networkAcls.defaultAction") != "Deny":
-        problems.append("does not deny by default in its network ACLs")
-    if not problems:
-        return passed(sentence(account, "has public network access disabled and network ACLs denying by default"))
-    return failed(sentence(account, f"{' and '.join(problems)}, so it is reachable from public networks"))
+    return closed_to_public_networks(account, "so it is reachable from public networks")
 
 
 @control(
