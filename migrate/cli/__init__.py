@@ -20,6 +20,7 @@ COMMANDS = {
     "estate": "migrate.cli.estate:estate",
     "infra": "migrate.cli.infra:infra",
     "inventory": "migrate.cli.inventory:inventory",
+    "plan": "migrate.cli.plan:plan",
 }
 
 

@@ -50,6 +50,18 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
+class PlanRecord:
+    """A stored plan; `plan_json` is empty in `Workspace.plans()` listings (only `latest_plan` reads it)."""
+
+    plan_id: int
+    created_at: str
+    digest: str
+    size: int
+    """Bytes of the plan JSON (UTF-8)."""
+    plan_json: str = ""
+
+
+@dataclass(frozen=True)
 class BatchRecord:
     batch_id: int
     path: str
@@ -191,7 +203,27 @@ class Workspace:
             raise
         return summaries
 
+    def save_plan(self, plan_json: str, digest: str, created_at: str) -> int:
+        """Store a computed plan (its JSON text, SHA-256 and creation time); return its id."""
+        try:
+            cursor = self._connection.execute("INSERT INTO plans (created_at, digest, plan) VALUES (?, ?, ?)",
+                                              (created_at, digest, plan_json))
+        except sqlite3.OperationalError as error:  # another writer holds the lock past the timeout
+            raise WorkspaceError(f"the workspace {self.directory} is busy ({error}); try again") from error
+        return cursor.lastrowid
+
     # -- reading -------------------------------------------------------------------------
+
+    def latest_plan(self) -> PlanRecord | None:
+        """The most recently stored plan with its JSON, or None when no plan was computed yet."""
+        row = self._connection.execute("SELECT id, created_at, digest, length(CAST(plan AS BLOB)), plan "
+                                       "FROM plans ORDER BY id DESC LIMIT 1").fetchone()
+        return PlanRecord(*row) if row else None
+
+    def plans(self) -> list[PlanRecord]:
+        """Every stored plan, oldest first, without its JSON (plans of large estates are megabytes)."""
+        return [PlanRecord(*row) for row in self._connection.execute(
+            "SELECT id, created_at, digest, length(CAST(plan AS BLOB)) FROM plans ORDER BY id")]
 
     def servers(self) -> list[Server]:
         """Every server, sorted by name (case-insensitively for ASCII letters), then identity."""

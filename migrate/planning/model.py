@@ -82,6 +82,8 @@ class MoveGroup:
     storage_tb: float = 0.0
     tier0: bool = False
     phi: bool = False
+    foundation: bool = False
+    """Shared services: the group moves in the foundation wave 0 (`groups.shared_services`)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ class WaveAssignment:
     """H = Σ weight(u,v) × |wave(u) − wave(v)| over dependency links between servers in the plan."""
     notes: tuple[str, ...] = ()
     """Relaxations applied (--relax splits) and other decisions worth a reader's attention."""
+    groups: tuple[MoveGroup, ...] = ()
+    """The move groups as planned, sorted by id: the input groups, with --relax pieces in place of
+    the oversized groups they split (ids `<group>.1`, `<group>.2`, ...)."""
 
 
 @dataclass(frozen=True)

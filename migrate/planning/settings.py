@@ -21,7 +21,7 @@ region: eastus2
 pricing: {option: ri3y, hybrid_benefit: true}
 sizing: {mode: performance-based, headroom: 1.3}
 strong_link: {min_weight: 20, ports: [1433, 1521, 3306, 5432, 445, 2049]}
-shared_services: {servers: [], applications: [], min_fan_in: 25}
+shared_services: {servers: [], applications: [], min_fan_in: 25, exclude: [], links: cross}
 affinities: [[LIS-APP01, LIS-DB01]]
 overrides: overrides.yaml   # strategy overrides file (YAML or CSV), relative to this file
 saas_replacements: {Kronos: UKG Pro}
@@ -42,6 +42,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 PRICING_OPTIONS = ("payg", "ri1y", "ri3y")
 SIZING_MODES = ("as-on-premises", "performance-based")
 ENVIRONMENTS = ("prd", "tst", "dev", "trn", "rel", "poc", "dr")
+SHARED_LINKS = ("cross", "local")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class SharedServices:
     """A server that this many distinct servers connect to on one port is a shared service."""
     exclude: tuple[str, ...] = ()
     """Servers never treated as shared services (e.g. an interface engine that must move with its app)."""
+    links: str = "cross"
+    """How links to shared services count in the hybrid exposure H and the crossing links:
+    cross — the shared services move to Azure in wave 0, so a link from a server of wave w to
+    one spends w waves crossing; local — they are extended into Azure in wave 0 (domain
+    controllers, collectors, backup targets on both sides), every server reaches an instance on
+    its own side, and their links never cross."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
     s = reader.mapping(top.get("sizing"), "sizing", ("mode", "headroom"))
     sl = reader.mapping(top.get("strong_link"), "strong_link", ("min_weight", "ports"))
     ss = reader.mapping(top.get("shared_services"), "shared_services",
-                        ("servers", "applications", "min_fan_in", "exclude"))
+                        ("servers", "applications", "min_fan_in", "exclude", "links"))
     settings = PlanSettings(
         wave=wave,
         bandwidth_mbps=reader.integer(top, "bandwidth_mbps", "", d.bandwidth_mbps, 1),
@@ -216,7 +223,8 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
             servers=reader.names(ss, "servers", "shared_services"),
             applications=reader.names(ss, "applications", "shared_services"),
             min_fan_in=reader.integer(ss, "min_fan_in", "shared_services", d.shared_services.min_fan_in, 2),
-            exclude=reader.names(ss, "exclude", "shared_services")),
+            exclude=reader.names(ss, "exclude", "shared_services"),
+            links=reader.choice(ss, "links", "shared_services", d.shared_services.links, SHARED_LINKS)),
         affinities=reader.affinities(top.get("affinities")),
         overrides=reader.text(top, "overrides", "", None),
         saas_replacements=reader.replacements(top.get("saas_replacements")),

@@ -1,0 +1,177 @@
+"""`carelift plan`: compute the migration plan from the workspace, then show, explain and compare plans.
+
+Parsing options and rendering only: `migrate.planning.plan` computes the plan (pure), the
+workspace stores it, `plan_views` renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import click
+
+from migrate.cli import plan_views as views
+from migrate.cli.errors import fail
+from migrate.cli.workspace import open_workspace
+
+
+@click.group(invoke_without_command=True)
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan settings (YAML): wave capacities, calendar, pins, pricing… every key optional; "
+                   "see README, 'Migration plan'.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the plan JSON (schema carelift.plan/v1) to this file.")
+@click.option("--relax", is_flag=True,
+              help="Split move groups larger than a wave along their weakest links instead of failing "
+                   "(each split is reported in the plan's notes).")
+@click.pass_context
+def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax: bool) -> None:
+    """Plan the migration: readiness, 7R strategy, size and cost per server, move groups, waves
+    and their calendar, from the estate in the workspace.
+
+    The plan is stored in the workspace (see `carelift plan show`) and, with --out, written as
+    JSON. Same inventory and settings give byte-identical JSON. Settings, overrides or
+    constraints that cannot be met exit 2 with every problem.
+    """
+    if ctx.invoked_subcommand is not None:
+        if settings_path or out or relax:
+            fail(f"--settings, --out and --relax belong to `carelift plan` itself, not to "
+                 f"`carelift plan {ctx.invoked_subcommand}`")
+        return
+    compute(ctx.obj["workspace"], settings_path, out, relax)
+
+
+def compute(directory: Path, settings_path: Path | None, out: Path | None, relax: bool) -> None:
+    from migrate.cli.files import write_atomically
+    from migrate.cli.workspace import utc_now
+    from migrate.planning.settings import SettingsError, load_settings
+
+    if out is not None and not out.resolve().parent.is_dir():  # before minutes of planning, not after
+        fail(f"cannot write {out}: directory {out.resolve().parent} does not exist")
+    try:
+        settings = load_settings(settings_path)
+    except SettingsError as error:
+        fail(f"{len(error.problems)} problem(s) in the plan settings {error.source}", error.problems)
+
+    from migrate.planning.assess import OverridesError, load_overrides
+    from migrate.planning.cost import CatalogError
+    from migrate.planning.model import InfeasiblePlan
+    from migrate.planning.plan import build_plan, plan_sections, plan_to_json
+    overrides = None
+    if settings.overrides:
+        try:
+            overrides = load_overrides(Path(settings.overrides))
+        except OverridesError as error:
+            overrides_failed(error, settings.overrides)
+
+    with open_workspace(directory) as workspace:
+        servers = workspace.servers()
+        if not servers:
+            fail(f"the workspace {directory} holds no servers: import an inventory first")
+        applications = workspace.applications()
+        dependencies = workspace.dependencies()
+        try:
+            result = build_plan(servers, applications, dependencies, settings, overrides, relax=relax)
+        except InfeasiblePlan as error:
+            hint = "" if relax else " (--relax splits move groups larger than a wave)"
+            fail(f"the plan is infeasible: {len(error.problems)} constraint(s) cannot be met{hint}",
+                 [views.infeasibility(p) for p in error.problems])
+        except OverridesError as error:  # names the inventory does not know, conflicting application overrides
+            overrides_failed(error, settings.overrides)
+        except CatalogError as error:  # a region without a price snapshot
+            fail(f"cannot price the plan (settings region: {settings.region})", [str(error)])
+        text = plan_to_json(result)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        plan_id = workspace.save_plan(text, digest, utc_now())
+    if out is not None:
+        write_atomically(out, text)
+    views.print_summary(plan_sections(result), plan_id, digest, out)
+
+
+def overrides_failed(error, path) -> None:
+    fail(f"{len(error.problems)} problem(s) in the strategy overrides {path}", [str(p) for p in error.problems])
+
+
+@plan.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="json: the timeline (waves with dates, counts, cost, crossing links) and the plan's metrics.")
+@click.pass_context
+def show(ctx: click.Context, fmt: str) -> None:
+    """The latest plan's timeline: waves with their dates, servers, move groups, cost and crossing links."""
+    record, document = latest(ctx)
+    if fmt == "json":
+        click.echo(json.dumps(views.timeline_json(document, record), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        views.print_timeline(document, record)
+
+
+@plan.command()
+@click.argument("server")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def explain(ctx: click.Context, server: str, fmt: str) -> None:
+    """Why SERVER is in its wave and move group, and why that size and strategy (latest plan)."""
+    _, document = latest(ctx)
+    found = views.find_server(document, server)
+    if found is None:
+        fail(f"no server {server!r} in the latest plan (`carelift plan show` lists the waves)")
+    explanation = views.explanation(document, found)
+    if fmt == "json":
+        click.echo(json.dumps(explanation, indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        views.print_explanation(explanation)
+
+
+@plan.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """Compare two plan JSON files: servers that moved wave, strategy and size changes, cost per wave."""
+    before, after = read_plan_file(old), read_plan_file(new)
+    changes = views.plan_diff(before, after)
+    if fmt == "json":
+        click.echo(json.dumps(changes, indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        views.print_diff(changes, old, new)
+
+
+@plan.command()
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@click.pass_context
+def export(ctx: click.Context, out: Path | None) -> None:
+    """The latest stored plan's JSON, byte for byte as computed (for `carelift plan diff` and reports)."""
+    from migrate.cli.files import write_atomically
+
+    record, _ = latest(ctx, parse=False)
+    if out is None:
+        click.echo(record.plan_json, nl=False)
+    else:
+        write_atomically(out, record.plan_json)
+        click.echo(f"plan {record.plan_id} ({record.created_at}) written to {out}")
+
+
+def latest(ctx: click.Context, parse: bool = True):
+    with open_workspace(ctx.obj["workspace"]) as workspace:
+        record = workspace.latest_plan()
+    if record is None:
+        fail("no plan in the workspace yet: compute one with `carelift plan [--settings FILE]`")
+    return record, (json.loads(record.plan_json) if parse else None)
+
+
+def read_plan_file(path: Path) -> dict:
+    from migrate.planning.plan import SCHEMA
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {error}")
+    except json.JSONDecodeError as error:
+        fail(f"{path} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}")
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
+        fail(f"{path} is not a carelift plan (expected \"schema\": \"{SCHEMA}\", found {found!r})")
+    return document

@@ -1,0 +1,273 @@
+"""Rendering for `carelift plan`: summary, timeline, explanation, diff. Reads plan JSON documents
+(schema carelift.plan/v1) only, so stored plans and plan files render the same way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from migrate.cli.inventory_views import console
+
+
+def infeasibility(problem) -> str:
+    servers = ", ".join(problem.servers[:10]) + (f" … ({len(problem.servers)} servers)"
+                                                  if len(problem.servers) > 10 else "")
+    return f"{problem.constraint}: {problem.message}" + (f" [servers: {servers}]" if servers else "")
+
+
+def money(value: float | None) -> str:
+    return "" if value is None else f"${value:,.2f}"
+
+
+def window(start: str | None, end: str | None, zone: bool = True) -> str:
+    """'Sat 2027-01-09 00:00–06:00 UTC-06:00' from the ISO start and end of a cutover window;
+    local times only (the table states the time zone once) when `zone` is False."""
+    if not start:
+        return ""
+    begins = datetime.fromisoformat(start)
+    text = f"{begins:%a %Y-%m-%d %H:%M}"
+    ends = datetime.fromisoformat(end) if end else None
+    if ends is not None:
+        text += f"–{ends:%H:%M}" if ends.date() == begins.date() else f"–{ends:%a %H:%M}"
+    if not zone:
+        return text
+    if ends is not None and ends.utcoffset() != begins.utcoffset():  # daylight saving time changes inside
+        return f"{text} (UTC{_offset(begins)} → UTC{_offset(ends)})"
+    return f"{text} UTC{_offset(begins)}"
+
+
+def _offset(moment: datetime) -> str:
+    return moment.isoformat()[19:] or "+00:00"
+
+
+# -- carelift plan ---------------------------------------------------------------------------
+
+def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -> None:
+    """What `carelift plan` says: from the plan's metrics, pricing and notes."""
+    m = document["metrics"]
+    pricing = document.get("pricing", {})
+    say = click.echo
+    waves = f"{m['migration_waves']} waves" + (" after a foundation wave" if m["waves"] > m["migration_waves"] else "")
+    say(f"plan {plan_id}: {m['servers']} servers, {m['servers_in_waves']} in {waves}, "
+        f"{m['servers_excluded']} retired or retained; {m['move_groups']} move groups")
+    if m.get("first_cutover"):
+        say(f"cutovers {m['first_cutover'][:10]} → {m['last_cutover'][:10]}")
+    say(f"hybrid exposure H = {m['hybrid_exposure']:,} over {m['crossing_links']} crossing links")
+    say(f"monthly cost {money(m['monthly_cost'])} ({pricing.get('option', '?')}, region {pricing.get('region', '?')}"
+        + (", Azure Hybrid Benefit" if pricing.get("hybrid_benefit") else "") + ")")
+    for note in document.get("notes", []):
+        say(f"note: {note}")
+    say(f"stored in the workspace (sha256 {digest[:12]}…)" + (f"; JSON written to {out}" if out else ""))
+
+
+# -- show ------------------------------------------------------------------------------------
+
+def timeline_json(document: dict, record) -> dict:
+    return {
+        "plan": {"id": record.plan_id, "created_at": record.created_at, "digest": record.digest},
+        "metrics": document["metrics"],
+        "waves": [{"number": w["number"], "name": w["name"], "start": w["start"], "cutover": w["cutover"],
+                   "cutover_end": w["cutover_end"], "move_groups": [g["id"] for g in w["move_groups"]],
+                   "metrics": w["metrics"]} for w in document["waves"]],
+    }
+
+
+def print_timeline(document: dict, record) -> None:
+    from rich import box
+    from rich.table import Table
+
+    m = document["metrics"]
+    zone = document.get("settings", {}).get("cutover_window", {}).get("time_zone", "")
+    table = Table(title=f"plan {record.plan_id} ({record.created_at}): {m['servers_in_waves']} of {m['servers']} "
+                        f"servers in {m['waves']} waves, H = {m['hybrid_exposure']:,}, "
+                        f"{money(m['monthly_cost'])}/month; cutover windows in {zone}",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    for column, justify in (("wave", "right"), ("name", "left"), ("starts", "left"), ("cutover", "left"),
+                            ("servers", "right"), ("groups", "right"), ("vCPU", "right"), ("TB", "right"),
+                            ("tier 0", "right"), ("PHI", "right"), ("monthly cost", "right"),
+                            ("crossing links", "right")):
+        table.add_column(column, justify=justify, no_wrap=column in ("cutover", "starts", "monthly cost"))
+    for w in document["waves"]:
+        wm = w["metrics"]
+        table.add_row(str(w["number"]), w["name"], w["start"] or "", window(w["cutover"], w["cutover_end"], zone=False),
+                      str(wm["servers"]), str(wm["move_groups"]), str(wm["vcpu"]), f"{wm['replication_tb']:.1f}",
+                      str(wm["tier0_cutovers"]), str(wm["phi_servers"]), money(wm["monthly_cost"]),
+                      str(wm["crossing_links"]))
+    screen = console()
+    if not screen.is_terminal:  # piped or captured: no terminal width to respect, keep rows on one line
+        screen.width = 160
+    screen.print(table)
+    for note in document.get("notes", []):
+        click.echo(f"note: {note}")
+
+
+# -- explain ---------------------------------------------------------------------------------
+
+def find_server(document: dict, name: str) -> str | None:
+    servers = document["servers"]
+    if name in servers:
+        return name
+    wanted = name.strip().lower()
+    return next((s for s in sorted(servers) if s.lower() == wanted or s.lower().split(".")[0] == wanted), None)
+
+
+def explanation(document: dict, name: str) -> dict[str, Any]:
+    s = document["servers"][name]
+    wave = next((w for w in document["waves"] if w["number"] == s["wave"]), None) if s["wave"] is not None else None
+    group = next((g for g in wave["move_groups"] if g["id"] == s["move_group"]), None) if wave else None
+    return {
+        "server": name,
+        "environment": s.get("environment"),
+        "tier": s.get("tier"),
+        "applications": s.get("applications", []),
+        "wave": None if wave is None else {
+            "number": wave["number"], "name": wave["name"], "start": wave["start"], "cutover": wave["cutover"],
+            "cutover_end": wave["cutover_end"], "reasons": group["wave_reasons"] if group else []},
+        "not_in_a_wave": s.get("excluded"),
+        "shared_service": s.get("shared_service"),
+        "move_group": None if group is None else {
+            "id": group["id"], "servers": group["servers"], "applications": group["applications"],
+            "environment": group["environment"], "reasons": group["reasons"]},
+        "strategy": {"strategy": s["strategy"], "rule": s.get("strategy_rule"), "target": s.get("strategy_target"),
+                     "overridden": s.get("strategy_overridden", False)},
+        "readiness": {"status": s["readiness"], "reasons": s.get("readiness_reasons", [])},
+        "size": {"target_sku": s["target_sku"], **s.get("sizing", {})},
+        "cost": {"monthly_cost": s["monthly_cost"], **s.get("cost", {}), "pricing": document.get("pricing", {})},
+        "crossing_links": [c for c in document.get("crossing_links", []) if name in (c["source"], c["destination"])],
+    }
+
+
+def print_explanation(e: dict) -> None:
+    say = click.echo
+    context = ", ".join(p for p in (e["environment"], f"tier {e['tier']}" if e["tier"] is not None else None,
+                                    ", ".join(e["applications"])) if p)
+    say(f"{e['server']}" + (f" ({context})" if context else ""))
+    wave = e["wave"]
+    if wave is None:
+        say(f"  wave: none — {e['not_in_a_wave'] or 'not planned'}")
+    else:
+        say(f"  wave {wave['number']} ({wave['name']}): starts {wave['start']}, cutover "
+            f"{window(wave['cutover'], wave['cutover_end'])}")
+        for reason in wave["reasons"] or ["no rule or link pins it: placed to keep linked groups together "
+                                          "within the wave capacities"]:
+            say(f"    - {reason}")
+    if e["shared_service"]:
+        say(f"  shared service: {e['shared_service']}")
+    group = e["move_group"]
+    if group:
+        others = [s for s in group["servers"] if s != e["server"]]
+        say(f"  move group {group['id']}: {len(group['servers'])} server(s)"
+            + (f", with {', '.join(others[:12])}" + (" …" if len(others) > 12 else "") if others else ""))
+        for reason in group["reasons"]:
+            say(f"    - {reason}")
+    strategy = e["strategy"]
+    say(f"  strategy: {strategy['strategy']}" + (f" → {strategy['target']}" if strategy["target"] else "")
+        + (" (overridden by the overrides file)" if strategy["overridden"] else ""))
+    if strategy["rule"]:
+        say(f"    - {strategy['rule']}")
+    readiness = e["readiness"]
+    say(f"  readiness: {readiness['status']}")
+    for reason in readiness["reasons"]:
+        say(f"    - {reason}")
+    size = e["size"]
+    if size.get("target_sku"):
+        say(f"  size: {size['target_sku']} ({size.get('vcpu', 0)} vCPU, {size.get('memory_gb', 0):g} GB, "
+            f"{size.get('mode', '')})")
+    else:
+        say("  size: not sized")
+    if size.get("rule"):
+        say(f"    - {size['rule']}")
+    for disk in size.get("disks", []):
+        say(f"    - disk {disk['label']}: {disk['size_gb']:g} GB → {disk['tier']}")
+    cost = e["cost"]
+    pricing = cost.get("pricing", {})
+    say(f"  monthly cost: {money(cost['monthly_cost'])} ({pricing.get('option', '?')}"
+        + (", hybrid benefit" if cost.get("hybrid_benefit") else "") + f"; compute pay-as-you-go "
+        f"{money(cost.get('compute_payg'))}, 1-year {money(cost.get('compute_ri1y'))}, 3-year "
+        f"{money(cost.get('compute_ri3y'))}; storage {money(cost.get('storage'))})")
+    links = e["crossing_links"]
+    if links:
+        say(f"  {len(links)} link(s) cross waves while it moves:")
+        for c in links[:20]:
+            say(f"    - {c['source']} (wave {c['source_wave']}) → {c['destination']} (wave {c['destination_wave']}) "
+                f"port {c['port']}, weight {c['weight']}" + (f": needs {', '.join(c['needs'])}" if c["needs"] else ""))
+        if len(links) > 20:
+            say(f"    … and {len(links) - 20} more")
+
+
+# -- diff ------------------------------------------------------------------------------------
+
+def plan_diff(old: dict, new: dict) -> dict[str, Any]:
+    a, b = old["servers"], new["servers"]
+    common = sorted(set(a) & set(b), key=str.lower)
+
+    def changed(field: str) -> list[dict]:
+        return [{"server": s, "old": a[s][field], "new": b[s][field]} for s in common if a[s][field] != b[s][field]]
+
+    old_waves = {w["number"]: w for w in old["waves"]}
+    new_waves = {w["number"]: w for w in new["waves"]}
+    by_wave = []
+    for number in sorted(set(old_waves) | set(new_waves)):
+        before = old_waves[number]["metrics"]["monthly_cost"] if number in old_waves else 0.0
+        after = new_waves[number]["metrics"]["monthly_cost"] if number in new_waves else 0.0
+        by_wave.append({"wave": number, "old": before, "new": after, "delta": round(after - before, 2) + 0.0})
+    cutovers = [{"wave": n, "old": old_waves[n]["cutover"], "new": new_waves[n]["cutover"]}
+                for n in sorted(set(old_waves) & set(new_waves)) if old_waves[n]["cutover"] != new_waves[n]["cutover"]]
+
+    def total(document: dict, key: str):
+        return document["metrics"][key]
+
+    return {
+        "moved": [{"server": c["server"], "old_wave": c["old"], "new_wave": c["new"]} for c in changed("wave")],
+        "added": [{"server": s, "wave": b[s]["wave"]} for s in sorted(set(b) - set(a), key=str.lower)],
+        "removed": [{"server": s, "wave": a[s]["wave"]} for s in sorted(set(a) - set(b), key=str.lower)],
+        "strategy_changes": changed("strategy"),
+        "sku_changes": changed("target_sku"),
+        "cutover_changes": cutovers,
+        "cost_by_wave": by_wave,
+        "monthly_cost": {"old": total(old, "monthly_cost"), "new": total(new, "monthly_cost"),
+                         "delta": round(total(new, "monthly_cost") - total(old, "monthly_cost"), 2) + 0.0},
+        "hybrid_exposure": {"old": total(old, "hybrid_exposure"), "new": total(new, "hybrid_exposure"),
+                            "delta": total(new, "hybrid_exposure") - total(old, "hybrid_exposure")},
+        "waves": {"old": total(old, "waves"), "new": total(new, "waves")},
+        "inputs": {"old": old.get("inputs"), "new": new.get("inputs")},
+    }
+
+
+def print_diff(d: dict, old: Path, new: Path, limit: int = 50) -> None:
+    say = click.echo
+    say(f"{old} → {new}")
+    for key, title in (("moved", "moved wave"), ("added", "added"), ("removed", "removed"),
+                       ("strategy_changes", "strategy changed"), ("sku_changes", "size changed"),
+                       ("cutover_changes", "cutover moved")):
+        items = d[key]
+        say(f"{title}: {len(items)}")
+        for item in items[:limit]:
+            if key == "moved":
+                say(f"  {item['server']}: wave {_wave(item['old_wave'])} → {_wave(item['new_wave'])}")
+            elif key in ("added", "removed"):
+                say(f"  {item['server']} (wave {_wave(item['wave'])})")
+            elif key == "cutover_changes":
+                say(f"  wave {item['wave']}: {item['old']} → {item['new']}")
+            else:
+                say(f"  {item['server']}: {item['old']} → {item['new']}")
+        if len(items) > limit:
+            say(f"  … and {len(items) - limit} more (--format json lists all)")
+    say("monthly cost by wave:")
+    for row in d["cost_by_wave"]:
+        say(f"  wave {row['wave']}: {money(row['old'])} → {money(row['new'])} ({_signed(row['delta'])})")
+    cost, h = d["monthly_cost"], d["hybrid_exposure"]
+    say(f"total monthly cost: {money(cost['old'])} → {money(cost['new'])} ({_signed(cost['delta'])})")
+    say(f"hybrid exposure H: {h['old']:,} → {h['new']:,} ({h['delta']:+,}); waves {d['waves']['old']} → "
+        f"{d['waves']['new']}")
+
+
+def _wave(number: int | None) -> str:
+    return "none" if number is None else str(number)
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "−") + money(abs(value))

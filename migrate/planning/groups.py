@@ -1,0 +1,335 @@
+"""Shared services and move groups: what moves in the foundation wave, and what must move together.
+
+`shared_services` finds the servers every other system leans on (directory, DNS, NTP, monitoring,
+backup, patching, antivirus). They move first, in the foundation wave 0, and their links do not
+glue the estate together — otherwise every server would land in one giant group.
+
+`move_groups` then joins the remaining planned servers with a union-find (near-linear):
+- everything of one application and environment (a server of two applications joins both);
+- servers on both ends of a strong link: weight ≥ `strong_link.min_weight`, or a port in
+  `strong_link.ports` (databases, file shares: latency-sensitive whatever their volume);
+- the user's `affinities`.
+Links to shared services, to external endpoints and to excluded (retired/retained) servers never
+join anything. Shared services get their own groups by the same rules, marked `foundation`.
+
+Conventions the waves rely on (documented in the README's plan section):
+- vCPU is the on-premises core count (unknown counts 0); replicated data is each disk's used
+  space when the inventory knows it, else its size, in decimal TB (GB / 1000);
+- a group is tier-0 if it holds a server of tier 0, PHI if it holds a server classified phi.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Iterable, Mapping, Sequence
+
+from migrate.inventory.model import Application, Dependency, Server
+from migrate.planning.model import MoveGroup
+from migrate.planning.settings import PlanSettings
+
+SERVICE_PORTS: dict[int, str] = {
+    # Directory and time: every domain member uses them.
+    53: "DNS", 88: "Kerberos", 123: "NTP", 389: "LDAP", 464: "Kerberos password change", 636: "LDAPS",
+    3268: "global catalog", 3269: "global catalog over TLS",
+    # Monitoring and log collection agents reporting in.
+    514: "syslog", 6514: "syslog over TLS", 5723: "SCOM agent", 10051: "Zabbix active agent", 9997: "Splunk forwarder",
+    # Patching and licensing.
+    8530: "WSUS", 8531: "WSUS over TLS", 1688: "KMS activation",
+    # Backup agents reporting to their server.
+    8400: "Commvault CommServe", 9392: "Veeam backup server", 1556: "NetBackup PBX", 13724: "NetBackup vnetd",
+    # Antivirus management.
+    8014: "Symantec Endpoint Protection Manager",
+}
+"""Ports only infrastructure services listen on; a server answering one of them to at least
+SERVICE_PORT_MIN_CLIENTS servers is a shared service."""
+SERVICE_PORT_MIN_CLIENTS = 3
+"""One or two clients may be a test or a misconfiguration; three is a service others rely on."""
+FAN_IN_MIN_APPLICATIONS = 3
+"""Fan-in counts only when the clients come from this many other applications: the web tier every
+Citrix session reaches is one application's front end, a service many applications use is shared."""
+
+_NAME_RULES: tuple[tuple[str, str], ...] = (
+    (r"\bactive directory\b|\bdomain controllers?\b|\bldap\b|\bdns\b|\bntp\b|\btime (sync|service)\b",
+     "a directory, name or time service"),
+    (r"\bmonitoring\b|\bscom\b|\boperations manager\b|\bzabbix\b|\bnagios\b|\bsolarwinds\b|\bsplunk\b|\bsiem\b|"
+     r"\bsyslog\b|\bsecurity logging\b|\blog (collection|management)\b", "a monitoring or log-collection service"),
+    (r"\bbackups?\b|\bcommvault\b|\bveeam\b|\bnetbackup\b", "a backup service"),
+    (r"\bpatch(ing| management)?\b|\bwsus\b|\bsccm\b|\bconfiguration manager\b|\bbigfix\b", "a patching service"),
+    (r"\banti-?virus\b|\bendpoint (protection|security)\b|\bepo\b|\bedr\b", "an antivirus service"),
+)
+_CLINICAL = re.compile(r"\b(patient|fetal|cardiac|telemetry|clinical|bedside|vital|nurse|medical|ehr)\b", re.I)
+"""Clinical words veto a name match: "Patient Monitoring Gateway" is a clinical system, not IT monitoring."""
+_NAME_PATTERNS = tuple((re.compile(pattern, re.I), what) for pattern, what in _NAME_RULES)
+
+NON_PRODUCTION = ("tst", "dev", "trn", "rel", "poc")
+
+
+def shared_service_kind(application: str) -> str | None:
+    """What kind of shared service an application's name says it is, or None."""
+    if _CLINICAL.search(application):
+        return None
+    for pattern, what in _NAME_PATTERNS:
+        if pattern.search(application):
+            return what
+    return None
+
+
+def applications_of(servers: Sequence[Server], applications: Iterable[Application]) -> dict[str, tuple[str, ...]]:
+    """Server name -> its applications, from the server's own list and the applications' member lists."""
+    apps: dict[str, set[str]] = {s.name: set(s.applications) for s in servers}
+    for application in applications:
+        for name in application.servers:
+            if name in apps:
+                apps[name].add(application.name)
+    return {name: tuple(sorted(found, key=lambda a: (a.lower(), a))) for name, found in apps.items()}
+
+
+def shared_services(servers: Sequence[Server], applications: Sequence[Application],
+                    dependencies: Sequence[Dependency], settings: PlanSettings) -> dict[str, str]:
+    """Shared-service server name -> why, sorted by name. Evidence, in order:
+
+    1. named in `shared_services.servers`, or a server of an application in `shared_services.applications`;
+    2. a server of an application of type `identity`, or whose name says directory/DNS/NTP,
+       monitoring/logging, backup, patching or antivirus (`shared_service_kind`);
+    3. it answers an infrastructure port (`SERVICE_PORTS`) to ≥ SERVICE_PORT_MIN_CLIENTS servers;
+    4. fan-in: ≥ `shared_services.min_fan_in` servers of ≥ FAN_IN_MIN_APPLICATIONS other
+       applications reach it on one port.
+    Evidence 3 and 4 is judged per application: it makes all of its servers shared, in every
+    environment (a server without an application is judged alone).
+    `shared_services.exclude` wins over all of them. Names in settings match case-insensitively.
+    """
+    config = settings.shared_services
+    by_lower = {s.name.lower(): s.name for s in servers}
+    apps = applications_of(servers, applications)
+    app_by_lower = {a.name.lower(): a for a in applications}
+    reasons: dict[str, list[str]] = defaultdict(list)
+
+    for name in config.servers:
+        if name.lower() in by_lower:
+            reasons[by_lower[name.lower()]].append("listed in shared_services.servers")
+    listed = {a.lower() for a in config.applications}
+    for server in servers:
+        for app in apps[server.name]:
+            known = app_by_lower.get(app.lower())
+            if app.lower() in listed:
+                reasons[server.name].append(f"application {app} is listed in shared_services.applications")
+            elif known is not None and known.type == "identity":
+                reasons[server.name].append(f"application {app} is an identity service")
+            elif (kind := shared_service_kind(app)) is not None:
+                reasons[server.name].append(f"application {app} is {kind}")
+
+    # Evidence from the links is judged per application (a server without one is judged alone):
+    # an application's servers move together, so they are shared together — every environment,
+    # or its non-production would have to move before a production already in wave 0 — and a
+    # service spread over many nodes (a shared SQL cluster, an interface-engine pool) shows its
+    # fan-in only as a whole.
+    units: dict[str, list[str]] = defaultdict(list)
+    for server in servers:
+        for app in apps[server.name] or (server.name,):
+            units[app].append(server.name)
+    unit_of: dict[str, list[str]] = defaultdict(list)
+    for unit, names in units.items():
+        for name in names:
+            unit_of[name].append(unit)
+    clients: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for d in dependencies:
+        if d.source != d.destination and d.source in apps and d.destination in apps:
+            clients[(d.destination, d.port)].add(d.source)
+    inferred: dict[str, tuple[str | None, str]] = {}
+    """unit -> (the server that showed it, or None for the whole unit; what it showed)."""
+    unit_clients: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for (destination, port), sources in sorted(clients.items()):
+        if port in SERVICE_PORTS and len(sources) >= SERVICE_PORT_MIN_CLIENTS:
+            for unit in unit_of[destination]:
+                inferred.setdefault(unit, (destination, f"serves {SERVICE_PORTS[port]} (port {port}) "
+                                                        f"to {len(sources)} servers"))
+        for unit in unit_of[destination]:
+            unit_clients[(unit, port)].update(sources)
+    for (unit, port), sources in sorted(unit_clients.items()):
+        if unit in inferred or len(sources) < config.min_fan_in:
+            continue
+        others = [s for s in sources if unit not in apps[s] and s != unit]
+        spread = {other for s in others for other in apps[s]}
+        if len(others) >= config.min_fan_in and len(spread) >= FAN_IN_MIN_APPLICATIONS:
+            inferred[unit] = (None, f"{len(others)} servers of {len(spread)} other applications connect to it on "
+                                    f"port {port} (fan-in ≥ shared_services.min_fan_in {config.min_fan_in})")
+    for unit, (shown_by, why) in sorted(inferred.items()):
+        for name in units[unit]:
+            if unit == name or shown_by == name and len(units[unit]) == 1:
+                reasons[name].append(why)
+            elif shown_by is None:
+                reasons[name].append(f"application {unit}: {why}")
+            else:
+                reasons[name].append(f"application {unit}: {shown_by} {why}")
+
+    excluded = {name.lower() for name in config.exclude}
+    return {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(reasons.items())
+            if name.lower() not in excluded}
+
+
+# -- move groups -------------------------------------------------------------------------------
+
+class _UnionFind:
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+        self.size = [1] * size
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:  # path compression
+            parent[item], item = root, parent[item]
+        return root
+
+    def union(self, a: int, b: int) -> bool:
+        """Join the sets of a and b; False when they already were one."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        return True
+
+
+def server_vcpu(server: Server) -> int:
+    return server.cores or 0
+
+
+def server_replication_tb(server: Server) -> float:
+    """Data to replicate: used space when known (replication skips unallocated blocks), else disk size."""
+    return sum(d.used_gb if d.used_gb is not None else d.size_gb for d in server.disks) / 1000
+
+
+def is_strong(dependency: Dependency, settings: PlanSettings) -> bool:
+    return dependency.weight >= settings.strong_link.min_weight or dependency.port in settings.strong_link.ports
+
+
+def move_groups(servers: Sequence[Server], applications: Sequence[Application], dependencies: Sequence[Dependency],
+                settings: PlanSettings, shared: Mapping[str, str], excluded: Iterable[str]) -> list[MoveGroup]:
+    """Move groups of every planned server (all but `excluded`), foundation groups first, then by id.
+
+    `shared` are the shared services (`shared_services`, minus what the caller excluded): they
+    form foundation groups among themselves. Each group's reasons say why its servers are
+    together: application+environment, the strong links and affinities that joined them.
+    """
+    excluded = set(excluded)
+    planned = sorted((s for s in servers if s.name not in excluded), key=lambda s: (s.name.lower(), s.name))
+    index = {s.name: i for i, s in enumerate(planned)}
+    lower_index = {s.name.lower(): i for i, s in enumerate(planned)}
+    foundation = [s.name in shared for s in planned]
+    apps = applications_of(planned, applications)
+    joins = _UnionFind(len(planned))
+    why: list[tuple[int, str]] = []
+
+    first_of: dict[tuple[bool, str, str | None], int] = {}
+    for i, server in enumerate(planned):
+        for app in apps[server.name]:
+            key = (foundation[i], app, server.environment)
+            if key in first_of:
+                joins.union(first_of[key], i)
+            else:
+                first_of[key] = i
+
+    strong = [(d, index[d.source], index[d.destination]) for d in dependencies
+              if d.source in index and d.destination in index and d.source != d.destination
+              and foundation[index[d.source]] == foundation[index[d.destination]] and is_strong(d, settings)]
+    strong.sort(key=lambda t: (-t[0].weight, t[0].source, t[0].destination, t[0].port, t[0].protocol))
+    for d, a, b in strong:
+        if joins.union(a, b):
+            why.append((a, _strong_reason(d, settings)))
+
+    for n, affinity in enumerate(settings.affinities):
+        members = [lower_index[name.lower()] for name in affinity if name.lower() in lower_index]
+        for side in (True, False):
+            same = [i for i in members if foundation[i] == side]
+            if len(same) < 2:
+                continue
+            joined = [joins.union(same[0], other) for other in same[1:]]
+            if any(joined):
+                why.append((same[0], f"affinity: {', '.join(planned[i].name for i in same)} (affinities[{n}])"))
+
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(planned)):
+        members_of[joins.find(i)].append(i)
+    reasons_of: dict[int, list[str]] = defaultdict(list)
+    for i, reason in why:
+        reasons_of[joins.find(i)].append(reason)
+
+    groups = [_group(root, [planned[i] for i in members], apps, reasons_of[root], foundation[root])
+              for root, members in members_of.items()]
+    return _unique_ids(groups)
+
+
+def _strong_reason(d: Dependency, settings: PlanSettings) -> str:
+    why = []
+    if d.port in settings.strong_link.ports:
+        why.append("database/file port")
+    if d.weight >= settings.strong_link.min_weight:
+        why.append(f"weight ≥ {settings.strong_link.min_weight}")
+    return f"strong link: {d.source} → {d.destination} {d.protocol}/{d.port}, weight {d.weight} ({', '.join(why)})"
+
+
+def _group(root: int, members: list[Server], apps: Mapping[str, tuple[str, ...]], joined: list[str],
+           foundation: bool) -> MoveGroup:
+    pairs: dict[tuple[str, str | None], int] = defaultdict(int)
+    for server in members:
+        for app in apps[server.name]:
+            pairs[(app, server.environment)] += 1
+    environments = sorted({s.environment for s in members}, key=lambda e: (e is None, e or ""))
+    reasons = []
+    if foundation:
+        reasons.append("foundation: shared services move first, in wave 0")
+    for (app, env), count in sorted(pairs.items(), key=lambda kv: (kv[0][0].lower(), kv[0][0], kv[0][1] or "")):
+        reasons.append(f"application+environment: {app} {env or '(no environment)'} "
+                       f"({count} server{'s' if count != 1 else ''})")
+    if len(environments) > 1:
+        reasons.append("mixed environments: " + ", ".join(e or "none" for e in environments)
+                       + " (a strong link or affinity joined them)")
+    reasons.extend(joined)
+    if len(members) == 1 and not pairs:
+        reasons.append("no application, strong link or affinity ties it to another server: it moves alone")
+    if pairs:
+        (app, env), _ = min(pairs.items(), key=lambda kv: (-kv[1], kv[0][0].lower(), kv[0][0], kv[0][1] or ""))
+        base = _slug(app) + (f"-{_slug(env)}" if env else "")
+    else:
+        base = "srv-" + _slug(members[0].name)
+    return MoveGroup(
+        id=("foundation-" if foundation else "") + base,
+        servers=tuple(s.name for s in members),
+        applications=tuple(sorted({a for s in members for a in apps[s.name]}, key=lambda a: (a.lower(), a))),
+        environment=environments[0] if len(environments) == 1 else None,
+        reasons=tuple(reasons),
+        vcpu=sum(server_vcpu(s) for s in members),
+        storage_tb=round(sum(server_replication_tb(s) for s in members), 3),
+        tier0=any(s.tier == 0 for s in members),
+        phi=any(s.data_classification == "phi" for s in members),
+        foundation=foundation)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "group"
+
+
+def _unique_ids(groups: list[MoveGroup]) -> list[MoveGroup]:
+    """Content-derived ids made unique: a clash (two names with one slug) numbers the later ones."""
+    from dataclasses import replace
+
+    groups.sort(key=lambda g: (g.id, g.servers[0].lower(), g.servers[0]))
+    seen: dict[str, int] = defaultdict(int)
+    taken = {g.id for g in groups}
+    out = []
+    for group in groups:
+        seen[group.id] += 1
+        if seen[group.id] > 1:
+            n = seen[group.id]
+            while f"{group.id}-{n}" in taken:
+                n += 1
+            taken.add(f"{group.id}-{n}")
+            group = replace(group, id=f"{group.id}-{n}")
+        out.append(group)
+    return sorted(out, key=lambda g: (not g.foundation, g.id))

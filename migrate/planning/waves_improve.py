@@ -1,0 +1,257 @@
+"""Local improvement of a wave plan: moves, swaps and ejections that lower H, then kicks.
+
+For one group, the cost of a wave b is c(b) = pull × b + Σ W_ij × |b − wave_j|: convex, minimal
+at the weighted median of its neighbours' waves (the foundation's pull sits at wave 0). Candidate
+waves are tried from that median outwards, while cheaper than the group's wave:
+- a move, when the wave has room;
+- otherwise an exchange with a group k of that wave: k takes the group's old wave (a swap) or
+  the best other wave with room for it (an ejection), when the total H falls.
+A move is allowed only inside the group's window — its [lo, hi] and the waves of its
+predecessors and successors — so every rule keeps holding. Groups are revisited only when
+something near them changed: a neighbour, a predecessor or successor moved, or room opened in a
+wave they wanted. Empty waves are closed when every group above may move one wave earlier.
+Small problems then get kicks (iterated local search): one to three random moves, a new descent,
+kept if H fell. The random generator is seeded, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+
+from migrate.planning.constraints import Problem
+from migrate.planning.waves_construct import Graph, Waves, exposure
+
+SWAP_WAVES = 3
+"""Cheapest candidate waves in which a blocked group looks for an exchange partner."""
+SWAP_CANDIDATES = 24
+"""Groups of one wave tried as exchange partners (in index order)."""
+EJECT_SCAN = 4
+"""Cheapest waves in which a group pushed out of a full wave looks for room."""
+KICK_ROUNDS = 1000
+KICK_WORK = 400_000
+"""Kicks: at most KICK_ROUNDS, fewer as the problem grows (none past KICK_WORK groups + links)."""
+KICK_PATIENCE = 250
+"""Kicks stop after this many rounds in a row without a lower H."""
+
+
+def improve(p: Problem, g: Graph, state: Waves, work: int) -> None:
+    """Descend from `state` (in place) with at most about `work` cost evaluations, closing empty waves."""
+    search = _Search(p, g, state, work)
+    everything = [i for i in range(len(p.groups)) if search.movable[i]]
+    dirty = everything
+    for _ in range(3):
+        search.descend(dirty)
+        if not _compact(p, state):
+            break
+        search.costs.clear()
+        dirty = everything
+
+
+def kick(p: Problem, g: Graph, state: Waves, work: int) -> None:
+    """Kicks and descents from `state` (in place), for small problems; then close empty waves."""
+    _Search(p, g, state, work).kick()
+    _compact(p, state)
+
+
+class _Cost:
+    """c(b) for one group, with its weighted median."""
+
+    def __init__(self, g: Graph, state: Waves, i: int):
+        items = sorted((state.wave[j], w) for j, w in g.nbrs[i])
+        if g.pull[i]:
+            items.insert(0, (0, g.pull[i]))
+        self.xs = [x for x, _ in items]
+        cw, cwx = [0], [0]
+        for x, w in items:
+            cw.append(cw[-1] + w)
+            cwx.append(cwx[-1] + w * x)
+        self.cw, self.cwx = cw, cwx
+        half = cw[-1] / 2
+        self.median = next((x for k, x in enumerate(self.xs) if cw[k + 1] >= half), 0)
+
+    def __call__(self, b: int) -> int:
+        k = bisect_right(self.xs, b)
+        cw, cwx = self.cw, self.cwx
+        return b * cw[k] - cwx[k] + (cwx[-1] - cwx[k]) - b * (cw[-1] - cw[k])
+
+    def by_cost(self, low: int, high: int):
+        """(wave, cost) for the waves in [low, high], cheapest first: walk out from the minimum."""
+        start = min(max(self.median, low), high)
+        left, right = start, start + 1
+        c_left = self(left) if left >= low else None
+        c_right = self(right) if right <= high else None
+        while c_left is not None or c_right is not None:
+            if c_right is None or (c_left is not None and c_left <= c_right):
+                yield left, c_left
+                left -= 1
+                c_left = self(left) if left >= low else None
+            else:
+                yield right, c_right
+                right += 1
+                c_right = self(right) if right <= high else None
+
+
+class _Search:
+    def __init__(self, p: Problem, g: Graph, state: Waves, work: int):
+        self.p, self.g, self.state = p, g, state
+        self.movable = [lo < hi for lo, hi in zip(p.lo, p.hi)]
+        self.related = [{j for j, _ in p.preds[i]} | {j for j, _ in p.succs[i]} for i in range(len(p.groups))]
+        self.blocked: dict[int, set[int]] = {}
+        self.costs: dict[int, _Cost] = {}
+        self.work = work
+
+    def cost(self, i: int) -> _Cost:
+        found = self.costs.get(i)
+        if found is None:
+            found = self.costs[i] = _Cost(self.g, self.state, i)
+            self.work -= len(found.xs) + 1
+        return found
+
+    def place(self, i: int, b: int) -> None:
+        self.state.place(i, b)
+        for j, _ in self.g.nbrs[i]:
+            self.costs.pop(j, None)  # a group's costs depend on its neighbours' waves
+
+    def window(self, i: int) -> tuple[int, int]:
+        p, wave = self.p, self.state.wave
+        low = max([p.lo[i]] + [wave[j] + gap for j, gap in p.preds[i]])
+        high = min([p.hi[i], len(self.state.loads) - 1] + [wave[j] - gap for j, gap in p.succs[i]])
+        return low, high
+
+    def descend(self, dirty: list[int]) -> None:
+        """Improve the dirty groups, then whatever their changes touched, until nothing improves."""
+        p, g = self.p, self.g
+        while dirty and self.work > 0:
+            touched: set[int] = set()
+            for i in dirty:
+                if self.work <= 0:
+                    break
+                for j, left in self.improve_one(i):
+                    touched.update(self.blocked.pop(left, ()))  # room opened in the wave j left
+                    touched.add(j)
+                    touched.update(k for k, _ in g.nbrs[j])
+                    touched.update(self.related[j])
+            dirty = sorted(i for i in touched if self.movable[i])
+
+    def improve_one(self, i: int) -> list[tuple[int, int]]:
+        """Move group i to a cheaper wave if H falls; (group, wave it left) for what moved."""
+        state = self.state
+        a = state.wave[i]
+        low, high = self.window(i)
+        if low == high == a:
+            return []
+        cost = self.cost(i)
+        here = cost(a)
+        last_pilot = a == 1 and self.p.pilot and len(state.members[1]) == 1
+        tried = 0
+        for b, c in cost.by_cost(low, high):
+            self.work -= 1
+            if c >= here:
+                break
+            if b == a:
+                continue
+            if state.fits(i, b) and not last_pilot:
+                self.place(i, b)
+                return [(i, a)]
+            self.blocked.setdefault(b, set()).add(i)
+            if tried == SWAP_WAVES:
+                continue
+            tried += 1
+            found = self.exchange(i, a, b, c - here, last_pilot)
+            if found is not None:
+                k, c_k = found
+                self.place(i, b)
+                self.place(k, c_k)
+                return [(i, a), (k, b)]
+        return []
+
+    def exchange(self, i: int, a: int, b: int, gain: int, last_pilot: bool) -> tuple[int, int] | None:
+        """The group k of wave b, and its new wave, that make room for i in b at the lowest H:
+        k takes i's wave (a swap) or its cheapest other wave with room (an ejection)."""
+        state = self.state
+        weights = None
+        best, best_delta = None, 0
+        for k in sorted(state.members[b])[:SWAP_CANDIDATES]:
+            if not self.movable[k] or k in self.related[i] or not state.fits(i, b, leaving=k):
+                continue
+            low, high = self.window(k)
+            cost = self.cost(k)
+            away = cost(b)
+            if weights is None:
+                weights = dict(self.g.nbrs[i])
+            w_ik = weights.get(k, 0)
+
+            def delta(c: int) -> int:
+                # The link i–k, if any, was counted with the other group unmoved in both gains.
+                return gain + cost(c) - away + w_ik * (abs(b - c) - abs(c - a) + abs(b - a))
+
+            self.work -= 2
+            if low <= a <= high and delta(a) < best_delta and state.fits(k, a, leaving=i):
+                best, best_delta = (k, a), delta(a)
+            if last_pilot:
+                continue  # i leaves the pilot wave: only a swap keeps it open
+            for scanned, (c, c_k) in enumerate(cost.by_cost(low, high)):
+                self.work -= 1
+                if scanned == EJECT_SCAN or gain + c_k - away >= best_delta:
+                    break  # c_k only grows from here, and the link term is never negative
+                if c in (a, b) or delta(c) >= best_delta or not state.fits(k, c):
+                    continue
+                best, best_delta = (k, c), delta(c)
+                break
+        return best
+
+    def kick(self) -> None:
+        p, g, state = self.p, self.g, self.state
+        candidates = [i for i in range(len(p.groups)) if self.movable[i]]
+        rounds = min(KICK_ROUNDS, KICK_WORK // (g.edges + len(p.groups) + 1))
+        if not candidates or rounds <= 0:
+            return
+        rng = random.Random(len(p.groups))
+        best = exposure(g, state)
+        stale = 0
+        for _ in range(rounds):
+            if self.work <= 0 or stale == KICK_PATIENCE:
+                break
+            stale += 1
+            saved = (list(state.wave), [list(load) for load in state.loads], [set(m) for m in state.members])
+            kicked = []
+            for _ in range(rng.randint(1, 3)):
+                i = rng.choice(candidates)
+                a = state.wave[i]
+                if a == 1 and p.pilot and len(state.members[1]) == 1:
+                    continue
+                low, high = self.window(i)
+                options = [b for b in range(low, high + 1) if b != a and state.fits(i, b)]
+                if options:
+                    self.place(i, rng.choice(options))
+                    kicked.append(i)
+            if not kicked:
+                continue
+            self.blocked.clear()
+            self.descend(sorted({k for i in kicked for k in [i] + [j for j, _ in g.nbrs[i]] if self.movable[k]}))
+            now = exposure(g, state)
+            self.work -= len(p.groups) + g.edges
+            if now < best:
+                best, stale = now, 0
+            else:
+                state.wave, state.loads, state.members = saved
+                self.costs.clear()
+
+
+def _compact(p: Problem, state: Waves) -> bool:
+    """Close empty waves when every group above may move one wave earlier; True if any closed."""
+    closed = False
+    top = max(state.wave, default=0)
+    for k in range(top - 1, 0, -1):
+        if state.members[k]:
+            continue
+        above = [i for i, w in enumerate(state.wave) if w > k]
+        if all(p.lo[i] <= state.wave[i] - 1 for i in above):
+            for i in sorted(above, key=lambda i: state.wave[i]):
+                state.place(i, state.wave[i] - 1)
+            closed = True
+    while len(state.loads) > 1 and not state.members[-1]:
+        state.loads.pop()
+        state.members.pop()
+    return closed
