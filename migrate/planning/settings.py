@@ -21,7 +21,7 @@ region: eastus2
 pricing: {option: ri3y, hybrid_benefit: true}
 sizing: {mode: performance-based, headroom: 1.3}
 strong_link: {min_weight: 20, ports: [1433, 1521, 3306, 5432, 445, 2049]}
-shared_services: {servers: [], applications: [], min_fan_in: 25, exclude: [], links: cross}
+shared_services: {servers: [], applications: [], min_fan_in: 25, exclude: [], links: local}
 affinities: [[LIS-APP01, LIS-DB01]]
 overrides: overrides.yaml   # strategy overrides file (YAML or CSV), relative to this file
 saas_replacements: {Kronos: UKG Pro}
@@ -102,12 +102,13 @@ class SharedServices:
     """A server that this many distinct servers connect to on one port is a shared service."""
     exclude: tuple[str, ...] = ()
     """Servers never treated as shared services (e.g. an interface engine that must move with its app)."""
-    links: str = "cross"
+    links: str = "local"
     """How links to shared services count in the hybrid exposure H and the crossing links:
-    cross — the shared services move to Azure in wave 0, so a link from a server of wave w to
-    one spends w waves crossing; local — they are extended into Azure in wave 0 (domain
-    controllers, collectors, backup targets on both sides), every server reaches an instance on
-    its own side, and their links never cross."""
+    local (default) — they are extended into Azure in wave 0, as landing zones do with identity
+    (domain controllers in the identity spoke, DNS forwarding both ways), collectors and backup
+    targets: every server reaches an instance on its own side and their links never cross;
+    cross — they move to Azure in wave 0 and are not kept on premises, so a link from a server of
+    wave w to one spends w waves crossing."""
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,17 @@ at the weighted median of its neighbours' waves (the foundation's pull sits at w
 waves are tried from that median outwards, while cheaper than the group's wave:
 - a move, when the wave has room;
 - otherwise an exchange with a group k of that wave: k takes the group's old wave (a swap) or
-  the best other wave with room for it (an ejection), when the total H falls.
+  the best other wave with room for it, possibly a new last wave (an ejection), when the total
+  H falls — H comes before the number of waves;
+- failing both, a move together with its most linked neighbour of the same wave (a heavy link
+  pins each of two groups to the other, so neither moves alone).
 A move is allowed only inside the group's window — its [lo, hi] and the waves of its
 predecessors and successors — so every rule keeps holding. Groups are revisited only when
 something near them changed: a neighbour, a predecessor or successor moved, or room opened in a
 wave they wanted. Empty waves are closed when every group above may move one wave earlier.
-Small problems then get kicks (iterated local search): one to three random moves, a new descent,
-kept if H fell. The random generator is seeded, so the result is deterministic.
+Small problems then get kicks (iterated local search): one to three random moves and a new
+descent, walking on while H does not rise; the best plan met is kept. The random generator is
+seeded, so the result is deterministic.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ SWAP_CANDIDATES = 24
 """Groups of one wave tried as exchange partners (in index order)."""
 EJECT_SCAN = 4
 """Cheapest waves in which a group pushed out of a full wave looks for room."""
-KICK_ROUNDS = 1000
+PAIR_SCAN = 4
+"""Cheapest waves of each of two linked groups where they are tried together."""
+KICK_ROUNDS = 3000
 KICK_WORK = 400_000
 """Kicks: at most KICK_ROUNDS, fewer as the problem grows (none past KICK_WORK groups + links)."""
-KICK_PATIENCE = 250
+KICK_PATIENCE = 1000
 """Kicks stop after this many rounds in a row without a lower H."""
 
 
@@ -113,10 +119,12 @@ class _Search:
         for j, _ in self.g.nbrs[i]:
             self.costs.pop(j, None)  # a group's costs depend on its neighbours' waves
 
-    def window(self, i: int) -> tuple[int, int]:
+    def window(self, i: int, beyond: bool = False) -> tuple[int, int]:
+        """The waves group i may take given its rules and its neighbours in the precedence graph;
+        `beyond` allows one wave after the last (a new wave)."""
         p, wave = self.p, self.state.wave
         low = max([p.lo[i]] + [wave[j] + gap for j, gap in p.preds[i]])
-        high = min([p.hi[i], len(self.state.loads) - 1] + [wave[j] - gap for j, gap in p.succs[i]])
+        high = min([p.hi[i], len(self.state.loads) - (0 if beyond else 1)] + [wave[j] - gap for j, gap in p.succs[i]])
         return low, high
 
     def descend(self, dirty: list[int]) -> None:
@@ -164,7 +172,39 @@ class _Search:
                 self.place(i, b)
                 self.place(k, c_k)
                 return [(i, a), (k, b)]
-        return []
+        return self.move_pair(i, a, low, high)
+
+    def move_pair(self, i: int, a: int, low: int, high: int) -> list[tuple[int, int]]:
+        """Move i together with its most linked neighbour of the same wave, when that lowers H:
+        a heavy link holds each of the two in place, so neither moves alone."""
+        state, p = self.state, self.p
+        partner, weight = None, 0
+        for j, w in self.g.nbrs[i]:
+            if w > weight and state.wave[j] == a and self.movable[j] and j not in self.related[i]:
+                partner, weight = j, w
+        if partner is None or (a == 1 and p.pilot and len(state.members[1]) == 2):
+            return []
+        j = partner
+        low_j, high_j = self.window(j)
+        low, high = max(low, low_j), min(high, high_j)
+        cost_i, cost_j = self.cost(i), self.cost(j)
+        here = cost_i(a) + cost_j(a)
+        waves = sorted({b for cost in (cost_i, cost_j) for b, _ in
+                        (pair for _, pair in zip(range(PAIR_SCAN), cost.by_cost(low, high)))} - {a})
+        best, best_cost = None, here
+        size, cap = state.size, state.cap
+        for b in waves:
+            self.work -= 2
+            # Each cost counted the i–j link with the other at a; together it does not stretch.
+            together = cost_i(b) + cost_j(b) - 2 * weight * abs(b - a)
+            load = state.loads[b]
+            if together < best_cost and all(load[k] + size[i][k] + size[j][k] <= cap[k] for k in range(4)):
+                best, best_cost = b, together
+        if best is None:
+            return []
+        self.place(i, best)
+        self.place(j, best)
+        return [(i, a), (j, a)]
 
     def exchange(self, i: int, a: int, b: int, gain: int, last_pilot: bool) -> tuple[int, int] | None:
         """The group k of wave b, and its new wave, that make room for i in b at the lowest H:
@@ -175,7 +215,8 @@ class _Search:
         for k in sorted(state.members[b])[:SWAP_CANDIDATES]:
             if not self.movable[k] or k in self.related[i] or not state.fits(i, b, leaving=k):
                 continue
-            low, high = self.window(k)
+            # k may go to a new wave after the last: H first, then the number of waves.
+            low, high = self.window(k, beyond=True)
             cost = self.cost(k)
             away = cost(b)
             if weights is None:
@@ -187,7 +228,7 @@ class _Search:
                 return gain + cost(c) - away + w_ik * (abs(b - c) - abs(c - a) + abs(b - a))
 
             self.work -= 2
-            if low <= a <= high and delta(a) < best_delta and state.fits(k, a, leaving=i):
+            if low <= a <= high and a < len(state.loads) and delta(a) < best_delta and state.fits(k, a, leaving=i):
                 best, best_delta = (k, a), delta(a)
             if last_pilot:
                 continue  # i leaves the pilot wave: only a swap keeps it open
@@ -195,26 +236,33 @@ class _Search:
                 self.work -= 1
                 if scanned == EJECT_SCAN or gain + c_k - away >= best_delta:
                     break  # c_k only grows from here, and the link term is never negative
-                if c in (a, b) or delta(c) >= best_delta or not state.fits(k, c):
+                if c in (a, b) or delta(c) >= best_delta:
+                    continue
+                state.ensure(c)
+                if not state.fits(k, c):
                     continue
                 best, best_delta = (k, c), delta(c)
                 break
         return best
 
     def kick(self) -> None:
+        """Kick one to three random groups to random allowed waves and descend again; a result as
+        good as the current one is kept to walk on (plateaus are common when few links cross),
+        and the best one found is the answer."""
         p, g, state = self.p, self.g, self.state
         candidates = [i for i in range(len(p.groups)) if self.movable[i]]
         rounds = min(KICK_ROUNDS, KICK_WORK // (g.edges + len(p.groups) + 1))
         if not candidates or rounds <= 0:
             return
         rng = random.Random(len(p.groups))
-        best = exposure(g, state)
+        best = current = exposure(g, state)
+        best_state = _snapshot(state)
         stale = 0
         for _ in range(rounds):
             if self.work <= 0 or stale == KICK_PATIENCE:
                 break
             stale += 1
-            saved = (list(state.wave), [list(load) for load in state.loads], [set(m) for m in state.members])
+            saved = _snapshot(state)
             kicked = []
             for _ in range(rng.randint(1, 3)):
                 i = rng.choice(candidates)
@@ -233,10 +281,23 @@ class _Search:
             now = exposure(g, state)
             self.work -= len(p.groups) + g.edges
             if now < best:
-                best, stale = now, 0
+                best, best_state, stale = now, _snapshot(state), 0
+            if now <= current:
+                current = now
             else:
-                state.wave, state.loads, state.members = saved
+                _restore(state, saved)
                 self.costs.clear()
+        _restore(state, best_state)
+        self.costs.clear()
+
+
+def _snapshot(state: Waves):
+    return list(state.wave), [list(load) for load in state.loads], [set(m) for m in state.members]
+
+
+def _restore(state: Waves, saved) -> None:
+    state.wave, state.loads, state.members = (list(saved[0]), [list(load) for load in saved[1]],
+                                              [set(m) for m in saved[2]])
 
 
 def _compact(p: Problem, state: Waves) -> bool:

@@ -48,13 +48,22 @@ def test_connected_groups_share_a_wave_and_the_foundation_moves_first():
     servers = [server(f"a{i}", f"A{i}") for i in range(6)] + [server("dc", "Directory")]
     deps = [link("a0", "a1", weight=9), link("a2", "a3", weight=9), link("a4", "a5", weight=9)] + \
            [link(f"a{i}", "dc", 53, weight=1) for i in range(6)]
-    assignment = plan(servers, deps, shared=["dc"], wave={"max_servers": 2})
+    assignment = plan(servers, deps, shared=["dc"], wave={"max_servers": 2}, shared_services={"links": "cross"})
     assert wave_of(assignment, "dc") == 0
     assert {wave_of(assignment, f"a{2 * k}") for k in range(3)} == {1, 2, 3}
     for k in range(3):  # each linked pair moves together: no weight-9 link crosses
         assert wave_of(assignment, f"a{2 * k}") == wave_of(assignment, f"a{2 * k + 1}")
     assert assignment.hybrid_exposure == 1 + 1 + 2 + 2 + 3 + 3  # only the DNS links to wave 0 cross
     assert all(c.destination == "dc" for c in assignment.crossing_links)
+
+
+def test_links_to_extended_shared_services_never_cross_by_default():
+    servers = [server(f"a{i}", f"A{i}") for i in range(4)] + [server("dc", "Directory")]
+    deps = [link("a0", "a1", weight=9), link("a2", "a3", weight=9)] + [link(f"a{i}", "dc", 53) for i in range(4)]
+    assignment = plan(servers, deps, shared=["dc"], wave={"max_servers": 2})
+    assert wave_of(assignment, "dc") == 0
+    assert assignment.hybrid_exposure == 0
+    assert assignment.crossing_links == ()
 
 
 def test_a_chain_of_applications_is_laid_out_in_order():
