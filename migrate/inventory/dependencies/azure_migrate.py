@@ -19,7 +19,7 @@ from pathlib import Path
 
 from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, parse_address, parse_period,
                                                    parse_port)
-from migrate.inventory.dependencies.tables import Header, match_header, rows
+from migrate.inventory.dependencies.tables import Header, checked_header, rows
 from migrate.inventory.model import ParsedFile
 
 FORMAT = "azure-migrate-dependencies"
@@ -51,14 +51,8 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
 
     for number, cells in rows(path, encoding, problems):
         if header is None:
-            header = match_header(cells, ALIASES)
-            missing = [name for name in REQUIRED if name not in header.columns]
-            for name in missing:
-                label = ALIASES[name][0].capitalize()
-                problems.at(f"missing mandatory column {label!r}", number, label)
-            for name in header.duplicates:
-                problems.at(f"column {name!r} appears twice", number, name)
-            if missing:
+            header = checked_header(cells, number, ALIASES, REQUIRED, problems, capitalize=True)
+            if header is None:
                 break
             get, names = header.columns, header.names
             width = max(get.values()) + 1

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, parse_address, parse_port,
                                                    parse_timestamp)
-from migrate.inventory.dependencies.tables import match_header, rows
+from migrate.inventory.dependencies.tables import checked_header, rows
 from migrate.inventory.model import ParsedFile
 
 FORMAT = "dependency-csv"
@@ -50,13 +50,8 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
     header = None
     for number, cells in rows(path, encoding, problems):
         if header is None:
-            header = match_header(cells, ALIASES)
-            missing = [name for name in REQUIRED if name not in header.columns]
-            for name in missing:
-                problems.at(f"missing mandatory column {name!r}", number, name)
-            for name in header.duplicates:
-                problems.at(f"column {name!r} appears twice", number, name)
-            if missing:
+            header = checked_header(cells, number, ALIASES, REQUIRED, problems)
+            if header is None:
                 break
             get, names = header.columns, header.names
             width = max(get.values()) + 1

@@ -39,6 +39,23 @@ def match_header(row: list[str], aliases: Mapping[str, tuple[str, ...]]) -> Head
     return Header(columns, names, tuple(ignored), tuple(duplicates))
 
 
+def checked_header(cells: list[str], number: int, aliases: Mapping[str, tuple[str, ...]], required: tuple[str, ...],
+                   problems: FileProblems, *, capitalize: bool = False) -> Header | None:
+    """The header row matched against `aliases`; None (after reporting) when a required column is missing.
+
+    A missing column is named by its first alias (capitalised as the format's own headers are, when
+    asked); a duplicate as the file spells it.
+    """
+    header = match_header(cells, aliases)
+    missing = [name for name in required if name not in header.columns]
+    for name in missing:
+        label = aliases[name][0].capitalize() if capitalize else aliases[name][0]
+        problems.at(f"missing mandatory column {label!r}", number, label)
+    for name in header.duplicates:
+        problems.at(f"column {name!r} appears twice", number, name)
+    return None if missing else header
+
+
 def header_fields(first_line: str, aliases: Mapping[str, tuple[str, ...]]) -> set[str]:
     """The fields a header line provides (for format detection)."""
     row = next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])
