@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 PROJECT = "carelift"

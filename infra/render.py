@@ -24,7 +24,7 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
-from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, ConfigIssue, StackConfig, config_from_stack_document
+from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document
 
 # Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
 _NS = uuid.UUID("6d1f9a52-5c1e-4f7e-9a43-7c2b1e0d9f10")

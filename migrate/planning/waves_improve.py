@@ -129,7 +129,7 @@ class _Search:
 
     def descend(self, dirty: list[int]) -> None:
         """Improve the dirty groups, then whatever their changes touched, until nothing improves."""
-        p, g = self.p, self.g
+        g = self.g
         while dirty and self.work > 0:
             touched: set[int] = set()
             for i in dirty:

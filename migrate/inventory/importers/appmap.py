@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.inventory.importers import fields
-from migrate.inventory.importers.tabular import Columns, Problems, Row, read_table, to_text
+from migrate.inventory.importers.tabular import Row, open_columns, to_text, unmapped_headers
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Server
 
 FORMAT = "appmap"
@@ -62,14 +62,8 @@ class _App:
 
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
-    problems = Problems()
-    table = read_table(path, problems, display)
-    if table is None:
-        raise problems.error()
-    columns = Columns(table, COLUMNS)
-    if not columns.require(["server"], problems):
-        raise problems.error()
-    extra = [(i, fields.tag_key(h)) for i, h in enumerate(table.header) if h and i not in columns.index.values()]
+    problems, table, columns = open_columns(path, display, COLUMNS, ["server"])
+    extra = [(i, fields.tag_key(h)) for i, h in unmapped_headers(table, columns)]
     servers: dict[str, _Mapping] = {}
     apps: dict[str, _App] = {}
     for row in columns.rows(problems):

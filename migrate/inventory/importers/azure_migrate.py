@@ -30,7 +30,7 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Columns, Problems, Row, read_table
+from migrate.inventory.importers.tabular import Row, open_columns
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "azure-migrate"
@@ -74,13 +74,7 @@ SIGNATURE = ("server name", "cores", "memory (in mb)", "os name")
 
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
-    problems = Problems()
-    table = read_table(path, problems, display)
-    if table is None:
-        raise problems.error()
-    columns = Columns(table, COLUMNS)
-    if not columns.require(MANDATORY, problems):
-        raise problems.error()
+    problems, table, columns = open_columns(path, display, COLUMNS, MANDATORY)
     servers: list[Server] = []
     seen = fields.Duplicates()
     for row in columns.rows(problems):

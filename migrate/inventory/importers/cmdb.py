@@ -26,7 +26,7 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Columns, Problems, Row, normalise_header, read_table, to_text
+from migrate.inventory.importers.tabular import Row, normalise_header, open_columns, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "cmdb"
@@ -74,13 +74,7 @@ RETIRED = {"retired", "6", "7"}
 
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
-    problems = Problems()
-    table = read_table(path, problems, display)
-    if table is None:
-        raise problems.error()
-    columns = Columns(table, {**COLUMNS, **TAG_COLUMNS})
-    if not columns.require(["name"], problems):
-        raise problems.error()
+    problems, table, columns = open_columns(path, display, {**COLUMNS, **TAG_COLUMNS}, ["name"])
     custom = [(i, h) for i, h in enumerate(table.header) if normalise_header(h).startswith("u_")]
     servers: list[Server] = []
     skipped = {"retired": 0}

@@ -57,7 +57,7 @@ from typing import Any
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Columns, Problems, Row, read_table, to_number, to_text
+from migrate.inventory.importers.tabular import Problems, Row, open_columns, to_number, to_text, unmapped_headers
 from migrate.inventory.model import OS_FAMILIES, Application, Disk, ParsedFile, Problem, Server
 
 MAX_CORES = 8192
@@ -80,14 +80,8 @@ _TEXT_FIELDS = ("hypervisor", "datacenter", "cluster", "host", "folder", "owner"
 
 def parse_csv(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
-    problems = Problems()
-    table = read_table(path, problems, display)
-    if table is None:
-        raise problems.error()
-    columns = Columns(table, COLUMNS)
-    if not columns.require(["name"], problems):
-        raise problems.error()
-    extra = [(i, fields.tag_key(h)) for i, h in enumerate(table.header) if h and i not in columns.index.values()]
+    problems, table, columns = open_columns(path, display, COLUMNS, ["name"])
+    extra = [(i, fields.tag_key(h)) for i, h in unmapped_headers(table, columns)]
     servers, skipped, seen = [], {"template": 0}, fields.Duplicates()
     for row in columns.rows(problems):
         if row.boolean("template"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from infra.render import AzureMocks, Rendering, render_stack_file
 
