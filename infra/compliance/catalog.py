@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from infra.compliance.controls import (compute, firewall, governance, identity, keyvault, locks, monitoring,
                                        network, openai, privatelink, sql, storage, tagging)
 from infra.compliance.model import Control
@@ -10,17 +12,12 @@ MODULES = (keyvault, openai, privatelink, storage, monitoring, locks,
            network, firewall, governance, identity, tagging, sql, compute)
 
 
+@functools.cache
 def all_controls() -> tuple[Control, ...]:
+    """Every control, sorted by id; built and checked for duplicate ids once per process."""
     controls = [c for module in MODULES for c in module.CONTROLS]
     ids = [c.id for c in controls]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RuntimeError(f"duplicate control ids: {', '.join(duplicates)}")
     return tuple(sorted(controls, key=lambda c: c.id))
-
-
-def get_control(control_id: str) -> Control:
-    for candidate in all_controls():
-        if candidate.id == control_id:
-            return candidate
-    raise KeyError(control_id)
