@@ -99,7 +99,7 @@ def build(config: StackConfig) -> None:
             hub_resource_group_name=hub.resource_group_name,
             firewall_private_ip=hub.firewall_private_ip, dns_server_ip=hub.dns_inbound_ip,
             workspace_id=monitoring.workspace_id,
-            has_gateway=config.network.gateway.type != "None",
+            hub_gateway=hub.gateway,
             bastion_subnet_prefix=config.network.hub.subnets.bastion,
             hub_peering_after=previous_peering,
         ))

@@ -152,9 +152,10 @@ class HubNetwork(pulumi.ComponentResource):
         firewall = _firewall(name, prefix, rg.name, args.location, subnets, policy, [*all_subnets, *rule_groups],
                              args.workspace_id, self)
         _bastion(name, prefix, rg.name, args.location, subnets["bastion"], all_subnets, args.workspace_id, self)
+        gateway = None
         if cfg.gateway.type != "None":
-            _gateway(name, prefix, rg.name, args.location, cfg, subnets["gateway"], all_subnets,
-                     args.workspace_id, self)
+            gateway = _gateway(name, prefix, rg.name, args.location, cfg, subnets["gateway"], all_subnets,
+                               args.workspace_id, self)
         _resolver(name, prefix, rg.name, args.location, cfg, vnet, subnets, dns_ip, all_subnets, self)
 
         self.resource_group_name = rg.name
@@ -162,12 +163,15 @@ class HubNetwork(pulumi.ComponentResource):
         self.vnet_name = vnet.name
         self.firewall_private_ip = firewall.ip_configurations.apply(lambda c: c[0].private_ip_address)
         self.dns_inbound_ip = dns_ip
+        self.gateway: network.VirtualNetworkGateway | None = gateway
+        """The VPN/ExpressRoute gateway, if any: peerings that use it must wait for it to exist."""
         self.register_outputs({
             "resource_group_name": self.resource_group_name,
             "vnet_id": self.vnet_id,
             "vnet_name": self.vnet_name,
             "firewall_private_ip": self.firewall_private_ip,
             "dns_inbound_ip": self.dns_inbound_ip,
+            "gateway_id": gateway.id if gateway else None,
         })
 
 
@@ -448,7 +452,7 @@ def _bastion(name: str, prefix: str, rg_name: pulumi.Output[str], location: str,
 
 def _gateway(name: str, prefix: str, rg_name: pulumi.Output[str], location: str, cfg: NetworkConfig,
              subnet: network.Subnet, after: list[pulumi.Resource], workspace_id: pulumi.Input[str],
-             parent: pulumi.Resource) -> None:
+             parent: pulumi.Resource) -> network.VirtualNetworkGateway:
     is_vpn = cfg.gateway.type == "Vpn"
     ip = _public_ip(name, "vgw", prefix, rg_name, location, workspace_id, parent)
     gateway = network.VirtualNetworkGateway(
@@ -469,6 +473,7 @@ def _gateway(name: str, prefix: str, rg_name: pulumi.Output[str], location: str,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=after),
     )
     diagnostic_setting(f"{name}-gateway", target_id=gateway.id, workspace_id=workspace_id, parent=parent)
+    return gateway
 
 
 # ---------------------------------------------------------------------------- DNS resolver

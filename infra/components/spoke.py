@@ -39,8 +39,8 @@ class SpokeNetworkArgs:
     """The hub DNS resolver's inbound endpoint: the spoke's only DNS server."""
     workspace_id: pulumi.Input[str]
     """Log Analytics workspace receiving the NSG diagnostic settings."""
-    has_gateway: bool
-    """True when the hub has a VPN/ExpressRoute gateway the spoke should use."""
+    hub_gateway: pulumi.Resource | None
+    """The hub's VPN/ExpressRoute gateway the spoke uses, or None when the hub has none."""
     bastion_subnet_prefix: str
     """The hub's AzureBastionSubnet prefix: the only source allowed to open RDP/SSH sessions."""
     hub_peering_after: pulumi.Resource | None = None
@@ -120,7 +120,11 @@ class SpokeNetwork(pulumi.ComponentResource):
                 private_endpoint_subnet_id = created.id
 
         # Hub side first: the spoke may only use the hub's gateway once the hub offers transit.
-        # Both wait for the subnets, since a peering is also a write on the VNet.
+        # Both wait for the subnets, since a peering is also a write on the VNet, and for the
+        # gateway itself: Azure refuses useRemoteGateways (and gateway transit) while the hub
+        # has no gateway, and a gateway takes 30-45 minutes to create.
+        has_gateway = args.hub_gateway is not None
+        gateway = [args.hub_gateway] if args.hub_gateway is not None else []
         hub_to_spoke = network.VirtualNetworkPeering(
             f"{name}-peer-hub-to-spoke",
             virtual_network_peering_name=f"peer-hub-to-{spoke.name}",
@@ -130,10 +134,11 @@ class SpokeNetwork(pulumi.ComponentResource):
             allow_virtual_network_access=True,
             # Nothing in a spoke forwards traffic into the hub.
             allow_forwarded_traffic=False,
-            allow_gateway_transit=args.has_gateway,
+            allow_gateway_transit=has_gateway,
             use_remote_gateways=False,
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[*previous, *([args.hub_peering_after] if args.hub_peering_after else [])]),
+                parent=self,
+                depends_on=[*previous, *gateway, *([args.hub_peering_after] if args.hub_peering_after else [])]),
         )
         self.hub_peering = hub_to_spoke
         network.VirtualNetworkPeering(
@@ -146,8 +151,8 @@ class SpokeNetwork(pulumi.ComponentResource):
             # Traffic the hub firewall forwards (from on-premises and other spokes) must get in.
             allow_forwarded_traffic=True,
             allow_gateway_transit=False,
-            use_remote_gateways=args.has_gateway,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[hub_to_spoke]),
+            use_remote_gateways=has_gateway,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[hub_to_spoke, *gateway]),
         )
 
         self.resource_group_name = rg.name

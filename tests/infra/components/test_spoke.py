@@ -214,6 +214,20 @@ def test_spoke_to_hub_peering_waits_for_the_hub_side(rendering):
         assert hub_side.urn in spoke_side.depends_on
 
 
+def test_peerings_that_use_or_offer_the_hub_gateway_wait_for_it(rendering):
+    # Azure refuses useRemoteGateways while the hub has no gateway, and a gateway takes
+    # 30-45 minutes to create: without the dependency the first `pulumi up` fails.
+    (gateway,) = rendering.of_type("azure-native:network:VirtualNetworkGateway")
+    remote_gateway_peerings = [p for p in rendering.of_type("azure-native:network:VirtualNetworkPeering")
+                               if p.inputs["useRemoteGateways"]]
+    assert len(remote_gateway_peerings) == len(rendering.config.network.spokes)
+    for peering in remote_gateway_peerings:
+        assert gateway.urn in peering.depends_on, peering.name
+    for spoke in rendering.config.network.spokes:
+        hub_side, _ = peerings(rendering, spoke.name)
+        assert gateway.urn in hub_side.depends_on
+
+
 def test_peerings_wait_for_the_spoke_subnets(rendering):
     for spoke in rendering.config.network.spokes:
         hub_side, _ = peerings(rendering, spoke.name)
@@ -232,6 +246,7 @@ def test_no_remote_gateways_or_transit_when_gateway_type_is_none(stack_copy):
         assert spoke_side.inputs["useRemoteGateways"] is False
         assert hub_side.inputs["allowGatewayTransit"] is False
         assert spoke_side.inputs["allowForwardedTraffic"] is True
+    assert rendering.of_type("azure-native:network:VirtualNetworkGateway") == []
 
 
 def test_hub_side_peerings_are_written_one_after_another(rendering):
