@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
+from infra.ai.register import DeploymentFacts, UseCase, parse_use_cases
+
 PROJECT = "carelift"
 
 US_REGIONS = frozenset(
@@ -204,6 +206,8 @@ class OpenAIConfig:
     deployments: tuple[ModelDeployment, ...]
     allowed_fqdns: tuple[str, ...] = ()
     user_principals: tuple[Principal, ...] = ()
+    use_cases: tuple[UseCase, ...] = ()
+    """The AI use-case register (``openai.useCases``): why each deployment exists (infra.ai.register)."""
 
 
 @dataclass(frozen=True)
@@ -730,7 +734,7 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
                   suffix: str | None) -> OpenAIConfig | None:
     key = "openai"
     o = r.mapping(raw, key, ("enabled", "location", "spoke", "customSubDomainName", "deployments",
-                             "allowedFqdns", "userPrincipals"))
+                             "allowedFqdns", "userPrincipals", "useCases"))
     enabled = r.boolean(o, "enabled", key, True)
     oai_location = r.string(o, "location", key, default=location)
     if oai_location and allowed and oai_location not in allowed:
@@ -775,10 +779,12 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
         p = _parse_principal(r, item, f"{key}.userPrincipals[{i}]")
         if p:
             principals.append(Principal(p["principalId"], p["principalType"]))
+    use_cases = parse_use_cases(r, o.get("useCases"), f"{key}.useCases", {
+        d.name: DeploymentFacts(d.name, d.model, d.version, d.sku, d.capacity) for d in deployments})
     if not (oai_location and subdomain) or (enabled and not spoke):
         return None
     return OpenAIConfig(enabled, oai_location, spoke or "", subdomain, tuple(deployments),
-                        fqdns, tuple(principals))
+                        fqdns, tuple(principals), use_cases)
 
 
 def _check_names(r: _Reader, org: str, env: str, suffix: str) -> None:
