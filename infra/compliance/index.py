@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping
 
-from infra.compliance.model import SUBSCRIPTION_TYPE, Document
+from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Unknown, _touch
 
 # Parent type -> (property holding inline children, child type).
 INLINE_CHILDREN = {
@@ -21,9 +21,15 @@ INLINE_CHILDREN = {
 
 
 def get(document: Any, path: str, default: Any = None) -> Any:
-    """``get(doc, "properties.networkAcls.defaultAction")``; numbers index lists."""
+    """``get(doc, "properties.networkAcls.defaultAction")``; numbers index lists.
+
+    A value only known at deployment (`model.Unknown`) on the way is returned as it is and counts
+    as used by the running check, so a check that then fails is reported `manual`, not `fail`.
+    """
     node = document
     for part in path.split("."):
+        if isinstance(node, Unknown):
+            break
         if isinstance(node, Mapping):
             node = node.get(part)
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -32,6 +38,8 @@ def get(document: Any, path: str, default: Any = None) -> Any:
             return default
         if node is None:
             return default
+    if isinstance(node, Unknown):
+        _touch(node)
     return node
 
 
@@ -56,6 +64,8 @@ class ResourceIndex:
         self._by_type: dict[str, list[Document]] = {}
         self._children: dict[str, list[Document]] = {}
         self._references: dict[str, list[Document]] | None = None
+        self.duplicates: list[Document] = []
+        """Documents whose id repeats an earlier one's: left out, reported once each by the engine."""
         pending_inline: list[Document] = []
         for document in documents:
             self._add(document)
@@ -63,12 +73,18 @@ class ResourceIndex:
         for child in pending_inline:
             if str(child.get("id", "")).lower() not in self._by_id:
                 self._add(child)
-        for subscription in sorted({_subscription_of(d) for d in self.documents} - {""}):
+        # Subscription-wide controls judge a subscription only when the documents hold something deployed
+        # at subscription level (Defender plans, policy assignments, diagnostic settings, ...): a template
+        # of storage accounts says nothing about the subscription it will land in.
+        for subscription in sorted({_subscription_of(d) for d in self.documents if _subscription_level(d)} - {""}):
             self._add({"type": SUBSCRIPTION_TYPE, "id": f"/subscriptions/{subscription}",
                        "name": subscription, "properties": {}})
 
     def _add(self, document: Document) -> None:
         resource_id = str(document.get("id", "")).lower()
+        if resource_id and resource_id in self._by_id:
+            self.duplicates.append(document)
+            return
         self.documents.append(document)
         if resource_id:
             self._by_id[resource_id] = document
@@ -139,3 +155,13 @@ def _id_strings(node: Any) -> Iterator[str]:
 def _subscription_of(document: Document) -> str:
     parts = str(document.get("id", "")).split("/")
     return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
+
+
+def _subscription_level(document: Document) -> bool:
+    """A document deployed at subscription scope: the subscription itself (or its management-group
+    placement), a resource group, or /subscriptions/<id>/providers/... (pricings, policy, budgets...)."""
+    if type_of(document).lower() in (SUBSCRIPTION_TYPE.lower(), "microsoft.management/managementgroups/subscriptions"):
+        return True
+    parts = str(document.get("id", "")).lower().split("/")
+    return len(parts) > 3 and parts[1] == "subscriptions" and (parts[3] == "providers"
+                                                               or (parts[3] == "resourcegroups" and len(parts) == 5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -29,6 +30,89 @@ class Status(str, enum.Enum):
     PASS = "pass"
     FAIL = "fail"
     WAIVED = "waived"
+    MANUAL = "manual"
+    """The check needed a value only known at deployment (an expression): a person must judge it."""
+    ERROR = "error"
+    """The resource could not be read, or the check raised: nothing was proven either way."""
+
+
+# --- values only known at deployment
+
+_TOUCHED: contextvars.ContextVar[list["Unknown"] | None] = contextvars.ContextVar("carelift_touched", default=None)
+
+
+def _touch(value: "Unknown") -> None:
+    touched = _TOUCHED.get()
+    if touched is not None:
+        touched.append(value)
+
+
+class Unknown(str):
+    """A value only known at deployment, spelled as the expression that computes it ("[resourceGroup().location]").
+
+    It is a str, so a check that compares it (``== "Disabled"``, ``in (...)``, ``.lower()``, ``if value:``)
+    simply does not match and fails. While a check runs, every such use is recorded; the engine turns a
+    check that did not pass after touching an unknown into status ``manual``. `where` is the value's path
+    in the document ("location", "properties.minimumTlsVersion") when the reader knows it.
+    """
+
+    where: str
+
+    def __new__(cls, value: str = "", where: str = "") -> "Unknown":
+        instance = super().__new__(cls, value)
+        instance.where = where
+        return instance
+
+    def __reduce__(self):  # copy/pickle keep the class and the path
+        return (type(self), (str.__str__(self), self.where))
+
+    __hash__ = str.__hash__
+
+
+def _recording(name: str):
+    original = getattr(str, name)
+
+    def method(self, *args, **kwargs):
+        _touch(self)
+        return original(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__len__", "__iter__",
+              "__getitem__", "__str__", "lower", "upper", "casefold", "strip", "startswith", "endswith", "split",
+              "replace", "find", "rfind", "count", "isdigit", "isdecimal"):
+    setattr(Unknown, _name, _recording(_name))
+Unknown.__bool__ = lambda self: (_touch(self), True)[1]  # type: ignore[method-assign]
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value only known at deployment; reading it this way does not count as touching it."""
+    return isinstance(value, Unknown)
+
+
+def has_unknown(value: Any) -> bool:
+    """True when `value` is, or contains (in a list or mapping), a value only known at deployment."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+class touched_unknowns:
+    """``with touched_unknowns() as touched:`` records the unknown values used inside the block."""
+
+    def __enter__(self) -> list[Unknown]:
+        self._touched: list[Unknown] = []
+        self._token = _TOUCHED.set(self._touched)
+        return self._touched
+
+    def __exit__(self, *exc_info: object) -> None:
+        _TOUCHED.reset(self._token)
 
 
 # 45 CFR Part 164 Subpart C sections -> the safeguard family auditors group by.
@@ -46,6 +130,8 @@ class Outcome:
     passed: bool
     message: str
     """A full sentence naming the resource, e.g. "Key Vault 'kv-a' has purge protection enabled."."""
+    manual: bool = False
+    """The check says itself that it cannot judge offline (see `cannot_judge`)."""
 
 
 def passed(message: str) -> Outcome:
@@ -54,6 +140,11 @@ def passed(message: str) -> Outcome:
 
 def failed(message: str) -> Outcome:
     return Outcome(False, message)
+
+
+def cannot_judge(message: str) -> Outcome:
+    """For a check that sees an unknown value itself (`is_unknown`) and wants its own manual message."""
+    return Outcome(False, message, manual=True)
 
 
 CheckFn = Callable[[Document, "ResourceIndex"], Outcome]
@@ -119,6 +210,32 @@ class Waiver:
     """waiver (risk accepted) or mitigated (covered by a compensating control)."""
     expires: str
     """ISO date after which the waiver no longer applies (and is an error)."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A resource the reader could not turn into a document; it becomes one `error` finding."""
+
+    resource_id: str
+    """The id as far as it is known, or "" (the finding then names `location`)."""
+    resource_type: str
+    location: str
+    """Where in the file, e.g. "resources[3].name"."""
+    message: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A part of the input that was not audited, and the resources it hides."""
+
+    location: str
+    reason: str
+    """Why, e.g. "linked template (https://…/nested.json): its resources are not in this file"."""
+    hides: tuple[str, ...] = ()
+    """What is not audited because of it: resource types/names, or a linked template's URI."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"location": self.location, "reason": self.reason, "hides": list(self.hides)}
 
 
 @dataclass(frozen=True)

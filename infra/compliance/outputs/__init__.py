@@ -52,4 +52,7 @@ def render(fmt: str, result: AuditResult, controls: Sequence[Control], meta: Aud
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
     module = import_module(f"infra.compliance.outputs.{fmt}")
+    # The engine adds CL-INPUT-001 for resources it could not read; every format shows its findings.
+    known = {c.id for c in controls}
+    controls = tuple(controls) + tuple(c for c in result.controls if c.id not in known)
     return module.render(result, controls, meta)

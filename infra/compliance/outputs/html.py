@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 UNMAPPED = "Controls without a HIPAA Security Rule citation"
-_STATUS_ORDER = {Status.FAIL: 0, Status.WAIVED: 1, Status.PASS: 2}
+_STATUS_ORDER = {Status.ERROR: 0, Status.FAIL: 1, Status.MANUAL: 2, Status.WAIVED: 3, Status.PASS: 4}
 
 
 @dataclass(frozen=True)
@@ -86,4 +86,4 @@ def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) ->
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     template = environment.get_template("report.html.j2")
     return template.render(meta=meta, tool=TOOL_NAME, summary=result.summary(),
-                           sections=sections(result, controls))
+                           sections=sections(result, controls), not_audited=result.not_audited)

@@ -1,8 +1,11 @@
 """JSON report: ``{"source", "generatedAt", "tool", "summary", "findings"}``.
 
-`summary` is ``{"controls", "resources", "passed", "failed", "waived"}``; each finding carries
-control, resourceId, resourceType, status, severity, citations, message (and the waiver when
-waived), in the engine's order (control id, then resource id).
+`summary` is ``{"controls", "resources", "passed", "failed", "waived", "manual", "errors",
+"notAudited"}``; each finding carries control, resourceId, resourceType, status (pass, fail,
+waived, manual, error), severity, citations, message (and the waiver when waived), in the
+engine's order (control id, then resource id). ``notAudited`` lists the parts of the input that
+were not audited (location, reason, what they hide); ``unusedWaivers`` the waivers that matched
+nothing, when there are any.
 """
 
 from __future__ import annotations

@@ -31,13 +31,14 @@ def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) ->
     timestamp = meta.generated_utc.removesuffix("Z")
     root = ET.Element("testsuites", _attrs(
         name=f"{TOOL_NAME} HIPAA baseline: {meta.source}", tests=len(result.findings),
-        failures=summary["failed"], errors=0, skipped=summary["waived"], time=0))
+        failures=summary["failed"], errors=summary["errors"], skipped=summary["waived"] + summary["manual"], time=0))
     for control in sorted(controls, key=lambda c: c.id):
         findings = by_control.get(control.id, [])
         suite = ET.SubElement(root, "testsuite", _attrs(
             name=f"{control.id} {control.title}", tests=len(findings),
-            failures=sum(f.status is Status.FAIL for f in findings), errors=0,
-            skipped=sum(f.status is Status.WAIVED for f in findings), time=0, timestamp=timestamp))
+            failures=sum(f.status is Status.FAIL for f in findings),
+            errors=sum(f.status is Status.ERROR for f in findings),
+            skipped=sum(f.status in (Status.WAIVED, Status.MANUAL) for f in findings), time=0, timestamp=timestamp))
         properties = ET.SubElement(suite, "properties")
         for name, value in [("severity", control.severity.value), *(("citation", c) for c in control.citations),
                             *(("azurePolicyId", p) for p in control.azure_policy_ids),
@@ -48,6 +49,11 @@ def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) ->
             if finding.status is Status.FAIL:
                 failure = ET.SubElement(case, "failure", _attrs(message=finding.message, type=finding.severity.value))
                 failure.text = _clean(f"{finding.message}\nRemediation: {control.remediation}")
+            elif finding.status is Status.ERROR:
+                error = ET.SubElement(case, "error", _attrs(message=finding.message, type="error"))
+                error.text = _clean(finding.message)
+            elif finding.status is Status.MANUAL:
+                ET.SubElement(case, "skipped", _attrs(message=f"Manual review: {finding.message}"))
             elif finding.status is Status.WAIVED and finding.waiver is not None:
                 waiver = finding.waiver
                 ET.SubElement(case, "skipped", _attrs(message=(

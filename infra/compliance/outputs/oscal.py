@@ -90,7 +90,7 @@ def assessment_results(result: AuditResult, controls: Sequence[Control], meta: A
     observations = [observation(f, meta) for f in result.findings]
     failed: dict[str, list[tuple[Finding, str]]] = {}
     for finding, obs in zip(result.findings, observations):
-        if finding.status is Status.FAIL:
+        if finding.status in (Status.FAIL, Status.ERROR):
             failed.setdefault(finding.control, []).append((finding, obs["uuid"]))
     summary = result.summary()
     evaluated = {f.control for f in result.findings}
@@ -110,7 +110,10 @@ def assessment_results(result: AuditResult, controls: Sequence[Control], meta: A
             "uuid": _uuid(meta.source, meta.generated_at, "result"),
             "title": f"{TOOL_NAME} HIPAA baseline: {meta.source}",
             "description": (f"{summary['controls']} controls evaluated over {summary['resources']} resources: "
-                            f"{summary['passed']} passed, {summary['failed']} failed, {summary['waived']} waived."),
+                            f"{summary['passed']} passed, {summary['failed']} failed, {summary['waived']} waived, "
+                            f"{summary['manual']} to judge manually, {summary['errors']} errors"
+                            + (f"; not audited: {'; '.join(f'{g.location} ({g.reason})' for g in result.not_audited)}"
+                               if result.not_audited else "") + "."),
             "start": meta.generated_utc,
             "end": meta.generated_utc,
             "props": [_prop(k, str(v)) for k, v in summary.items()],

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for code-scanning tools.
 
 Rules come from the catalog (every control, in id order). Results are the failed findings
-(level ``error`` for critical and high, ``warning`` otherwise) and the waived ones, which carry
-an external, accepted suppression with the waiver's justification. Resources have no source
+(level ``error`` for critical and high, ``warning`` otherwise), errors (level ``error``), findings to
+judge by hand (kind ``review``) and the waived ones, which carry an external, accepted suppression
+with the waiver's justification. What was not audited is listed in the run's properties. Resources have no source
 file, so each result's location is a logical location: the resource id as fully qualified name.
 """
 
@@ -52,13 +53,16 @@ def result_of(finding: Finding, rule_index: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": finding.control,
         "ruleIndex": rule_index,
-        "kind": "fail",
-        "level": LEVELS[finding.severity],
+        # A finding to judge by hand is a "review" result; SARIF gives every non-fail kind level "none".
+        "kind": "review" if finding.status is Status.MANUAL else "fail",
+        "level": "none" if finding.status is Status.MANUAL else
+                 ("error" if finding.status is Status.ERROR else LEVELS[finding.severity]),
         "message": {"text": finding.message},
         "locations": [{"logicalLocations": [{"name": name, "fullyQualifiedName": finding.resource_id,
                                              "kind": "resource"}]}],
         "partialFingerprints": {"carelift/v1": _fingerprint(finding)},
-        "properties": {"resourceType": finding.resource_type, "severity": finding.severity.value,
+        "properties": {"resourceType": finding.resource_type, "status": finding.status.value,
+                       "severity": finding.severity.value,
                        "citations": list(finding.citations)},
     }
     if finding.waiver is not None:
@@ -76,7 +80,7 @@ def sarif(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) -> 
     unknown = sorted({f.control for f in result.findings} - set(index))
     if unknown:
         raise ValueError(f"findings for controls missing from the catalog: {', '.join(unknown)}")
-    reported = [f for f in result.findings if f.status in (Status.FAIL, Status.WAIVED)]
+    reported = [f for f in result.findings if f.status is not Status.PASS]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -86,7 +90,8 @@ def sarif(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) -> 
             "automationDetails": {"id": f"{TOOL_NAME}/hipaa-baseline/"},
             "invocations": [{"executionSuccessful": True, "endTimeUtc": meta.generated_utc}],
             "results": [result_of(f, index[f.control]) for f in reported],
-            "properties": {"source": meta.source, "summary": result.summary()},
+            "properties": {"source": meta.source, "summary": result.summary(),
+                           "notAudited": [g.to_json() for g in result.not_audited]},
         }],
     }
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from infra.compliance.engine import evaluate
-from infra.compliance.model import Severity, Status, Waiver, control, failed, passed
+from infra.compliance.index import get
+from infra.compliance.model import (InputProblem, Severity, Status, Unknown, Waiver, cannot_judge, control, failed,
+                                    passed)
 from tests.infra.compliance.arm import resource
 
 VAULT = "Microsoft.KeyVault/vaults"
@@ -32,7 +34,8 @@ def test_statuses_and_summary():
     result = evaluate([resource(VAULT, "kv-a"), resource(VAULT, "bad")], [starts_with_kv])
     assert [(f.resource_id.rsplit("/", 1)[1], f.status) for f in result.findings] == [
         ("bad", Status.FAIL), ("kv-a", Status.PASS)]
-    assert result.summary() == {"controls": 1, "resources": 3, "passed": 1, "failed": 1, "waived": 0}
+    assert result.summary() == {"controls": 1, "resources": 2, "passed": 1, "failed": 1, "waived": 0,
+                                "manual": 0, "errors": 0, "notAudited": 0}
     assert result.failed[0].severity is Severity.MEDIUM
 
 
@@ -55,10 +58,80 @@ def test_waiver_never_touches_a_pass():
     assert result.findings[0].status is Status.PASS and result.findings[0].waiver is None
 
 
-def test_a_check_that_cannot_evaluate_fails_with_the_reason():
-    (finding,) = evaluate([resource(VAULT, "kv-a")], [explodes]).findings
+def test_a_check_that_raises_is_an_error_naming_the_control_never_a_failure():
+    result = evaluate([resource(VAULT, "kv-a")], [explodes])
+    (finding,) = result.findings
+    assert finding.status is Status.ERROR and result.failed == ()
+    assert finding.message.startswith("CL-TEST-002 raised KeyError") and "bug in carelift" in finding.message
+    assert result.summary()["errors"] == 1
+
+
+@control(id="CL-TEST-003", title="TLS 1.2", severity="high", citations=("45 CFR 164.312(e)(1)",),
+         types=(VAULT,), remediation="Set it.")
+def tls_checked(document, index):
+    if get(document, "properties.minimumTlsVersion") == "TLS1_2":
+        return passed("TLS 1.2.")
+    return failed(f"TLS is {get(document, 'properties.minimumTlsVersion')}.")
+
+
+@control(id="CL-TEST-004", title="location is eastus", severity="low", citations=("45 CFR 164.312(b)",),
+         types=(VAULT,), remediation="Move it.")
+def in_eastus(document, index):
+    # Reads the document directly, not through get(): comparing the unknown still counts.
+    if str(document.get("location") or "").lower() == "eastus" or document.get("location") in ("eastus",):
+        return passed("In eastus.")
+    return failed("Not in eastus.")
+
+
+def test_a_check_that_fails_on_an_unknown_value_is_manual_and_names_it():
+    vault = resource(VAULT, "kv-a", {"minimumTlsVersion": Unknown("[parameters('tls')]",
+                                                                   "properties.minimumTlsVersion")})
+    vault["location"] = Unknown("[resourceGroup().location]", "location")
+    result = evaluate([vault], [tls_checked, in_eastus])
+    assert [f.status for f in result.findings] == [Status.MANUAL, Status.MANUAL]
+    assert result.findings[0].message == ("Key Vault 'kv-a': cannot judge offline: properties.minimumTlsVersion "
+                                          "is an expression ([parameters('tls')]), only known at deployment.")
+    assert "location is an expression ([resourceGroup().location])" in result.findings[1].message
+    assert result.failed == () and result.summary()["manual"] == 2
+
+
+def test_known_values_still_fail_and_unrelated_unknowns_do_not_make_a_failure_manual():
+    vault = resource(VAULT, "kv-a", {"minimumTlsVersion": "TLS1_0", "sku": Unknown("[parameters('sku')]")})
+    (finding,) = evaluate([vault], [tls_checked]).findings
     assert finding.status is Status.FAIL
-    assert "could not evaluate" in finding.message and "KeyError" in finding.message
+
+
+def test_a_check_can_say_it_cannot_judge():
+    @control(id="CL-TEST-005", title="t", severity="low", citations=("45 CFR 164.312(b)",), types=(VAULT,),
+             remediation="r")
+    def explicit(document, index):
+        return cannot_judge("Vault kv-a: the key is in another subscription.")
+
+    (finding,) = evaluate([resource(VAULT, "kv-a")], [explicit]).findings
+    assert finding.status is Status.MANUAL and finding.message == "Vault kv-a: the key is in another subscription."
+
+
+def test_duplicate_ids_are_one_error_finding_not_two_copies_of_every_result():
+    result = evaluate([resource(VAULT, "kv-a"), resource(VAULT, "KV-A")], [starts_with_kv])
+    assert [(f.control, f.status) for f in result.findings] == [("CL-INPUT-001", Status.ERROR),
+                                                                ("CL-TEST-001", Status.PASS)]
+    assert "appears more than once" in result.findings[0].message
+    assert [c.id for c in result.controls] == ["CL-TEST-001", "CL-INPUT-001"]
+
+
+def test_input_problems_become_error_findings_and_other_resources_are_still_audited():
+    problem = InputProblem(resource_id="", resource_type="Microsoft.KeyVault/vaults/keys",
+                           location="resources[1].name", message="name 'k' has 1 segment(s) but type needs 2")
+    result = evaluate([resource(VAULT, "kv-a")], [starts_with_kv], problems=[problem])
+    assert [(f.control, f.status, f.resource_id) for f in result.findings] == [
+        ("CL-INPUT-001", Status.ERROR, "resources[1].name"), ("CL-TEST-001", Status.PASS, result.findings[1].resource_id)]
+    assert result.summary()["errors"] == 1
+
+
+def test_waivers_that_match_nothing_are_reported():
+    used, unused = waiver("*/vaults/bad"), waiver("*/vaults/gone")
+    result = evaluate([resource(VAULT, "bad")], [starts_with_kv], [used, unused])
+    assert result.unused_waivers == (unused,)
 
 
 def test_no_documents_no_findings():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.compliance.model import Unknown, touched_unknowns
 from infra.compliance.index import ResourceIndex, get, parent_id
 from infra.compliance.model import SUBSCRIPTION_TYPE
 from tests.infra.compliance.arm import SUB, extension, resource, rid
@@ -55,11 +56,35 @@ def test_extensions_and_references():
     assert index.referencing(vault["id"], "Microsoft.Storage/storageAccounts") == []
 
 
-def test_one_subscription_pseudo_resource_per_subscription_seen():
-    index = ResourceIndex([resource("Microsoft.KeyVault/vaults", "a"), resource("Microsoft.KeyVault/vaults", "b")])
+def test_one_subscription_pseudo_resource_per_subscription_with_subscription_level_documents():
+    pricing = {"type": "Microsoft.Security/pricings", "name": "VirtualMachines", "properties": {},
+               "id": f"/subscriptions/{SUB}/providers/Microsoft.Security/pricings/VirtualMachines"}
+    index = ResourceIndex([resource("Microsoft.KeyVault/vaults", "a"), pricing, resource("Microsoft.KeyVault/vaults", "b")])
     (subscription,) = index.of_type(SUBSCRIPTION_TYPE)
     assert subscription["id"] == f"/subscriptions/{SUB}"
     assert ResourceIndex([]).of_type(SUBSCRIPTION_TYPE) == []
+
+
+def test_no_subscription_is_made_up_from_resource_group_resources():
+    # A template of vaults says nothing about the subscription it lands in: subscription-wide controls
+    # are not applicable rather than failed on an invented subscription.
+    index = ResourceIndex([resource("Microsoft.KeyVault/vaults", "a"), resource("Microsoft.KeyVault/vaults", "b")])
+    assert index.of_type(SUBSCRIPTION_TYPE) == []
+
+
+def test_a_repeated_id_is_kept_once_and_reported():
+    first, second = resource("Microsoft.KeyVault/vaults", "a"), resource("Microsoft.KeyVault/vaults", "A")
+    index = ResourceIndex([first, second])
+    assert index.of_type("Microsoft.KeyVault/vaults") == [first]
+    assert index.duplicates == [second]
+
+
+def test_get_returns_an_unknown_on_the_way_and_records_its_use():
+    acls = Unknown("[parameters('acls')]", "properties.networkAcls")
+    document = {"properties": {"networkAcls": acls}}
+    with touched_unknowns() as touched:
+        assert get(document, "properties.networkAcls.defaultAction") is acls
+    assert touched == [acls]
 
 
 def test_get_walks_maps_and_lists():

@@ -73,7 +73,7 @@ def test_grouped_by_safeguard_with_cross_references(sample):
 def test_summary_and_metadata(sample):
     text = " ".join(" ".join(parse(render(sample)).text).split())
     assert "Source: stack test (offline render) · generated 2026-03-01T12:00:00Z by carelift 0.1.0" in text
-    assert "4 controls 7 resources 4 failed 1 waived 3 passed" in text
+    assert "4 controls 6 resources 4 failed 1 waived 3 passed 0 manual 0 errors" in text
 
 
 def test_failed_first_then_waived_with_details_then_passed(sample):

@@ -11,11 +11,12 @@ from tests.infra.compliance.outputs.conftest import WAIVER
 
 def test_shape_and_summary(sample):
     report = json.loads(json_report.render(sample.result, sample.controls, sample.meta))
-    assert list(report) == ["source", "generatedAt", "tool", "summary", "findings"]
+    assert list(report) == ["source", "generatedAt", "tool", "summary", "findings", "notAudited"]
     assert report["source"] == "stack test (offline render)"
     assert report["generatedAt"] == "2026-03-01T12:00:00Z"
     assert report["tool"] == {"name": "carelift", "version": "0.1.0"}
-    assert report["summary"] == {"controls": 4, "resources": 7, "passed": 3, "failed": 4, "waived": 1}
+    assert report["summary"] == {"controls": 4, "resources": 6, "passed": 3, "failed": 4, "waived": 1,
+                                 "manual": 0, "errors": 0, "notAudited": 0}
 
 
 def test_findings_carry_what_an_auditor_needs(sample):
