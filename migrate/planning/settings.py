@@ -38,6 +38,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from infra.inputs import read_input_text
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PRICING_OPTIONS = ("payg", "ri1y", "ri3y")
 SIZING_MODES = ("as-on-premises", "performance-based")
@@ -157,7 +159,7 @@ def load_settings(path: Path | None) -> PlanSettings:
         return PlanSettings()
     source = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = yaml.safe_load(read_input_text(path))
     except FileNotFoundError:
         raise SettingsError(source, [f"{source} does not exist"]) from None
     except (OSError, UnicodeDecodeError) as exc:

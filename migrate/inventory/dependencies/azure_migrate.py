@@ -8,18 +8,21 @@ appliance's discovery has no server name: the edge then points at its IP, which 
 resolves to an inventory server or keeps as an external endpoint.
 
 Edges aggregate rows by (source, destination, port, protocol): weight = number of rows
-(time slots), first/last seen = earliest slot start and latest slot end. The process kept is
+(time slots), first/last seen = earliest slot start and latest slot end (`timeslots` reads the
+locale and version variants of the label). A slot label that cannot be read still counts as an
+observation, without first/last seen, and the file gets one summary warning. The process kept is
 the destination's (the serving process: sqlservr.exe, irisdb, java for an interface engine)
 when the export names it, else the source's.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, parse_address, parse_period,
-                                                   parse_port)
+from migrate.inventory.dependencies.common import EdgeAccumulator, FileProblems, parse_address, parse_port
 from migrate.inventory.dependencies.tables import Header, checked_header, rows
+from migrate.inventory.dependencies.timeslots import SlotReader
 from migrate.inventory.model import ParsedFile
 
 FORMAT = "azure-migrate-dependencies"
@@ -47,7 +50,13 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
     problems = FileProblems(display)
     edges = EdgeAccumulator()
     header: Header | None = None
-    periods: dict[str, tuple[str, str] | None] = {}
+    slots = SlotReader()
+    labels: dict[str, int] = {}
+    """Each distinct slot label → a bit; each edge keeps the bits of the slots it was seen in,
+    so first/last seen are computed once the whole file tells how its dates are written."""
+    seen: dict[tuple[str, str, int, str], int] = {}
+    label_rows: dict[str, int] = {}
+    bad_addresses: list[tuple[int, str, str]] = []
 
     for number, cells in rows(path, encoding, problems):
         if header is None:
@@ -61,13 +70,9 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
             cells = cells + [""] * (width - len(cells))
 
         slot = cells[get["timeslot"]].strip()
-        if slot not in periods:
-            periods[slot] = parse_period(slot)
-        period = periods[slot]
-        if period is None:
-            problems.at(f"time slot {slot!r} is not a date and time (expected e.g. "
-                        f"'2025-03-03 00:00 - 2025-03-03 06:00')", number, names["timeslot"])
-            continue
+        if slot not in labels:
+            labels[slot] = 1 << len(labels)
+            slots.see(slot)
         port = parse_port(cells[get["port"]])
         if port is None:
             problems.at(f"port {cells[get['port']].strip()!r} is not a number from 1 to 65535", number,
@@ -75,11 +80,14 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
             continue
 
         ips = {}
-        for side in ("source_ip", "destination_ip"):
+        for side, name in (("source_ip", "source_name"), ("destination_ip", "destination_name")):
             raw = cells[get[side]].strip() if side in get else ""
             ips[side] = parse_address(raw) if raw else None
             if raw and ips[side] is None:
-                problems.at(f"{raw!r} is not an IP address", number, names[side])
+                if cells[get[name]].strip():  # the name identifies the endpoint: the address is not needed
+                    bad_addresses.append((number, names[side], raw))
+                else:
+                    problems.at(f"{raw!r} is not an IP address", number, names[side])
         source = cells[get["source_name"]].strip() or ips["source_ip"]
         destination = cells[get["destination_name"]].strip() or ips["destination_ip"]
         if not source:
@@ -91,13 +99,35 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
 
         process = ((cells[get["destination_process"]].strip() if "destination_process" in get else "")
                    or (cells[get["source_process"]].strip() if "source_process" in get else "") or None)
-        edges.add(source, destination, port, "tcp", process=process, first_seen=period[0], last_seen=period[1],
-                  source_ip=ips["source_ip"], destination_ip=ips["destination_ip"])
+        edges.add(source, destination, port, "tcp", process=process, source_ip=ips["source_ip"],
+                  destination_ip=ips["destination_ip"])
+        key = (source, destination, port, "tcp")
+        seen[key] = seen.get(key, 0) | labels[slot]
+        label_rows[slot] = label_rows.get(slot, 0) + 1
 
     if header is None and not problems:
         problems.at("the file has no header row and no data")
     elif not problems and edges.observations == 0:
         problems.at("the file has a header but no connection rows", 2)
     problems.raise_if_any()
-    warnings = (f"ignored columns: {', '.join(header.ignored)}",) if header.ignored else ()
-    return ParsedFile(path=display, format=FORMAT, dependencies=edges.dependencies(), warnings=warnings)
+    periods = slots.periods()
+    warnings = [f"ignored columns: {', '.join(header.ignored)}"] if header.ignored else []
+    unread = [label for label, period in periods.items() if period is None]
+    if unread:
+        rows_unread = sum(label_rows[u] for u in unread)
+        example = next((u for u in unread if u), unread[0])
+        warnings.append(f"{rows_unread} row(s) have a time slot that is not a date and time (e.g. {example!r}); "
+                        f"they count as observations without first/last seen")
+    if bad_addresses:
+        row, column, raw = bad_addresses[0]
+        warnings.append(f"{len(bad_addresses)} address(es) are not IP addresses and were ignored, the server name "
+                        f"being known (e.g. row {row}, column {column!r}: {raw!r})")
+    bits = sorted((bit, periods[label]) for label, bit in labels.items())
+    dependencies = []
+    for dependency in edges.dependencies():
+        mask = seen[(dependency.source, dependency.destination, dependency.port, dependency.protocol)]
+        known = [period for bit, period in bits if mask & bit and period is not None]
+        if known:
+            dependency = replace(dependency, first_seen=min(p[0] for p in known), last_seen=max(p[1] for p in known))
+        dependencies.append(dependency)
+    return ParsedFile(path=display, format=FORMAT, dependencies=tuple(dependencies), warnings=tuple(warnings))

@@ -68,14 +68,13 @@ def test_unknown_columns_are_reported_as_warnings(tmp_path):
 def test_bad_rows_name_row_and_column(tmp_path):
     path = write(tmp_path,
                  "2025-03-03 00:00 - 2025-03-03 06:00,app01,10.1.0.5,,,db01,10.1.0.6,,,1433",
-                 "yesterday,app01,10.1.0.5,,,db01,10.1.0.6,,,1433",
                  "2025-03-03 00:00 - 2025-03-03 06:00,app01,10.1.0.5,,,db01,10.1.0.6,,,99999",
-                 "2025-03-03 00:00 - 2025-03-03 06:00,app01,10.1.0.999,,,db01,10.1.0.6,,,1433",
+                 "2025-03-03 00:00 - 2025-03-03 06:00,,10.1.0.999,,,db01,10.1.0.6,,,1433",
                  "2025-03-03 00:00 - 2025-03-03 06:00,,,,,db01,10.1.0.6,,,1433")
     with pytest.raises(InputError) as caught:
         parse_dependency_file(path)
     found = {(p.row, p.column) for p in caught.value.problems}
-    assert found == {(3, "Time slot"), (4, "Destination port"), (5, "Source IP"), (6, "Source server name")}
+    assert found == {(3, "Destination port"), (4, "Source IP"), (4, "Source server name"), (5, "Source server name")}
     assert all(p.file == str(path) for p in caught.value.problems)
 
 
@@ -112,3 +111,49 @@ def test_problems_are_capped_but_counted(tmp_path):
     problems = caught.value.problems
     assert len(problems) == 201
     assert "500 in all" in problems[-1].message
+
+
+# --- time slots as real appliances write them (locale and version variants) ---------------------
+
+@pytest.mark.parametrize("slot, first, last", [
+    ("7/28/2026 12:00-18:00", "2026-07-28T12:00:00", "2026-07-28T18:00:00"),           # US, no spaces
+    ("28/07/2026 12:00 - 18:00", "2026-07-28T12:00:00", "2026-07-28T18:00:00"),        # day-first, spaced
+    ("2026-07-28 12:00 - 2026-07-28 18:00", "2026-07-28T12:00:00", "2026-07-28T18:00:00"),
+    ("7/28/2026 18:00-24:00", "2026-07-28T18:00:00", "2026-07-29T00:00:00"),           # 24:00 ends the day
+    ("28.07.2026 18:00 - 00:00", "2026-07-28T18:00:00", "2026-07-29T00:00:00"),        # end rolls over
+    ("7/28/2026 12:00 PM - 6:00 PM", "2026-07-28T12:00:00", "2026-07-28T18:00:00"),
+])
+def test_time_slot_variants_give_first_and_last_seen(tmp_path, slot, first, last):
+    path = write(tmp_path, f'"{slot}",app01,10.1.0.5,,,db01,10.1.0.6,,,1433')
+    [edge] = parse_dependency_file(path).dependencies
+    assert (edge.weight, edge.first_seen, edge.last_seen) == (1, first, last)
+
+
+def test_an_ambiguous_slashed_date_is_read_the_way_the_rest_of_the_file_is(tmp_path):
+    # 03/08 alone could be March 8 or 3 August; 28/07 in the same export says day-first.
+    path = write(tmp_path, "03/08/2026 00:00 - 06:00,app01,,,,db01,,,,1433",
+                 "28/07/2026 06:00 - 12:00,app01,,,,db01,,,,1433")
+    [edge] = parse_dependency_file(path).dependencies
+    assert (edge.first_seen, edge.last_seen) == ("2026-07-28T06:00:00", "2026-08-03T06:00:00")
+
+
+def test_unreadable_slots_still_count_with_one_summary_warning(tmp_path):
+    path = write(tmp_path, "yesterday,app01,,,,db01,,,,1433", "slot 17,app01,,,,db01,,,,1433",
+                 "7/28/2026 12:00-18:00,app01,,,,db01,,,,1433", "yesterday,web01,,,,db01,,,,443")
+    parsed = parse_dependency_file(path)
+    edges = {(d.source, d.port): d for d in parsed.dependencies}
+    assert edges[("app01", 1433)].weight == 3
+    assert (edges[("app01", 1433)].first_seen, edges[("app01", 1433)].last_seen) == \
+        ("2026-07-28T12:00:00", "2026-07-28T18:00:00")
+    assert (edges[("web01", 443)].weight, edges[("web01", 443)].first_seen) == (1, None)
+    [warning] = parsed.warnings
+    assert warning.startswith("3 row(s) have a time slot that is not a date and time (e.g. 'yesterday')")
+
+
+def test_a_malformed_address_beside_a_server_name_is_a_warning_not_an_error(tmp_path):
+    path = write(tmp_path, "7/28/2026 12:00-18:00,app01,10.1.0.999,,,db01,10.1.0.6,,,1433")
+    parsed = parse_dependency_file(path)
+    [edge] = parsed.dependencies
+    assert (edge.source, edge.source_ip) == ("app01", None)
+    assert parsed.warnings == ("1 address(es) are not IP addresses and were ignored, the server name being known "
+                               "(e.g. row 2, column 'Source IP': '10.1.0.999')",)
