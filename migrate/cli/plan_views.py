@@ -128,6 +128,7 @@ def explanation(document: dict, name: str) -> dict[str, Any]:
             "cutover_end": wave["cutover_end"], "reasons": group["wave_reasons"] if group else []},
         "not_in_a_wave": s.get("excluded"),
         "shared_service": s.get("shared_service"),
+        "hub": s.get("hub"),
         "move_group": None if group is None else {
             "id": group["id"], "servers": group["servers"], "applications": group["applications"],
             "environment": group["environment"], "reasons": group["reasons"]},
@@ -155,7 +156,9 @@ def print_explanation(e: dict) -> None:
                                           "within the wave capacities"]:
             say(f"    - {reason}")
     if e["shared_service"]:
-        say(f"  shared service: {e['shared_service']}")
+        say(f"  extended infrastructure (foundation wave 0): {e['shared_service']}")
+    if e.get("hub"):
+        say(f"  hub, planned like any application under every rule, its links crossing: {e['hub']}")
     group = e["move_group"]
     if group:
         others = [s for s in group["servers"] if s != e["server"]]

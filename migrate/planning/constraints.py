@@ -6,8 +6,10 @@ between groups. Any conflict becomes an `Infeasibility` naming the constraint an
 all of them are raised together as `InfeasiblePlan`.
 
 The rules (README, "Migration plan"):
-- wave 0 is the foundation: the shared-service groups, and any group pinned to wave 0. Wave
-  limits apply from wave 1 on — the foundation is built before migration waves start;
+- wave 0 is the foundation: the extended-infrastructure groups, and any group pinned to wave 0.
+  Wave limits apply from wave 1 on — the foundation is built before migration waves start. Every
+  other rule holds for a group pinned to wave 0 as for any other (tier-0 floor, ordering), unless
+  all its servers are in `allow_in_foundation`;
 - per wave ≥ 1: at most `wave.max_servers` servers, `wave.max_vcpu` vCPU,
   `replication_tb_per_wave` TB to replicate and `wave.max_tier0_cutovers` tier-0 groups;
 - per application: a group holding its non-production (tst, dev, trn, rel, poc) moves in an
@@ -32,6 +34,7 @@ from typing import Mapping, Sequence
 from migrate.inventory.model import Server
 from migrate.planning.groups import NON_PRODUCTION, server_replication_tb, server_vcpu
 from migrate.planning.model import Infeasibility, InfeasiblePlan, MoveGroup
+from migrate.planning.names import NameResolver
 from migrate.planning.settings import PlanSettings
 
 UNBOUNDED = 1 << 30
@@ -119,10 +122,12 @@ def compile_problem(groups: Sequence[MoveGroup], servers: Mapping[str, Server], 
                 lo=[1] * n, hi=[UNBOUNDED] * n, lo_why=[("", "migration waves start at 1")] * n, hi_why=[("", "")] * n,
                 preds=[[] for _ in range(n)], succs=[[] for _ in range(n)])
     index = _Index(groups, servers)
+    allowed = _allowed_in_foundation(groups, servers, settings)
     pinned = _pins(p, index, settings)
-    _windows(p, pinned, settings)
+    _windows(p, pinned, settings, allowed)
     _capacity(p, pinned)
-    _ordering(p, index)
+    _ordering(p, index, allowed)
+    _foundation_pins(p, allowed)
     order = _topological(p)
     if order is not None:
         _propagate(p, order)
@@ -151,6 +156,16 @@ class _Index:
 
     def app_env_pairs(self):
         return sorted(self.by_app_env.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+
+
+def _allowed_in_foundation(groups: Sequence[MoveGroup], servers: Mapping[str, Server],
+                           settings: PlanSettings) -> set[int]:
+    """Groups whose servers are all named (by server or application) in `allow_in_foundation`."""
+    if not settings.allow_in_foundation:
+        return set()
+    resolver = NameResolver(servers, {name: s.applications for name, s in servers.items()})
+    named = resolver.servers(settings.allow_in_foundation)
+    return {i for i, g in enumerate(groups) if not g.foundation and all(name in named for name in g.servers)}
 
 
 def _servers(p: Problem, *indexes: int) -> tuple[str, ...]:
@@ -223,7 +238,7 @@ def _edge(p: Problem, before: int, after: int, gap: int, why: tuple[str, str]) -
     p.edge_why[(before, after)] = why
 
 
-def _windows(p: Problem, pinned: dict[int, list[tuple[int, int]]], settings: PlanSettings) -> None:
+def _windows(p: Problem, pinned: dict[int, list[tuple[int, int]]], settings: PlanSettings, allowed: set[int]) -> None:
     k = settings.tier0_not_before_wave
     for i, group in enumerate(p.groups):
         size = p.sizes[i]
@@ -241,11 +256,12 @@ def _windows(p: Problem, pinned: dict[int, list[tuple[int, int]]], settings: Pla
             wave, n = waves[0]
             p.lo[i] = p.hi[i] = wave
             p.lo_why[i] = p.hi_why[i] = (f"pins[{n}]", f"pins[{n}] puts it in wave {wave}")
-            if size.tier0 and wave < k:
+            if size.tier0 and wave < k and not (wave == 0 and i in allowed):
                 p.problems.append(Infeasibility(
                     f"pins[{n}], tier0_not_before_wave",
                     f"pins[{n}] puts move group {group.id}, which holds tier-0 servers, in wave {wave}; "
-                    f"tier-0 systems move in wave {k} or later (tier0_not_before_wave)", group.servers))
+                    f"tier-0 systems move in wave {k} or later (tier0_not_before_wave)"
+                    + (_FOUNDATION_HINT if wave == 0 else ""), group.servers))
             if p.pilot and wave == 1 and not p.eligible(i):
                 p.problems.append(Infeasibility(
                     f"pins[{n}], pilot_wave",
@@ -303,12 +319,17 @@ def _capacity(p: Problem, pinned: dict[int, list[tuple[int, int]]]) -> None:
                 f"in wave {wave}: {sentence}", _servers(p, *members)))
 
 
-def _ordering(p: Problem, index: _Index) -> None:
+_FOUNDATION_HINT = ("; the foundation wave 0 is for extended infrastructure — list the application in "
+                    "allow_in_foundation to move it there anyway")
+
+
+def _ordering(p: Problem, index: _Index, allowed: set[int]) -> None:
     by_app: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for (app, env), members in index.app_env_pairs():
         kind = "prd" if env == "prd" else "dr" if env == "dr" else "nonprd" if env in NON_PRODUCTION else None
         if kind:
-            by_app[app][kind].update(i for i in members if not p.groups[i].foundation)
+            by_app[app][kind].update(i for i in members if not p.groups[i].foundation
+                                     and not (i in allowed and p.hi[i] == 0))
     for app, kinds in sorted(by_app.items()):
         name = index.app_names[app]
         production = sorted(kinds["prd"])
@@ -318,6 +339,27 @@ def _ordering(p: Problem, index: _Index) -> None:
         for i in sorted(kinds["dr"] - kinds["prd"]):
             for j in production:
                 _edge(p, j, i, 0, ("ordering", f"the DR of {name} moves with its production or later"))
+
+
+def _foundation_pins(p: Problem, allowed: set[int]) -> None:
+    """A group pinned to wave 0 keeps the ordering rules: nothing can move before wave 0, and what
+    moves with it or earlier must be in wave 0 too. Each breach is one problem naming the pin and
+    the rule; the edge is then dropped so the propagation does not report it again."""
+    for i, group in enumerate(p.groups):
+        if group.foundation or p.hi[i] != 0 or i in allowed:
+            continue
+        pin = p.lo_why[i][0]
+        for j, gap in list(p.preds[i]):
+            if gap == 0 and p.hi[j] == 0:
+                continue
+            key, why = p.edge_why[(j, i)]
+            p.problems.append(Infeasibility(
+                f"{pin}, {key}", f"{pin} puts move group {group.id} in wave 0, but {why}: {p.groups[j].id} would "
+                                 f"have to move {'before' if gap else 'with'} it" + _FOUNDATION_HINT,
+                _servers(p, j, i)))
+            p.preds[i] = [(x, g) for x, g in p.preds[i] if x != j]
+            p.succs[j] = [(x, g) for x, g in p.succs[j] if x != i]
+            del p.edge_why[(j, i)]
 
 
 def _topological(p: Problem) -> list[int] | None:

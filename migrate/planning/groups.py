@@ -1,16 +1,21 @@
-"""Shared services and move groups: what moves in the foundation wave, and what must move together.
+"""Services and move groups: what the foundation wave builds, which hubs there are, what moves together.
 
-`shared_services` finds the servers every other system leans on (directory, DNS, NTP, monitoring,
-backup, patching, antivirus). They move first, in the foundation wave 0, and their links do not
+`classify_services` tells two kinds apart. Extended infrastructure — what every other system
+leans on and a landing zone builds anew on both sides (directory, DNS, NTP, monitoring, backup,
+patching, antivirus) — moves first, in the foundation wave 0. Hubs — one system many others reach
+(an interface engine, a shared SQL cluster), found by fan-in or named in `hubs` — cannot be on
+both sides: they are planned like any application, under every rule. Links to either kind do not
 glue the estate together — otherwise every server would land in one giant group.
 
 `move_groups` then joins the remaining planned servers with a union-find (near-linear):
 - everything of one application and environment (a server of two applications joins both);
 - servers on both ends of a strong link: weight ≥ `strong_link.min_weight`, or a port in
   `strong_link.ports` (databases, file shares: latency-sensitive whatever their volume);
-- the user's `affinities`.
-Links to shared services, to external endpoints and to excluded (retired/retained) servers never
-join anything. Shared services get their own groups by the same rules, marked `foundation`.
+- the user's `affinities` (server or application names).
+Links between a hub and a server that is not one, links to extended infrastructure, to external
+endpoints and to excluded (retired/retained) servers never join anything. Extended
+infrastructure gets its own groups by the same rules, marked `foundation`; hubs get theirs,
+marked `hub`.
 
 Conventions the waves rely on (documented in the README's plan section):
 - vCPU is the on-premises core count (unknown counts 0); replicated data is each disk's used
@@ -22,10 +27,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from migrate.inventory.model import Application, Dependency, Server
 from migrate.planning.model import MoveGroup
+from migrate.planning.names import NameResolver
 from migrate.planning.settings import PlanSettings
 
 SERVICE_PORTS: dict[int, str] = {
@@ -85,29 +92,61 @@ def applications_of(servers: Sequence[Server], applications: Iterable[Applicatio
     return {name: tuple(sorted(found, key=lambda a: (a.lower(), a))) for name, found in apps.items()}
 
 
+@dataclass(frozen=True)
+class Services:
+    """The two kinds of service the planner tells apart (README, "Migration plan")."""
+
+    infrastructure: dict[str, str]
+    """Extended infrastructure, server -> why: directory/DNS/NTP, monitoring and log collection,
+    backup, patching, antivirus. Built anew on both sides: foundation wave 0, and with
+    `shared_services.links: local` their links never cross."""
+    hubs: dict[str, str]
+    """Hubs, server -> why: one system many others reach (an interface engine, a shared SQL
+    cluster). Planned like any application under every rule and placed by the optimiser; links to
+    a hub join no move group (or its clients would all become one) and count in H while they cross."""
+    notes: tuple[str, ...] = ()
+    """Names in settings that match nothing, and explicit choices that overrode each other."""
+
+
 def shared_services(servers: Sequence[Server], applications: Sequence[Application],
                     dependencies: Sequence[Dependency], settings: PlanSettings) -> dict[str, str]:
-    """Shared-service server name -> why, sorted by name. Evidence, in order:
+    """The extended infrastructure of `classify_services` (server -> why)."""
+    return classify_services(servers, applications, dependencies, settings).infrastructure
 
-    1. named in `shared_services.servers`, or a server of an application in `shared_services.applications`;
+
+def classify_services(servers: Sequence[Server], applications: Sequence[Application],
+                      dependencies: Sequence[Dependency], settings: PlanSettings) -> Services:
+    """Extended infrastructure and hubs, each server -> why, sorted by name. Evidence, in order:
+
+    Extended infrastructure:
+    1. named in `shared_services.servers` (a server, or an application: all its servers), or a
+       server of an application in `shared_services.applications`;
     2. a server of an application of type `identity`, or whose name says directory/DNS/NTP,
        monitoring/logging, backup, patching or antivirus (`shared_service_kind`);
-    3. it answers an infrastructure port (`SERVICE_PORTS`) to ≥ SERVICE_PORT_MIN_CLIENTS servers;
+    3. it answers an infrastructure port (`SERVICE_PORTS`) to ≥ SERVICE_PORT_MIN_CLIENTS servers.
+    Hubs:
     4. fan-in: ≥ `shared_services.min_fan_in` servers of ≥ FAN_IN_MIN_APPLICATIONS other
-       applications reach it on one port.
-    Evidence 3 and 4 is judged per application: it makes all of its servers shared, in every
-    environment (a server without an application is judged alone).
-    `shared_services.exclude` wins over all of them. Names in settings match case-insensitively.
+       applications reach it on one port — and it is not extended infrastructure;
+    5. named in `hubs` (beats 1-4: an explicit hub is never put in the foundation).
+    Evidence 3 and 4 is judged per application: it marks all of its servers, in every environment
+    (a server without an application is judged alone). `shared_services.exclude` wins over all of
+    them. Every name list accepts server and application names, case-insensitively.
     """
     config = settings.shared_services
-    by_lower = {s.name.lower(): s.name for s in servers}
     apps = applications_of(servers, applications)
+    resolver = NameResolver(apps, apps)
     app_by_lower = {a.name.lower(): a for a in applications}
     reasons: dict[str, list[str]] = defaultdict(list)
+    hub_reasons: dict[str, list[str]] = defaultdict(list)
+    notes = [f"{key}: {name} matches no server or application in the inventory"
+             for key, names in (("shared_services.servers", config.servers), ("shared_services.exclude", config.exclude),
+                                ("hubs", settings.hubs), ("allow_in_foundation", settings.allow_in_foundation))
+             for name in resolver.unknown(names)]
 
     for name in config.servers:
-        if name.lower() in by_lower:
-            reasons[by_lower[name.lower()]].append("listed in shared_services.servers")
+        for server in resolver.resolve(name):
+            reasons[server].append("listed in shared_services.servers" if server.lower() == name.strip().lower()
+                                   else f"application {name} is listed in shared_services.servers")
     listed = {a.lower() for a in config.applications}
     for server in servers:
         for app in apps[server.name]:
@@ -120,10 +159,9 @@ def shared_services(servers: Sequence[Server], applications: Sequence[Applicatio
                 reasons[server.name].append(f"application {app} is {kind}")
 
     # Evidence from the links is judged per application (a server without one is judged alone):
-    # an application's servers move together, so they are shared together — every environment,
-    # or its non-production would have to move before a production already in wave 0 — and a
-    # service spread over many nodes (a shared SQL cluster, an interface-engine pool) shows its
-    # fan-in only as a whole.
+    # an application's servers move together, so they are marked together — every environment —
+    # and a service spread over many nodes (a shared SQL cluster, an interface-engine pool) shows
+    # its fan-in only as a whole.
     units: dict[str, list[str]] = defaultdict(list)
     for server in servers:
         for app in apps[server.name] or (server.name,):
@@ -146,26 +184,42 @@ def shared_services(servers: Sequence[Server], applications: Sequence[Applicatio
                                                         f"to {len(sources)} servers"))
         for unit in unit_of[destination]:
             unit_clients[(unit, port)].update(sources)
+    fan_in: dict[str, str] = {}
     for (unit, port), sources in sorted(unit_clients.items()):
-        if unit in inferred or len(sources) < config.min_fan_in:
+        if unit in inferred or unit in fan_in or len(sources) < config.min_fan_in:
             continue
         others = [s for s in sources if unit not in apps[s] and s != unit]
         spread = {other for s in others for other in apps[s]}
         if len(others) >= config.min_fan_in and len(spread) >= FAN_IN_MIN_APPLICATIONS:
-            inferred[unit] = (None, f"{len(others)} servers of {len(spread)} other applications connect to it on "
-                                    f"port {port} (fan-in ≥ shared_services.min_fan_in {config.min_fan_in})")
+            fan_in[unit] = (f"{len(others)} servers of {len(spread)} other applications connect to it on "
+                            f"port {port} (fan-in ≥ shared_services.min_fan_in {config.min_fan_in})")
     for unit, (shown_by, why) in sorted(inferred.items()):
         for name in units[unit]:
             if unit == name or shown_by == name and len(units[unit]) == 1:
                 reasons[name].append(why)
-            elif shown_by is None:
-                reasons[name].append(f"application {unit}: {why}")
             else:
                 reasons[name].append(f"application {unit}: {shown_by} {why}")
+    for unit, why in sorted(fan_in.items()):
+        for name in units[unit]:
+            hub_reasons[name].append(why if unit == name else f"application {unit}: {why}")
+    for name in settings.hubs:
+        for server in resolver.resolve(name):
+            hub_reasons[server].append("listed in hubs" if server.lower() == name.strip().lower()
+                                       else f"application {name} is listed in hubs")
 
-    excluded = {name.lower() for name in config.exclude}
-    return {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(reasons.items())
-            if name.lower() not in excluded}
+    excluded = resolver.servers(config.exclude)
+    explicit_hubs = resolver.servers(settings.hubs)
+    explicit_infra = resolver.servers(config.servers) | {s.name for s in servers
+                                                          if any(a.lower() in listed for a in apps[s.name])}
+    both = sorted(explicit_hubs & explicit_infra - excluded, key=lambda s: (s.lower(), s))
+    if both:
+        notes.append(f"hubs wins over shared_services.servers/applications for {', '.join(both[:20])}"
+                     + (f" and {len(both) - 20} more" if len(both) > 20 else "") + ": planned as hubs")
+    infrastructure = {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(reasons.items())
+                      if name not in excluded and name not in explicit_hubs}
+    hubs = {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(hub_reasons.items())
+            if name not in excluded and name not in infrastructure}
+    return Services(infrastructure=infrastructure, hubs=hubs, notes=tuple(notes))
 
 
 # -- move groups -------------------------------------------------------------------------------
@@ -210,19 +264,26 @@ def is_strong(dependency: Dependency, settings: PlanSettings) -> bool:
 
 
 def move_groups(servers: Sequence[Server], applications: Sequence[Application], dependencies: Sequence[Dependency],
-                settings: PlanSettings, shared: Mapping[str, str], excluded: Iterable[str]) -> list[MoveGroup]:
+                settings: PlanSettings, shared: Mapping[str, str], excluded: Iterable[str],
+                hubs: Mapping[str, str] | None = None) -> list[MoveGroup]:
     """Move groups of every planned server (all but `excluded`), foundation groups first, then by id.
 
-    `shared` are the shared services (`shared_services`, minus what the caller excluded): they
-    form foundation groups among themselves. Each group's reasons say why its servers are
-    together: application+environment, the strong links and affinities that joined them.
+    `shared` is the extended infrastructure (`classify_services`, minus what the caller
+    excluded): it forms foundation groups among itself. `hubs` (server -> why) form groups of
+    their own that strong links from other servers do not join. Each group's reasons say why its
+    servers are together: application+environment, the strong links and affinities that joined them.
     """
     excluded = set(excluded)
     planned = sorted((s for s in servers if s.name not in excluded), key=lambda s: (s.name.lower(), s.name))
     index = {s.name: i for i, s in enumerate(planned)}
-    lower_index = {s.name.lower(): i for i, s in enumerate(planned)}
     foundation = [s.name in shared for s in planned]
+    hubs = hubs or {}
     apps = applications_of(planned, applications)
+    # What a strong link may join: the foundation among itself, a hub only within its own
+    # application (two hubs linked stay two systems), everything else among itself.
+    kind = ["foundation" if foundation[i] else f"hub:{(apps[s.name] or (s.name,))[0]}" if s.name in hubs else ""
+            for i, s in enumerate(planned)]
+    resolver = NameResolver(apps, apps)
     joins = _UnionFind(len(planned))
     why: list[tuple[int, str]] = []
 
@@ -237,14 +298,14 @@ def move_groups(servers: Sequence[Server], applications: Sequence[Application], 
 
     strong = [(d, index[d.source], index[d.destination]) for d in dependencies
               if d.source in index and d.destination in index and d.source != d.destination
-              and foundation[index[d.source]] == foundation[index[d.destination]] and is_strong(d, settings)]
+              and kind[index[d.source]] == kind[index[d.destination]] and is_strong(d, settings)]
     strong.sort(key=lambda t: (-t[0].weight, t[0].source, t[0].destination, t[0].port, t[0].protocol))
     for d, a, b in strong:
         if joins.union(a, b):
             why.append((a, _strong_reason(d, settings)))
 
     for n, affinity in enumerate(settings.affinities):
-        members = [lower_index[name.lower()] for name in affinity if name.lower() in lower_index]
+        members = sorted(index[name] for name in resolver.servers(affinity))
         for side in (True, False):
             same = [i for i in members if foundation[i] == side]
             if len(same) < 2:
@@ -260,7 +321,8 @@ def move_groups(servers: Sequence[Server], applications: Sequence[Application], 
     for i, reason in why:
         reasons_of[joins.find(i)].append(reason)
 
-    groups = [_group(root, [planned[i] for i in members], apps, reasons_of[root], foundation[root])
+    groups = [_group(root, [planned[i] for i in members], apps, reasons_of[root], foundation[root],
+                     {planned[i].name: hubs[planned[i].name] for i in members if planned[i].name in hubs})
               for root, members in members_of.items()]
     return _unique_ids(groups)
 
@@ -275,7 +337,7 @@ def _strong_reason(d: Dependency, settings: PlanSettings) -> str:
 
 
 def _group(root: int, members: list[Server], apps: Mapping[str, tuple[str, ...]], joined: list[str],
-           foundation: bool) -> MoveGroup:
+           foundation: bool, hubs: Mapping[str, str]) -> MoveGroup:
     pairs: dict[tuple[str, str | None], int] = defaultdict(int)
     for server in members:
         for app in apps[server.name]:
@@ -283,7 +345,10 @@ def _group(root: int, members: list[Server], apps: Mapping[str, tuple[str, ...]]
     environments = sorted({s.environment for s in members}, key=lambda e: (e is None, e or ""))
     reasons = []
     if foundation:
-        reasons.append("foundation: shared services move first, in wave 0")
+        reasons.append("foundation: extended infrastructure (built on both sides) moves first, in wave 0")
+    if hubs:
+        reasons.append("hub, planned like any application under every rule (links to it join no move group and "
+                       "count in H while they cross): " + "; ".join(dict.fromkeys(hubs.values())))
     for (app, env), count in sorted(pairs.items(), key=lambda kv: (kv[0][0].lower(), kv[0][0], kv[0][1] or "")):
         reasons.append(f"application+environment: {app} {env or '(no environment)'} "
                        f"({count} server{'s' if count != 1 else ''})")
@@ -308,7 +373,8 @@ def _group(root: int, members: list[Server], apps: Mapping[str, tuple[str, ...]]
         storage_tb=round(sum(server_replication_tb(s) for s in members), 3),
         tier0=any(s.tier == 0 for s in members),
         phi=any(s.data_classification == "phi" for s in members),
-        foundation=foundation)
+        foundation=foundation,
+        hub=bool(hubs) and not foundation)
 
 
 def _slug(text: str) -> str:

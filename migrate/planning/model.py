@@ -83,7 +83,9 @@ class MoveGroup:
     tier0: bool = False
     phi: bool = False
     foundation: bool = False
-    """Shared services: the group moves in the foundation wave 0 (`groups.shared_services`)."""
+    """Extended infrastructure: the group moves in the foundation wave 0 (`groups.classify_services`)."""
+    hub: bool = False
+    """Holds a hub (`groups.classify_services`): planned like any group; recorded for explanations."""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@
     text = plan_to_json(plan)          # byte-identical for the same inputs and settings
 
 Stages: assess each server (readiness, strategy, size, cost) → take retired and retained
-servers out of the waves → find the shared services (foundation wave 0) → move groups →
-waves → calendar. The JSON shape is documented in the README ("Migration plan").
+servers out of the waves → tell extended infrastructure (foundation wave 0) from hubs (planned
+like any application) → move groups → waves → calendar. The JSON shape is documented in the README ("Migration plan").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from migrate.inventory.model import Application, Dependency, Server
 from migrate.planning.assess import assess_applications, assess_estate
 from migrate.planning.cost import pricing_assumptions
-from migrate.planning.groups import NON_PRODUCTION, move_groups, shared_services
+from migrate.planning.groups import NON_PRODUCTION, classify_services, move_groups
 from migrate.planning.model import (CrossingLink, Infeasibility, InfeasiblePlan, MoveGroup, ServerAssessment,
                                     Strategy, WaveAssignment, WaveDates)
 from migrate.planning.schedule import schedule
@@ -42,7 +42,7 @@ class Plan:
     applications: tuple[Application, ...]
     assessments: Mapping[str, ServerAssessment]
     shared: Mapping[str, str]
-    """Shared-service server -> why it is one (these form the foundation wave 0)."""
+    """Extended-infrastructure server -> why it is one (these form the foundation wave 0)."""
     excluded: Mapping[str, str]
     """Server kept out of the waves -> why (its retire/retain strategy and rule)."""
     groups: tuple[MoveGroup, ...]
@@ -56,6 +56,8 @@ class Plan:
     """The pricing assumptions the costs rest on (price snapshot, region, option, hybrid benefit)."""
     application_strategies: Mapping[str, Strategy] = dataclasses.field(default_factory=dict)
     """Each application's strategy (override, SaaS replacement, or from its servers)."""
+    hubs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Hub server -> why it is one: planned like any application, its links crossing."""
 
 
 def build_plan(servers: Sequence[Server], applications: Sequence[Application], dependencies: Sequence[Dependency],
@@ -72,11 +74,13 @@ def build_plan(servers: Sequence[Server], applications: Sequence[Application], d
     app_strategies = assess_applications(applications, assessments, settings, overrides)
     excluded = {name: f"{a.strategy.strategy}: {a.strategy.rule}"
                 for name, a in sorted(assessments.items()) if a.strategy.strategy in NOT_MIGRATED}
-    shared = dict(sorted(shared_services(servers, applications, dependencies, settings).items()))
-    shared = {name: reason for name, reason in shared.items() if name not in excluded}
-    groups = tuple(sorted(move_groups(servers, applications, dependencies, settings, shared, excluded),
+    services = classify_services(servers, applications, dependencies, settings)
+    shared = {name: reason for name, reason in services.infrastructure.items() if name not in excluded}
+    hubs = {name: reason for name, reason in services.hubs.items() if name not in excluded}
+    groups = tuple(sorted(move_groups(servers, applications, dependencies, settings, shared, excluded, hubs),
                           key=lambda g: g.id))
     assignment = plan_waves(groups, dependencies, servers, settings, relax=relax)
+    assignment = dataclasses.replace(assignment, notes=services.notes + assignment.notes)
     groups = _groups_as_planned(groups, assignment)
     dates = tuple(schedule(set(assignment.waves.values()), settings))
     names = {s.name for s in servers}
@@ -88,7 +92,8 @@ def build_plan(servers: Sequence[Server], applications: Sequence[Application], d
                                       "dependencies": len(dependencies)},
                         "settings": {"sha256": _sha256(canonical_json(settings_document(settings)))},
                         "overrides": None if overrides is None else {"sha256": _sha256(canonical_json(overrides))}},
-                links=links, pricing=pricing_assumptions(settings), application_strategies=app_strategies)
+                links=links, pricing=pricing_assumptions(settings), application_strategies=app_strategies,
+                hubs=hubs)
 
 
 def _refuse_duplicate_names(servers: Sequence[Server]) -> None:
@@ -297,6 +302,9 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
                          "compute_ri3y": _usd(a.cost.compute_ri3y), "storage": _usd(a.cost.storage),
                          "monthly": _usd(a.cost.monthly), "hybrid_benefit": a.cost.hybrid_benefit},
                 "shared_service": plan.shared.get(server.name),
+                "hub": plan.hubs.get(server.name),
+                "service_kind": ("extended-infrastructure" if server.name in plan.shared
+                                 else "hub" if server.name in plan.hubs else None),
                 "excluded": plan.excluded.get(server.name),
                 "environment": server.environment,
                 "tier": server.tier,
@@ -324,6 +332,7 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
                     "id": g.id, "servers": list(g.servers), "applications": list(g.applications),
                     "environment": g.environment, "reasons": list(g.reasons), "wave_reasons": explain.of(g, number),
                     "vcpu": g.vcpu, "storage_tb": round(g.storage_tb, 3), "tier0": g.tier0, "phi": g.phi,
+                    "kind": "extended-infrastructure" if g.foundation else "hub" if g.hub else "application",
                     "monthly_cost": _usd(sum(money.get(s, 0.0) for s in g.servers)),
                 } for g in members],
                 "metrics": {
@@ -382,6 +391,8 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
             "servers_in_waves": len(wave_of),
             "servers_excluded": len(plan.excluded),
             "shared_services": len(plan.shared),
+            "extended_infrastructure": len(plan.shared),
+            "hubs": len(plan.hubs),
             "move_groups": len(plan.groups),
             "crossing_links": len(links),
             "monthly_cost": _usd(sum(money.values())),
@@ -451,7 +462,11 @@ class WaveReasons:
         s, out = self.settings, []
         shared = [f"{name} ({self.plan.shared[name]})" for name in group.servers if name in self.plan.shared]
         if shared:
-            out.append(f"foundation: shared service{'s' if len(shared) > 1 else ''} {', '.join(shared)}")
+            out.append(f"foundation: extended infrastructure {', '.join(shared)}")
+        hubs = [name for name in group.servers if name in self.plan.hubs]
+        if hubs:
+            out.append(f"hub {', '.join(hubs)} ({self.plan.hubs[hubs[0]]}): planned like any application under "
+                       "every rule, placed by the optimiser; its links count in H while they cross")
         for i, pin in enumerate(s.pins):
             if self._pinned(pin, group):
                 target = f"wave {pin.wave}" if pin.wave is not None else f"after application {pin.after}"

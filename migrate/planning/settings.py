@@ -22,6 +22,8 @@ pricing: {option: ri3y, hybrid_benefit: true}
 sizing: {mode: performance-based, headroom: 1.3}
 strong_link: {min_weight: 20, ports: [1433, 1521, 3306, 5432, 445, 2049]}
 shared_services: {servers: [], applications: [], min_fan_in: 25, exclude: [], links: local}
+hubs: [HL7 Interface Engine]  # planned like any application; their links cross (fan-in finds others)
+allow_in_foundation: []     # servers/applications a wave-0 pin may take past the tier-0 and ordering rules
 affinities: [[LIS-APP01, LIS-DB01]]
 overrides: overrides.yaml   # strategy overrides file (YAML or CSV), relative to this file
 saas_replacements: {Kronos: UKG Pro}
@@ -136,6 +138,11 @@ class PlanSettings:
     """Path of the strategy overrides file, resolved against the settings file's directory."""
     saas_replacements: tuple[tuple[str, str], ...] = ()
     """Application name -> SaaS product that replaces it (repurchase)."""
+    hubs: tuple[str, ...] = ()
+    """Servers or applications planned as hubs: like any application, their links crossing."""
+    allow_in_foundation: tuple[str, ...] = ()
+    """Servers or applications a pin may put in wave 0 although the tier-0 floor or the
+    non-production-before-production rule would forbid it."""
 
     @property
     def replication_tb_per_wave(self) -> float:
@@ -181,7 +188,7 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
                                    "wave_length_days", "cutover_window", "blackout_dates", "pilot_wave",
                                    "tier0_not_before_wave", "pins", "region", "pricing", "sizing",
                                    "strong_link", "shared_services", "affinities", "overrides",
-                                   "saas_replacements"))
+                                   "saas_replacements", "hubs", "allow_in_foundation"))
     d = PlanSettings()
     w = reader.mapping(top.get("wave"), "wave", ("max_servers", "max_vcpu", "max_replication_tb",
                                                   "max_tier0_cutovers"))
@@ -231,6 +238,8 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
         affinities=reader.affinities(top.get("affinities")),
         overrides=reader.text(top, "overrides", "", None),
         saas_replacements=reader.replacements(top.get("saas_replacements")),
+        hubs=reader.names(top, "hubs", ""),
+        allow_in_foundation=reader.names(top, "allow_in_foundation", ""),
     )
     if problems:
         raise SettingsError(source, problems)
@@ -392,8 +401,8 @@ class _Reader:
     def affinities(self, raw: Any) -> tuple[tuple[str, ...], ...]:
         out = []
         for i, group in enumerate(raw or []):
-            if not isinstance(group, list) or len(group) < 2 or not all(isinstance(s, str) for s in group):
-                self.fail(f"affinities[{i}]", "must be a list of two or more server names")
+            if not isinstance(group, list) or not group or not all(isinstance(s, str) and s.strip() for s in group):
+                self.fail(f"affinities[{i}]", "must be a list of server or application names")
                 continue
             out.append(tuple(group))
         return tuple(out)

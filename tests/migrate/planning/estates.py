@@ -51,3 +51,44 @@ def inventory(estate: Estate) -> tuple[tuple[Server, ...], tuple[Application, ..
 def generated(servers: int, seed: int):
     """`inventory(generate(servers, seed))`, cached: estates are immutable."""
     return inventory(generate(servers, seed=seed))
+
+
+ENGINE = "HL7 Interface Engine"
+ENGINE_WEIGHT = 28
+"""Observation slots of a constant MLLP feed over a week: above `strong_link.min_weight`, so only
+the hub rule keeps the engine's links from gluing every clinical system into one move group."""
+
+
+def with_interface_engine(inventory):
+    """The inventory with an interface engine reached by most clinical systems.
+
+    Every server of every application that is neither infrastructure (by type or name) nor the
+    engine itself sends HL7 on MLLP 2575 to the engine's servers of its own environment (its
+    production when the engine has no such environment), weight ENGINE_WEIGHT. The generated
+    estate's engine is tier 0 in production: the rules bite on it.
+    """
+    from migrate.planning.groups import shared_service_kind
+
+    servers, applications, dependencies = inventory
+    engine = {s.name: s.environment for s in servers if ENGINE in s.applications}
+    assert any(env == "prd" for env in engine.values()), "the generated estate has no production interface engine"
+    infrastructure = {a.name for a in applications if a.type == "identity" or shared_service_kind(a.name)}
+    by_env: dict = defaultdict(list)
+    for name, env in sorted(engine.items()):
+        by_env[env].append(name)
+    added: dict[tuple[str, str, int], int] = {}
+    for s in servers:
+        if not s.applications or ENGINE in s.applications or set(s.applications) & infrastructure:
+            continue
+        targets = by_env.get(s.environment) or by_env["prd"]
+        added[(s.name, targets[hash_index(s.name, len(targets))], 2575)] = ENGINE_WEIGHT
+    merged = {(d.source, d.destination, d.port): d for d in dependencies}
+    for (source, destination, port), weight in added.items():
+        merged[(source, destination, port)] = Dependency(source=source, destination=destination, port=port,
+                                                         weight=weight, destination_resolved=True)
+    return servers, applications, tuple(merged[k] for k in sorted(merged))
+
+
+def hash_index(name: str, size: int) -> int:
+    """A stable spread of clients over the engine's nodes (Python's hash() is salted per process)."""
+    return sum(name.encode()) % size

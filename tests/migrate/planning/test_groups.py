@@ -7,7 +7,7 @@ import random
 import pytest
 
 from migrate.inventory.model import Application, Dependency, Disk, Server
-from migrate.planning.groups import (SERVICE_PORT_MIN_CLIENTS, move_groups, server_replication_tb,
+from migrate.planning.groups import (SERVICE_PORT_MIN_CLIENTS, classify_services, move_groups, server_replication_tb,
                                      shared_service_kind, shared_services)
 from migrate.planning.settings import PlanSettings, parse_settings
 
@@ -55,7 +55,7 @@ def test_identity_type_names_ports_and_settings_make_shared_services():
     assert "ntp01" not in shared and "keep01" not in shared
 
 
-def test_fan_in_counts_only_many_other_applications_and_marks_the_whole_application():
+def test_fan_in_makes_a_hub_never_infrastructure_and_counts_only_many_other_applications():
     servers = [server("sql01", "Shared SQL"), server("sql02", "Shared SQL", env="tst"),
                server("web01", "Portal"), server("web02", "Portal")]
     deps = []
@@ -65,12 +65,14 @@ def test_fan_in_counts_only_many_other_applications_and_marks_the_whole_applicat
         deps.append(link(f"c{n:02d}", "sql01", 1433))
         servers.append(server(f"v{n:02d}", "Citrix"))
         deps.append(link(f"v{n:02d}", "web01", 443))
-    shared = shared_services(servers, [], deps, PlanSettings())
-    # 30 clients of 3 applications: shared, with its test server too. 30 clients of one
-    # application (Citrix sessions on a web front end) are that application's users, not shared.
-    assert sorted(shared) == ["sql01", "sql02"]
-    assert shared["sql02"].startswith("application Shared SQL: 30 servers of 3 other applications connect to it on "
-                                     "port 1433")
+    services = classify_services(servers, [], deps, PlanSettings())
+    # 30 clients of 3 applications: a hub, with its test server too — never extended infrastructure
+    # (fan-in alone does not put anything in wave 0). 30 clients of one application (Citrix
+    # sessions on a web front end) are that application's users, not a hub.
+    assert services.infrastructure == {}
+    assert sorted(services.hubs) == ["sql01", "sql02"]
+    assert services.hubs["sql02"].startswith("application Shared SQL: 30 servers of 3 other applications connect to "
+                                             "it on port 1433")
 
 
 # -- move groups --------------------------------------------------------------------------------

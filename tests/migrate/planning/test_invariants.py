@@ -14,7 +14,7 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from migrate.inventory.model import Dependency, Disk, Server
-from migrate.planning.groups import NON_PRODUCTION, move_groups, server_replication_tb, shared_services
+from migrate.planning.groups import NON_PRODUCTION, classify_services, move_groups, server_replication_tb
 from migrate.planning.model import InfeasiblePlan
 from migrate.planning.settings import parse_settings
 from migrate.planning.waves import plan_waves
@@ -27,8 +27,11 @@ FAST = hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCh
 def run(servers, applications, deps, raw, relax):
     settings = parse_settings(raw)
     excluded = {s.name for s in servers if s.power_state == "off"}
-    shared = {k: v for k, v in shared_services(servers, applications, deps, settings).items() if k not in excluded}
-    groups = move_groups(servers, applications, deps, settings, shared, excluded)
+    services = classify_services(servers, applications, deps, settings)
+    shared = {k: v for k, v in services.infrastructure.items() if k not in excluded}
+    hubs = {k: v for k, v in services.hubs.items() if k not in excluded}
+    assert not set(shared) & set(hubs)
+    groups = move_groups(servers, applications, deps, settings, shared, excluded, hubs)
     try:
         assignment = plan_waves(groups, deps, servers, settings, relax=relax)
     except InfeasiblePlan as infeasible:
@@ -62,8 +65,7 @@ def check(assignment, servers, deps, settings, excluded, shared) -> None:
         for k, amount in enumerate((len(members), sum(s.cores or 0 for s in members),
                                     sum(server_replication_tb(s) for s in members), any(s.tier == 0 for s in members))):
             load[w][k] += amount
-        if w == 0:
-            continue
+        # Every rule holds outside the extended infrastructure, in wave 0 too (no allow_in_foundation here).
         if any(s.tier == 0 for s in members):
             assert w >= settings.tier0_not_before_wave
         if settings.pilot_wave and w == 1:

@@ -150,7 +150,7 @@ def test_wave_reasons_name_the_rules_and_links():
     assert "production of Epic after its non-production environments (wave 1)" in reasons
     assert "linked to foundation (wave 0) with weight 40" in reasons
     foundation = plan_document(sample_plan())["waves"][0]["move_groups"][0]
-    assert foundation["wave_reasons"][0] == "foundation: shared service dc01 (identity: LDAP/Kerberos fan-in 2)"
+    assert foundation["wave_reasons"][0] == "foundation: extended infrastructure dc01 (identity: LDAP/Kerberos fan-in 2)"
 
 
 def test_the_effective_settings_are_in_the_plan():
