@@ -12,6 +12,7 @@ older templates differ in case. Read as follows:
 | `CPU utilization percentage`, `Memory utilization percentage` | cpu_utilization, memory_utilization (0-100) |
 | `Boot type` | firmware (bios, efi) |
 | `Disk 1 size (In GB)` … `Disk 8 size (In GB)` | disks `disk 1` … `disk 8` |
+| `Storage in use (In GB)` | used space, spread over the disks in proportion to their size (the export does not say which disk holds it; none without disk sizes) |
 | `Server type` (Physical) / `Hypervisor` | hypervisor (`physical`, `vmware`, `hyper-v`, ...) |
 | `Virtual machine ID` | vm_uuid |
 | `Business application name` (`;`-separated) | applications |
@@ -59,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "location": ("Location",),
     "custom_id": ("Custom server ID",),
     "decommission": ("Server decommission date",),
+    "storage_in_use": ("Storage in use (In GB)",),
     **{f"disk{n}": (f"Disk {n} size (In GB)",) for n in range(1, MAX_DISKS + 1)},
     **{f"app{n}": (f"Application {n} name",) for n in range(1, MAX_APPLICATIONS + 1)},
     **{f"appver{n}": (f"Application {n} version",) for n in range(1, MAX_APPLICATIONS + 1)},
@@ -108,6 +110,11 @@ def _server(row: Row) -> Server | None:
         size = row.numeric(f"disk{n}", maximum=MAX_DISK_GB)
         if size is not None:
             disks.append(Disk(label=f"disk {n}", size_gb=size))
+    used = row.numeric("storage_in_use", maximum=MAX_DISK_GB * MAX_DISKS)
+    total = sum(d.size_gb for d in disks)
+    if used is not None and total > 0:
+        disks = [Disk(label=d.label, size_gb=d.size_gb, used_gb=round(min(d.size_gb, used * d.size_gb / total), 3))
+                 for d in disks]
     try:
         vm_uuid = fields.vm_uuid(row.text("vm_id"))
     except ValueError as error:

@@ -10,8 +10,8 @@ Canonical names, with the version form the lifecycle table keys on:
 |---|---|
 | Windows Server | 2003, 2008, 2008 R2, 2012, 2012 R2, 2016, 2019, 2022, 2025 |
 | Windows | 7, 8.1, 10, 11 (clients) |
-| Red Hat Enterprise Linux, CentOS, Oracle Linux, Rocky Linux, AlmaLinux, Debian | major (`7`) |
-| SUSE Linux Enterprise Server | major (`12`, `15`); the service pack is dropped |
+| Red Hat Enterprise Linux, CentOS, Oracle Linux, Rocky Linux, AlmaLinux, Debian | major, with its minor part when the source gives one (`7`, `7.1`; CentOS `7.9.2009` → `7.9`) |
+| SUSE Linux Enterprise Server | major (`12`, `15`), with a dotted minor part when given (`15.4`); a service pack written `SP5` is dropped |
 | Ubuntu | `YY.MM` (`18.04`) |
 | Linux | none (VMware's "Other Linux") |
 | FreeBSD, Solaris, VMware ESXi, ... | as found (family `other`) |
@@ -133,5 +133,9 @@ def _linux_version(cleaned: str, style: str) -> str | None:
     if style == "ubuntu":
         match = re.search(r"\b(\d{2})\.(\d{2})(?:\.\d+)?\b", cleaned)
         return f"{match.group(1)}.{match.group(2)}" if match else None
-    match = re.search(r"(?<![\d.])(\d{1,2})(?:\.\d+)*(?![\d])", cleaned)
-    return match.group(1) if match else None
+    match = re.search(r"(?<![\d.])(\d{1,2})(?:\.(\d+))?(?:\.\d+)*(?![\d])", cleaned)
+    if not match:
+        return None
+    # The minor release is kept (`7.1`): readiness and support differ between minor releases,
+    # and the lifecycle table's patterns match the major part either way.
+    return f"{match.group(1)}.{match.group(2)}" if match.group(2) else match.group(1)

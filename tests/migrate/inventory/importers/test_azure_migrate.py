@@ -86,3 +86,16 @@ def test_unknown_columns_are_reported_as_ignored(tmp_path):
 def test_the_same_sheet_saved_as_xlsx(tmp_path):
     path = write_xlsx(tmp_path / "import.xlsx", {"Servers": rows_for(HEADER, [RIS, LIS])})
     assert parse(path).servers == parse(write_csv(tmp_path / "import.csv", rows_for(HEADER, [RIS, LIS]))).servers
+
+
+def test_storage_in_use_is_used_space_spread_over_the_disks_and_os_versions_keep_their_minor_part(tmp_path):
+    header = HEADER + ["Storage in use (In GB)"]
+    rows = [dict(RIS, **{"Storage in use (In GB)": 320}),
+            dict(LIS, **{"*OS name": "Red Hat Enterprise Linux", "OS version": "7.1", "Disk 1 size (In GB)": 100,
+                         "Storage in use (In GB)": "250"}),   # more than the disk holds: capped at its size
+            dict(LIS, **{"*Server name": "lis02", "*OS name": "CentOS 7.9.2009", "Storage in use (In GB)": 30})]
+    ris, lis, lis2 = parse(write_csv(tmp_path / "import.csv", rows_for(header, rows))).servers
+    assert ris.disks == (Disk("disk 1", 128.0, 64.0), Disk("disk 2", 512.0, 256.0))
+    assert lis.disks == (Disk("disk 1", 100.0, 100.0),)
+    assert (lis.os_name, lis.os_version) == ("Red Hat Enterprise Linux", "7.1")
+    assert (lis2.os_name, lis2.os_version, lis2.disks) == ("CentOS", "7.9", ())   # no disk sizes: nowhere to put it

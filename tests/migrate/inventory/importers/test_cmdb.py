@@ -44,7 +44,7 @@ def test_field_name_export(tmp_path):
     assert (clarity.hypervisor, clarity.environment, clarity.owner) == ("vmware", "prd", "Pat Lee")
     assert dict(clarity.tags) == {"sys_id": "9a1f0c2b1b", "class": "cmdb_ci_win_server", "support_group": "DBA",
                                   "u_epic_environment": "PRD", "u_cost_center": "4100"}
-    assert (lab.cores, lab.hypervisor, lab.environment, lab.owner, lab.os_version) == (16, "physical", "tst", None, "7")
+    assert (lab.cores, lab.hypervisor, lab.environment, lab.owner, lab.os_version) == (16, "physical", "tst", None, "7.9")
     assert parsed.warnings == ()
 
 

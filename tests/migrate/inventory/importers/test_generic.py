@@ -92,7 +92,7 @@ def test_yaml_inventory_with_applications(tmp_path):
     assert parsed.format == "yaml"
     odb1, odb2, web = parsed.servers
     assert (odb1.os_name, odb1.os_version, odb1.environment, odb1.tier, odb1.data_classification) == \
-        ("Red Hat Enterprise Linux", "8", "prd", 0, "phi")
+        ("Red Hat Enterprise Linux", "8.6", "prd", 0, "phi")
     assert odb1.disks == (Disk("os", 100.0, 42.0), Disk("data", 4096.0, None, True))
     assert odb1.tags == (("cost-center", "4100"),) and odb1.applications == ("Epic",)
     # the merge key copies everything but what the entry overrides

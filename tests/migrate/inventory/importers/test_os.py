@@ -20,8 +20,8 @@ from migrate.inventory.importers.os import OsInfo, normalise_os
     ("Oracle Solaris 11 (64-bit)", None, ("other", "Solaris", "11")),
     ("FreeBSD 12 (64-bit)", None, ("other", "FreeBSD", "12")),
     # Tools' own descriptions and Azure Migrate's OS names
-    ("Red Hat Enterprise Linux Server release 7.9 (Maipo)", None, ("linux", "Red Hat Enterprise Linux", "7")),
-    ("CentOS Linux release 7.9.2009 (Core)", None, ("linux", "CentOS", "7")),
+    ("Red Hat Enterprise Linux Server release 7.9 (Maipo)", None, ("linux", "Red Hat Enterprise Linux", "7.9")),
+    ("CentOS Linux release 7.9.2009 (Core)", None, ("linux", "CentOS", "7.9")),
     ("Ubuntu 18.04.6 LTS", None, ("linux", "Ubuntu", "18.04")),
     ("SUSE Linux Enterprise Server 15 SP4", None, ("linux", "SUSE Linux Enterprise Server", "15")),
     ("Debian GNU/Linux 10 (64-bit)", None, ("linux", "Debian", "10")),
@@ -31,7 +31,7 @@ from migrate.inventory.importers.os import OsInfo, normalise_os
     ("Windows 2012 R2 Standard", "6.3.9600", ("windows", "Windows Server", "2012 R2")),
     ("Windows 2008", "6.1.7601", ("windows", "Windows Server", "2008 R2")),
     ("Windows Server", "10.0.17763", ("windows", "Windows Server", "2019")),
-    ("Linux Red Hat", "8.6", ("linux", "Red Hat Enterprise Linux", "8")),
+    ("Linux Red Hat", "8.6", ("linux", "Red Hat Enterprise Linux", "8.6")),
     # what people type
     ("RHEL 8", None, ("linux", "Red Hat Enterprise Linux", "8")),
     ("rhel7", None, ("linux", "Red Hat Enterprise Linux", "7")),
