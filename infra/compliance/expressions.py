@@ -15,12 +15,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from infra.compliance.model import Unknown
+
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"
                     r"|(?P<sym>[(),.\[\]]))")
 
 
-class Opaque(str):
-    """A value only known at deployment, spelled as the expression that computes it: "[parameters('x')]"."""
+class Opaque(Unknown):
+    """A value only known at deployment, spelled as the expression that computes it: "[parameters('x')]".
+
+    It is a `model.Unknown`, so documents can carry it and a check that uses it is reported `manual`.
+    """
 
 
 class ExpressionSyntaxError(ValueError):
@@ -58,6 +63,10 @@ class Context:
     """Lower-cased name -> value (a default or a value passed to a nested deployment) or an Opaque."""
     variables: Mapping[str, Any] = field(default_factory=dict)
     used_parameters: set[str] = field(default_factory=set)
+    location: str | None = None
+    """resourceGroup().location and deployment().location (carelift audit --location), else unknown."""
+    copy_index: dict[str, int] = field(default_factory=dict)
+    """Loop name -> current index while a copy loop is expanded ("" is the resource's own loop)."""
     _resolving: set[str] = field(default_factory=set)
 
     def parameter(self, name: str) -> Any:
@@ -200,6 +209,8 @@ def _eval(node: _Node, context: Context) -> Any:
         return context.parameter(node.args[0].value)
     if name == "variables" and len(node.args) == 1 and node.args[0].kind == "str":
         return context.variable(node.args[0].value)
+    if name in _LAZY:
+        return _LAZY[name](node, context)
     args = [_eval(arg, context) for arg in node.args]
     if name in _BUILDERS:
         # Builders splice unknown parts as text, so "/"-separated names keep their shape.
@@ -306,18 +317,166 @@ def _subscription(context: Context, args: list[Any]) -> dict[str, str]:
 def _resource_group(context: Context, args: list[Any]) -> dict[str, str]:
     if context.resource_group is None:
         raise ValueError("no resource group at this scope")
-    return {"id": f"/subscriptions/{context.subscription_id}/resourceGroups/{context.resource_group}",
-            "name": context.resource_group}
+    group = {"id": f"/subscriptions/{context.subscription_id}/resourceGroups/{context.resource_group}",
+             "name": context.resource_group}
+    if context.location is not None:  # otherwise resourceGroup().location stays unknown
+        group["location"] = context.location
+    return group
 
 
 def _boolean(value: Any) -> bool:
+    # ARM reads "True"/"false" given as strings (parameter files written by hand) as booleans.
+    if isinstance(value, str) and not isinstance(value, Opaque) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
     if not isinstance(value, bool):
         raise TypeError("not a boolean")
     return value
 
 
-def _if(context: Context, args: list[Any]) -> Any:
-    return args[1] if _boolean(args[0]) else args[2]
+def _unknown(node: _Node) -> Opaque:
+    return Opaque(f"[{node.source}]")
+
+
+def _lazy_if(node: _Node, context: Context) -> Any:
+    """if(c, a, b): only the branch taken needs to be known."""
+    if len(node.args) != 3:
+        return _unknown(node)
+    condition = _eval(node.args[0], context)
+    try:
+        chosen = node.args[1] if _boolean(condition) else node.args[2]
+    except TypeError:
+        return _unknown(node)
+    return _eval(chosen, context)
+
+
+def _lazy_logic(node: _Node, context: Context) -> Any:
+    """and/or stop at the first argument that settles them, so an unknown after it does not matter."""
+    settles = node.value.lower() == "or"
+    unknown = False
+    for arg in node.args:
+        value = _eval(arg, context)
+        try:
+            if _boolean(value) is settles:
+                return settles
+        except TypeError:
+            unknown = True
+    return _unknown(node) if unknown else not settles
+
+
+def _lazy_coalesce(node: _Node, context: Context) -> Any:
+    """The first argument that is not null; unknown when an unknown argument comes before it."""
+    for arg in node.args:
+        value = _eval(arg, context)
+        if isinstance(value, Opaque):
+            return _unknown(node)
+        if value is not None:
+            return value
+    return None
+
+
+def _lazy_try_get(node: _Node, context: Context) -> Any:
+    """tryGet(object, key...): null where a key is missing, as Bicep's `?.` compiles to."""
+    if not node.args:
+        return _unknown(node)
+    value = _eval(node.args[0], context)
+    for arg in node.args[1:]:
+        key = _eval(arg, context)
+        if value is None:
+            return None
+        if isinstance(value, Opaque) or isinstance(key, Opaque):
+            return _unknown(node)
+        if isinstance(value, Mapping) and isinstance(key, str):
+            value = next((v for k, v in value.items() if k.lower() == key.lower()), None)
+        elif isinstance(value, list) and isinstance(key, int):
+            value = value[key] if 0 <= key < len(value) else None
+        else:
+            return None
+    return value
+
+
+def _lazy_copy_index(node: _Node, context: Context) -> Any:
+    """copyIndex(), copyIndex(offset), copyIndex('loop'), copyIndex('loop', offset) while a loop is expanded."""
+    args = [_eval(arg, context) for arg in node.args]
+    loop = args.pop(0) if args and isinstance(args[0], str) and not isinstance(args[0], Opaque) else ""
+    offset = args[0] if args else 0
+    index = context.copy_index.get(str(loop).lower())
+    if index is None or not isinstance(offset, int) or isinstance(offset, bool):
+        return _unknown(node)
+    return index + offset
+
+
+_LAZY: dict[str, Callable[[_Node, Context], Any]] = {
+    "if": _lazy_if, "and": _lazy_logic, "or": _lazy_logic, "coalesce": _lazy_coalesce,
+    "tryget": _lazy_try_get, "copyindex": _lazy_copy_index,
+}
+
+# environment() in Azure's public cloud (AzureCloud), the values templates build endpoints and DNS names from.
+PUBLIC_CLOUD = {
+    "name": "AzureCloud",
+    "gallery": "https://gallery.azure.com/",
+    "graph": "https://graph.windows.net/",
+    "portal": "https://portal.azure.com",
+    "graphAudience": "https://graph.windows.net/",
+    "activeDirectoryDataLake": "https://datalake.azure.net/",
+    "batch": "https://batch.core.windows.net/",
+    "media": "https://rest.media.azure.net",
+    "sqlManagement": "https://management.core.windows.net:8443/",
+    "vmImageAliasDoc": "https://raw.githubusercontent.com/Azure/azure-rest-api-specs/main/arm-compute/quickstart-templates/aliases.json",
+    "resourceManager": "https://management.azure.com/",
+    "authentication": {"loginEndpoint": "https://login.microsoftonline.com/",
+                       "audiences": ["https://management.core.windows.net/", "https://management.azure.com/"],
+                       "tenant": "common", "identityProvider": "AAD"},
+    "suffixes": {"acrLoginServer": ".azurecr.io", "azureDatalakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
+                 "azureDatalakeStoreFileSystem": "azuredatalakestore.net", "azureFrontDoorEndpointSuffix": "azurefd.net",
+                 "keyvaultDns": ".vault.azure.net", "sqlServerHostname": ".database.windows.net",
+                 "storage": "core.windows.net"},
+}
+
+
+def _length(value: Any) -> int:
+    if isinstance(value, (str, list, Mapping)):
+        return len(value)
+    raise TypeError("no length")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or _length(value) == 0
+
+
+def _contains(container: Any, item: Any) -> bool:
+    if isinstance(container, str):
+        return _text(item) in container
+    if isinstance(container, Mapping):
+        return any(k.lower() == str(item).lower() for k in container)
+    if isinstance(container, list):
+        return item in container
+    raise TypeError("not a container")
+
+
+def _union(args: list[Any]) -> Any:
+    if all(isinstance(a, Mapping) for a in args):
+        merged: dict[str, Any] = {}
+        for a in args:
+            merged.update(a)
+        return merged
+    if all(isinstance(a, list) for a in args):
+        out: list[Any] = []
+        for a in args:
+            out.extend(x for x in a if x not in out)
+        return out
+    raise TypeError("union of different kinds")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("not an integer")
+    return int(value)
+
+
+def _deployment(context: Context, args: list[Any]) -> dict[str, Any]:
+    if context.location is None:
+        raise ValueError("deployment location unknown")
+    return {"name": "template", "location": context.location, "properties": {}}
 
 
 _PURE: dict[str, Callable[[Context, list[Any]], Any]] = {
@@ -329,9 +488,32 @@ _PURE: dict[str, Callable[[Context, list[Any]], Any]] = {
     "false": lambda context, args: False,
     "equals": lambda context, args: args[0] == args[1],
     "not": lambda context, args: not _boolean(args[0]),
-    "and": lambda context, args: all([_boolean(a) for a in args]),
-    "or": lambda context, args: any([_boolean(a) for a in args]),
-    "if": _if,
+    "bool": lambda context, args: _boolean(args[0]) if isinstance(args[0], (str, bool)) else bool(_int(args[0])),
+    "int": lambda context, args: _int(args[0]),
+    "null": lambda context, args: None,
+    "empty": lambda context, args: _empty(args[0]),
+    "length": lambda context, args: _length(args[0]),
+    "contains": lambda context, args: _contains(args[0], args[1]),
+    "union": lambda context, args: _union(args),
+    "createarray": lambda context, args: list(args),
+    "array": lambda context, args: args[0] if isinstance(args[0], list) else [args[0]],
+    "createobject": lambda context, args: {_text(args[i]): args[i + 1] for i in range(0, len(args) - 1, 2)},
+    "first": lambda context, args: args[0][0] if args[0] else None,
+    "last": lambda context, args: args[0][-1] if args[0] else None,
+    "startswith": lambda context, args: _text(args[0]).lower().startswith(_text(args[1]).lower()),
+    "endswith": lambda context, args: _text(args[0]).lower().endswith(_text(args[1]).lower()),
+    "replace": lambda context, args: _text(args[0]).replace(_text(args[1]), _text(args[2])),
+    "split": lambda context, args: _text(args[0]).split(_text(args[1])),
+    "trim": lambda context, args: _text(args[0]).strip(),
+    "greater": lambda context, args: args[0] > args[1],
+    "less": lambda context, args: args[0] < args[1],
+    "greaterorequals": lambda context, args: args[0] >= args[1],
+    "lessorequals": lambda context, args: args[0] <= args[1],
+    "add": lambda context, args: _int(args[0]) + _int(args[1]),
+    "sub": lambda context, args: _int(args[0]) - _int(args[1]),
+    "mul": lambda context, args: _int(args[0]) * _int(args[1]),
+    "environment": lambda context, args: PUBLIC_CLOUD,
+    "deployment": _deployment,
     "subscription": _subscription,
     "resourcegroup": _resource_group,
 }

@@ -19,12 +19,14 @@ same catalog as the Pulumi program. Accepted shapes:
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from infra.compliance.expressions import Context, Opaque, evaluate, is_expression, is_known, unescape
+from infra.compliance.model import Gap, InputProblem, Unknown
 
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "template"
@@ -36,6 +38,8 @@ _NOT_PROPERTIES = frozenset({"id", "type", "name", "resources", "dependsOn", "co
 _SCOPES = (("subscriptiondeploymenttemplate", "subscription"), ("managementgroupdeploymenttemplate", "managementGroup"),
            ("tenantdeploymenttemplate", "tenant"))
 _NOTED_LOCATIONS = 3
+_MAX_COPIES = 800
+"""ARM's own limit on a copy loop's count; a loop of a known count up to it is expanded."""
 
 
 class SourceError(Exception):
@@ -57,6 +61,10 @@ class ArmSource:
     documents: tuple[dict[str, Any], ...]
     notes: tuple[str, ...] = ()
     """What the reader could not settle: expressions kept as written, defaults used, truncated results."""
+    problems: tuple[InputProblem, ...] = ()
+    """Resources that could not be read (each becomes one `error` finding); the others are still audited."""
+    gaps: tuple[Gap, ...] = ()
+    """Parts not audited: linked templates, unexpanded copy loops, conditions, and what they hide."""
 
 
 def load_arm_file(path: str | Path) -> list[dict[str, Any]]:
@@ -64,15 +72,40 @@ def load_arm_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_arm_file(path: str | Path, *, subscription_id: str = PLACEHOLDER_SUBSCRIPTION,
-                  resource_group: str = DEFAULT_RESOURCE_GROUP) -> ArmSource:
+                  resource_group: str = DEFAULT_RESOURCE_GROUP, parameters: str | Path | None = None,
+                  location: str | None = None) -> ArmSource:
+    """`parameters` is an ARM parameters file (parameters.json) for a template; `location` is what
+    resourceGroup().location and deployment().location evaluate to (else they stay unknown)."""
     path = Path(path)
+    values = read_parameters_file(Path(parameters)) if parameters is not None else None
     return documents_from_json(_parse(path, _read_text(path)), path, subscription_id=subscription_id,
-                               resource_group=resource_group)
+                               resource_group=resource_group, parameters=values, location=location)
+
+
+def read_parameters_file(path: Path) -> dict[str, Any]:
+    """Lower-cased name -> value of an ARM parameters file; a Key Vault `reference` stays unknown."""
+    data = _parse(path, _read_text(path))
+    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+        raise SourceError(path, "is not an ARM parameters file (an object with \"parameters\": {name: {\"value\": "
+                                "...}})")
+    values: dict[str, Any] = {}
+    for name, spec in data["parameters"].items():
+        if isinstance(spec, dict) and "value" in spec:
+            values[name.lower()] = spec["value"]
+        elif isinstance(spec, dict) and "reference" in spec:  # a secret from Key Vault: only known at deployment
+            values[name.lower()] = Opaque(f"[parameters('{name}')]")
+        else:
+            raise SourceError(path, "each parameter needs a \"value\" (or a Key Vault \"reference\")",
+                              f"parameters.{name}")
+    return values
 
 
 def documents_from_json(data: Any, path: str | Path, *, subscription_id: str = PLACEHOLDER_SUBSCRIPTION,
-                        resource_group: str = DEFAULT_RESOURCE_GROUP) -> ArmSource:
+                        resource_group: str = DEFAULT_RESOURCE_GROUP, parameters: dict[str, Any] | None = None,
+                        location: str | None = None) -> ArmSource:
     """ARM documents from parsed JSON of any accepted shape; `path` only names the source in errors."""
+    if parameters is not None and not (isinstance(data, dict) and ("resources" in data or "template" in data)):
+        raise SourceError(path, "--parameters applies to an ARM template, and this file is not one")
     if isinstance(data, list):
         return _listed(path, "resource list", data, "", subscription_id, resource_group)
     if not isinstance(data, dict):
@@ -81,16 +114,18 @@ def documents_from_json(data: Any, path: str | Path, *, subscription_id: str = P
     if "deploymentparameters" in schema:
         raise SourceError(path, "is an ARM parameters file, not a template: audit the template it belongs to")
     if "resources" in data:
-        return _TemplateReader(path).read_file(data, "", subscription_id, resource_group)
+        return _TemplateReader(path, location=location).read_file(data, "", subscription_id, resource_group,
+                                                                  parameters)
     if isinstance(data.get("template"), dict) and "resources" in data["template"]:
-        return _TemplateReader(path).read_file(data["template"], "template.", subscription_id, resource_group)
+        return _TemplateReader(path, location=location).read_file(data["template"], "template.", subscription_id,
+                                                                  resource_group, parameters)
     if "data" in data:
         return _graph(path, data, subscription_id, resource_group)
     if isinstance(data.get("value"), list):
         source = _listed(path, "resource list", data["value"], "value", subscription_id, resource_group)
         return _with_notes(source, ["The file holds one page of a longer list (it has a nextLink): "
                                     "resources on later pages are not audited."] if data.get("nextLink") else [])
-    if "type" in data and "id" in data:  # one resource, as `az resource show` prints it
+    if ("type" in data and "id" in data) or "ResourceType" in data:  # one resource (`az resource show`, Get-AzResource)
         return _listed(path, "resource list", [data], "", subscription_id, resource_group)
     raise SourceError(path, "is not an ARM template (no \"resources\"), a resource list (a JSON array or "
                             "\"value\") or a Resource Graph result (\"data\")")
@@ -118,42 +153,79 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> Any:
+    """JSON as ARM reads it: `//` and `/* */` comments and raw newlines inside strings are allowed
+    (Azure accepts them, and Enterprise-Scale's eslzArm.json uses both)."""
     if not text.strip():
         raise SourceError(path, "is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return json.loads(_without_comments(text), strict=False)
     except json.JSONDecodeError as error:
         hint = ""
         if path.suffix.lower() == ".bicep":
             hint = f" (a Bicep file: compile it with `az bicep build --file {path.name}` and audit the JSON)"
-        elif text[error.pos:error.pos + 2] in ("//", "/*"):
-            hint = " (comments are not JSON: remove them, or produce the file with `az bicep build`)"
         raise SourceError(path, f"is not valid JSON: {error.msg}{hint}",
                           f"line {error.lineno}, column {error.colno}") from None
 
 
+def _without_comments(text: str) -> str:
+    """`text` with comments outside strings blanked out (newlines kept, so error positions still match)."""
+    out, at, size = [], 0, len(text)
+    while at < size:
+        char = text[at]
+        if char == '"':
+            end = at + 1
+            while end < size and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[at:end + 1])
+            at = end + 1
+        elif text.startswith("//", at):
+            end = text.find("\n", at)
+            end = size if end < 0 else end
+            out.append(" " * (end - at))
+            at = end
+        elif text.startswith("/*", at):
+            end = text.find("*/", at + 2)
+            end = size if end < 0 else end + 2
+            out.append("".join(c if c == "\n" else " " for c in text[at:end]))
+            at = end
+        else:
+            out.append(char)
+            at += 1
+    return "".join(out)
+
+
 def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscription: str,
             group: str) -> ArmSource:
-    documents, without_properties = [], 0
+    documents, problems, without_properties = [], [], 0
     for index, item in enumerate(items):
         location = f"{where}[{index}]"
+        if isinstance(item, dict) and "type" not in item and "ResourceType" in item:
+            item = _from_powershell(item)
         if not isinstance(item, dict):
-            raise SourceError(path, "is not a JSON object (a resource)", location)
+            problems.append(InputProblem("", "", location, "is not a JSON object (a resource)"))
+            continue
         arm_type = item.get("type")
         if not isinstance(arm_type, str) or not arm_type.strip():
-            raise SourceError(path, "resource has no type", location)
-        document = dict(item)
+            problems.append(InputProblem(str(item.get("id") or ""), "", location, "resource has no type"))
+            continue
+        document = _unflattened(item)
         resource_id = document.get("id")
         if resource_id is None or resource_id == "":
             name = document.get("name")
             if not isinstance(name, str) or not name:
-                raise SourceError(path, "resource has neither an id nor a name", location)
+                problems.append(InputProblem("", arm_type, location, "resource has neither an id nor a name"))
+                continue
             namespace, *types = arm_type.split("/")
             prefix = (f"/subscriptions/{document.get('subscriptionId') or subscription}"
                       f"/resourceGroups/{document.get('resourceGroup') or group}")
             document["id"] = f"{prefix}/providers/{namespace}/{_pairs(types, name.split('/'))}"
         elif not isinstance(resource_id, str):
-            raise SourceError(path, "resource id is not a string", f"{location}.id")
+            problems.append(InputProblem("", arm_type, f"{location}.id", "resource id is not a string"))
+            continue
         if not isinstance(document.get("properties"), dict):
             without_properties += 1
         documents.append(document)
@@ -162,7 +234,52 @@ def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscrip
         notes.append(f"{without_properties} of {len(documents)} resources have no properties (`az resource list` "
                      "leaves them out), so controls that read properties fail on them: export with Resource Graph "
                      "(`az graph query -q Resources`) or audit the subscription live.")
-    return ArmSource(str(path), shape, tuple(documents), tuple(notes))
+    return ArmSource(str(path), shape, tuple(documents), tuple(notes), tuple(problems))
+
+
+# `Get-AzResource | ConvertTo-Json`: PascalCase envelope, properties as Azure returns them.
+_POWERSHELL_KEYS = {"resourceid": "id", "id": "id", "name": "name", "resourcename": "name", "resourcetype": "type",
+                    "location": "location", "kind": "kind", "sku": "sku", "tags": "tags", "properties": "properties",
+                    "identity": "identity", "resourcegroupname": "resourceGroup", "subscriptionid": "subscriptionId",
+                    "managedby": "managedBy", "plan": "plan", "zones": "zones", "extendedlocation": "extendedLocation"}
+
+
+def _from_powershell(item: dict[str, Any]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in item.items():
+        target = _POWERSHELL_KEYS.get(key.lower())
+        if target is None or (target in document and target == "name"):
+            continue
+        if target in ("sku", "identity", "plan") and isinstance(value, dict):
+            value = {k[:1].lower() + k[1:]: v for k, v in value.items()}
+        document[target] = value
+    return document
+
+
+# Envelope keys of a resource; anything else at the top level of a list item is a flattened property.
+_ENVELOPE = frozenset({"id", "name", "type", "location", "kind", "sku", "tags", "identity", "properties", "plan",
+                       "zones", "managedBy", "resourceGroup", "subscriptionId", "extendedLocation", "etag",
+                       "systemData", "tenantId", "apiVersion", "managedByExtended", "changedTime", "createdTime",
+                       "provisioningState"})
+# `az storage account list/show` prints the SDK's names for a few ARM properties.
+_SDK_NAMES = {"microsoft.storage/storageaccounts": {"enableHttpsTrafficOnly": "supportsHttpsTrafficOnly",
+                                                    "networkRuleSet": "networkAcls"}}
+
+
+def _unflattened(item: dict[str, Any]) -> dict[str, Any]:
+    """The item in ARM's shape: `az storage account list/show` (and other service commands) print the
+    properties at the top level, with no "properties" object; they are moved under "properties"."""
+    document = dict(item)
+    if isinstance(document.get("properties"), dict):
+        return document
+    flattened = {key: document.pop(key) for key in list(document) if key not in _ENVELOPE}
+    if not flattened:
+        return document
+    if "provisioningState" in document:
+        flattened["provisioningState"] = document.pop("provisioningState")
+    renames = _SDK_NAMES.get(str(document.get("type", "")).lower(), {})
+    document["properties"] = {renames.get(key, key): value for key, value in flattened.items()}
+    return document
 
 
 def _graph(path: str | Path, data: dict[str, Any], subscription: str, group: str) -> ArmSource:
@@ -185,7 +302,7 @@ def _graph(path: str | Path, data: dict[str, Any], subscription: str, group: str
 
 
 def _with_notes(source: ArmSource, notes: list[str]) -> ArmSource:
-    return ArmSource(source.path, source.shape, source.documents, source.notes + tuple(notes))
+    return dataclasses.replace(source, notes=source.notes + tuple(notes))
 
 
 def _pairs(types: Iterable[str], names: Iterable[str]) -> str:
@@ -214,14 +331,21 @@ class _Parent:
 @dataclass
 class _TemplateReader:
     path: str | Path
+    location: str | None = None
+    """resourceGroup().location / deployment().location, when the user gave one."""
     documents: list[dict[str, Any]] = field(default_factory=list)
     unknown: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     _defaults: list[tuple[Context, dict[str, str]]] = field(default_factory=list)
+    _conditional: set[str] = field(default_factory=set)
+    """Lower-cased ids of resources deployed only under a condition the file cannot settle."""
 
-    def read_file(self, template: dict[str, Any], where: str, subscription: str, group: str) -> ArmSource:
+    def read_file(self, template: dict[str, Any], where: str, subscription: str, group: str,
+                  parameters: dict[str, Any] | None = None) -> ArmSource:
         kind = _scope_kind(template)
-        self.read(template, self._context(template, subscription, group, kind, None, where), where)
+        self.read(template, self._context(template, subscription, group, kind, parameters, where), where)
         for expression, places in self.unknown.items():
             shown = ", ".join(places[:_NOTED_LOCATIONS])
             more = f" and {len(places) - _NOTED_LOCATIONS} more" if len(places) > _NOTED_LOCATIONS else ""
@@ -231,7 +355,8 @@ class _TemplateReader:
         if used:
             self.notes.append(f"Parameters took their default values ({', '.join(used)}); "
                               "a parameters file used at deployment may change them.")
-        return ArmSource(str(self.path), "template", tuple(self.documents), tuple(self.notes))
+        return ArmSource(str(self.path), "template", tuple(self.documents), tuple(self.notes),
+                         tuple(self.problems), tuple(self.gaps))
 
     def read(self, template: dict[str, Any], context: Context, where: str) -> None:
         resources = template.get("resources")
@@ -243,7 +368,15 @@ class _TemplateReader:
             raise SourceError(self.path, "\"resources\" must be a list (or an object of symbolic names)",
                               f"{where}resources")
         for location, raw in items:
-            self._resource(raw, context, location, None)
+            self._guarded(raw, context, location, None)
+
+    def _guarded(self, raw: Any, context: Context, location: str, parent: _Parent | None) -> None:
+        """Read one resource; one that cannot be read is one problem, and the others are still read."""
+        try:
+            self._resource(raw, context, location, parent)
+        except SourceError as error:
+            arm_type = raw.get("type") if isinstance(raw, dict) and isinstance(raw.get("type"), str) else ""
+            self.problems.append(InputProblem("", arm_type, error.location or location, error.message))
 
     def _context(self, template: dict[str, Any], subscription: str, group: str | None, kind: str,
                  passed: dict[str, Any] | None, where: str) -> Context:
@@ -259,12 +392,15 @@ class _TemplateReader:
                 values[key] = passed[key]
             elif isinstance(spec, dict) and "defaultValue" in spec:
                 values[key], defaults[key] = spec["defaultValue"], name
+            elif isinstance(spec, dict) and spec.get("nullable") is True:
+                values[key] = None  # a nullable parameter given no value is null, not unknown
         group = (group or DEFAULT_RESOURCE_GROUP) if kind == "resourceGroup" else None
         scope_id = {"resourceGroup": f"/subscriptions/{subscription}/resourceGroups/{group}",
                     "subscription": f"/subscriptions/{subscription}",
                     "managementGroup": f"/providers/Microsoft.Management/managementGroups/{DEFAULT_MANAGEMENT_GROUP}",
                     "tenant": ""}[kind]
-        context = Context(subscription, group, scope_id, values, {k.lower(): v for k, v in variables.items()})
+        context = Context(subscription, group, scope_id, values, {k.lower(): v for k, v in variables.items()},
+                          location=self.location)
         self._defaults.append((context, defaults))
         return context
 
@@ -275,9 +411,27 @@ class _TemplateReader:
             raise SourceError(self.path, "resource has no type", location)
         if raw.get("existing") is True:  # a reference to a resource deployed elsewhere
             return
-        if evaluate(raw.get("condition", True), context) is False:
-            self.notes.append(f"{location} is not deployed (its condition is false) and was not audited.")
+        copy = raw.get("copy")
+        if isinstance(copy, dict) and "count" in copy:
+            count = evaluate(copy["count"], context)
+            loop = str(copy.get("name", "")).lower()
+            if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= _MAX_COPIES:
+                for number in range(count):
+                    looped = Context(**{**context.__dict__, "copy_index": {**context.copy_index, loop: number,
+                                                                           "": number}})
+                    self._one(raw, looped, f"{location}[copy {number}]", parent)
+                return
+            self.gaps.append(Gap(location, f"copy loop '{copy.get('name', '')}' with a count only known at "
+                                           f"deployment ({copy['count']}): audited as one resource",
+                                 (f"{raw['type']} {raw.get('name')} (the other copies)",)))
+        self._one(raw, context, location, parent)
+
+    def _one(self, raw: dict[str, Any], context: Context, location: str, parent: _Parent | None) -> None:
+        condition = evaluate(raw.get("condition", True), context)
+        if condition is False or (isinstance(condition, str) and condition.strip().lower() == "false"):
+            self.gaps.append(Gap(location, "not deployed: its condition is false", (f"{raw['type']} {raw.get('name')}",)))
             return
+        conditional = not (condition is True or (isinstance(condition, str) and condition.strip().lower() == "true"))
         arm_type = str(self._partial(raw["type"], context, f"{location}.type")).strip("/")
         if "." not in arm_type.split("/", 1)[0]:
             if parent is None:
@@ -287,22 +441,31 @@ class _TemplateReader:
         if arm_type.lower() == "microsoft.resources/deployments":
             self._deployment(raw, context, location)
             return
-        if "copy" in raw:
-            self.notes.append(f"{location} is a copy loop and was audited as one resource.")
         name = self._partial(raw.get("name"), context, f"{location}.name")
-        if not isinstance(name, str) or not name:
-            raise SourceError(self.path, "resource has no name", location)
+        if not isinstance(name, str) or not name.strip():
+            given = isinstance(raw.get("name"), str) and raw["name"].strip()
+            raise SourceError(self.path, "name evaluates to an empty string" if given else "resource has no name",
+                              location)
         document_type, resource_id, names = self._identify(arm_type, name, raw, context, location, parent)
-        document: dict[str, Any] = {"id": resource_id, "name": names[-1], "type": document_type}
+        if conditional:
+            if resource_id.lower() in self._conditional:  # if/else pair of one resource: audit the first
+                self.gaps.append(Gap(location, f"deployed only under a condition ({raw.get('condition')}) and "
+                                               "defines the same resource as an earlier one: not audited",
+                                     (resource_id,)))
+                return
+            self._conditional.add(resource_id.lower())
+            self.gaps.append(Gap(location, f"deployed only if {raw.get('condition')}: audited as if deployed",
+                                 ()))
+        document: dict[str, Any] = {"id": resource_id, "name": str.__str__(names[-1]), "type": document_type}
         for key, value in raw.items():
             if key not in _NOT_PROPERTIES:
-                document[key] = self._value(value, context, f"{location}.{key}")
+                document[key] = self._value(value, context, f"{location}.{key}", key)
         self.documents.append(document)
         children = raw.get("resources") or []
         if not isinstance(children, list):
             raise SourceError(self.path, "nested \"resources\" must be a list", f"{location}.resources")
         for index, child in enumerate(children):
-            self._resource(child, context, f"{location}.resources[{index}]", _Parent(arm_type, tuple(names)))
+            self._guarded(child, context, f"{location}.resources[{index}]", _Parent(arm_type, tuple(names)))
 
     def _identify(self, arm_type: str, name: str, raw: dict[str, Any], context: Context, location: str,
                   parent: _Parent | None) -> tuple[str, str, list[str]]:
@@ -363,8 +526,8 @@ class _TemplateReader:
         template = properties.get("template")
         if not isinstance(template, dict):
             link = (properties.get("templateLink") or {}).get("uri") or (properties.get("templateLink") or {}).get("id")
-            self.notes.append(f"{location} deploys a linked template ({link or 'not in this file'}): its resources "
-                              "are not audited.")
+            self.gaps.append(Gap(location, f"linked template ({link or 'not in this file'}): its resources are not "
+                                           "in this file and were not audited", (str(link or raw.get("name")),)))
             return
         subscription = self._partial(raw["subscriptionId"], context, f"{location}.subscriptionId") \
             if raw.get("subscriptionId") else context.subscription_id
@@ -384,16 +547,20 @@ class _TemplateReader:
             inner = self._context({}, str(subscription), group, kind, None, where)
             inner.parameters, inner.variables, inner.used_parameters = \
                 context.parameters, context.variables, context.used_parameters
-        self.read(template, inner, where)
+        try:
+            self.read(template, inner, where)
+        except SourceError as error:  # a broken nested template is one problem, not a rejected file
+            self.problems.append(InputProblem("", "Microsoft.Resources/deployments", error.location, error.message))
 
     def _partial(self, value: Any, context: Context, location: str) -> Any:
         """Evaluate a name-like value; unknown parts stay spelled out and are noted."""
         result = evaluate(value, context)
         if not is_known(result):
-            self.unknown.setdefault(str(value), []).append(location)
+            self.unknown.setdefault(str.__str__(str(value)), []).append(location)
         return result
 
-    def _value(self, value: Any, context: Context, location: str) -> Any:
+    def _value(self, value: Any, context: Context, location: str, where: str) -> Any:
+        """A property value: known parts evaluated, unknown ones as `Unknown` carrying their path `where`."""
         if isinstance(value, str):
             if not is_expression(value):
                 return unescape(value)
@@ -401,12 +568,50 @@ class _TemplateReader:
             if is_known(result):
                 return result
             self.unknown.setdefault(value, []).append(location)
-            return value
+            if isinstance(result, (dict, list)):
+                return _marked(result, where)
+            return Unknown(value, where)
         if isinstance(value, dict):
-            return {key: self._value(item, context, f"{location}.{key}") for key, item in value.items()}
+            if isinstance(value.get("copy"), list):
+                value = self._property_copies(value, context, location)
+            return {key: self._value(item, context, f"{location}.{key}", f"{where}.{key}")
+                    for key, item in value.items()}
         if isinstance(value, list):
-            return [self._value(item, context, f"{location}[{index}]") for index, item in enumerate(value)]
+            return [self._value(item, context, f"{location}[{index}]", f"{where}.{index}")
+                    for index, item in enumerate(value)]
         return value
+
+    def _property_copies(self, value: dict[str, Any], context: Context, location: str) -> dict[str, Any]:
+        """Property-level copy (`"copy": [{"name": "subnets", "count": n, "input": {...}}]`) expanded into lists."""
+        expanded = {key: item for key, item in value.items() if key != "copy"}
+        for loop in value["copy"]:
+            if not isinstance(loop, dict) or not isinstance(loop.get("name"), str) or "input" not in loop:
+                raise SourceError(self.path, "a property copy needs a name, a count and an input", f"{location}.copy")
+            count = evaluate(loop.get("count"), context)
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= _MAX_COPIES:
+                self.gaps.append(Gap(f"{location}.copy", f"property copy '{loop['name']}' with a count only known "
+                                                         f"at deployment ({loop.get('count')}): left unexpanded",
+                                     (loop["name"],)))
+                expanded[loop["name"]] = Unknown(str(loop.get("count")), loop["name"])
+                continue
+            name = loop["name"].lower()
+            items = []
+            for number in range(count):
+                looped = Context(**{**context.__dict__, "copy_index": {**context.copy_index, name: number}})
+                items.append(evaluate(loop["input"], looped))
+            expanded[loop["name"]] = items
+        return expanded
+
+
+def _marked(value: Any, where: str) -> Any:
+    """An evaluated object with unknown parts: each `Opaque` inside becomes an `Unknown` with its path."""
+    if isinstance(value, Opaque):
+        return Unknown(str.__str__(value), where)
+    if isinstance(value, dict):
+        return {key: _marked(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item, f"{where}.{index}") for index, item in enumerate(value)]
+    return value
 
 
 def _scope_kind(template: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.compliance.model import Gap, Unknown
 from infra.compliance.sources import SourceError, load_arm_file, read_arm_file
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -170,7 +171,8 @@ class TestExpressions:
         source = read_arm_file(write(tmp_path, template(
             {"type": "Microsoft.KeyVault/vaults", "name": "kv-a", "condition": "[equals('prod', 'dev')]"})))
         assert source.documents == ()
-        assert source.notes == ("resources[0] is not deployed (its condition is false) and was not audited.",)
+        assert source.gaps == (Gap("resources[0]", "not deployed: its condition is false",
+                                   ("Microsoft.KeyVault/vaults kv-a",)),)
 
     def test_nested_deployment_resources_are_read_with_its_resource_group(self, tmp_path):
         module = {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "kv-module",
@@ -187,8 +189,9 @@ class TestExpressions:
         module = {"type": "Microsoft.Resources/deployments", "name": "linked",
                   "properties": {"templateLink": {"uri": "https://example.org/t.json"}}}
         source = read_arm_file(write(tmp_path, template(module)))
-        assert source.notes == ("resources[0] deploys a linked template (https://example.org/t.json): its resources "
-                                "are not audited.",)
+        assert source.gaps == (Gap("resources[0]", "linked template (https://example.org/t.json): its resources are "
+                                                   "not in this file and were not audited",
+                                   ("https://example.org/t.json",)),)
 
 
 class TestResourceLists:
@@ -249,7 +252,7 @@ class TestErrors:
         assert str(error) == f"{tmp_path / 'nope.json'}: no such file"
 
     def test_directory(self, tmp_path):
-        assert self.error(tmp_path).message == "is a directory, not a file"
+        assert "is a directory" in self.error(tmp_path).message
 
     def test_not_json_names_line_and_column(self, tmp_path):
         error = self.error(write(tmp_path, '{\n  "resources": [\n    {"type": "x",}\n  ]\n}'))
@@ -257,8 +260,7 @@ class TestErrors:
             "line 3, column 18", "is not valid JSON: Expecting property name enclosed in double quotes")
         assert str(error) == f"{error.path}: line 3, column 18: {error.message}"
 
-    def test_comments_and_bicep_get_a_hint(self, tmp_path):
-        assert "comments are not JSON" in self.error(write(tmp_path, '{\n// a comment\n"resources": []}')).message
+    def test_bicep_gets_a_hint(self, tmp_path):
         bicep = self.error(write(tmp_path, "resource kv 'Microsoft.KeyVault/vaults@2024-11-01' = {}", "main.bicep"))
         assert "az bicep build --file main.bicep" in bicep.message
 
@@ -275,41 +277,47 @@ class TestErrors:
                       "parameters": {}}
         assert self.error(write(tmp_path, parameters)).message.startswith("is an ARM parameters file")
 
+    def test_resources_not_a_list_makes_the_file_unusable(self, tmp_path):
+        assert self.error(write(tmp_path, {"$schema": SCHEMA, "resources": "x"})).location == "resources"
+
+
+class TestOneBadResource:
+    """A resource that cannot be read is one problem; every other resource is still read."""
+
     @pytest.mark.parametrize("content, location", [
-        (template({"name": "kv-a"}), "resources[0]"),
-        (template({"type": "Microsoft.KeyVault/vaults", "name": "kv", "resources": [{"type": "", "name": "k"}]}),
+        (template({"name": "kv-a"}, {"type": "Microsoft.KeyVault/vaults", "name": "ok"}), "resources[0]"),
+        (template({"type": "Microsoft.KeyVault/vaults", "name": "ok", "resources": [{"type": "", "name": "k"}]}),
          "resources[0].resources[0]"),
         ([{"id": KV, "type": "Microsoft.KeyVault/vaults"}, {"id": KV + "2"}], "[1]"),
-        ({"data": [{"id": KV}]}, "data[0]"),
+        ({"data": [{"id": KV}, {"id": KV + "2", "type": "Microsoft.KeyVault/vaults"}]}, "data[0]"),
     ])
     def test_resource_without_type_names_its_position(self, tmp_path, content, location):
-        error = self.error(write(tmp_path, content))
-        assert (error.location, error.message) == (location, "resource has no type")
+        source = read_arm_file(write(tmp_path, content))
+        assert [(p.location, p.message) for p in source.problems] == [(location, "resource has no type")]
+        assert len(source.documents) == 1
 
     def test_name_segments_must_match_the_type(self, tmp_path):
-        error = self.error(write(tmp_path, template({"type": "Microsoft.KeyVault/vaults/keys", "name": "cmk"})))
-        assert (error.location, error.message) == (
-            "resources[0].name", "name 'cmk' has 1 segment(s) but type 'Microsoft.KeyVault/vaults/keys' needs 2")
+        source = read_arm_file(write(tmp_path, template({"type": "Microsoft.KeyVault/vaults/keys", "name": "cmk"},
+                                                        {"type": "Microsoft.KeyVault/vaults", "name": "kv-a"})))
+        assert [(p.location, p.message, p.resource_type) for p in source.problems] == [(
+            "resources[0].name", "name 'cmk' has 1 segment(s) but type 'Microsoft.KeyVault/vaults/keys' needs 2",
+            "Microsoft.KeyVault/vaults/keys")]
+        assert [d["id"] for d in source.documents] == [KV]
 
     def test_relative_type_outside_a_parent(self, tmp_path):
-        error = self.error(write(tmp_path, template({"type": "keys", "name": "cmk"})))
-        assert error.location == "resources[0]" and "has no namespace" in error.message
+        (problem,) = read_arm_file(write(tmp_path, template({"type": "keys", "name": "cmk"}))).problems
+        assert problem.location == "resources[0]" and "has no namespace" in problem.message
 
-    def test_resources_not_a_list_and_entries_not_objects(self, tmp_path):
-        assert self.error(write(tmp_path, {"$schema": SCHEMA, "resources": "x"})).location == "resources"
-        assert self.error(write(tmp_path, template("x"))).message == "resource is not a JSON object"
-        assert self.error(write(tmp_path, [1])).location == "[0]"
+    def test_entries_not_objects_and_empty_names(self, tmp_path):
+        source = read_arm_file(write(tmp_path, template(
+            "x", {"type": "Microsoft.KeyVault/vaults", "name": "[concat('', '')]"},
+            {"type": "Microsoft.KeyVault/vaults", "name": "kv-a"})))
+        assert [p.message for p in source.problems] == ["resource is not a JSON object",
+                                                        "name evaluates to an empty string"]
+        assert [d["id"] for d in source.documents] == [KV]
 
-    def test_graph_table_row_with_the_wrong_width(self, tmp_path):
-        graph = {"data": {"columns": [{"name": "id"}, {"name": "type"}], "rows": [["/x"]]}}
-        assert self.error(write(tmp_path, graph)).location == "data.rows[0]"
-
-
-def test_carelift_export_reads_back_as_the_same_documents(prod_rendering, tmp_path):
-    # `carelift infra export-arm` output audited with --arm must give the offline audit's answer.
-    from infra.arm import to_arm_documents, to_template
-
-    documents = to_arm_documents(prod_rendering)
-    source = read_arm_file(write(tmp_path, to_template(documents)))
-    assert source.notes == ()
-    assert sorted(source.documents, key=lambda d: d["id"].lower()) == sorted(documents, key=lambda d: d["id"].lower())
+    def test_a_resource_with_an_unreadable_scope_does_not_reject_the_file(self, tmp_path):
+        lock = {"type": "Microsoft.Authorization/locks", "name": "lock", "scope": "not a scope"}
+        source = read_arm_file(write(tmp_path, template(lock, {"type": "Microsoft.KeyVault/vaults", "name": "kv-a"})))
+        assert [p.location for p in source.problems] == ["resources[0].scope"]
+        assert [d["id"] for d in source.documents] == [KV]
