@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
@@ -65,6 +66,10 @@ MANAGEMENT_GROUP_TREE = {
 }
 # An Azure budget holds five notifications; one is the forecast at 100 %.
 MAX_BUDGET_THRESHOLDS = 4
+# Azure budgets start in the current month at the earliest and at most twelve months ahead.
+MAX_BUDGET_LEAD_MONTHS = 12
+# A monthly budget above a billion dollars is a typo (an extra digit group), not a budget.
+MAX_BUDGET_AMOUNT = 1_000_000_000
 MIN_LOG_RETENTION_DAYS = 90
 MAX_LOG_RETENTION_DAYS = 730
 # 45 CFR 164.316(b)(2)(i): documentation is retained six years.
@@ -145,6 +150,9 @@ class Budget:
     start_date: str
     """First day of the budget's first month (YYYY-MM-01); Azure rejects past months."""
     thresholds: tuple[int, ...] = (50, 80, 100)
+    start_date_given: bool = True
+    """False when the stack file names no startDate and the deploy month was used: later
+    deploys then keep the month the budget was created in."""
 
 
 @dataclass(frozen=True)
@@ -400,13 +408,23 @@ TOP_LEVEL_KEYS = (
 )
 
 
-def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None = None) -> StackConfig:
+def utc_today() -> datetime.date:
+    """The date Azure Resource Manager sees now (UTC): what "the current month" means to it."""
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None = None,
+                       today: datetime.date | None = None) -> StackConfig:
     """Parse the ``carelift:`` keys of a stack file (namespace stripped) and validate them.
 
+    `today` (default: the UTC date) decides the budget's default start month and which
+    explicit start dates are in the past; tests and renders pass it to stay reproducible.
     Raises ConfigError listing every problem, each with its config key.
     """
+    today = today or utc_today()
     r = _Reader()
     raw = r.mapping(raw, "", TOP_LEVEL_KEYS)
+    impossible = _non_finite_numbers(r, raw)
 
     env = r.string(raw, "environment", "", pattern=re.compile(r"[a-z][a-z0-9]{1,7}"),
                    rule="must be 2-8 lowercase letters or digits starting with a letter")
@@ -424,7 +442,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
         r.fail("location", f"must be one of allowedLocations ({', '.join(allowed)}); got {location!r}")
 
     tags = _parse_tags(r, raw.get("tags"))
-    governance = _parse_governance(r, raw.get("governance"))
+    governance = _parse_governance(r, raw.get("governance"), today)
     network = _parse_network(r, raw.get("network"))
     monitoring = _parse_monitoring(r, raw.get("monitoring"))
     key_vault = _parse_key_vault(r, raw.get("keyVault"), network)
@@ -434,13 +452,32 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
         _check_names(r, org, env, suffix)
 
     if r.issues:
-        raise ConfigError(source or f"stack {stack!r}", r.issues)
+        # A .nan reported once: the key's own rule would only say it again, less clearly.
+        issues = [i for i in r.issues if i.key not in impossible or i.message == impossible[i.key]]
+        raise ConfigError(source or f"stack {stack!r}", issues)
     return StackConfig(
         stack=stack, environment=env, organization=org, unique_suffix=suffix,  # type: ignore[arg-type]
         location=location, allowed_locations=allowed, tags=tags,  # type: ignore[arg-type]
         governance=governance, network=network, monitoring=monitoring,  # type: ignore[arg-type]
         key_vault=key_vault, openai=openai,  # type: ignore[arg-type]
     )
+
+
+def _non_finite_numbers(r: _Reader, node: Any, key: str = "") -> dict[str, str]:
+    """Report every .nan/.inf anywhere in the config: no setting accepts one, and JSON (which
+    carries config to the Pulumi program) cannot hold one. Returns {full key: message}."""
+    found: dict[str, str] = {}
+    if isinstance(node, Mapping):
+        for name, value in node.items():
+            found.update(_non_finite_numbers(r, value, f"{key}.{name}" if key else str(name)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.update(_non_finite_numbers(r, value, f"{key}[{index}]"))
+    elif isinstance(node, float) and not math.isfinite(node):
+        message = f"is {_shown(node)}, not a number any setting accepts"
+        r.fail(key, message)
+        found[f"{PROJECT}:{key}"] = message
+    return found
 
 
 def _parse_tags(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
@@ -470,7 +507,7 @@ def _parse_tags(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
+def _parse_governance(r: _Reader, raw: Any, today: datetime.date) -> GovernanceConfig | None:
     key = "governance"
     g = r.mapping(raw, key, ("managementGroups", "rootManagementGroupId", "rootManagementGroupName",
                              "subscriptionManagementGroup", "policyEnforcement", "budget"))
@@ -489,18 +526,14 @@ def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
     if g.get("budget") is not None:
         b = r.mapping(g["budget"], f"{key}.budget", ("amount", "contactEmails", "startDate", "thresholds"))
         amount = b.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
-            r.fail(f"{key}.budget.amount", f"must be a positive number (USD per month), got {amount!r}")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not 0 < amount <= MAX_BUDGET_AMOUNT:
+            r.fail(f"{key}.budget.amount", f"must be a positive number of USD per month, at most "
+                                           f"{MAX_BUDGET_AMOUNT:,}; got {_shown(amount)}")
             amount = None
         emails = r.strings(b, "contactEmails", f"{key}.budget", _email_problem)
         if not emails:
             r.fail(f"{key}.budget.contactEmails", "needs at least one e-mail address to alert")
-        start = b.get("startDate")
-        if isinstance(start, datetime.date):  # YAML reads an unquoted 2026-12-01 as a date
-            start = start.isoformat()
-        start = r.string({"startDate": start}, "startDate", f"{key}.budget",
-                         pattern=re.compile(r"20\d\d-(0[1-9]|1[0-2])-01"),
-                         rule="must be the first day of a month, YYYY-MM-01 (Azure budgets start on one)")
+        start = _budget_start(r, b.get("startDate"), f"{key}.budget.startDate", today)
         threshold_items = r.items(b.get("thresholds", [50, 80, 100]), f"{key}.budget.thresholds")
         if len(threshold_items) > MAX_BUDGET_THRESHOLDS:
             r.fail(f"{key}.budget.thresholds", f"Azure budgets allow {MAX_BUDGET_THRESHOLDS} thresholds "
@@ -512,8 +545,54 @@ def _parse_governance(r: _Reader, raw: Any) -> GovernanceConfig | None:
             else:
                 thresholds.append(t)
         if amount is not None and start is not None:
-            budget = Budget(float(amount), emails, start, tuple(sorted(set(thresholds))))
+            budget = Budget(float(amount), emails, start, tuple(sorted(set(thresholds))),
+                            start_date_given=b.get("startDate") is not None)
     return GovernanceConfig(use_mgs, root_id, root_name, enforcement or "Default", budget, placement)
+
+
+def _budget_start(r: _Reader, value: Any, key: str, today: datetime.date) -> str | None:
+    """The budget's first day: the one given, or the first day of the deploy month.
+
+    Azure accepts the current month or up to twelve months ahead, so a fixed date in a
+    stack file goes stale; leaving it out keeps the stack deployable.
+    """
+    this_month = today.replace(day=1)
+    if value is None:
+        return this_month.isoformat()
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):  # read by a YAML loader that makes dates
+        value = value.isoformat()
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        r.fail(key, f"must be a date YYYY-MM-01, or left out to start in the deploy month; got {_shown(value)}")
+        return None
+    try:
+        start = datetime.date.fromisoformat(value)
+    except ValueError:
+        r.fail(key, f"is not a real date; got {value!r}")
+        return None
+    if start.day != 1:
+        r.fail(key, f"must be the first day of a month, YYYY-MM-01 (Azure budgets start on one); got {value!r}")
+        return None
+    if start < this_month:
+        r.fail(key, f"{value} is before the current month ({this_month:%Y-%m}) and Azure rejects a budget "
+                    "that starts in a past month; remove startDate to start in the month of deployment")
+        return None
+    months_ahead = (start.year - this_month.year) * 12 + start.month - this_month.month
+    if months_ahead > MAX_BUDGET_LEAD_MONTHS:
+        r.fail(key, f"{value} is {months_ahead} months ahead; Azure allows at most {MAX_BUDGET_LEAD_MONTHS}")
+        return None
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: short, and YAML's spelling for the numbers JSON cannot hold."""
+    if isinstance(value, float) and value != value:
+        return ".nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _parse_cidr(r: _Reader, value: Any, key: str) -> ipaddress.IPv4Network | None:
@@ -802,17 +881,31 @@ def _check_names(r: _Reader, org: str, env: str, suffix: str) -> None:
 # ---------------------------------------------------------------------------- stack files
 
 
-def config_from_stack_document(document: Any, *, stack: str, source: str) -> StackConfig:
-    """Validate a parsed ``Pulumi.<stack>.yaml`` document (the ``config:`` block)."""
+def config_from_stack_document(document: Any, *, stack: str, source: str,
+                               today: datetime.date | None = None) -> StackConfig:
+    """Validate a parsed ``Pulumi.<stack>.yaml`` document (the ``config:`` block).
+
+    Besides the ``carelift:`` keys, every key of the block (``azure-native:clientSecret`` too)
+    is checked for plaintext secrets.
+    """
+    from infra.stackfile import plaintext_secrets
+
     if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
         raise ConfigError(source, [ConfigIssue("config", "the stack file needs a top-level config: mapping")])
-    raw, issues = {}, []
+    secrets = plaintext_secrets(document["config"])
+    raw, issues = {}, list(secrets)
     for full_key, value in document["config"].items():
         namespace, _, name = str(full_key).partition(":")
         if namespace == PROJECT:
             raw[name] = value
         elif not name:
             issues.append(ConfigIssue(str(full_key), "config keys are namespaced, e.g. carelift:location"))
-    if issues:
+    if len(issues) > len(secrets):
         raise ConfigError(source, issues)
-    return parse_stack_config(raw, stack=stack, source=source)
+    try:
+        config = parse_stack_config(raw, stack=stack, source=source, today=today)
+    except ConfigError as error:
+        raise ConfigError(source, [*secrets, *error.issues]) from None
+    if secrets:
+        raise ConfigError(source, secrets)
+    return config

@@ -8,6 +8,7 @@ governance → monitoring (workspace) → hub → private DNS zones (linked to t
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pulumi
@@ -31,17 +32,21 @@ OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.a
 _STRING_KEYS = frozenset({"environment", "organization", "uniqueSuffix", "location"})
 
 
-def main() -> None:
-    """Pulumi entry point: load and validate the stack config, then build."""
+def main(today: datetime.date | None = None) -> None:
+    """Pulumi entry point: load and validate the stack config, then build.
+
+    `today` (default: the UTC date) is the deploy date the config is judged against; the
+    offline render passes its own so that one render sees one date.
+    """
     try:
-        config = config_from_pulumi()
+        config = config_from_pulumi(today)
     except ConfigError as error:
         # RunError prints the message without a Python traceback.
         raise pulumi.RunError(str(error)) from None
     build(config)
 
 
-def config_from_pulumi() -> StackConfig:
+def config_from_pulumi(today: datetime.date | None = None) -> StackConfig:
     """Read the ``carelift:`` keys from Pulumi's config and validate them."""
     cfg = pulumi.Config(PROJECT)
     raw = {}
@@ -51,7 +56,7 @@ def config_from_pulumi() -> StackConfig:
             continue
         raw[key] = value if key in _STRING_KEYS else _json_or_text(value)
     stack = pulumi.get_stack()
-    return parse_stack_config(raw, stack=stack, source=f"stack {stack!r}")
+    return parse_stack_config(raw, stack=stack, source=f"stack {stack!r}", today=today)
 
 
 def _json_or_text(value: str):
@@ -113,11 +118,12 @@ def build(config: StackConfig) -> None:
         blob_zone_id=zones.zone_ids[BLOB_ZONE], workspace_id=monitoring.workspace_id))
 
     NetworkFlowLogs("flow-logs", NetworkFlowLogsArgs(
+        name_prefix=prefix, identity_resource_group_name=monitoring.resource_group_name,
         location=config.location,
         vnet_ids={"hub": hub.vnet_id, **{name: s.vnet_id for name, s in spokes.items()}},
         storage_account_id=archive.account_id, workspace_id=monitoring.workspace_id,
         workspace_customer_id=monitoring.workspace_customer_id,
-        workspace_location=config.location))
+        workspace_location=config.location, storage_account_name=config.archive_storage_name))
 
     vault = SecureKeyVault("key-vault", SecureKeyVaultArgs(
         vault_name=config.key_vault_name, name_prefix=prefix, location=config.location,

@@ -11,6 +11,7 @@ Usage: ``render_stack_file(Path("stacks/Pulumi.prod.yaml"))`` returns a `Renderi
 from __future__ import annotations
 
 import asyncio
+import datetime
 import ipaddress
 import json
 import threading
@@ -24,7 +25,8 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
-from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document
+from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document, utc_today
+from infra.stackfile import load_stack_yaml
 
 # Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
 _NS = uuid.UUID("6d1f9a52-5c1e-4f7e-9a43-7c2b1e0d9f10")
@@ -100,6 +102,8 @@ class RenderedResource:
     depends_on: tuple[str, ...] = ()
     outputs: Mapping[str, Any] = field(default_factory=dict)
     """The state the mocks answered: the inputs plus the values Azure computes (ids, addresses, URIs)."""
+    ignore_changes: tuple[str, ...] = ()
+    """Input paths a later `pulumi up` leaves as they were created (not part of the JSON output)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, "name": self.name, "urn": self.urn, "parent": self.parent,
@@ -170,8 +174,11 @@ def stack_file(stack: str, project_dir: Path | None = None) -> Path:
     return project / "stacks" / f"Pulumi.{stack}.yaml"
 
 
-def load_stack_file(path: Path) -> tuple[str, dict[str, Any], StackConfig]:
-    """Read and validate a stack file; return (stack name, raw carelift keys, config)."""
+def load_stack_file(path: Path, today: datetime.date | None = None) -> tuple[str, dict[str, Any], StackConfig]:
+    """Read and validate a stack file; return (stack name, raw carelift keys, config).
+
+    `today` is the deploy date the config is judged against (default: the UTC date).
+    """
     name = path.name
     stack = name[len("Pulumi."):].rsplit(".", 1)[0] if name.startswith("Pulumi.") else path.stem
     try:
@@ -181,26 +188,35 @@ def load_stack_file(path: Path) -> tuple[str, dict[str, Any], StackConfig]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [ConfigIssue("--stack", f"cannot read {path}: {exc}")]) from None
     try:
-        document = yaml.safe_load(text)
+        document = load_stack_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(str(path), [ConfigIssue("config", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
-    config = config_from_stack_document(document, stack=stack, source=str(path))
+    config = config_from_stack_document(document, stack=stack, source=str(path), today=today)
     raw = {k.partition(":")[2]: v for k, v in document["config"].items() if str(k).startswith(f"{PROJECT}:")}
     return stack, raw, config
 
 
-def render_stack_file(path: Path) -> Rendering:
-    stack, raw, config = load_stack_file(path)
-    return render(stack, raw, config)
+def render_stack_file(path: Path, today: datetime.date | None = None) -> Rendering:
+    """Validate and render a stack file as deployed on `today` (default: the UTC date).
+
+    The date only decides defaults such as the budget's first month (the first day of the
+    current month), so renders within one month are byte-for-byte identical.
+    """
+    today = today or utc_today()
+    stack, raw, config = load_stack_file(path, today)
+    return render(stack, raw, config, today)
 
 
 # ---------------------------------------------------------------------------- the engine
 
 
-def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None) -> Rendering:
-    """Run the Pulumi program for `stack` with the raw ``carelift:`` config under mocks."""
+def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None,
+           today: datetime.date | None = None) -> Rendering:
+    """Run the Pulumi program for `stack` with the raw ``carelift:`` config under mocks, as
+    deployed on `today` (default: the UTC date)."""
+    today = today or utc_today()
     from infra import program
 
     records: list[dict[str, Any]] = []
@@ -213,7 +229,8 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
                 records.append({"urn": response.urn, "type": request.type, "name": request.name,
                                 "inputs": _plain(mocks.last_inputs), "outputs": _plain(mocks.last_outputs),
                                 "parent": request.parent or None, "custom": bool(request.custom),
-                                "id": response.id or None, "dependsOn": tuple(sorted(request.dependencies))})
+                                "id": response.id or None, "dependsOn": tuple(sorted(request.dependencies)),
+                                "ignoreChanges": tuple(request.ignoreChanges)})
             return response
 
     loop = asyncio.new_event_loop()
@@ -233,7 +250,7 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
             # Aliases only matter against existing state; computing ~60 per azure-native
             # resource made the offline render fifteen times slower.
             pulumi.runtime.register_stack_transformation(_drop_aliases)
-            program.main()
+            program.main(today)
 
         loop.run_until_complete(run_pulumi_func(run))
     finally:
@@ -242,7 +259,8 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
 
     resources = tuple(
         RenderedResource(urn=r["urn"], type=r["type"], name=r["name"], parent=r["parent"], custom=r["custom"],
-                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"], outputs=r["outputs"])
+                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"], outputs=r["outputs"],
+                         ignore_changes=r["ignoreChanges"])
         for r in sorted(records, key=lambda r: r["urn"])
     )
     return Rendering(stack=stack, resources=resources, config=config)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Mapping
 
 import pulumi
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_azure_native.network as network
 import pulumi_azure_native.resources as resources
 
@@ -14,10 +17,19 @@ import pulumi_azure_native.resources as resources
 NETWORK_WATCHER_RESOURCE_GROUP = "NetworkWatcherRG"
 TRAFFIC_ANALYTICS_INTERVAL_MINUTES = 10
 FLOW_LOG_FORMAT_VERSION = 2  # version 2 adds bytes and packets per flow.
+# The archive refuses shared keys, so Network Watcher writes as the flow logs' user-assigned
+# identity, which Microsoft documents needs Storage Blob Data Contributor on the account.
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+# Seeds the role assignment's name: a GUID, unique in the tenant, stable across runs.
+_ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("3f6b2d8e-91c4-4a57-8e0d-5b7a1c9f2e64")
 
 
 @dataclass(frozen=True)
 class NetworkFlowLogsArgs:
+    name_prefix: str
+    """``<organization>-<environment>``, the middle of the identity's name."""
+    identity_resource_group_name: pulumi.Input[str]
+    """Resource group of the stack (the archive's) that holds the flow logs' identity."""
     location: str
     """Region of the VNets, the watcher and the flow logs (Azure requires them to match)."""
     vnet_ids: Mapping[str, pulumi.Input[str]]
@@ -30,6 +42,8 @@ class NetworkFlowLogsArgs:
     """The workspace's customer id (GUID), which Traffic Analytics also needs."""
     workspace_location: str
     """The workspace's region."""
+    storage_account_name: str
+    """The archive's name: seeds the role assignment's name, which must be known before deployment."""
 
 
 class NetworkFlowLogs(pulumi.ComponentResource):
@@ -59,6 +73,31 @@ class NetworkFlowLogs(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            # In the stack's own group: NetworkWatcherRG is shared by every stack of the subscription.
+            resource_name_=f"id-{args.name_prefix}-flowlogs",
+            resource_group_name=args.identity_resource_group_name,
+            location=args.location,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        writer = authorization.RoleAssignment(
+            f"{name}-archive-writer",
+            role_assignment_name=str(uuid.uuid5(
+                _ROLE_ASSIGNMENT_NAMESPACE,
+                f"{args.storage_account_name}/id-{args.name_prefix}-flowlogs/{STORAGE_BLOB_DATA_CONTRIBUTOR}")),
+            scope=args.storage_account_id,
+            principal_id=identity.principal_id,
+            # Explicit type: Entra replication of a new identity lags, and ARM then fails to
+            # resolve the principal unless told it is a service principal.
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role_definition_id=pulumi.Output.from_input(args.storage_account_id).apply(
+                lambda account_id: f"/subscriptions/{account_id.split('/')[2]}/providers/"
+                                   f"Microsoft.Authorization/roleDefinitions/{STORAGE_BLOB_DATA_CONTRIBUTOR}"),
+            description="Lets the VNet flow logs write to the audit archive, which refuses shared keys.",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
         self.flow_log_ids: dict[str, pulumi.Output[str]] = {}
         for key, vnet_id in args.vnet_ids.items():
             flow_log = network.FlowLog(
@@ -71,6 +110,8 @@ class NetworkFlowLogs(pulumi.ComponentResource):
                 location=args.location,
                 target_resource_id=vnet_id,
                 storage_id=args.storage_account_id,
+                identity=network.ManagedServiceIdentityArgs(type="UserAssigned",
+                                                            user_assigned_identities=[identity.id]),
                 enabled=True,
                 format=network.FlowLogFormatParametersArgs(type="JSON", version=FLOW_LOG_FORMAT_VERSION),
                 # The archive's immutability policy keeps the records six years; a flow-log
@@ -85,10 +126,14 @@ class NetworkFlowLogs(pulumi.ComponentResource):
                         traffic_analytics_interval=TRAFFIC_ANALYTICS_INTERVAL_MINUTES,
                     ),
                 ),
-                opts=pulumi.ResourceOptions(parent=self),
+                # The first records must find the role in place (RBAC still takes minutes to
+                # propagate: a flow log that cannot write yet retries, it does not fail).
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[writer]),
             )
             self.flow_log_ids[key] = flow_log.id
 
         self.network_watcher_id = watcher.id
+        self.identity_id = identity.id
         self.register_outputs({"network_watcher_id": self.network_watcher_id,
+                               "identity_id": self.identity_id,
                                "flow_log_ids": self.flow_log_ids})

@@ -45,8 +45,6 @@ DEFENDER_PLANS = {
     "AI": None,
 }
 
-# Consumption budgets reject a start date in a past month or more than twelve months ahead,
-# and a wall-clock date would make renders differ day to day: a fixed first-of-month date.
 # Seeds role assignment names: they must be GUIDs, unique in the tenant, stable across runs.
 _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("0b5c3f4e-2a61-4f0d-9a7e-6c1d8e2f4b37")
 
@@ -225,7 +223,10 @@ class Governance(pulumi.ComponentResource):
             time_grain="Monthly",
             time_period=consumption.BudgetTimePeriodArgs(start_date=f"{budget.start_date}T00:00:00Z"),
             notifications=notifications,
-            opts=pulumi.ResourceOptions(parent=self),
+            # A start date left out of the stack file is the deploy month: keep the month the
+            # budget was created in rather than moving it on every later `pulumi up`.
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=[] if budget.start_date_given else ["timePeriod.startDate"]),
         )
 
 

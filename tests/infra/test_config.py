@@ -124,7 +124,7 @@ RULES = [
     ("budget-negative", set_path("governance.budget.amount", -5), "carelift:governance.budget.amount", "positive"),
     ("budget-threshold-out-of-range", set_path("governance.budget.thresholds", [0]), "carelift:governance.budget.thresholds[0]", "between 1 and 1000"),
     ("budget-start-not-first-of-month", set_path("governance.budget.startDate", "2026-12-15"), "carelift:governance.budget.startDate", "first day of a month"),
-    ("budget-start-missing", set_path("governance.budget.startDate", _DELETE), "carelift:governance.budget.startDate", "is required"),
+    ("budget-start-in-a-past-month", set_path("governance.budget.startDate", "2020-01-01"), "carelift:governance.budget.startDate", "before the current month"),
     ("budget-too-many-thresholds", set_path("governance.budget.thresholds", [50, 60, 70, 80, 90]), "carelift:governance.budget.thresholds", "allow 4 thresholds"),
     ("placement-unknown-group", set_path("governance.subscriptionManagementGroup", "landingzones-online"), "carelift:governance.subscriptionManagementGroup", "must be one of"),
     ("openai-region-differs-from-vault", set_path("openai.location", "centralus"), "carelift:openai.location", "must equal location"),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
+from migrate.inventory.importers import cfb
 from migrate.inventory.model import InputError, Problem
 
 Cell = str | int | float | bool | datetime.date | datetime.datetime | datetime.time | datetime.timedelta | None
@@ -326,6 +327,8 @@ def kind_of(path: Path) -> str:
         return "empty"
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
+    if head.startswith(cfb.MAGIC[:4]):  # an encrypted workbook or a legacy .xls: say which
+        return cfb.ole_kind(path)
     try:
         text = decode(head, partial=True)
     except ValueError:
@@ -466,6 +469,7 @@ _KIND_MESSAGES = {
     "html": "is an HTML page, not an export (was a login or error page saved instead of the file?)",
     "binary": "holds binary data, not text (is it the right file?)",
     "xlsx": "is an Excel workbook, not a CSV file",
+    **cfb.MESSAGES,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.arm import translate
 from infra.compliance.index import ResourceIndex
-from tests.infra.arm.expected import (AI, ARCHIVE, CONNECTIVITY, HUB_VNET, SHARED, TAGS, WORKSPACE, document, rid,
+from tests.infra.arm.expected import (AI, ARCHIVE, CONNECTIVITY, HUB_VNET, MANAGEMENT, SHARED, TAGS, WORKSPACE, document, rid,
                                       versionless)
 
 COVERED = {
@@ -139,6 +139,9 @@ def test_network_watcher_is_the_regional_one_azure_names(prod_rendering):
     }
 
 
+FLOW_LOG_IDENTITY = rid(MANAGEMENT, "Microsoft.ManagedIdentity/userAssignedIdentities/id-rbh-prod-flowlogs")
+
+
 def test_flow_log_is_a_watcher_child_targeting_a_vnet(prod_rendering):
     doc = document(prod_rendering, "flow-logs-shared")
     assert versionless(doc) == {
@@ -147,6 +150,9 @@ def test_flow_log_is_a_watcher_child_targeting_a_vnet(prod_rendering):
         "id": f"{WATCHER}/flowLogs/fl-vnet-rbh-prod-shared",
         "location": "eastus2",
         "tags": TAGS,
+        # ARM maps each user-assigned identity id to its principal and client ids.
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {
+            FLOW_LOG_IDENTITY: doc["identity"]["userAssignedIdentities"][FLOW_LOG_IDENTITY]}},
         "properties": {
             "enabled": True,
             "flowAnalyticsConfiguration": {"networkWatcherFlowAnalyticsConfiguration": {

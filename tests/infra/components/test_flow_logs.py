@@ -76,3 +76,54 @@ def test_traffic_analytics_reports_every_ten_minutes_to_the_workspace(rendering)
             "workspaceRegion": "eastus2",
             "workspaceResourceId": workspace.id,
         }
+
+
+# ---------------------------------------------------------------------------- identity
+
+
+def flow_log_identity(rendering):
+    (identity,) = [r for r in rendering.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                   if r.inputs["resourceName"].endswith("-flowlogs")]
+    return identity
+
+
+def test_flow_logs_write_as_one_user_assigned_identity_of_the_stack(rendering):
+    # The archive refuses shared keys: without an identity Network Watcher cannot write.
+    identity = flow_log_identity(rendering)
+    assert identity.inputs["resourceName"] == f"id-{rendering.config.name_prefix}-flowlogs"
+    assert identity.inputs["resourceGroupName"] == f"rg-{rendering.config.name_prefix}-management"
+    assert identity.inputs["location"] == "eastus2"
+    for log in rendering.of_type(FLOW_LOG):
+        assert log.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.id]}
+
+
+def test_the_identity_holds_blob_data_contributor_on_the_archive_only(rendering):
+    identity = flow_log_identity(rendering)
+    principal = identity.outputs["principalId"]
+    grants = [a for a in rendering.of_type("azure-native:authorization:RoleAssignment")
+              if a.inputs["principalId"] == principal]
+    assert len(grants) == 1
+    (grant,) = grants
+    assert grant.inputs["scope"] == archive_id(rendering)
+    subscription = archive_id(rendering).split("/")[2]
+    assert grant.inputs["roleDefinitionId"] == (
+        f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/"
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe")
+    assert grant.inputs["principalType"] == "ServicePrincipal"
+
+
+def test_flow_logs_wait_for_the_identity_s_role_on_the_archive(rendering):
+    principal = flow_log_identity(rendering).outputs["principalId"]
+    (grant,) = [a for a in rendering.of_type("azure-native:authorization:RoleAssignment")
+                if a.inputs["principalId"] == principal]
+    for log in rendering.of_type(FLOW_LOG):
+        assert grant.urn in log.depends_on
+
+
+def test_the_flow_log_identity_s_role_assignment_name_is_a_guid(rendering):
+    import uuid
+
+    principal = flow_log_identity(rendering).outputs["principalId"]
+    (grant,) = [a for a in rendering.of_type("azure-native:authorization:RoleAssignment")
+                if a.inputs["principalId"] == principal]
+    assert str(uuid.UUID(grant.inputs["roleAssignmentName"])) == grant.inputs["roleAssignmentName"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from infra.config import ConfigError
 
 from infra.render import OFFLINE_SUBSCRIPTION_ID, render_stack_file
+from tests.conftest import load_stack
 
 SUBSCRIPTION = f"/subscriptions/{OFFLINE_SUBSCRIPTION_ID}"
 MG = "/providers/Microsoft.Management/managementGroups"
@@ -210,7 +212,6 @@ def test_prod_budget_alerts_at_each_threshold_and_on_forecast(prod_rendering):
     assert inputs["scope"] == SUBSCRIPTION
     assert inputs["amount"] == 185000
     assert inputs["timeGrain"] == "Monthly" and inputs["category"] == "Cost"
-    assert inputs["timePeriod"] == {"startDate": "2026-12-01T00:00:00Z"}
     notifications = inputs["notifications"]
     actual = sorted(n["threshold"] for n in notifications.values() if n["thresholdType"] == "Actual")
     assert actual == [50, 80, 100, 120]
@@ -246,9 +247,29 @@ def test_more_thresholds_than_azure_allows_fail_with_the_config_key(stack_copy):
         render_stack_file(stack_copy(too_many, stack="dev"))
 
 
-def test_budget_starts_on_the_configured_month(prod_rendering):
-    budget = prod_rendering.of_type(BUDGET)[0]
-    assert budget.inputs["timePeriod"]["startDate"] == "2026-12-01T00:00:00Z"
+def test_without_a_start_date_the_budget_starts_on_the_first_day_of_the_deploy_month(stack_copy):
+    # Azure rejects a budget that starts in a past month: a date fixed in the stack file
+    # would stop the stack deploying once that month is over.
+    path = stack_copy(lambda cfg: cfg["carelift:governance"]["budget"].pop("startDate", None), stack="dev")
+    (budget,) = render_stack_file(path, today=datetime.date(2027, 3, 17)).of_type(BUDGET)
+    assert budget.inputs["timePeriod"] == {"startDate": "2027-03-01T00:00:00Z"}
+    # Later deploys keep the month the budget was created in instead of moving it monthly.
+    assert budget.ignore_changes == ("timePeriod.startDate",)
+
+
+def test_an_explicit_start_month_is_deployed_as_given_and_kept_under_management(stack_copy):
+    def start_in_may(cfg):
+        cfg["carelift:governance"]["budget"]["startDate"] = "2027-05-01"
+
+    (budget,) = render_stack_file(stack_copy(start_in_may, stack="dev"),
+                                  today=datetime.date(2027, 3, 17)).of_type(BUDGET)
+    assert budget.inputs["timePeriod"] == {"startDate": "2027-05-01T00:00:00Z"}
+    assert budget.ignore_changes == ()
+
+
+def test_the_shipped_stacks_leave_the_budget_start_to_the_deploy_month():
+    for stack in ("prod", "dev"):
+        assert "startDate" not in load_stack(stack)["config"]["carelift:governance"]["budget"]
 
 
 def test_prod_subscription_is_placed_under_the_clinical_landing_zone(prod_rendering):
