@@ -14,12 +14,18 @@ YAML list, or a mapping with a ``waivers`` list::
 
 ``resource`` is an fnmatch pattern matched case-insensitively against resource ids. A waiver
 applies through its ``expires`` date; an expired waiver is an error, not a silent no-op, so
-nobody keeps relying on an exception that lapsed. Every problem in the file is reported at once.
+nobody keeps relying on an exception that lapsed. An impossible date (``2027-02-30``, quoted or
+not) is an error too, and ``approver`` must contain an e-mail address. Every problem in the file
+is reported at once.
+
+Warnings (the file is still used): a ``resource`` of ``*`` (every resource), and a term longer
+than the maximum (default one year from today), which reviews should not let through unseen.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +35,20 @@ from infra.compliance.model import Waiver
 
 KEYS = ("control", "resource", "justification", "approver", "category", "expires")
 CATEGORIES = ("waiver", "mitigated")
+MAX_TERM_DAYS = 365
+"""Waivers expiring further ahead than this are a warning (`carelift audit --max-waiver-days`)."""
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: `expires: 2027-02-30` stays text, so an impossible date is
+    reported on its entry instead of escaping from the YAML parser as a bare ValueError."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 class WaiverError(Exception):
@@ -41,8 +61,10 @@ class WaiverError(Exception):
 
 
 def load_waivers(path: Path | str, today: datetime.date,
-                 control_ids: Iterable[str] | None = None) -> tuple[Waiver, ...]:
-    """Read and check a waiver file. `control_ids` defaults to the catalog's."""
+                 control_ids: Iterable[str] | None = None, *, warnings: list[str] | None = None,
+                 max_term_days: int = MAX_TERM_DAYS) -> tuple[Waiver, ...]:
+    """Read and check a waiver file. `control_ids` defaults to the catalog's; warnings (a "*" resource,
+    a term past `max_term_days`) are appended to `warnings` when given."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -52,15 +74,15 @@ def load_waivers(path: Path | str, today: datetime.date,
         from infra.compliance.catalog import all_controls
 
         control_ids = [c.id for c in all_controls()]
-    return parse_waivers(text, path, today, frozenset(control_ids))
+    return parse_waivers(text, path, today, frozenset(control_ids), warnings=warnings, max_term_days=max_term_days)
 
 
-def parse_waivers(text: str, path: Path | str, today: datetime.date,
-                  control_ids: frozenset[str]) -> tuple[Waiver, ...]:
+def parse_waivers(text: str, path: Path | str, today: datetime.date, control_ids: frozenset[str], *,
+                  warnings: list[str] | None = None, max_term_days: int = MAX_TERM_DAYS) -> tuple[Waiver, ...]:
     try:
         # Nodes carry line numbers for messages; the constructed data carries the values.
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -75,6 +97,8 @@ def parse_waivers(text: str, path: Path | str, today: datetime.date,
         problems.extend(f"{where}: {p}" for p in entry_problems)
         if waiver is None:
             continue
+        if warnings is not None:
+            warnings.extend(f"{path}: {where}: {w}" for w in _warnings(waiver, today, max_term_days))
         key = (waiver.control, waiver.resource.lower())
         if key in seen:
             problems.append(f"{where}: resource: repeats entry {seen[key]} for the same control and pattern")
@@ -120,6 +144,10 @@ def _waiver(entry: Any, today: datetime.date, control_ids: frozenset[str]) -> tu
     if isinstance(resource, str) and resource.strip() and not resource.strip().startswith(("/", "*")):
         problems.append(f"resource: '{resource.strip()}' is not a resource id pattern "
                         "(it starts with '/subscriptions/…', '/providers/…' or '*')")
+    approver = entry.get("approver")
+    if isinstance(approver, str) and approver.strip() and not _EMAIL.search(approver):
+        problems.append(f"approver: '{approver.strip()[:80]}' has no e-mail address (name the person who "
+                        "approved it, e.g. jane.doe@example.org)")
     category = entry.get("category")
     if isinstance(category, str) and category.strip() and category.strip().lower() not in CATEGORIES:
         problems.append(f"category: '{category.strip()}' is not one of {', '.join(CATEGORIES)}")
@@ -141,12 +169,28 @@ def _expiry(value: Any, today: datetime.date) -> tuple[datetime.date | None, str
     if isinstance(value, datetime.date):
         date = value
     elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ].*", text):
+            return None, f"'{text[:40]}' has a time; give a date (YYYY-MM-DD)"
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return None, f"'{text[:40]}' is not an ISO date (YYYY-MM-DD)"
         try:
-            date = datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None, f"'{value}' is not an ISO date (YYYY-MM-DD)"
+            date = datetime.date.fromisoformat(text)
+        except ValueError as error:
+            return None, f"'{text}' is not a real date ({error})"
     else:
         return None, f"'{value}' is not an ISO date (YYYY-MM-DD)"
     if date < today:
         return None, f"the waiver expired on {date.isoformat()} (today is {today.isoformat()}): renew or remove it"
     return date, None
+
+
+def _warnings(waiver: Waiver, today: datetime.date, max_term_days: int) -> list[str]:
+    found = []
+    if waiver.resource.strip() == "*":
+        found.append(f"resource: '*' waives {waiver.control} for every resource; name the resources it covers")
+    expires = datetime.date.fromisoformat(waiver.expires)
+    if (expires - today).days > max_term_days:
+        found.append(f"expires: {waiver.expires} is {(expires - today).days} days away, longer than the "
+                     f"{max_term_days}-day maximum term; review it sooner")
+    return found

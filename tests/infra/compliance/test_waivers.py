@@ -94,12 +94,50 @@ class TestProblems:
             "entry 2 (line 8): category: 'accepted' is not one of waiver, mitigated",
             "entry 2 (line 8): expires: 'next year' is not an ISO date (YYYY-MM-DD)",
             "entry 3 (line 14): must be a mapping with keys control, resource, justification, approver, category, expires",
+            "entry 4 (line 15): approver: 'a' has no e-mail address (name the person who approved it, e.g. "
+            "jane.doe@example.org)",
             "entry 4 (line 15): expires: required, an ISO date (YYYY-MM-DD): every waiver expires",
         )
 
     def test_a_timestamp_is_not_a_date(self, tmp_path):
         assert problems(tmp_path, "waivers:\n" + GOOD_ENTRY.replace("2026-06-30", "2026-06-30T10:00:00")) == (
-            "entry 1 (line 2): expires: '2026-06-30 10:00:00' has a time; give a date (YYYY-MM-DD)",)
+            "entry 1 (line 2): expires: '2026-06-30T10:00:00' has a time; give a date (YYYY-MM-DD)",)
+
+    @pytest.mark.parametrize("written", ["2027-02-30", "'2027-02-30'"])
+    def test_an_impossible_date_quoted_or_not_is_an_error_on_its_entry(self, tmp_path, written):
+        assert problems(tmp_path, "waivers:\n" + GOOD_ENTRY.replace("2026-06-30", written)) == (
+            "entry 1 (line 2): expires: '2027-02-30' is not a real date (day is out of range for month)",)
+
+    def test_the_approver_names_an_e_mail_address(self, tmp_path):
+        text = "waivers:\n" + GOOD_ENTRY.replace("jane.doe@riverbend.example", "Jane Doe (privacy officer)")
+        assert problems(tmp_path, text) == (
+            "entry 1 (line 2): approver: 'Jane Doe (privacy officer)' has no e-mail address (name the person who "
+            "approved it, e.g. jane.doe@example.org)",)
+        ok = "waivers:\n" + GOOD_ENTRY.replace("jane.doe@riverbend.example", "Jane Doe <jane.doe@riverbend.example>")
+        assert load_waivers(write(tmp_path, ok), TODAY, CONTROLS)[0].approver == "Jane Doe <jane.doe@riverbend.example>"
+
+
+class TestWarnings:
+    def load(self, tmp_path, text: str, **options) -> list[str]:
+        warnings: list[str] = []
+        load_waivers(write(tmp_path, text), TODAY, CONTROLS, warnings=warnings, **options)
+        return [w.split(": ", 1)[1] for w in warnings]
+
+    def test_a_good_waiver_has_no_warning(self, tmp_path):
+        assert self.load(tmp_path, "waivers:\n" + GOOD_ENTRY) == []
+
+    def test_every_resource_is_a_warning(self, tmp_path):
+        text = "waivers:\n" + GOOD_ENTRY.replace(VAULT_PATTERN, "'*'")
+        assert self.load(tmp_path, text) == [
+            "entry 1 (line 2): resource: '*' waives CL-KV-001 for every resource; name the resources it covers"]
+
+    def test_a_term_past_the_maximum_is_a_warning(self, tmp_path):
+        text = "waivers:\n" + GOOD_ENTRY.replace("2026-06-30", "2027-03-02")
+        assert self.load(tmp_path, text) == [
+            "entry 1 (line 2): expires: 2027-03-02 is 366 days away, longer than the 365-day maximum term; "
+            "review it sooner"]
+        assert self.load(tmp_path, text, max_term_days=400) == []
+        assert len(self.load(tmp_path, "waivers:\n" + GOOD_ENTRY, max_term_days=30)) == 1
 
     def test_duplicate_control_and_pattern(self, tmp_path):
         assert problems(tmp_path, "waivers:\n" + GOOD_ENTRY + GOOD_ENTRY) == (
