@@ -35,6 +35,14 @@ NOUNS = {
     "microsoft.security/pricings": "Defender plan",
     "microsoft.sql/servers": "SQL server",
     "microsoft.sql/servers/databases": "SQL database",
+    "microsoft.sql/managedinstances": "SQL managed instance",
+    "microsoft.sql/servers/firewallrules": "SQL firewall rule",
+    "microsoft.web/sites": "App Service app",
+    "microsoft.web/sites/slots": "App Service deployment slot",
+    "microsoft.web/serverfarms": "App Service plan",
+    "microsoft.storage/storageaccounts/blobservices/containers": "blob container",
+    "microsoft.compute/virtualmachines/extensions": "VM extension",
+    "microsoft.compute/diskencryptionsets": "disk encryption set",
     "microsoft.compute/virtualmachines": "virtual machine",
     "microsoft.compute/disks": "managed disk",
     "microsoft.resources/subscriptions": "subscription",
@@ -53,10 +61,38 @@ NOUNS = {
 }
 
 
+# Types whose `kind` says what the resource really is: a Cognitive Services account of kind Face is not
+# Azure OpenAI, and a site of kind functionapp is a function app.
+COGNITIVE_KINDS = {
+    "openai": "Azure OpenAI account", "aiservices": "Azure AI Services account",
+    "cognitiveservices": "Azure AI services multi-service account", "face": "Face account",
+    "formrecognizer": "Document Intelligence account", "textanalytics": "Language account",
+    "speechservices": "Speech account", "computervision": "Computer Vision account",
+    "contentsafety": "Content Safety account", "texttranslation": "Translator account",
+}
+
+
+def _noun_by_kind(arm_type: str, kind: str) -> str | None:
+    kind = kind.strip()
+    if arm_type == "microsoft.cognitiveservices/accounts":
+        if not kind:
+            return "Cognitive Services account"
+        return COGNITIVE_KINDS.get(kind.lower(), f"Cognitive Services account (kind {kind})")
+    if arm_type in ("microsoft.web/sites", "microsoft.web/sites/slots"):
+        kinds = {k.strip() for k in kind.lower().split(",")}
+        if "functionapp" in kinds:
+            return "function app" if arm_type.endswith("sites") else "function app slot"
+        if "workflowapp" in kinds:
+            return "Logic App (Standard)"
+    return None
+
+
 def label(document: Document) -> str:
     """``<noun> '<name>'`` for a finding's message."""
     arm_type = str(document.get("type", ""))
-    noun = NOUNS.get(arm_type.lower(), arm_type.rsplit("/", 1)[-1] or "resource")
+    kind = document.get("kind")
+    noun = (_noun_by_kind(arm_type.lower(), kind if isinstance(kind, str) else "")
+            or NOUNS.get(arm_type.lower(), arm_type.rsplit("/", 1)[-1] or "resource"))
     name = str(document.get("name") or str(document.get("id", "")).rsplit("/", 1)[-1] or "(unnamed)")
     return f"{noun} '{name}'"
 

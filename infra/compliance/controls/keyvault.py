@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls.privatelink import approved_endpoints, listing
+from infra.compliance.controls.values import boolean, number, same, setting, shown
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -22,10 +23,11 @@ SOFT_DELETE_DAYS = 90
 )
 def purge_protection(vault: Document, index: ResourceIndex) -> Outcome:
     """A deleted vault and its keys stay recoverable for the whole retention period."""
-    if get(vault, "properties.enablePurgeProtection") is True:
+    protection = setting(vault, "properties.enablePurgeProtection")
+    if boolean(protection.value) is True:
         return passed(sentence(vault, "has purge protection enabled"))
-    return failed(sentence(vault, "does not have purge protection enabled, so a deleted vault and its keys "
-                                  "could be purged before the recovery window ends"))
+    return failed(sentence(vault, f"does not have purge protection enabled{protection.note}, so a deleted vault and "
+                                  "its keys could be purged before the recovery window ends"))
 
 
 @control(
@@ -37,14 +39,19 @@ def purge_protection(vault: Document, index: ResourceIndex) -> Outcome:
 )
 def soft_delete(vault: Document, index: ResourceIndex) -> Outcome:
     """A deleted vault, key or secret can be recovered for the longest window Azure offers."""
-    days = get(vault, "properties.softDeleteRetentionInDays")
-    if get(vault, "properties.enableSoftDelete") is not True:
-        return failed(sentence(vault, "does not have soft delete enabled, so deleted keys and secrets are gone "
-                                      "at once"))
-    if isinstance(days, (int, float)) and not isinstance(days, bool) and days >= SOFT_DELETE_DAYS:
-        return passed(sentence(vault, f"keeps deleted keys and secrets recoverable for {days:g} days"))
-    found = "does not set softDeleteRetentionInDays" if days is None else f"keeps deleted objects only {days} days"
-    return failed(sentence(vault, f"{found}; {SOFT_DELETE_DAYS} days is required"))
+    enabled = setting(vault, "properties.enableSoftDelete")
+    retention = setting(vault, "properties.softDeleteRetentionInDays")
+    if boolean(enabled.value) is not True:
+        return failed(sentence(vault, f"does not have soft delete enabled{enabled.note}, so deleted keys and "
+                                      "secrets are gone at once"))
+    days = number(retention.value)
+    notes = "; ".join(n for n in (enabled.default_note, retention.default_note) if n)
+    noted = f" ({notes})" if notes else ""
+    if days is not None and days >= SOFT_DELETE_DAYS:
+        return passed(sentence(vault, f"keeps deleted keys and secrets recoverable for {days:g} days{noted}"))
+    found = ("does not set softDeleteRetentionInDays" if retention.value is None
+             else f"keeps deleted objects only {shown(retention.value)} days")
+    return failed(sentence(vault, f"{found}{noted}; {SOFT_DELETE_DAYS} days is required"))
 
 
 @control(
@@ -55,10 +62,11 @@ def soft_delete(vault: Document, index: ResourceIndex) -> Outcome:
 )
 def public_network_disabled(vault: Document, index: ResourceIndex) -> Outcome:
     """The vault's data plane is not reachable from the internet at all, whatever its ACLs say."""
-    if get(vault, "properties.publicNetworkAccess") == "Disabled":
+    access = setting(vault, "properties.publicNetworkAccess")
+    if same(access.value, "Disabled"):
         return passed(sentence(vault, "has public network access disabled"))
-    return failed(sentence(vault, "does not disable public network access, so its data plane is reachable from "
-                                  "public networks"))
+    return failed(sentence(vault, f"does not disable public network access{access.note}, so its data plane is "
+                                  "reachable from public networks"))
 
 
 @control(
@@ -71,7 +79,7 @@ def public_network_disabled(vault: Document, index: ResourceIndex) -> Outcome:
 def acl_default_deny(vault: Document, index: ResourceIndex) -> Outcome:
     """If public access is ever re-enabled, only listed networks get through."""
     action = get(vault, "properties.networkAcls.defaultAction")
-    if action == "Deny":
+    if same(action, "Deny"):
         return passed(sentence(vault, "denies network access by default"))
     found = "has no network ACL default action" if action is None else f"allows network access by default ({action})"
     return failed(sentence(vault, f"{found}; the default action must be Deny"))
@@ -86,10 +94,11 @@ def acl_default_deny(vault: Document, index: ResourceIndex) -> Outcome:
 )
 def rbac_authorization(vault: Document, index: ResourceIndex) -> Outcome:
     """Access is granted by scoped, reviewable role assignments that PIM can make just-in-time."""
-    if get(vault, "properties.enableRbacAuthorization") is True:
-        return passed(sentence(vault, "authorizes data-plane access with Azure RBAC"))
-    return failed(sentence(vault, "does not use Azure RBAC, so access policies (which cannot be scoped to one "
-                                  "key or elevated just in time) govern its data plane"))
+    rbac = setting(vault, "properties.enableRbacAuthorization")
+    if boolean(rbac.value) is True:
+        return passed(sentence(vault, f"authorizes data-plane access with Azure RBAC{rbac.note}"))
+    return failed(sentence(vault, f"does not use Azure RBAC{rbac.note}, so access policies (which cannot be scoped "
+                                  "to one key or elevated just in time) govern its data plane"))
 
 
 @control(
@@ -121,8 +130,8 @@ def audit_events_logged(vault: Document, index: ResourceIndex) -> Outcome:
         if not get(setting, "properties.workspaceId"):
             continue
         for log in get(setting, "properties.logs", []) or []:
-            if log.get("enabled") and (log.get("category") == "AuditEvent"
-                                       or log.get("categoryGroup") in ("audit", "allLogs")):
+            if boolean(log.get("enabled")) and (same(log.get("category"), "AuditEvent")
+                                                or same(log.get("categoryGroup"), "audit", "allLogs")):
                 return passed(sentence(vault, f"sends AuditEvent logs to Log Analytics through "
                                               f"diagnostic setting '{setting.get('name')}'"))
     return failed(sentence(vault, "has no diagnostic setting sending AuditEvent logs to a Log Analytics "
@@ -134,8 +143,8 @@ def _expiry(key_or_secret: Document) -> str | None:
     lifetime = get(key_or_secret, "properties.rotationPolicy.attributes.expiryTime")
     if lifetime:
         return f"versions expire {lifetime} after creation"
-    exp = get(key_or_secret, "properties.attributes.exp")
-    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+    exp = number(get(key_or_secret, "properties.attributes.exp"))
+    if exp is not None:
         return f"expires at {int(exp)} (Unix time)"
     return None
 
@@ -178,8 +187,8 @@ def key_rotates(key: Document, index: ResourceIndex) -> Outcome:
 )
 def secret_expires(secret: Document, index: ResourceIndex) -> Outcome:
     """A leaked secret stops working at a known date."""
-    exp = get(secret, "properties.attributes.exp")
-    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+    exp = number(get(secret, "properties.attributes.exp"))
+    if exp is not None:
         return passed(sentence(secret, f"expires at {int(exp)} (Unix time)"))
     return failed(sentence(secret, "has no expiry date, so a leaked value stays valid indefinitely"))
 

@@ -4,6 +4,7 @@ rest, recoverable blobs, and six years of write-once retention for audit archive
 from __future__ import annotations
 
 from infra.compliance.controls.common import closed_to_public_networks
+from infra.compliance.controls.values import boolean, canonical, number, setting, shown
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -21,7 +22,7 @@ LOG_WRITERS = {"microsoft.insights/diagnosticsettings": "storageAccountId",
 
 
 def _days(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return number(value)
 
 
 def immutability_days(account: Document, index: ResourceIndex) -> dict[str, float]:
@@ -29,7 +30,7 @@ def immutability_days(account: Document, index: ResourceIndex) -> dict[str, floa
     found: dict[str, float] = {}
     account_days = _days(get(account, "properties.immutableStorageWithVersioning.immutabilityPolicy."
                                       "immutabilityPeriodSinceCreationInDays"))
-    if get(account, "properties.immutableStorageWithVersioning.enabled") is True and account_days:
+    if boolean(get(account, "properties.immutableStorageWithVersioning.enabled")) and account_days:
         found["account"] = account_days
     for container in index.children(f"{account['id']}/blobServices/default", CONTAINER):
         name = str(container.get("name"))
@@ -68,9 +69,10 @@ def holds_evidence(account: Document, index: ResourceIndex) -> bool:
 )
 def https_only(account: Document, index: ResourceIndex) -> Outcome:
     """Blobs never cross the network in clear text."""
-    if get(account, "properties.supportsHttpsTrafficOnly") is True:
-        return passed(sentence(account, "accepts HTTPS traffic only"))
-    return failed(sentence(account, "does not require HTTPS, so data can travel unencrypted over HTTP"))
+    https = setting(account, "properties.supportsHttpsTrafficOnly")
+    if boolean(https.value) is True:
+        return passed(sentence(account, f"accepts HTTPS traffic only{https.note}"))
+    return failed(sentence(account, f"does not require HTTPS{https.note}, so data can travel unencrypted over HTTP"))
 
 
 @control(
@@ -81,11 +83,12 @@ def https_only(account: Document, index: ResourceIndex) -> Outcome:
 )
 def minimum_tls(account: Document, index: ResourceIndex) -> Outcome:
     """TLS 1.0 and 1.1 have known weaknesses and are no longer acceptable for PHI in transit."""
-    version = get(account, "properties.minimumTlsVersion")
-    if version in ACCEPTED_TLS:
-        return passed(sentence(account, f"requires {version} or later"))
-    found = "does not set a minimum TLS version" if version is None else f"accepts {version}"
-    return failed(sentence(account, f"{found}; TLS1_2 is the minimum"))
+    version = setting(account, "properties.minimumTlsVersion")
+    accepted = canonical(version.value, ACCEPTED_TLS)
+    if accepted:
+        return passed(sentence(account, f"requires {accepted} or later{version.note}"))
+    found = "does not set a minimum TLS version" if version.value is None else f"accepts {shown(version.value)}"
+    return failed(sentence(account, f"{found}{version.note}; TLS1_2 is the minimum"))
 
 
 @control(
@@ -96,10 +99,11 @@ def minimum_tls(account: Document, index: ResourceIndex) -> Outcome:
 )
 def no_anonymous_access(account: Document, index: ResourceIndex) -> Outcome:
     """No container can be made readable by anyone with the URL."""
-    if get(account, "properties.allowBlobPublicAccess") is False:
-        return passed(sentence(account, "forbids anonymous blob access"))
-    return failed(sentence(account, "does not forbid anonymous blob access, so a container can be opened to "
-                                    "anyone with its URL"))
+    allowed = setting(account, "properties.allowBlobPublicAccess")
+    if boolean(allowed.value) is False:
+        return passed(sentence(account, f"forbids anonymous blob access{allowed.note}"))
+    return failed(sentence(account, f"does not forbid anonymous blob access{allowed.note}, so a container can be "
+                                    "opened to anyone with its URL"))
 
 
 @control(
@@ -111,10 +115,11 @@ def no_anonymous_access(account: Document, index: ResourceIndex) -> Outcome:
 )
 def no_shared_key(account: Document, index: ResourceIndex) -> Outcome:
     """Account keys and SAS tokens signed with them identify no one; Entra ID identifies every caller."""
-    if get(account, "properties.allowSharedKeyAccess") is False:
+    allowed = setting(account, "properties.allowSharedKeyAccess")
+    if boolean(allowed.value) is False:
         return passed(sentence(account, "refuses shared-key authorization"))
-    return failed(sentence(account, "does not refuse shared-key authorization, so anyone holding an account key "
-                                    "or SAS token gets in without being identified"))
+    return failed(sentence(account, f"does not refuse shared-key authorization{allowed.note}, so anyone holding an "
+                                    "account key or SAS token gets in without being identified"))
 
 
 @control(
@@ -139,7 +144,7 @@ def private_network(account: Document, index: ResourceIndex) -> Outcome:
 )
 def infrastructure_encryption(account: Document, index: ResourceIndex) -> Outcome:
     """A second, independent layer of AES-256 protects data at rest if one key or algorithm is compromised."""
-    if get(account, "properties.encryption.requireInfrastructureEncryption") is True:
+    if boolean(get(account, "properties.encryption.requireInfrastructureEncryption")) is True:
         return passed(sentence(account, "requires infrastructure encryption"))
     return failed(sentence(account, "does not require infrastructure encryption, so data at rest has a single "
                                     "layer of encryption"))
@@ -160,9 +165,9 @@ def blob_recovery(account: Document, index: ResourceIndex) -> Outcome:
         return failed(sentence(account, "has no blob service settings, so soft delete and versioning are off"))
     problems = []
     for service in services:
-        if get(service, "properties.deleteRetentionPolicy.enabled") is not True:
+        if boolean(get(service, "properties.deleteRetentionPolicy.enabled")) is not True:
             problems.append("blob soft delete")
-        if get(service, "properties.isVersioningEnabled") is not True:
+        if boolean(get(service, "properties.isVersioningEnabled")) is not True:
             problems.append("versioning")
     if not problems:
         return passed(sentence(account, "keeps deleted blobs and previous versions recoverable"))

@@ -70,13 +70,25 @@ class TestSoftDelete:
         kv = vault("kv-good", enableSoftDelete=True, softDeleteRetentionInDays=90)
         assert statuses(keyvault.soft_delete, [kv]) == {"kv-good": Status.PASS}
 
-    def test_fail_when_off_short_or_unset(self):
+    def test_fail_when_off_or_short(self):
         documents = [vault("kv-off", enableSoftDelete=False, softDeleteRetentionInDays=90),
                      vault("kv-short", enableSoftDelete=True, softDeleteRetentionInDays=7),
-                     vault("kv-unset", enableSoftDelete=True),
-                     resource(VAULT, "kv-bare", {})]
+                     vault("kv-off-text", enableSoftDelete="False", softDeleteRetentionInDays="90")]
         assert statuses(keyvault.soft_delete, documents) == {
-            "kv-off": Status.FAIL, "kv-short": Status.FAIL, "kv-unset": Status.FAIL, "kv-bare": Status.FAIL}
+            "kv-off": Status.FAIL, "kv-short": Status.FAIL, "kv-off-text": Status.FAIL}
+
+    def test_unset_properties_take_azures_default_and_say_so(self):
+        """Azure turns soft delete on with 90 days when a new vault leaves both unset."""
+        documents = [vault("kv-unset", enableSoftDelete=True), resource(VAULT, "kv-bare", {})]
+        assert statuses(keyvault.soft_delete, documents) == {"kv-unset": Status.PASS, "kv-bare": Status.PASS}
+        assert messages(keyvault.soft_delete, documents[1:]) == [
+            "Key Vault 'kv-bare' keeps deleted keys and secrets recoverable for 90 days (enableSoftDelete unset: "
+            "Azure's default is true; softDeleteRetentionInDays unset: Azure's default is 90)."]
+
+    def test_strings_are_read_as_booleans_and_numbers(self):
+        kv = vault("kv-text", enableSoftDelete="true", softDeleteRetentionInDays="90")
+        assert messages(keyvault.soft_delete, [kv]) == [
+            "Key Vault 'kv-text' keeps deleted keys and secrets recoverable for 90 days."]
 
     def test_message_gives_the_short_window(self):
         kv = vault("kv-short", enableSoftDelete=True, softDeleteRetentionInDays=7)

@@ -38,11 +38,14 @@ def alert(operation: str, *, enabled: bool | None = True, scopes: list[str] | No
     return resource(ALERT, name, properties, location="Global")
 
 
-ALL_ALERTS = [alert(op) for op in monitoring.ALERTED_OPERATIONS]
+# A resource group: documents deployed at subscription level make the subscription itself auditable.
+ANCHOR = {"type": "Microsoft.Resources/resourceGroups", "name": "rg-test", "location": "eastus2",
+          "id": f"{SUBSCRIPTION}/resourceGroups/rg-test", "properties": {}}
+ALL_ALERTS = [ANCHOR] + [alert(op) for op in monitoring.ALERTED_OPERATIONS]
 
 
 def all_alerts_but(operation: str) -> list[dict]:
-    return [a for a in ALL_ALERTS if a["properties"]["condition"]["allOf"][1]["equals"] != operation]
+    return [a for a in ALL_ALERTS if a is ANCHOR or a["properties"]["condition"]["allOf"][1]["equals"] != operation]
 
 
 class TestWorkspaceRetention:
@@ -105,14 +108,14 @@ class TestActivityLogExported:
         assert statuses(monitoring.activity_log_exported, [storage_only]) == {SUB: Status.FAIL}
 
     def test_fail_without_any_setting(self):
-        # Any resource in the subscription makes the subscription itself auditable.
-        assert statuses(monitoring.activity_log_exported, [workspace("log-a")]) == {SUB: Status.FAIL}
+        # A resource group makes the subscription itself auditable; a lone resource does not (see the engine).
+        assert statuses(monitoring.activity_log_exported, [ANCHOR, workspace("log-a")]) == {SUB: Status.FAIL}
 
     def test_a_resource_level_setting_is_not_the_activity_log(self):
         ws = workspace("log-a")
         setting = {**activity_log_setting(["Administrative", "Security", "Policy", "Alert"]),
                    "id": f"{ws['id']}/providers/Microsoft.Insights/diagnosticSettings/activity-log"}
-        assert statuses(monitoring.activity_log_exported, [ws, setting]) == {SUB: Status.FAIL}
+        assert statuses(monitoring.activity_log_exported, [ANCHOR, ws, setting]) == {SUB: Status.FAIL}
 
     def test_empty(self):
         assert statuses(monitoring.activity_log_exported, []) == {}
@@ -145,7 +148,7 @@ class TestSecurityChangesAlerted:
             assert statuses(monitoring.security_changes_alerted, others + [candidate]) == {SUB: Status.FAIL}, candidate
 
     def test_fail_without_alerts(self):
-        assert statuses(monitoring.security_changes_alerted, [workspace("log-a")]) == {SUB: Status.FAIL}
+        assert statuses(monitoring.security_changes_alerted, [ANCHOR, workspace("log-a")]) == {SUB: Status.FAIL}
 
     def test_empty(self):
         assert statuses(monitoring.security_changes_alerted, []) == {}

@@ -52,8 +52,9 @@ class TestPrivateNetwork:
 
     def test_message_names_both_problems(self):
         assert messages(openai.private_network, [account("oai-bare")]) == [
-            "Azure OpenAI account 'oai-bare' does not disable public network access and does not deny by default "
-            "in its network ACLs, so prompts can arrive from public networks."]
+            "Azure OpenAI account 'oai-bare' does not disable public network access (publicNetworkAccess unset: "
+            "Azure's default is Enabled) and does not deny by default in its network ACLs, so prompts can arrive "
+            "from public networks."]
 
     def test_empty(self):
         assert statuses(openai.private_network, []) == {}
@@ -182,23 +183,6 @@ class TestOutboundRestricted:
 
     def test_empty(self):
         assert statuses(openai.outbound_restricted, []) == {}
-
-
-class TestNoAutoUpgrade:
-    def test_pass(self):
-        assert statuses(openai.no_auto_upgrade, [deployment("oai/gpt-4o", versionUpgradeOption="NoAutoUpgrade")]) == {
-            "gpt-4o": Status.PASS}
-
-    def test_fail_when_upgrading_or_absent(self):
-        documents = [deployment("oai/on-expiry", versionUpgradeOption="OnceCurrentVersionExpired"),
-                     deployment("oai/unset")]
-        assert statuses(openai.no_auto_upgrade, documents) == {"on-expiry": Status.FAIL, "unset": Status.FAIL}
-        assert messages(openai.no_auto_upgrade, documents[:1]) == [
-            "Model deployment 'on-expiry' uses OnceCurrentVersionExpired, so the service can replace its model "
-            "version without review."]
-
-    def test_empty(self):
-        assert statuses(openai.no_auto_upgrade, []) == {}
 
 
 class TestUsesContentFilter:

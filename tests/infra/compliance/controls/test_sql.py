@@ -33,10 +33,22 @@ class TestTdeEnabled:
                      child(legacy, sql.TDE_TYPE, "current", status="Enabled")]
         assert statuses(sql.tde_enabled, documents) == {"ehr": Status.PASS, "old": Status.PASS, "master": Status.PASS}
 
-    def test_fail_when_disabled_or_absent(self):
-        disabled, bare = database("sql-a", "disabled"), database("sql-a", "bare")
-        documents = [disabled, bare, child(disabled, sql.TDE_TYPE, "current", state="Disabled")]
-        assert statuses(sql.tde_enabled, documents) == {"disabled": Status.FAIL, "bare": Status.FAIL}
+    def test_fail_when_disabled(self):
+        disabled = database("sql-a", "disabled")
+        documents = [disabled, child(disabled, sql.TDE_TYPE, "current", state="Disabled")]
+        assert statuses(sql.tde_enabled, documents) == {"disabled": Status.FAIL}
+        assert messages(sql.tde_enabled, documents) == [
+            "SQL database 'disabled' does not have transparent data encryption enabled (its transparentDataEncryption "
+            "setting does not have state Enabled)."]
+
+    def test_absent_setting_is_azures_default_enabled(self):
+        """Azure encrypts every new database with TDE; a template that declares no setting keeps it on."""
+        documents = [database("sql-a", "bare"), database("sql-a", "lower")]
+        documents.append(child(documents[1], sql.TDE_TYPE, "current", state="enabled"))
+        assert statuses(sql.tde_enabled, documents) == {"bare": Status.PASS, "lower": Status.PASS}
+        assert messages(sql.tde_enabled, documents[:1]) == [
+            "SQL database 'bare' has transparent data encryption enabled (no transparentDataEncryption setting; "
+            "state unset: Azure's default is Enabled)."]
 
     def test_empty(self):
         assert statuses(sql.tde_enabled, []) == {}
@@ -49,16 +61,21 @@ class TestAuditingEnabled:
                      child(b, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays=0)]
         assert statuses(sql.auditing_enabled, documents) == {"sql-90": Status.PASS, "sql-forever": Status.PASS}
 
-    def test_fail_when_off_short_unstated_or_absent(self):
-        off, short, unstated, bare = server("sql-off"), server("sql-30"), server("sql-unstated"), server("sql-bare")
-        documents = [off, short, unstated, bare,
+    def test_fail_when_off_short_or_absent(self):
+        off, short, bare = server("sql-off"), server("sql-30"), server("sql-bare")
+        documents = [off, short, bare,
                      child(off, sql.AUDITING_TYPE, "default", state="Disabled", retentionDays=90),
-                     child(short, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays=30),
-                     child(unstated, sql.AUDITING_TYPE, "default", state="Enabled")]
+                     child(short, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays="30")]
         assert statuses(sql.auditing_enabled, documents) == {
-            "sql-off": Status.FAIL, "sql-30": Status.FAIL, "sql-unstated": Status.FAIL, "sql-bare": Status.FAIL}
-        assert messages(sql.auditing_enabled, documents[1:2] + documents[5:6]) == [
+            "sql-off": Status.FAIL, "sql-30": Status.FAIL, "sql-bare": Status.FAIL}
+        assert messages(sql.auditing_enabled, documents[1:2] + documents[4:5]) == [
             "SQL server 'sql-30' keeps audit records only 30 days, fewer than 90."]
+
+    def test_unstated_retention_is_azures_unlimited_default(self):
+        unstated = server("sql-unstated")
+        documents = [unstated, child(unstated, sql.AUDITING_TYPE, "default", state="enabled")]
+        assert messages(sql.auditing_enabled, documents) == [
+            "SQL server 'sql-unstated' audits with unlimited retention (retentionDays unset: Azure's default is 0)."]
 
     def test_empty(self):
         assert statuses(sql.auditing_enabled, []) == {}
@@ -105,6 +122,153 @@ class TestNoPublicNetwork:
 
     def test_empty(self):
         assert statuses(sql.no_public_network, []) == {}
+
+
+MANAGED_INSTANCE = "Microsoft.Sql/managedInstances"
+
+
+def instance(name: str, **properties) -> dict:
+    return resource(MANAGED_INSTANCE, name, {"minimalTlsVersion": "1.2", **properties})
+
+
+class TestManagedInstances:
+    """Managed Instance, the planner's other SQL target, is judged by the server controls that apply to it."""
+
+    def test_tls_and_public_endpoint(self):
+        documents = [instance("sqlmi-ok"), instance("sqlmi-open", publicDataEndpointEnabled=True,
+                                                    minimalTlsVersion="1.1")]
+        assert statuses(sql.minimum_tls, documents) == {"sqlmi-ok": Status.PASS, "sqlmi-open": Status.FAIL}
+        assert messages(sql.no_public_network, documents) == [
+            "SQL managed instance 'sqlmi-ok' has no public data endpoint (publicDataEndpointEnabled unset: Azure's "
+            "default is false).",
+            "SQL managed instance 'sqlmi-open' has its public data endpoint enabled, so its databases are reachable "
+            "from the internet."]
+
+    def test_entra_only_child_of_the_instance(self):
+        mi = instance("sqlmi-entra")
+        documents = [mi, child(mi, "Microsoft.Sql/managedInstances/azureADOnlyAuthentications", "Default",
+                               azureADOnlyAuthentication="true"), instance("sqlmi-logins")]
+        assert statuses(sql.entra_only_auth, documents) == {"sqlmi-entra": Status.PASS, "sqlmi-logins": Status.FAIL}
+
+
+FIREWALL_RULE = "Microsoft.Sql/servers/firewallRules"
+
+
+class TestNoAllowAllFirewallRule:
+    def test_pass_with_named_ranges_or_no_rules(self):
+        office, bare = server("sql-office"), server("sql-bare")
+        documents = [office, bare, child(office, FIREWALL_RULE, "office", startIpAddress="203.0.113.0",
+                                         endIpAddress="203.0.113.255"),
+                     child(office, FIREWALL_RULE, "AllowAllWindowsAzureIps", startIpAddress="0.0.0.0",
+                           endIpAddress="0.0.0.0")]
+        assert statuses(sql.no_allow_all_firewall_rule, documents) == {"sql-office": Status.PASS,
+                                                                       "sql-bare": Status.PASS}
+        assert messages(sql.no_allow_all_firewall_rule, documents[:1] + documents[2:]) == [
+            "SQL server 'sql-office' has no firewall rule spanning 0.0.0.0-255.255.255.255 among its 2 rule(s)."]
+
+    def test_fail_on_the_whole_ipv4_range(self):
+        srv = server("sql-open")
+        documents = [srv, child(srv, FIREWALL_RULE, "anyone", startIpAddress="0.0.0.0", endIpAddress="255.255.255.255")]
+        assert messages(sql.no_allow_all_firewall_rule, documents) == [
+            "SQL server 'sql-open' admits every IPv4 address through firewall rule(s) anyone "
+            "(0.0.0.0-255.255.255.255)."]
+
+    def test_empty(self):
+        assert statuses(sql.no_allow_all_firewall_rule, []) == {}
+
+
+ALERT_POLICY = "Microsoft.Sql/servers/securityAlertPolicies"
+
+
+class TestThreatAlerts:
+    def test_pass_with_recipients_on_the_server_or_admins_and_databases_inherit(self):
+        a, b = server("sql-mail"), server("sql-admins")
+        db = database("sql-mail", "ehr")
+        documents = [a, b, db, child(a, ALERT_POLICY, "Default", state="Enabled", emailAddresses=["soc@example.org"]),
+                     child(b, ALERT_POLICY, "Default", state="enabled", emailAccountAdmins="true", disabledAlerts=[""])]
+        assert statuses(sql.threat_alerts, documents) == {
+            "sql-mail": Status.PASS, "sql-admins": Status.PASS, "ehr": Status.PASS}
+        assert messages(sql.threat_alerts, [a, db, documents[3]]) == [
+            "SQL server 'sql-mail' has Defender for SQL alerts on for every alert type, sent to 1 address(es).",
+            "SQL database 'ehr' has Defender for SQL alerts on for every alert type, sent to 1 address(es) (its "
+            "server's policy)."]
+
+    def test_fail_when_off_silent_or_partial(self):
+        off, silent, partial, bare = server("sql-off"), server("sql-silent"), server("sql-partial"), server("sql-bare")
+        documents = [off, silent, partial, bare,
+                     child(off, ALERT_POLICY, "Default", state="Disabled", emailAddresses=["soc@example.org"]),
+                     child(silent, ALERT_POLICY, "Default", state="Enabled"),
+                     child(partial, ALERT_POLICY, "Default", state="Enabled", emailAddresses=["soc@example.org"],
+                           disabledAlerts=["Sql_Injection"])]
+        assert set(statuses(sql.threat_alerts, documents).values()) == {Status.FAIL}
+        assert messages(sql.threat_alerts, [silent, partial] + documents[5:]) == [
+            "SQL server 'sql-partial' has a security alert policy that disables alert type(s) Sql_Injection.",
+            "SQL server 'sql-silent' has a security alert policy that names no email recipient and does not email "
+            "the account admins."]
+        assert messages(sql.threat_alerts, [bare]) == [
+            "SQL server 'sql-bare' has no enabled security alert policy (Defender for SQL), so attacks on its "
+            "databases raise no alert."]
+
+    def test_empty(self):
+        assert statuses(sql.threat_alerts, []) == {}
+
+
+class TestPhiCustomerKey:
+    def test_pass_with_key_vault_protector_or_not_phi(self):
+        cmk, internal = server("sql-cmk", keyId=None), server("sql-internal")
+        cmk["tags"], internal["tags"] = {"data-classification": "phi"}, {"data-classification": "Internal"}
+        documents = [cmk, internal, child(cmk, "Microsoft.Sql/servers/encryptionProtector", "current",
+                                          serverKeyType="AzureKeyVault", serverKeyName="kv_key_v1")]
+        assert messages(sql.phi_customer_key, documents) == [
+            "SQL server 'sql-cmk' encrypts with customer-managed key kv_key_v1 (encryptionProtector AzureKeyVault).",
+            "SQL server 'sql-internal' holds data classified internal, not PHI, so a service-managed key suffices."]
+
+    def test_fail_for_phi_or_unclassified_with_service_key(self):
+        phi, unclassified = server("sql-phi"), server("sql-unclassified")
+        phi_db = database("sql-phi", "ehr")
+        phi_db["tags"] = {"data-classification": "phi"}
+        documents = [phi, unclassified, phi_db,
+                     child(phi, "Microsoft.Sql/servers/encryptionProtector", "current", serverKeyType="ServiceManaged")]
+        assert messages(sql.phi_customer_key, documents) == [
+            "SQL server 'sql-phi' holds PHI but encrypts with a service-managed key (no encryptionProtector with "
+            "serverKeyType AzureKeyVault).",
+            "SQL server 'sql-unclassified' has no data-classification tag, so it may hold PHI, but encrypts with a "
+            "service-managed key (no encryptionProtector with serverKeyType AzureKeyVault)."]
+
+    def test_empty(self):
+        assert statuses(sql.phi_customer_key, []) == {}
+
+
+WORKSPACE = "Microsoft.OperationalInsights/workspaces"
+
+
+class TestAuditRetentionMatchesWorkspace:
+    def test_pass_forever_or_at_least_the_workspace(self):
+        forever, long = server("sql-forever"), server("sql-400")
+        documents = [forever, long, resource(WORKSPACE, "log-main", {"retentionInDays": 365}),
+                     child(forever, sql.AUDITING_TYPE, "default", state="Enabled"),
+                     child(long, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays=400)]
+        assert messages(sql.audit_retention_matches_workspace, documents) == [
+            "SQL server 'sql-400' keeps audit records 400 days, at least the 365 days of workspace 'log-main'.",
+            "SQL server 'sql-forever' keeps audit records without limit (retentionDays unset: Azure's default is 0)."]
+
+    def test_fail_when_shorter_than_the_workspace_or_off(self):
+        short, off = server("sql-90"), server("sql-off")
+        documents = [short, off, resource(WORKSPACE, "log-main", {"retentionInDays": "365"}),
+                     child(short, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays=90)]
+        assert messages(sql.audit_retention_matches_workspace, documents) == [
+            "SQL server 'sql-90' keeps audit records only 90 days, fewer than the 365 days workspace 'log-main' "
+            "keeps logs.",
+            "SQL server 'sql-off' does not have auditing enabled, so there are no audit records to keep."]
+
+    def test_manual_without_a_workspace_to_compare_with(self):
+        srv = server("sql-90")
+        documents = [srv, child(srv, sql.AUDITING_TYPE, "default", state="Enabled", retentionDays=90)]
+        assert statuses(sql.audit_retention_matches_workspace, documents) == {"sql-90": Status.MANUAL}
+
+    def test_empty(self):
+        assert statuses(sql.audit_retention_matches_workspace, []) == {}
+
 
 
 def test_rendered_stacks_have_nothing_to_judge(rendering):

@@ -41,9 +41,23 @@ class TestHttpsOnly:
         assert statuses(storage.https_only, [account("sthttps", supportsHttpsTrafficOnly=True)]) == {
             "sthttps": Status.PASS}
 
-    def test_fail_when_false_or_absent(self):
-        documents = [account("sthttp", supportsHttpsTrafficOnly=False), account("stunset")]
-        assert statuses(storage.https_only, documents) == {"sthttp": Status.FAIL, "stunset": Status.FAIL}
+    def test_fail_when_false(self):
+        documents = [account("sthttp", supportsHttpsTrafficOnly=False), account("sttext", supportsHttpsTrafficOnly="False")]
+        assert statuses(storage.https_only, documents) == {"sthttp": Status.FAIL, "sttext": Status.FAIL}
+        assert messages(storage.https_only, documents[:1]) == [
+            "Storage account 'sthttp' does not require HTTPS, so data can travel unencrypted over HTTP."]
+
+    def test_unset_is_judged_by_the_api_versions_default(self):
+        """Azure made HTTPS-only the default in API version 2019-04-01; older versions default to HTTP allowed."""
+        documents = [{**account("stnew"), "apiVersion": "2023-05-01"}, {**account("stold"), "apiVersion": "2018-07-01"},
+                     account("stnoversion")]
+        assert statuses(storage.https_only, documents) == {
+            "stnew": Status.PASS, "stold": Status.FAIL, "stnoversion": Status.PASS}
+        assert messages(storage.https_only, documents[:2]) == [
+            "Storage account 'stnew' accepts HTTPS traffic only (supportsHttpsTrafficOnly unset: Azure's default is "
+            "true from API version 2019-04-01).",
+            "Storage account 'stold' does not require HTTPS (supportsHttpsTrafficOnly unset: Azure's default is false "
+            "before API version 2019-04-01), so data can travel unencrypted over HTTP."]
 
     def test_empty(self):
         assert statuses(storage.https_only, []) == {}
@@ -69,9 +83,16 @@ class TestNoAnonymousAccess:
         assert statuses(storage.no_anonymous_access, [account("stclosed", allowBlobPublicAccess=False)]) == {
             "stclosed": Status.PASS}
 
-    def test_fail_when_true_or_absent(self):
-        documents = [account("stpublic", allowBlobPublicAccess=True), account("stunset")]
-        assert statuses(storage.no_anonymous_access, documents) == {"stpublic": Status.FAIL, "stunset": Status.FAIL}
+    def test_fail_when_true(self):
+        documents = [account("stpublic", allowBlobPublicAccess=True), account("sttext", allowBlobPublicAccess="true")]
+        assert statuses(storage.no_anonymous_access, documents) == {"stpublic": Status.FAIL, "sttext": Status.FAIL}
+
+    def test_unset_is_judged_by_the_api_versions_default(self):
+        documents = [{**account("stnew"), "apiVersion": "2023-01-01"}, {**account("stold"), "apiVersion": "2022-09-01"}]
+        assert statuses(storage.no_anonymous_access, documents) == {"stnew": Status.PASS, "stold": Status.FAIL}
+        assert messages(storage.no_anonymous_access, documents[:1]) == [
+            "Storage account 'stnew' forbids anonymous blob access (allowBlobPublicAccess unset: Azure's default is "
+            "false from API version 2023-01-01)."]
 
     def test_empty(self):
         assert statuses(storage.no_anonymous_access, []) == {}

@@ -1,0 +1,159 @@
+"""Read ARM values the way Azure does.
+
+- Enum values compare case-insensitively ("disabled" is Disabled, "tls1_2" is TLS1_2): ARM
+  accepts either spelling and stores what it was given.
+- Booleans and numbers given as strings ("true", "90") are read as booleans and numbers.
+- A property left unset is judged by Azure's documented default for that resource type and API
+  version, from the dated data file beside the catalog (infra/compliance/azure-defaults.yaml).
+  `setting()` returns the value together with the default it came from, so a finding can say
+  "(supportsHttpsTrafficOnly unset: Azure's default is true from API version 2019-04-01)".
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from infra.compliance.index import get
+from infra.compliance.model import Document
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "azure-defaults.yaml"
+
+
+def same(value: Any, *expected: str) -> bool:
+    """True when `value` is a string equal to one of `expected`, ignoring case and surrounding spaces."""
+    return isinstance(value, str) and value.strip().lower() in {e.lower() for e in expected}
+
+
+def canonical(value: Any, choices: tuple[str, ...]) -> str | None:
+    """The spelling in `choices` that `value` names case-insensitively ("tls1_2" -> "TLS1_2"), else None."""
+    if isinstance(value, str):
+        for choice in choices:
+            if value.strip().lower() == choice.lower():
+                return choice
+    return None
+
+
+def boolean(value: Any) -> bool | None:
+    """True/False, also from the strings "true"/"false" in any case; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def number(value: Any) -> float | None:
+    """A number, also from a numeric string ("90", "1.2"); None for booleans and anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def shown(value: Any) -> str:
+    """A value as a finding shows it: numbers without a trailing .0, booleans in ARM's lower case."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class AzureDefault:
+    type: str
+    property: str
+    value: Any
+    source: str
+    api_from: str | None = None
+    before: Any = None
+
+    def applies_to(self, api_version: str | None) -> tuple[bool, Any]:
+        """(known, value) for a document of `api_version` (None: the newest version)."""
+        if self.api_from is None or api_version is None or api_version[:10] >= self.api_from:
+            return True, self.value
+        return (self.before is not None), self.before
+
+    def describe(self, api_version: str | None) -> str:
+        leaf = self.property.rsplit(".", 1)[-1]
+        known, value = self.applies_to(api_version)
+        if not self.api_from:
+            when = ""
+        elif value == self.value and known:
+            when = f" from API version {self.api_from}"
+        else:
+            when = f" before API version {self.api_from}"
+        return f"{leaf} unset: Azure's default is {shown(value)}{when}"
+
+
+@functools.cache
+def _defaults() -> dict[tuple[str, str], AzureDefault]:
+    data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    found = {}
+    for entry in data["defaults"]:
+        default = AzureDefault(type=entry["type"], property=entry["property"], value=entry["value"],
+                               source=" ".join(str(entry["source"]).split()), api_from=entry.get("api_from"),
+                               before=entry.get("before"))
+        found[(default.type.lower(), default.property)] = default
+    return found
+
+
+def defaults() -> tuple[AzureDefault, ...]:
+    """Every documented default, in file order."""
+    return tuple(_defaults().values())
+
+
+@functools.cache
+def supported_runtimes() -> tuple[str, dict[str, str]]:
+    """(as-of date, language -> oldest version App Service still supports)."""
+    data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))["supported_runtimes"]
+    return str(data["as_of"]), {str(k): str(v) for k, v in data["oldest"].items()}
+
+
+def defaults_as_of() -> str:
+    return str(yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))["as_of"])
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    """The value the document states, or Azure's default when it states none (None when neither)."""
+    default_note: str = ""
+    """Empty when the document states the value; otherwise why the default was used, for the message."""
+
+    @property
+    def is_default(self) -> bool:
+        return bool(self.default_note)
+
+    @property
+    def note(self) -> str:
+        """`` (x unset: Azure's default is y)`` to append to a predicate, or ""."""
+        return f" ({self.default_note})" if self.default_note else ""
+
+
+def setting(document: Document, path: str, arm_type: str | None = None) -> Setting:
+    """The value at `path`, or Azure's documented default for the document's type and API version."""
+    value = get(document, path)
+    if value is not None:
+        return Setting(value)
+    kind = (arm_type or str(document.get("type", ""))).lower()
+    default = _defaults().get((kind, path))
+    if default is None:
+        return Setting(None)
+    api_version = document.get("apiVersion") if isinstance(document, Mapping) else None
+    version = str(api_version) if api_version else None
+    known, value = default.applies_to(version)
+    if not known:
+        return Setting(None)
+    return Setting(value, default.describe(version))
