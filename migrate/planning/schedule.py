@@ -28,10 +28,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from migrate.planning.model import WaveDates
+from migrate.planning.model import Infeasibility, InfeasiblePlan, WaveDates
 from migrate.planning.settings import WEEKDAYS, PlanSettings
 
 ONE_DAY = timedelta(days=1)
+CALENDAR_END = date(9000, 1, 1)
 
 
 def schedule(wave_numbers: Iterable[int], settings: PlanSettings) -> list[WaveDates]:
@@ -42,7 +43,14 @@ def schedule(wave_numbers: Iterable[int], settings: PlanSettings) -> list[WaveDa
     shift = 0  # days every later wave moved because an earlier one slid past its span
     previous: date | None = None  # day of the previous wave's cutover window
     out = []
-    for number in sorted(set(wave_numbers)):
+    numbers = sorted(set(wave_numbers))
+    if numbers and (CALENDAR_END - first_day).days < (numbers[-1] + 1) * length:
+        # Python's calendar ends in 9999; a plan that long is a settings mistake, not a crash. (Blackouts
+        # end by 2099, so sliding past them adds less than a century: 9000 leaves room.)
+        raise InfeasiblePlan([Infeasibility(
+            "wave_length_days", f"{numbers[-1]} waves of {length} days from {settings.start_date} run past the "
+                                "year 9999: shorten wave_length_days or raise the wave limits")])
+    for number in numbers:
         start = first_day + timedelta(days=(max(number, 1) - 1) * length + shift)
         last = start + timedelta(days=length - 1)
         earliest = start if previous is None else max(start, previous + ONE_DAY)

@@ -27,18 +27,23 @@ allow_in_foundation: []     # servers/applications a wave-0 pin may take past th
 affinities: [[LIS-APP01, LIS-DB01]]
 overrides: overrides.yaml   # strategy overrides file (YAML or CSV), relative to this file
 saas_replacements: {Kronos: UKG Pro}
+dependency_window: {max_age_months: 6, min_days: 7}   # older or shorter dependency data: a warning
+sanity: {horizon_months: 24, max_waves: 40, max_blackout_share: 0.5}  # thresholds of the plan's warnings
 ```
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+
+from infra.stackfile import load_stack_yaml
 
 from infra.inputs import read_input_text
 
@@ -116,6 +121,24 @@ class SharedServices:
 
 
 @dataclass(frozen=True)
+class DependencyWindow:
+    max_age_months: int = 6
+    """Dependency data whose last observation is older than this before `start_date` is stale."""
+    min_days: int = 7
+    """Dependency data observed over fewer days misses weekly and month-end traffic."""
+
+
+@dataclass(frozen=True)
+class Sanity:
+    horizon_months: int = 24
+    """A plan whose last cutover is further than this after `start_date` is warned about."""
+    max_waves: int = 40
+    """More migration waves than a team can run at one cadence (about 18 months of fortnightly waves)."""
+    max_blackout_share: float = 0.5
+    """Blackouts covering more than this share of the plan's calendar are warned about."""
+
+
+@dataclass(frozen=True)
 class PlanSettings:
     wave: WaveLimits = WaveLimits()
     bandwidth_mbps: int = 1000
@@ -143,6 +166,8 @@ class PlanSettings:
     allow_in_foundation: tuple[str, ...] = ()
     """Servers or applications a pin may put in wave 0 although the tier-0 floor or the
     non-production-before-production rule would forbid it."""
+    dependency_window: DependencyWindow = DependencyWindow()
+    sanity: Sanity = Sanity()
 
     @property
     def replication_tb_per_wave(self) -> float:
@@ -151,6 +176,22 @@ class PlanSettings:
             return self.wave.max_replication_tb
         seconds = self.wave_length_days * 86400
         return round(self.bandwidth_mbps * 1e6 / 8 * self.replication_utilization * seconds / 1e12, 3)
+
+
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+"""Dates a migration plan can mean: a typo such as 0001-01-01 or 9999-12-25 is an input error,
+not a plan whose calendar overflows."""
+LIMITS = {
+    "wave.max_servers": 1_000_000, "wave.max_vcpu": 100_000_000, "wave.max_replication_tb": 1_000_000.0,
+    "wave.max_tier0_cutovers": 100_000, "bandwidth_mbps": 10_000_000, "wave_length_days": 365,
+    "tier0_not_before_wave": 10_000, "strong_link.min_weight": 1_000_000_000,
+    "shared_services.min_fan_in": 10_000_000, "pins[].wave": 10_000,
+    "dependency_window.max_age_months": 120, "dependency_window.min_days": 365,
+    "sanity.horizon_months": 1200, "sanity.max_waves": 100_000,
+}
+"""Upper bounds far past any real estate (a million servers in one wave, a year-long wave, a
+10 Tbit/s link): a value beyond one is a typo or an attack, refused with its key."""
 
 
 class SettingsError(ValueError):
@@ -166,7 +207,9 @@ def load_settings(path: Path | None) -> PlanSettings:
         return PlanSettings()
     source = str(path)
     try:
-        raw = yaml.safe_load(read_input_text(path))
+        # The stack files' loader: unquoted dates stay text (`2027-02-30` is then "not a date"
+        # under its key instead of a crash), and aliases are refused past the same limit.
+        raw = load_stack_yaml(read_input_text(path))
     except FileNotFoundError:
         raise SettingsError(source, [f"{source} does not exist"]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -188,7 +231,8 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
                                    "wave_length_days", "cutover_window", "blackout_dates", "pilot_wave",
                                    "tier0_not_before_wave", "pins", "region", "pricing", "sizing",
                                    "strong_link", "shared_services", "affinities", "overrides",
-                                   "saas_replacements", "hubs", "allow_in_foundation"))
+                                   "saas_replacements", "hubs", "allow_in_foundation", "dependency_window",
+                                   "sanity"))
     d = PlanSettings()
     w = reader.mapping(top.get("wave"), "wave", ("max_servers", "max_vcpu", "max_replication_tb",
                                                   "max_tier0_cutovers"))
@@ -208,6 +252,8 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
     p = reader.mapping(top.get("pricing"), "pricing", ("option", "hybrid_benefit"))
     s = reader.mapping(top.get("sizing"), "sizing", ("mode", "headroom"))
     sl = reader.mapping(top.get("strong_link"), "strong_link", ("min_weight", "ports"))
+    dw = reader.mapping(top.get("dependency_window"), "dependency_window", ("max_age_months", "min_days"))
+    sa = reader.mapping(top.get("sanity"), "sanity", ("horizon_months", "max_waves", "max_blackout_share"))
     ss = reader.mapping(top.get("shared_services"), "shared_services",
                         ("servers", "applications", "min_fan_in", "exclude", "links"))
     settings = PlanSettings(
@@ -240,6 +286,15 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
         saas_replacements=reader.replacements(top.get("saas_replacements")),
         hubs=reader.names(top, "hubs", ""),
         allow_in_foundation=reader.names(top, "allow_in_foundation", ""),
+        dependency_window=DependencyWindow(
+            max_age_months=reader.integer(dw, "max_age_months", "dependency_window",
+                                          d.dependency_window.max_age_months, 1),
+            min_days=reader.integer(dw, "min_days", "dependency_window", d.dependency_window.min_days, 1)),
+        sanity=Sanity(
+            horizon_months=reader.integer(sa, "horizon_months", "sanity", d.sanity.horizon_months, 1),
+            max_waves=reader.integer(sa, "max_waves", "sanity", d.sanity.max_waves, 1),
+            max_blackout_share=reader.number(sa, "max_blackout_share", "sanity", d.sanity.max_blackout_share,
+                                             0.0, 1.0)),
     )
     if problems:
         raise SettingsError(source, problems)
@@ -269,8 +324,12 @@ class _Reader:
 
     def integer(self, raw: Mapping, name: str, section: str, default: int, minimum: int) -> int:
         value = raw.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(self._key(section, name), f"must be an integer ≥ {minimum}, got {value!r}")
+        key = self._key(section, name)
+        maximum = LIMITS.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum or \
+                (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum:,}" if maximum is not None else f"≥ {minimum}"
+            self.fail(key, f"must be an integer {bound}, got {_shown(value)}")
             return default
         return value
 
@@ -279,10 +338,13 @@ class _Reader:
         value = raw.get(name, default)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum or \
-                (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"≥ {minimum}"
-            self.fail(self._key(section, name), f"must be a number {bound}, got {value!r}")
+        key = self._key(section, name)
+        maximum = maximum if maximum is not None else LIMITS.get(key)
+        # NaN compares false with everything and .inf passes every lower bound: test finiteness first.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
+                value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum:g} and {maximum:,g}" if maximum is not None else f"≥ {minimum:g}"
+            self.fail(key, f"must be a finite number {bound}, got {_shown(value)}")
             return default
         return float(value)
 
@@ -334,7 +396,11 @@ class _Reader:
         value = raw.get(name, default)
         parsed = _as_date(value)
         if parsed is None:
-            self.fail(self._key(section, name), f"must be a date YYYY-MM-DD, got {value!r}")
+            self.fail(self._key(section, name), f"must be a real date YYYY-MM-DD, got {_shown(value)}")
+            return default
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail(self._key(section, name), f"must be a date between {EARLIEST_DATE} and {LATEST_DATE}, "
+                                                f"got {parsed.isoformat()}")
             return default
         return parsed.isoformat()
 
@@ -352,7 +418,11 @@ class _Reader:
             else:
                 a = b = _as_date(item)
             if a is None or b is None or b < a:
-                self.fail(f"{key}[{i}]", f"must be a date or a range FIRST..LAST with FIRST ≤ LAST, got {item!r}")
+                self.fail(f"{key}[{i}]", f"must be a real date or a range FIRST..LAST with FIRST ≤ LAST, "
+                                         f"got {_shown(item)}")
+                continue
+            if a < EARLIEST_DATE or b > LATEST_DATE:
+                self.fail(f"{key}[{i}]", f"must lie between {EARLIEST_DATE} and {LATEST_DATE}, got {_shown(item)}")
                 continue
             out.append((a.isoformat(), b.isoformat()))
         return tuple(sorted(out))
@@ -391,8 +461,10 @@ class _Reader:
             if (wave is None) == (after is None):
                 self.fail(key, "needs exactly one of wave or after")
                 continue
-            if wave is not None and (isinstance(wave, bool) or not isinstance(wave, int) or wave < 0):
-                self.fail(f"{key}.wave", f"must be a wave number ≥ 0, got {wave!r}")
+            if wave is not None and (isinstance(wave, bool) or not isinstance(wave, int) or wave < 0
+                                     or wave > LIMITS["pins[].wave"]):
+                self.fail(f"{key}.wave", f"must be a wave number between 0 and {LIMITS['pins[].wave']:,}, "
+                                         f"got {_shown(wave)}")
                 continue
             out.append(Pin(server=server, application=application, environment=entry.get("environment"),
                            wave=wave, after=after))
@@ -414,6 +486,12 @@ class _Reader:
             self.fail("saas_replacements", "must map application names to SaaS product names")
             return ()
         return tuple(sorted(raw.items()))
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in a message, capped: a settings file must not echo a megabyte back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
 
 
 def _as_date(value: Any) -> datetime.date | None:
