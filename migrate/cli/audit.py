@@ -203,14 +203,16 @@ def controls_command(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"controls": [c.to_json() for c in controls]}, indent=2))
     elif fmt == "csv":
+        from migrate.reports.cells import csv_cell
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["id", "title", "severity", "citations", "safeguards", "resource_types",
                          "azure_policy_ids", "checkov_ids", "remediation"])
         for c in controls:
-            writer.writerow([c.id, c.title, c.severity.value, "; ".join(c.citations), "; ".join(c.safeguards),
-                             "; ".join(c.resource_types), "; ".join(c.azure_policy_ids), "; ".join(c.checkov_ids),
-                             c.remediation])
+            writer.writerow([csv_cell(value) for value in (
+                c.id, c.title, c.severity.value, "; ".join(c.citations), "; ".join(c.safeguards),
+                "; ".join(c.resource_types), "; ".join(c.azure_policy_ids), "; ".join(c.checkov_ids), c.remediation)])
         click.echo(buffer.getvalue(), nl=False)
     else:
         from rich.console import Console

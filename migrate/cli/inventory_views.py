@@ -7,12 +7,12 @@ import json
 from typing import Iterable
 
 from migrate.inventory.model import Server
+from migrate.reports.cells import csv_cell
 
 CSV_COLUMNS = ("name", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
                "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
                "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification",
                "owner", "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 JSON_KEYS = ("name", "identity", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
              "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
              "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification", "owner",
@@ -55,16 +55,7 @@ def write_csv(out, servers: Iterable[Server]) -> None:
         row["sources"] = ";".join(server.sources)
         row["applications"] = ";".join(server.applications)
         row["tags"] = ";".join(f"{k}={v}" for k, v in server.tags)
-        writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
-
-
-def safe_cell(value) -> object:
-    """A CSV cell; text a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value  # a hostile export (a VM annotation, a CMDB field) must not run in Excel
-    return value
+        writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
 
 
 def server_table(servers: list[Server], total: int):

@@ -21,6 +21,7 @@ from migrate.estate.blueprint import OS, PROCESS_APPLICATION
 from migrate.estate.flows import START, observations
 from migrate.estate.model import Estate
 from migrate.estate.rvtools import write_rvtools
+from migrate.reports.cells import csv_cell
 
 RVTOOLS = "rvtools-export.xlsx"
 AZURE_MIGRATE = "azure-migrate-import.csv"
@@ -102,7 +103,7 @@ def _write_csv(path: Path, header: tuple[str, ...], rows) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([csv_cell(value) for value in row] for row in rows)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -35,3 +35,20 @@ def test_xlsx_cells_are_strings_never_formulas():
     assert "<f>" not in xml
     assert xml.count('t="s"') == 4  # the four texts are shared strings
     assert '<v>5</v>' in xml and 't="b"' in xml
+
+
+def test_the_inventory_csv_export_uses_it():
+    from migrate.cli.inventory_views import write_csv
+    from migrate.inventory.model import Server
+
+    out = io.StringIO()
+    write_csv(out, [Server(name="web01", owner="=cmd|' /C calc'!A0", business_unit="@finance")])
+    row = out.getvalue().splitlines()[1]
+    assert "'=cmd|' /C calc'!A0" in row and "'@finance" in row
+
+
+def test_the_estate_generators_csv_files_use_it(tmp_path):
+    from migrate.estate.files import _write_csv
+
+    _write_csv(tmp_path / "x.csv", ("a", "b"), [["-1+2", 3]])
+    assert (tmp_path / "x.csv").read_text().splitlines()[1] == "'-1+2,3"
