@@ -175,9 +175,10 @@ def stats_tables(result) -> list:
 
 
 def console():
-    from rich.console import Console
+    """The CLI's safe console: inventory text is data, never markup or terminal codes."""
+    from migrate.cli.terminal import console as safe_console
 
-    return Console(highlight=False, soft_wrap=False)
+    return safe_console(soft_wrap=False)
 
 
 def text(value) -> str:
