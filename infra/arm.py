@@ -18,8 +18,12 @@ from that shape in these ways, undone here (common rules, plus a `Shape` per dev
   floats, ARM's counts and priorities are integers.
 
 The values Azure computes (ids, addresses, URIs, principal ids) come from the render's mock
-answers, so a document carries the read-only properties a GET would show. Shapes were checked
-against the REST specs (Azure/azure-rest-api-specs, Azure/bicep-types-az).
+answers, so a document carries the read-only properties a GET would show: the audit judges
+these documents. The exported template keeps configuration and computed values apart: each
+resource's body is what Pulumi sends (`sent_document`), and what only a GET would add sits in
+the resource's ``metadata.carelift.readOnly`` (ARM ignores a resource's ``metadata``; carelift's
+ARM reader merges it back). Shapes were checked against the REST specs
+(Azure/azure-rest-api-specs, Azure/bicep-types-az).
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ REFERENCES = frozenset({"subnet", "networkSecurityGroup", "routeTable", "natGate
 # Path inputs that ARM also returns inside `properties` (a role assignment's scope).
 SCOPE_IN_PROPERTIES = frozenset({"azure-native:authorization:PolicyAssignment",
                                  "azure-native:authorization:RoleAssignment"})
+PLACEMENT = "azure-native:management:ManagementGroupSubscription"
+# Where a template resource keeps the values Azure computes (see `export_template`).
+READ_ONLY_METADATA = ("carelift", "readOnly")
 
 
 class ArmTranslationError(ValueError):
@@ -136,10 +143,24 @@ def to_arm_document(resource: RenderedResource) -> dict[str, Any]:
     return translate(token, state, resource.id, urn=resource.urn)
 
 
-def translate(token: str, state: Mapping[str, Any], resource_id: str, *, urn: str = "") -> dict[str, Any]:
-    """ARM document for a resource of `token` with Pulumi-shaped `state` at `resource_id`."""
+def sent_document(resource: RenderedResource) -> dict[str, Any]:
+    """The ARM document of what Pulumi sends for one rendered resource: its inputs only, with
+    none of the values Azure computes (principal ids, URIs, addresses, sub-resource ids,
+    an assignment's ``properties.scope``)."""
+    to_arm_document(resource)  # the same checks on type and id
+    return translate(resource.type, resource.inputs, str(resource.id), urn=resource.urn, sent=True)
+
+
+def translate(token: str, state: Mapping[str, Any], resource_id: str, *, urn: str = "",
+              sent: bool = False) -> dict[str, Any]:
+    """ARM document for a resource of `token` with Pulumi-shaped `state` at `resource_id`.
+
+    By default the document is what GET returns, read-only properties included; with `sent`,
+    only what the PUT carries (for `state` holding inputs only).
+    """
     shape = SHAPES.get(token, _PLAIN)
-    values = {key: value for key, value in state.items() if key not in _path_inputs(token)}
+    dropped = _path_inputs(token) | (_scope_input(token) if sent else frozenset())
+    values = {key: value for key, value in state.items() if key not in dropped}
     given = values.pop("properties", None)
     if given is not None and not isinstance(given, Mapping):
         raise ArmTranslationError(urn or resource_id, "properties", "is not an object")
@@ -153,12 +174,14 @@ def translate(token: str, state: Mapping[str, Any], resource_id: str, *, urn: st
         else:
             properties[key] = value
     properties = _rename(properties, shape.renames)
-    if token == "azure-native:management:ManagementGroupSubscription":
+    if token == PLACEMENT and not sent:
         # GET names the group the subscription sits under; the render only has it in the id.
         properties.setdefault("parent", {"id": resource_id.rsplit("/subscriptions/", 1)[0]})
     for key, segment in shape.sub_resources.items():
         if key in properties:
-            properties[key] = _sub_resources(properties[key], f"{resource_id}/{segment}" if segment else None)
+            # GET gives each inline sub-resource an id; the PUT carries none.
+            prefix = f"{resource_id}/{segment}" if segment and not sent else None
+            properties[key] = _sub_resources(properties[key], prefix)
     document["properties"] = _references(properties)
     return _numbers(document)
 
@@ -186,6 +209,53 @@ def _path_inputs(token: str) -> frozenset[str]:
     if token == "azure-native:network:VirtualNetworkPeering":
         dropped.add("syncRemoteAddressSpace")  # a query parameter of the PUT
     return frozenset(dropped)
+
+
+def _scope_input(token: str) -> frozenset[str]:
+    """The scope input of an assignment: a URL segment of the PUT, echoed only by GET."""
+    if token not in SCOPE_IN_PROPERTIES:
+        return frozenset()
+    from infra.render import ARM_TYPES
+
+    return frozenset({ARM_TYPES[token][0][1:].partition(":")[0]})
+
+
+def read_only_part(document: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
+    """What `document` (a GET) holds beyond `sent` (the PUT), in the document's own nesting.
+
+    List items are compared by position (``[{}, {"properties": {...}}]``): both come from the
+    same inputs in the same order. ``merge_read_only(sent, part) == document``.
+    """
+    return _difference(document, sent) or {}
+
+
+def _difference(full: Any, sent: Any) -> Any:
+    if isinstance(full, Mapping) and isinstance(sent, Mapping):
+        out = {}
+        for key, value in full.items():
+            if key not in sent:
+                out[key] = value
+            else:
+                inner = _difference(value, sent[key])
+                if inner is not None:
+                    out[key] = inner
+        return out or None
+    if isinstance(full, list) and isinstance(sent, list) and len(full) == len(sent):
+        items = [_difference(a, b) for a, b in zip(full, sent)]
+        return [item if item is not None else {} for item in items] if any(i is not None for i in items) else None
+    return None if full == sent and type(full) is type(sent) else full
+
+
+def merge_read_only(document: Mapping[str, Any], part: Any) -> Any:
+    """`document` with a `read_only_part` put back."""
+    if isinstance(document, Mapping) and isinstance(part, Mapping):
+        merged = dict(document)
+        for key, value in part.items():
+            merged[key] = merge_read_only(document[key], value) if key in document else value
+        return merged
+    if isinstance(document, list) and isinstance(part, list) and len(document) == len(part):
+        return [merge_read_only(a, b) for a, b in zip(document, part)]
+    return part
 
 
 def _identity(identity: Any) -> Any:
@@ -275,8 +345,27 @@ def api_version(token: str) -> str:
 # ---------------------------------------------------------------------------- template
 
 
-def to_template(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def export_template(rendering: Rendering) -> dict[str, Any]:
+    """The template ``carelift infra export-arm`` writes: each resource's body is what Pulumi
+    sends, and the values only Azure's GET shows sit in its ``metadata.carelift.readOnly``,
+    so scanners never take a computed value (a principal id, a URI, a private address, an
+    assignment's ``properties.scope``) for configuration."""
+    sent, read_only = [], {}
+    for resource in rendering.custom_resources:
+        document = sent_document(resource)
+        part = read_only_part(to_arm_document(resource), document)
+        if part:
+            read_only[document["id"]] = part
+        sent.append(document)
+    return to_template(sent, read_only)
+
+
+def to_template(documents: Iterable[Mapping[str, Any]],
+                read_only: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """An ARM deployment template holding `documents`, in the form scanners (Checkov) read.
+
+    `read_only` maps a document's id to the values it leaves out that Azure computes; they
+    are written under the resource's ``metadata.carelift.readOnly``.
 
     Child resources are named ``parent/child`` with their full type; extension resources
     (diagnostic settings, locks, role and policy assignments on a resource or management
@@ -285,11 +374,12 @@ def to_template(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     scopes (tenant, management group, subscription, resource groups): it is evidence for
     scanners, not something to deploy.
     """
-    resources = [_template_resource(d) for d in sorted(documents, key=lambda d: str(d["id"]).lower())]
+    resources = [_template_resource(d, (read_only or {}).get(str(d["id"])))
+                 for d in sorted(documents, key=lambda d: str(d["id"]).lower())]
     return {"$schema": TEMPLATE_SCHEMA, "contentVersion": TEMPLATE_CONTENT_VERSION, "resources": resources}
 
 
-def _template_resource(document: Mapping[str, Any]) -> dict[str, Any]:
+def _template_resource(document: Mapping[str, Any], read_only: Mapping[str, Any] | None) -> dict[str, Any]:
     resource_id = str(document["id"])
     marker = resource_id.lower().rfind("/providers/")
     prefix, tail = resource_id[:max(marker, 0)], resource_id[marker + len("/providers/"):].split("/")
@@ -306,4 +396,7 @@ def _template_resource(document: Mapping[str, Any]) -> dict[str, Any]:
             entry[key] = document[key]
     entry["properties"] = document.get("properties", {})
     entry["id"] = resource_id
+    if read_only:
+        outer, inner = READ_ONLY_METADATA
+        entry["metadata"] = {outer: {inner: read_only}}
     return entry

@@ -32,14 +32,20 @@ OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.a
 _STRING_KEYS = frozenset({"environment", "organization", "uniqueSuffix", "location"})
 
 
-def main(today: datetime.date | None = None) -> None:
-    """Pulumi entry point: load and validate the stack config, then build.
+def main(today: datetime.date | None = None, *, governance: bool = True) -> None:
+    """Pulumi entry point: load and validate the stack config (AI register included), then build.
 
     `today` (default: the UTC date) is the deploy date the config is judged against; the
-    offline render passes its own so that one render sees one date.
+    offline render passes its own so that one render sees one date. The render also passes
+    `governance=False`: an audit must see an ungoverned deployment (and fail its control) rather
+    than be refused; `infra validate`/`render` enforce the register themselves.
     """
+    from infra.ai.governance import enforce
+
     try:
         config = config_from_pulumi(today)
+        for warning in enforce(config, f"stack {config.stack!r}") if governance else ():
+            pulumi.log.warn(warning)
     except ConfigError as error:
         # RunError prints the message without a Python traceback.
         raise pulumi.RunError(str(error)) from None

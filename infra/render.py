@@ -250,7 +250,7 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
             # Aliases only matter against existing state; computing ~60 per azure-native
             # resource made the offline render fifteen times slower.
             pulumi.runtime.register_stack_transformation(_drop_aliases)
-            program.main(today)
+            program.main(today, governance=False)
 
         loop.run_until_complete(run_pulumi_func(run))
     finally:

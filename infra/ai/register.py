@@ -202,8 +202,13 @@ def _text(r: Reader, raw: Mapping[str, Any], name: str, key: str, *, required: b
     return value.strip() if value else None
 
 
-def parse_use_cases(r: Reader, raw: Any, key: str, deployments: Mapping[str, DeploymentFacts]) -> tuple[UseCase, ...]:
-    """Read ``openai.useCases``; shape problems go to ``r`` against their keys."""
+def parse_use_cases(r: Reader, raw: Any, key: str,
+                    deployments: Mapping[str, DeploymentFacts] | None) -> tuple[UseCase, ...]:
+    """Read ``openai.useCases``; shape problems go to ``r`` against their keys.
+
+    ``deployments`` None (a register file audited beside a template) skips the reference and quota
+    checks: the audit's controls judge those against the deployments it finds.
+    """
     out, seen = [], set()
     for i, item in enumerate(r.items(raw, key)):
         uk = f"{key}[{i}]"
@@ -215,7 +220,8 @@ def parse_use_cases(r: Reader, raw: Any, key: str, deployments: Mapping[str, Dep
             continue
         seen.add(use_case.id)
         out.append(use_case)
-    _check_quotas(r, out, key, deployments)
+    if deployments is not None:
+        _check_quotas(r, out, key, deployments)
     return tuple(out)
 
 
@@ -224,7 +230,8 @@ USE_CASE_KEYS = ("id", "name", "purpose", "category", "businessOwner", "clinical
                  "status", "approval", "reviewDue", "abuseMonitoring", "card")
 
 
-def _parse_use_case(r: Reader, item: Any, uk: str, deployments: Mapping[str, DeploymentFacts]) -> UseCase | None:
+def _parse_use_case(r: Reader, item: Any, uk: str,
+                    deployments: Mapping[str, DeploymentFacts] | None) -> UseCase | None:
     if not isinstance(item, Mapping):
         r.mapping(item, uk, USE_CASE_KEYS)  # reports "must be a mapping"
         return None
@@ -246,7 +253,7 @@ def _parse_use_case(r: Reader, item: Any, uk: str, deployments: Mapping[str, Dep
     if not users:
         r.fail(f"{uk}.intendedUsers", "needs at least one Entra ID group (who may use it)")
     deployment = r.string(u, "deployment", uk)
-    if deployment and deployment not in deployments:
+    if deployment and deployments is not None and deployment not in deployments:
         r.fail(f"{uk}.deployment", f"names no deployment in openai.deployments "
                                    f"({', '.join(sorted(deployments)) or 'none'}); got {deployment!r}")
     tpm = r.integer(u, "tokensPerMinute", uk, minimum=1000, maximum=100_000_000, why=" tokens per minute")

@@ -34,7 +34,7 @@ DEFAULT_MANAGEMENT_GROUP = "template"
 
 # Template keys that say how to deploy a resource rather than what it is.
 _NOT_PROPERTIES = frozenset({"id", "type", "name", "resources", "dependsOn", "condition", "copy", "comments",
-                             "scope", "existing"})
+                             "scope", "existing", "metadata"})
 _SCOPES = (("subscriptiondeploymenttemplate", "subscription"), ("managementgroupdeploymenttemplate", "managementGroup"),
            ("tenantdeploymenttemplate", "tenant"))
 _NOTED_LOCATIONS = 3
@@ -460,7 +460,7 @@ class _TemplateReader:
         for key, value in raw.items():
             if key not in _NOT_PROPERTIES:
                 document[key] = self._value(value, context, f"{location}.{key}", key)
-        self.documents.append(document)
+        self.documents.append(_with_read_only(document, raw.get("metadata")))
         children = raw.get("resources") or []
         if not isinstance(children, list):
             raise SourceError(self.path, "nested \"resources\" must be a list", f"{location}.resources")
@@ -612,6 +612,23 @@ def _marked(value: Any, where: str) -> Any:
     if isinstance(value, list):
         return [_marked(item, f"{where}.{index}") for index, item in enumerate(value)]
     return value
+
+
+def _with_read_only(document: dict[str, Any], metadata: Any) -> dict[str, Any]:
+    """carelift's own export files the values Azure computes (principal ids, URIs, an
+    assignment's scope) under a resource's ``metadata.carelift.readOnly``, apart from its
+    configuration: put them back where a GET shows them (infra/arm.py writes them)."""
+    carelift = metadata.get("carelift") if isinstance(metadata, dict) else None
+    read_only = carelift.get("readOnly") if isinstance(carelift, dict) else None
+    return _merged(document, read_only) if isinstance(read_only, dict) else document
+
+
+def _merged(node: Any, part: Any) -> Any:
+    if isinstance(node, dict) and isinstance(part, dict):
+        return {**node, **{key: _merged(node[key], value) if key in node else value for key, value in part.items()}}
+    if isinstance(node, list) and isinstance(part, list) and len(node) == len(part):
+        return [_merged(a, b) for a, b in zip(node, part)]
+    return part
 
 
 def _scope_kind(template: dict[str, Any]) -> str:

@@ -29,14 +29,14 @@ import pulumi_azure_native.cognitiveservices as cognitiveservices
 import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_azure_native.resources as resources
 
+from infra.ai.register import pinned, safety_tier
+from infra.ai.safety import RISK_LEVELS, TIERS, SafetyTier
 from infra.components.diagnostics import diagnostic_setting
 from infra.components.private_link import private_endpoint
-from infra.config import ModelDeployment, OpenAIConfig, Principal
+from infra.config import OpenAIConfig, Principal
 
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
-HARM_CATEGORIES = ("Hate", "Sexual", "Selfharm", "Violence")
-HARM_SEVERITY_THRESHOLD = "Medium"
 LOG_CATEGORIES = ("Audit", "RequestResponse", "AzureOpenAIRequestUsage", "Trace")
 # Fixed namespace: role assignment names are the same on every render and every machine.
 _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("5c3e9a1f-2b7d-4c86-9e0a-4d1f8b6c2e73")
@@ -109,8 +109,10 @@ class PrivateOpenAI(pulumi.ComponentResource):
             properties=_account_properties(config, args, identity),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[key_grant]),
         )
-        policy = _content_filter(name, prefix, group, account, self)
-        self._deploy_models(name, config.deployments, group, account, policy)
+        policies = {tier.risk_level: _content_filter(name, prefix, tier, group, account, self)
+                    for tier in sorted({_tier(config, d.name) for d in config.deployments},
+                                       key=lambda t: RISK_LEVELS.index(t.risk_level))}
+        self._deploy_models(name, config, group, account, policies)
 
         private_endpoint(
             account_name,
@@ -165,12 +167,13 @@ class PrivateOpenAI(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _deploy_models(self, name: str, deployments: tuple[ModelDeployment, ...],
-                       group: resources.ResourceGroup, account: cognitiveservices.Account,
-                       policy: cognitiveservices.RaiPolicy) -> None:
+    def _deploy_models(self, name: str, config: OpenAIConfig, group: resources.ResourceGroup,
+                       account: cognitiveservices.Account,
+                       policies: Mapping[str, cognitiveservices.RaiPolicy]) -> None:
         # One at a time: the service rejects concurrent deployment writes on one account.
-        previous: pulumi.Resource = policy
-        for deployment in deployments:
+        previous: pulumi.Resource = list(policies.values())[-1]
+        for deployment in config.deployments:
+            policy = policies[_tier(config, deployment.name).risk_level]
             previous = cognitiveservices.Deployment(
                 f"{name}-deployment-{deployment.name}",
                 deployment_name=deployment.name,
@@ -181,9 +184,7 @@ class PrivateOpenAI(pulumi.ComponentResource):
                     model=cognitiveservices.DeploymentModelArgs(
                         format="OpenAI", name=deployment.model, version=deployment.version),
                     rai_policy_name=policy.name,
-                    # Model changes are clinical-safety changes: they go through review, not
-                    # through the service's automatic upgrade.
-                    version_upgrade_option=cognitiveservices.DeploymentModelVersionUpgradeOption.NO_AUTO_UPGRADE,
+                    version_upgrade_option=_upgrade_option(config, deployment.name),
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[previous]),
             )
@@ -233,39 +234,41 @@ def _account_properties(config: OpenAIConfig, args: PrivateOpenAIArgs,
     )
 
 
-def _content_filter(name: str, prefix: str, group: resources.ResourceGroup, account: cognitiveservices.Account,
-                    parent: pulumi.Resource) -> cognitiveservices.RaiPolicy:
-    harm_filters = [
-        cognitiveservices.RaiPolicyContentFilterArgs(
-            name=category, source=source, enabled=True, blocking=True,
-            severity_threshold=HARM_SEVERITY_THRESHOLD)
-        for category in HARM_CATEGORIES
-        for source in (cognitiveservices.RaiPolicyContentSource.PROMPT,
-                       cognitiveservices.RaiPolicyContentSource.COMPLETION)
-    ]
-    shields = [
-        cognitiveservices.RaiPolicyContentFilterArgs(
-            name="Jailbreak", source=cognitiveservices.RaiPolicyContentSource.PROMPT, enabled=True, blocking=True),
-        cognitiveservices.RaiPolicyContentFilterArgs(
-            name="Protected Material Text", source=cognitiveservices.RaiPolicyContentSource.COMPLETION,
-            enabled=True, blocking=True),
-        cognitiveservices.RaiPolicyContentFilterArgs(
-            name="Protected Material Code", source=cognitiveservices.RaiPolicyContentSource.COMPLETION,
-            enabled=True, blocking=True),
-    ]
+def _tier(config: OpenAIConfig, deployment: str) -> SafetyTier:
+    """The register's tier for the deployment; with no use case naming it, the strictest (purpose unknown)."""
+    if not any(u.deployment == deployment for u in config.use_cases):
+        return TIERS["high"]
+    return safety_tier(config.use_cases, deployment)
+
+
+def _upgrade_option(config: OpenAIConfig, deployment: str) -> str:
+    """Clinical and high-risk use (or unknown use) pins the version: a model change is change control."""
+    if pinned(config.use_cases, deployment) or not any(u.deployment == deployment for u in config.use_cases):
+        return cognitiveservices.DeploymentModelVersionUpgradeOption.NO_AUTO_UPGRADE
+    return cognitiveservices.DeploymentModelVersionUpgradeOption.ONCE_CURRENT_VERSION_EXPIRED
+
+
+def _content_filter(name: str, prefix: str, tier: SafetyTier, group: resources.ResourceGroup,
+                    account: cognitiveservices.Account, parent: pulumi.Resource) -> cognitiveservices.RaiPolicy:
+    filters = [cognitiveservices.RaiPolicyContentFilterArgs(**{_snake(k): v for k, v in f.items()})
+               for f in tier.content_filters()]
     return cognitiveservices.RaiPolicy(
-        f"{name}-content-filter",
-        rai_policy_name=f"rai-{prefix}-blocking",
+        f"{name}-content-filter-{tier.policy_suffix}",
+        rai_policy_name=f"rai-{prefix}-{tier.policy_suffix}",
         account_name=account.name,
         resource_group_name=group.name,
         properties=cognitiveservices.RaiPolicyPropertiesArgs(
             base_policy_name="Microsoft.DefaultV2",
             # Blocking: filtered output never streams to the caller before the verdict.
             mode=cognitiveservices.RaiPolicyMode.BLOCKING,
-            content_filters=harm_filters + shields,
+            content_filters=filters,
         ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _assignment_name(account_name: str, principal: str, role_guid: str) -> str:

@@ -15,6 +15,7 @@ from migrate import __version__
 
 # group name -> "module:attribute" of the click command implementing it.
 COMMANDS = {
+    "ai": "migrate.cli.ai:ai",
     "audit": "migrate.cli.audit:audit",
     "deps": "migrate.cli.deps:deps",
     "estate": "migrate.cli.estate:estate",

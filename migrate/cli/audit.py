@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.files import write_atomically
+from migrate.cli.files import require_output, write_output
 from migrate.cli.infra import STACK_HELP
+from migrate.cli.terminal import echo
 
 if TYPE_CHECKING:
     from infra.compliance.engine import AuditResult
@@ -57,6 +58,11 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     if resource_group and not subscription:
         fail("--resource-group only applies with --subscription")
 
+    if output:
+        require_output(output)
+    if evidence:
+        _check_evidence_directory(evidence)
+
     from infra.compliance.catalog import all_controls
     from infra.compliance.engine import evaluate
 
@@ -67,16 +73,17 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     meta = _meta(source)
 
     if fmt == "table":
-        from rich.console import Console
+        from migrate.cli.terminal import console as safe_console
 
-        console = Console(record=output is not None, width=160 if output else None)
+        # To a file: plain text 160 columns wide, and nothing on the terminal.
+        console = safe_console(file=io.StringIO(), width=160) if output else safe_console()
         render_table(console, result, controls, source)
         if output:
-            write_atomically(output, console.export_text())
+            write_output(output, console.file.getvalue())
     else:
         text = report_text(fmt, result, controls, meta)
         if output:
-            write_atomically(output, text)
+            write_output(output, text)
         else:
             click.echo(text, nl=not text.endswith("\n"))
 
@@ -85,13 +92,51 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
 
         reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
         try:
-            write_evidence(evidence, documents, result, reports, meta)
+            write_evidence(evidence, documents, result, reports, meta,
+                           inputs=_evidence_inputs(stack, arm_file, waivers))
         except EvidenceError as error:
             fail(str(error))
     ctx.exit(EXIT_FAILURES if result.failed else 0)
 
 
 _EXTENSIONS = {"json": "json", "sarif": "sarif", "junit": "junit.xml", "html": "html", "oscal": "oscal.json"}
+
+
+def _check_evidence_directory(directory: Path) -> None:
+    """Refuse a link or a non-empty directory before the audit runs, not after."""
+    from infra.compliance.outputs.evidence import EvidenceError, check_evidence_directory
+
+    try:
+        check_evidence_directory(directory)
+    except EvidenceError as error:
+        fail(str(error))
+
+
+def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | None):
+    """The audited file and the waiver file, bundled verbatim and hashed in the manifest."""
+    from infra.compliance.outputs.evidence import EvidenceInput
+    from infra.inputs import InputFileError, read_input_bytes
+
+    named = []
+    if arm_file:
+        named.append(("input", arm_file))
+    elif stack:
+        from infra.config import ConfigError
+        from infra.render import stack_file
+
+        try:
+            named.append(("input", stack_file(stack)))
+        except ConfigError:
+            pass  # the audit itself already read it
+    if waivers:
+        named.append(("waivers", waivers))
+    inputs = []
+    for role, path in named:
+        try:
+            inputs.append(EvidenceInput(role, str(path), read_input_bytes(path)))
+        except (InputFileError, OSError) as error:
+            fail(f"cannot read {path} for the evidence bundle: {error.strerror or error}")
+    return inputs
 
 
 def _load_documents(stack: str | None, arm_file: Path | None, subscription: str | None,
@@ -114,7 +159,7 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
         except SourceError as error:
             fail(str(error))
         for note in source.notes:
-            click.echo(f"note: {note}", err=True)
+            echo(f"note: {note}", err=True)
         return f"{arm_file} ({source.shape})", list(source.documents)
     from infra.compliance.live import LiveReadError, read_subscription
 
@@ -123,7 +168,7 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
     except LiveReadError as error:
         fail(str(error))
     for warning in snapshot.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
     return scope, list(snapshot.documents)
 
@@ -152,8 +197,10 @@ def report_text(fmt: str, result: AuditResult, controls: tuple[Control, ...], me
 
 
 def render_table(console, result: AuditResult, controls: tuple[Control, ...], source: str) -> None:
-    from rich.markup import escape
+    """The summary and findings tables; every value is data (no markup), styles come from Text."""
     from rich.table import Table
+
+    from migrate.cli.terminal import assemble, styled
 
     summary = result.summary()
     by_control: dict[str, dict[str, int]] = {}
@@ -161,7 +208,7 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
         counts = by_control.setdefault(finding.control, {"pass": 0, "fail": 0, "waived": 0})
         counts[finding.status.value] += 1
 
-    table = Table(title=f"HIPAA baseline — {escape(source)}", title_justify="left")
+    table = Table(title=f"HIPAA baseline — {source}", title_justify="left")
     for column, justify in (("control", "left"), ("severity", "left"), ("title", "left"), ("pass", "right"),
                             ("fail", "right"), ("waived", "right")):
         table.add_column(column, justify=justify)
@@ -169,8 +216,8 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
         counts = by_control.get(control.id)
         if counts is None:
             continue
-        fail_cell = f"[bold red]{counts['fail']}[/]" if counts["fail"] else "0"
-        table.add_row(control.id, control.severity.value, escape(control.title), str(counts["pass"]),
+        fail_cell = styled(counts["fail"], "bold red") if counts["fail"] else "0"
+        table.add_row(control.id, control.severity.value, control.title, str(counts["pass"]),
                       fail_cell, str(counts["waived"]))
     console.print(table)
 
@@ -180,17 +227,17 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
         for column in ("status", "control", "severity", "message"):
             detail.add_column(column)
         for finding in sorted(problems, key=lambda f: (f.status.value != "fail", f.severity.rank, f.control)):
-            status = "[bold red]FAIL[/]" if finding.status.value == "fail" else "[yellow]waived[/]"
+            status = styled("FAIL", "bold red") if finding.status.value == "fail" else styled("waived", "yellow")
             message = finding.message
             if finding.waiver:
                 message += f" (waived by {finding.waiver.approver} until {finding.waiver.expires}: {finding.waiver.justification})"
-            detail.add_row(status, finding.control, finding.severity.value, escape(message))
+            detail.add_row(status, finding.control, finding.severity.value, message)
         console.print(detail)
     not_applicable = len(controls) - len(by_control)
-    console.print(
+    console.print(assemble(
         f"{summary['controls']} controls ({not_applicable} with no resource of their types), "
-        f"{summary['resources']} resources: [green]{summary['passed']} passed[/], "
-        f"[red]{summary['failed']} failed[/], [yellow]{summary['waived']} waived[/]")
+        f"{summary['resources']} resources: ", (f"{summary['passed']} passed", "green"), ", ",
+        (f"{summary['failed']} failed", "red"), ", ", (f"{summary['waived']} waived", "yellow")))
 
 
 @audit.command("controls")
@@ -215,9 +262,9 @@ def controls_command(fmt: str) -> None:
                 "; ".join(c.resource_types), "; ".join(c.azure_policy_ids), "; ".join(c.checkov_ids), c.remediation)])
         click.echo(buffer.getvalue(), nl=False)
     else:
-        from rich.console import Console
-        from rich.markup import escape
         from rich.table import Table
+
+        from migrate.cli.terminal import console
 
         table = Table(title=f"carelift control catalog ({len(controls)} controls)", title_justify="left")
         table.add_column("id", no_wrap=True)
@@ -226,6 +273,6 @@ def controls_command(fmt: str) -> None:
         table.add_column("45 CFR", no_wrap=True)
         table.add_column("Checkov", no_wrap=True)
         for c in controls:
-            table.add_row(c.id, c.severity.value, escape(c.title),
+            table.add_row(c.id, c.severity.value, c.title,
                           "\n".join(x.replace("45 CFR ", "") for x in c.citations), "\n".join(c.checkov_ids) or "—")
-        Console().print(table)
+        console().print(table)

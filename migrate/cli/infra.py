@@ -79,13 +79,14 @@ def export_arm(stack: str, output: Path | None) -> None:
     """Write the stack as an ARM deployment template that scanners read.
 
     Every resource the program would create, in the shape Azure Resource Manager returns it,
-    e.g. for ``checkov -f FILE --framework arm``.
+    e.g. for ``checkov -f FILE --framework arm``: the configuration Pulumi sends as the body,
+    the values Azure computes under each resource's ``metadata.carelift.readOnly``.
     """
-    from infra.arm import ArmTranslationError, to_arm_documents, to_template
+    from infra.arm import ArmTranslationError, export_template
 
     rendering = _render(stack)
     try:
-        template = to_template(to_arm_documents(rendering))
+        template = export_template(rendering)
     except ArmTranslationError as error:
         fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
     text = json.dumps(template, indent=2) + "\n"

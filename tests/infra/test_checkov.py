@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.arm import to_arm_documents, to_template
+from infra.arm import export_template
 from tests.conftest import REPO
 
 EXCEPTIONS = ("CKV_AZURE_12", "CKV_AZURE_87", "CKV_AZURE_182", "CKV_AZURE_183", "CKV_AZURE_216")
@@ -26,7 +26,7 @@ EXCEPTIONS = ("CKV_AZURE_12", "CKV_AZURE_87", "CKV_AZURE_182", "CKV_AZURE_183", 
 def exports(prod_rendering, dev_rendering, tmp_path_factory) -> dict[str, dict]:
     """file name -> ARM template, written to a directory Checkov scans."""
     directory = tmp_path_factory.mktemp("arm")
-    templates = {f"{r.stack}.arm.json": to_template(to_arm_documents(r)) for r in (prod_rendering, dev_rendering)}
+    templates = {f"{r.stack}.arm.json": export_template(r) for r in (prod_rendering, dev_rendering)}
     for name, template in templates.items():
         (directory / name).write_text(json.dumps(template, indent=2), encoding="utf-8")
     return {str(directory / name): template for name, template in templates.items()}

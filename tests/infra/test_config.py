@@ -111,7 +111,7 @@ RULES = [
     ("deployment-without-version", set_path("openai.deployments.0.version", _DELETE), "carelift:openai.deployments[0].version", "is required"),
     ("deployment-zero-capacity", set_path("openai.deployments.1.capacity", 0), "carelift:openai.deployments[1].capacity", "at least 1"),
     ("deployment-unknown-sku", set_path("openai.deployments.0.sku", "Premium"), "carelift:openai.deployments[0].sku", "must be one of"),
-    ("deployment-duplicate-name", set_path("openai.deployments.1.name", "gpt-4o-clinical-notes"), "carelift:openai.deployments[1].name", "duplicates"),
+    ("deployment-duplicate-name", set_path("openai.deployments.1.name", "gpt-clinical"), "carelift:openai.deployments[1].name", "duplicates"),
     ("openai-without-deployments", set_path("openai.deployments", []), "carelift:openai.deployments", "at least one model deployment"),
     ("openai-spoke-unknown", set_path("openai.spoke", "research"), "carelift:openai.spoke", "names no spoke"),
     ("key-vault-spoke-without-pe-subnet", set_path("network.spokes.0.subnets.2.privateEndpoints", False), "carelift:keyVault.spoke", "no subnet with privateEndpoints"),

@@ -1,4 +1,6 @@
-"""Azure OpenAI (Cognitive Services) accounts, their model deployments and content filters."""
+"""Azure OpenAI (Cognitive Services) accounts, their model deployments and content filters.
+
+Version pinning (CL-AI-009) depends on the AI register and lives in ai_governance."""
 
 from __future__ import annotations
 
@@ -149,21 +151,6 @@ def outbound_restricted(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-009", title="Model deployments do not upgrade automatically", severity="medium",
-    citations=("45 CFR 164.308(a)(8)", "45 CFR 164.308(a)(1)(ii)(B)"), types=DEPLOYMENTS,
-    remediation="Set properties.versionUpgradeOption to NoAutoUpgrade and move to a new model version through "
-                "change review.",
-)
-def no_auto_upgrade(deployment: Document, index: ResourceIndex) -> Outcome:
-    """A model change alters clinical output: it is evaluated before it ships, not applied by the service."""
-    option = get(deployment, "properties.versionUpgradeOption")
-    if option == "NoAutoUpgrade":
-        return passed(sentence(deployment, "keeps its model version until changed through review"))
-    found = "does not set versionUpgradeOption" if option is None else f"uses {option}"
-    return failed(sentence(deployment, f"{found}, so the service can replace its model version without review"))
-
-
-@control(
     id="CL-AI-010", title="Model deployments use the account's own content filter", severity="high",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",), types=DEPLOYMENTS,
     remediation="Create a raiPolicies content filter on the account (mode Blocking, jailbreak detection on) "
@@ -236,5 +223,5 @@ def harm_categories_blocked(policy: Document, index: ResourceIndex) -> Outcome:
 
 
 CONTROLS = (private_network, local_auth_disabled, private_endpoint, managed_identity, customer_managed_key,
-            logs_collected, custom_subdomain, outbound_restricted, no_auto_upgrade, uses_content_filter,
+            logs_collected, custom_subdomain, outbound_restricted, uses_content_filter,
             blocking_with_jailbreak, harm_categories_blocked)

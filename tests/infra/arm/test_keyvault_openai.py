@@ -106,31 +106,31 @@ def test_account_maps_user_assigned_identities_by_id(prod_rendering):
 
 
 def test_deployment_keeps_sku_beside_its_model_properties(prod_rendering):
-    assert versionless(document(prod_rendering, "openai-deployment-gpt-4o-clinical-notes")) == {
+    assert versionless(document(prod_rendering, "openai-deployment-gpt-clinical")) == {
         "type": "Microsoft.CognitiveServices/accounts/deployments",
-        "name": "gpt-4o-clinical-notes",
-        "id": f"{OPENAI}/deployments/gpt-4o-clinical-notes",
+        "name": "gpt-clinical",
+        "id": f"{OPENAI}/deployments/gpt-clinical",
         "sku": {"capacity": 150, "name": "DataZoneStandard"},
         "tags": TAGS,
-        "properties": {"model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"},
-                       "raiPolicyName": "rai-rbh-prod-blocking", "versionUpgradeOption": "NoAutoUpgrade"},
+        "properties": {"model": {"format": "OpenAI", "name": "gpt-5.1", "version": "2025-11-13"},
+                       "raiPolicyName": "rai-rbh-prod-high-risk", "versionUpgradeOption": "NoAutoUpgrade"},
     }
 
 
-def test_content_filter_blocks_every_category_and_jailbreaks(prod_rendering):
+def test_high_risk_content_filter_blocks_every_category_from_low_severity_with_every_shield(prod_rendering):
     def rule(name: str, source: str, **threshold) -> dict:
         return {"blocking": True, "enabled": True, "name": name, **threshold, "source": source}
 
-    graded = [rule(name, source, severityThreshold="Medium")
+    graded = [rule(name, source, severityThreshold="Low")
               for name in ("Hate", "Sexual", "Selfharm", "Violence") for source in ("Prompt", "Completion")]
-    assert versionless(document(prod_rendering, "openai-content-filter")) == {
+    assert versionless(document(prod_rendering, "openai-content-filter-high-risk")) == {
         "type": "Microsoft.CognitiveServices/accounts/raiPolicies",
-        "name": "rai-rbh-prod-blocking",
-        "id": f"{OPENAI}/raiPolicies/rai-rbh-prod-blocking",
+        "name": "rai-rbh-prod-high-risk",
+        "id": f"{OPENAI}/raiPolicies/rai-rbh-prod-high-risk",
         "tags": TAGS,
         "properties": {
             "basePolicyName": "Microsoft.DefaultV2",
-            "contentFilters": [*graded, rule("Jailbreak", "Prompt"),
+            "contentFilters": [*graded, rule("Jailbreak", "Prompt"), rule("Indirect Attack", "Prompt"),
                                rule("Protected Material Text", "Completion"),
                                rule("Protected Material Code", "Completion")],
             "mode": "Blocking",

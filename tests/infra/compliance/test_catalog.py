@@ -12,7 +12,8 @@ from infra.compliance.catalog import MODULES, all_controls
 from infra.compliance.engine import evaluate
 
 CONTROL_TESTS = Path(__file__).parent / "controls"
-CITATION = re.compile(r"^45 CFR 164\.3(08|10|12|14|16)(\([A-Za-z0-9]+\))+$")
+# HIPAA Security Rule sections; AI controls also name the NIST AI RMF function and subcategory they serve.
+CITATION = re.compile(r"^45 CFR 164\.3(08|10|12|14|16)(\([A-Za-z0-9]+\))+$|^NIST AI RMF (GOVERN|MAP|MEASURE|MANAGE) \d+\.\d+$")
 
 # Types the program creates that controls reach through another document (the graph), not directly.
 REACHED_THROUGH_THEIR_TARGET = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-
+from infra.ai.register import pinned, safety_tier
+from infra.ai.safety import shortfalls
 from infra.render import AzureMocks, Rendering, render_stack_file
 
 OPENAI_ZONES = ("privatelink.cognitiveservices.azure.com", "privatelink.openai.azure.com")
@@ -130,46 +131,54 @@ def test_account_waits_for_the_cmk_itself(rendering):
 # ---------------------------------------------------------------------------- content filter
 
 
-def content_filter(rendering: Rendering):
-    return only(rendering, "azure-native:cognitiveservices:RaiPolicy")
+def content_filters(rendering: Rendering):
+    return children(rendering, "azure-native:cognitiveservices:RaiPolicy")
 
 
-def test_content_filter_builds_on_default_v2_in_blocking_mode(rendering):
-    policy = content_filter(rendering)
-    assert policy.inputs["accountName"] == account(rendering).inputs["accountName"]
-    assert policy.inputs["properties"]["basePolicyName"] == "Microsoft.DefaultV2"
-    assert policy.inputs["properties"]["mode"] == "Blocking"
+def filter_named(rendering: Rendering, policy_name: str):
+    (policy,) = [p for p in content_filters(rendering) if p.inputs["raiPolicyName"] == policy_name]
+    return policy
 
 
-def test_content_filter_blocks_harm_categories_at_medium_on_prompts_and_completions(rendering):
-    filters = policy_filters(rendering)
-    for category in ("Hate", "Sexual", "Selfharm", "Violence"):
-        for source in ("Prompt", "Completion"):
-            assert filters[(category, source)] == {"name": category, "source": source, "enabled": True,
-                                                   "blocking": True, "severityThreshold": "Medium"}
+def test_one_content_filter_per_risk_tier_in_use_on_default_v2_in_blocking_mode(rendering):
+    config = rendering.config.openai
+    tiers = {safety_tier(config.use_cases, d.name).risk_level for d in config.deployments}
+    policies = content_filters(rendering)
+    assert sorted(p.inputs["raiPolicyName"] for p in policies) == sorted(
+        f"rai-{rendering.config.name_prefix}-{tier}-risk" for tier in tiers)
+    for policy in policies:
+        assert policy.inputs["accountName"] == account(rendering).inputs["accountName"]
+        assert policy.inputs["properties"]["basePolicyName"] == "Microsoft.DefaultV2"
+        assert policy.inputs["properties"]["mode"] == "Blocking"
 
 
-def test_content_filter_blocks_jailbreak_prompts(rendering):
-    assert policy_filters(rendering)[("Jailbreak", "Prompt")] == {
-        "name": "Jailbreak", "source": "Prompt", "enabled": True, "blocking": True}
+def test_each_deployment_gets_the_tier_of_its_riskiest_use_case(rendering):
+    config = rendering.config.openai
+    for configured, deployment in zip(config.deployments, deployments(rendering)):
+        tier = safety_tier(config.use_cases, configured.name)
+        policy = filter_named(rendering, deployment.inputs["properties"]["raiPolicyName"])
+        assert policy.inputs["properties"]["contentFilters"] == tier.content_filters()
+        assert shortfalls(tier, policy.inputs["properties"]["contentFilters"]) == []
 
 
-def test_content_filter_blocks_protected_material_in_completions(rendering):
-    filters = policy_filters(rendering)
-    for name in ("Protected Material Text", "Protected Material Code"):
-        assert filters[(name, "Completion")] == {"name": name, "source": "Completion", "enabled": True, "blocking": True}
+def test_content_filters_have_nothing_disabled_or_merely_annotating(rendering):
+    for policy in content_filters(rendering):
+        for f in policy.inputs["properties"]["contentFilters"]:
+            assert f["enabled"] is True and f["blocking"] is True, f
 
 
-def test_content_filter_has_nothing_disabled_or_merely_annotating(rendering):
-    for f in content_filter(rendering).inputs["properties"]["contentFilters"]:
-        assert f["enabled"] is True and f["blocking"] is True, f
-
-
-def policy_filters(rendering: Rendering) -> dict[tuple[str, str], dict]:
-    filters = content_filter(rendering).inputs["properties"]["contentFilters"]
+def test_high_risk_clinical_use_blocks_from_low_severity_with_every_shield(prod_rendering):
+    (ambient,) = [u for u in prod_rendering.config.openai.use_cases if u.id == "ambient-note-summaries"]
+    (deployment,) = [d for d in deployments(prod_rendering) if d.inputs["deploymentName"] == ambient.deployment]
+    filters = filter_named(prod_rendering, deployment.inputs["properties"]["raiPolicyName"]).inputs[
+        "properties"]["contentFilters"]
     keyed = {(f["name"], f["source"]): f for f in filters}
     assert len(keyed) == len(filters), "duplicate content filter entries"
-    return keyed
+    assert {keyed[(c, s)]["severityThreshold"] for c in ("Hate", "Sexual", "Selfharm", "Violence")
+            for s in ("Prompt", "Completion")} == {"Low"}
+    for name, source in (("Jailbreak", "Prompt"), ("Indirect Attack", "Prompt"),
+                         ("Protected Material Text", "Completion"), ("Protected Material Code", "Completion")):
+        assert keyed[(name, source)] == {"name": name, "source": source, "enabled": True, "blocking": True}
 
 
 # ---------------------------------------------------------------------------- deployments
@@ -190,16 +199,22 @@ def test_one_deployment_per_configured_model(rendering):
             "format": "OpenAI", "name": configured.model, "version": configured.version}
 
 
-def test_deployments_use_the_content_filter_and_never_auto_upgrade(rendering):
-    policy_name = content_filter(rendering).inputs["raiPolicyName"]
-    for deployment in deployments(rendering):
-        assert deployment.inputs["properties"]["raiPolicyName"] == policy_name
-        assert deployment.inputs["properties"]["versionUpgradeOption"] == "NoAutoUpgrade"
+def test_clinical_and_high_risk_deployments_pin_their_version_and_others_follow_expiry(rendering):
+    config = rendering.config.openai
+    for configured, deployment in zip(config.deployments, deployments(rendering)):
+        expected = "NoAutoUpgrade" if pinned(config.use_cases, configured.name) else "OnceCurrentVersionExpired"
+        assert deployment.inputs["properties"]["versionUpgradeOption"] == expected
+    by_name = {d.inputs["deploymentName"]: d for d in deployments(rendering)}
+    if "gpt-clinical" in by_name:
+        assert by_name["gpt-clinical"].inputs["properties"]["versionUpgradeOption"] == "NoAutoUpgrade"
 
 
-def test_deployments_are_created_one_after_another_after_the_content_filter(rendering):
-    previous = content_filter(rendering)
-    for deployment in deployments(rendering):
+def test_deployments_are_created_one_after_another_after_the_content_filters(rendering):
+    filter_urns = {p.urn for p in content_filters(rendering)}
+    first, *rest = deployments(rendering)
+    assert filter_urns & set(first.depends_on)
+    previous = first
+    for deployment in rest:
         assert previous.urn in deployment.depends_on, (deployment.name, previous.name)
         previous = deployment
 
@@ -278,10 +293,14 @@ def test_disabled_openai_renders_no_ai_resources(stack_copy):
             if r.inputs["roleDefinitionId"].endswith((CRYPTO_SERVICE_ENCRYPTION_USER, OPENAI_USER))] == []
 
 
-def test_a_single_deployment_still_waits_for_the_content_filter(stack_copy):
+def test_a_single_deployment_still_waits_for_its_content_filter(stack_copy):
     def one_model(cfg):
-        cfg["carelift:openai"]["deployments"] = cfg["carelift:openai"]["deployments"][:1]
+        openai = cfg["carelift:openai"]
+        openai["deployments"] = openai["deployments"][:1]
+        kept = openai["deployments"][0]["name"]
+        openai["useCases"] = [u for u in openai["useCases"] if u["deployment"] == kept]
 
     rendered = render_stack_file(stack_copy(one_model))
     (deployment,) = children(rendered, "azure-native:cognitiveservices:Deployment")
-    assert content_filter(rendered).urn in deployment.depends_on
+    policy = filter_named(rendered, deployment.inputs["properties"]["raiPolicyName"])
+    assert policy.urn in deployment.depends_on

@@ -51,7 +51,7 @@ def test_flipping_a_secure_setting_in_a_copied_stack_fails_the_audit(stack_copy)
 
 def test_the_arm_export_audits_the_same_as_the_stack(prod_export):
     from_stack = json.loads(run("audit", "--stack", PROD, "--format", "json").output)
-    from_file = json.loads(run("audit", "--arm", str(prod_export), "--format", "json").output)
+    from_file = json.loads(run("audit", "--arm", str(prod_export), "--ai-register", PROD, "--format", "json").output)
     assert from_file["summary"] == from_stack["summary"]
 
 

@@ -185,23 +185,6 @@ class TestOutboundRestricted:
         assert statuses(openai.outbound_restricted, []) == {}
 
 
-class TestNoAutoUpgrade:
-    def test_pass(self):
-        assert statuses(openai.no_auto_upgrade, [deployment("oai/gpt-4o", versionUpgradeOption="NoAutoUpgrade")]) == {
-            "gpt-4o": Status.PASS}
-
-    def test_fail_when_upgrading_or_absent(self):
-        documents = [deployment("oai/on-expiry", versionUpgradeOption="OnceCurrentVersionExpired"),
-                     deployment("oai/unset")]
-        assert statuses(openai.no_auto_upgrade, documents) == {"on-expiry": Status.FAIL, "unset": Status.FAIL}
-        assert messages(openai.no_auto_upgrade, documents[:1]) == [
-            "Model deployment 'on-expiry' uses OnceCurrentVersionExpired, so the service can replace its model "
-            "version without review."]
-
-    def test_empty(self):
-        assert statuses(openai.no_auto_upgrade, []) == {}
-
-
 class TestUsesContentFilter:
     def test_pass_when_filter_is_defined_on_the_account(self):
         documents = [account("oai"), content_filter("oai/rai-blocking", HARM + [JAILBREAK]),

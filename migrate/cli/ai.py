@@ -1,0 +1,163 @@
+"""`carelift ai`: the AI use-case register of a stack, and CHAI Applied Model Cards for its use cases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from migrate.cli.errors import fail
+from migrate.cli.files import require_output, write_output
+from migrate.cli.infra import STACK_HELP
+
+if TYPE_CHECKING:
+    import datetime
+
+    from infra.config import StackConfig
+
+REVIEW_SOON_DAYS = 30
+
+
+@click.group()
+def ai() -> None:
+    """The AI use-case register and its CHAI Applied Model Cards."""
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    id: str
+    name: str
+    status: str
+    risk: str
+    data: str
+    owner: str
+    deployment: str
+    quota: int
+    review_due: str
+    review: str
+    """in date, due soon, overdue, or - (not approved)."""
+
+
+def register_rows(config: StackConfig, today: datetime.date) -> list[RegisterRow]:
+    rows = []
+    for u in config.openai.use_cases:
+        if u.status != "approved" or u.review_due is None:
+            review = "-"
+        elif u.review_due < today:
+            review = "overdue"
+        elif (u.review_due - today).days <= REVIEW_SOON_DAYS:
+            review = "due soon"
+        else:
+            review = "in date"
+        rows.append(RegisterRow(u.id, u.name, u.status, u.risk_level, u.data_classification, u.business_owner,
+                                u.deployment, u.tokens_per_minute,
+                                u.review_due.isoformat() if u.review_due else "", review))
+    return rows
+
+
+def _load(stack: str) -> StackConfig:
+    from infra.config import ConfigError
+    from infra.render import load_stack_file, stack_file
+
+    try:
+        _, _, config = load_stack_file(stack_file(stack))
+    except ConfigError as error:
+        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    return config
+
+
+@ai.command("register")
+@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def register(stack: str, fmt: str, output: Path | None) -> None:
+    """List the stack's AI use cases: status, risk, owner, quota and review date (overdue ones flagged)."""
+    from infra.ai.governance import as_of
+
+    if output:
+        require_output(output)
+    config = _load(stack)
+    today = as_of()
+    rows = register_rows(config, today)
+    if fmt == "json":
+        text = json.dumps({"asOf": today.isoformat(), "useCases": [vars(r) for r in rows]}, indent=2) + "\n"
+    elif fmt == "csv":
+        from migrate.reports.cells import csv_cell
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(list(RegisterRow.__dataclass_fields__))
+        writer.writerows([csv_cell(v) for v in vars(r).values()] for r in rows)
+        text = buffer.getvalue()
+    else:
+        text = _table(rows, stack, today, record=output is not None)
+    if output:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=False)
+    if any(r.review == "overdue" for r in rows):
+        click.echo(f"warning: {sum(r.review == 'overdue' for r in rows)} approved use case(s) are overdue for "
+                   f"review as of {today.isoformat()}", err=True)
+
+
+def _table(rows: list[RegisterRow], stack: str, today: datetime.date, *, record: bool) -> str:
+    from rich.table import Table
+
+    from migrate.cli.terminal import console as safe_console
+    from migrate.cli.terminal import styled
+
+    table = Table(title=f"AI use cases of stack {stack} (as of {today.isoformat()})", title_justify="left")
+    for column in ("Use case", "Status", "Risk", "Data", "Owner", "Deployment", "Quota (TPM)", "Review due"):
+        table.add_column(column, justify="right" if column.startswith("Quota") else "left")
+    for r in rows:
+        review_style = {"overdue": "bold red", "due soon": "yellow"}.get(r.review, "")
+        table.add_row(styled(r.id), styled(r.status), styled(r.risk), styled(r.data), styled(r.owner),
+                      styled(r.deployment), f"{r.quota:,}",
+                      styled(f"{r.review_due} ({r.review})" if r.review != "-" else r.review_due, review_style))
+    console = safe_console(record=True, width=140 if record else None)
+    with console.capture() as captured:
+        console.print(table)
+    return captured.get()
+
+
+@ai.command("card")
+@click.argument("use_case")
+@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+@click.option("--format", "fmt", type=click.Choice(["xml", "html"]), default="xml", show_default=True,
+              help="xml: CHAI Applied Model Card v0.2; html: the same card as a printable page.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def card(use_case: str, stack: str, fmt: str, output: Path | None) -> None:
+    """Write the CHAI Applied Model Card of one registered use case."""
+    from infra.ai.card import CardContext, CardError, card_html, card_xml
+    from infra.ai.governance import deployment_facts
+    from infra.ai.register import pinned, safety_tier
+
+    if output:
+        require_output(output)
+    config = _load(stack)
+    cases = {u.id: (i, u) for i, u in enumerate(config.openai.use_cases)}
+    if use_case not in cases:
+        fail(f"stack {config.stack} has no AI use case {use_case!r}",
+             [f"known: {', '.join(sorted(cases)) or 'none (openai.useCases is empty)'}"])
+    index, found = cases[use_case]
+    ctx = CardContext(
+        organization=config.governance.root_management_group_name or config.organization,
+        location=config.openai.location, deployment=deployment_facts(config.openai)[found.deployment],
+        tier=safety_tier(config.openai.use_cases, found.deployment),
+        pinned=pinned(config.openai.use_cases, found.deployment), gateway=False,
+        key=f"carelift:openai.useCases[{index}]")
+    try:
+        text = card_xml(found, ctx) if fmt == "xml" else card_html(found, ctx)
+    except CardError as error:
+        fail(f"stack {config.stack}: use case {use_case!r} lacks facts its model card needs", error.problems)
+    if output:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=False)
