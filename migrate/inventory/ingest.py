@@ -5,12 +5,22 @@ with one `changes` row per field, then aggregate the file's dependency edges int
 Problems are collected over every file and raised together as one `InputError` at the end,
 so the caller's transaction rolls back and nothing is written.
 
-Matching a server:
-- with a VM UUID: the server with that UUID, else a same-named server that has no UUID yet
-  (it adopts the UUID: a CMDB row imported before RVTools), else a new server;
-- without: the server whose identity is the lower-cased name, else the one server whose name
-  or FQDN is that name (or whose short name is, see `EstateIndex.find`); several → a problem;
-  none → a new server, or a problem for a mapping file (it only annotates servers).
+Matching a server — an update changes a server only when the match is certain, and the
+result does not depend on the order of the imports. A VM UUID alone is not certain: clones,
+replicas and restored copies carry their original's (`iasimov` running in one vCenter and
+its powered-off copy `iasimov_old` in another share it). The vCenter is the tag `vcenter`
+(RVTools' `VI SDK Server`); see `Server.identity`.
+1. the server with the same identity (vCenter, VM UUID, name, name qualifier);
+2. the same vCenter and VM UUID under another name: the VM was renamed (unless this file
+   already gave that server: then they are two VMs);
+3. the same VM UUID and name, vCenters not contradicting (one side may lack it);
+4. the same name (or FQDN, or short name, see `EstateIndex.find`) with nothing contradicting:
+   not two different vCenters, name qualifiers or VM UUIDs (a server known by name adopts the
+   UUID a later export gives: a CMDB row imported before RVTools);
+5. else a new server. When rule 3 or 4 finds several servers, nothing is changed: a mapping file
+   gets a problem (it names its server some other way), any other file a warning and the row
+   is skipped. A new server whose VM UUID another server already carries gets a warning: two
+   servers (a clone, replica or restored copy, or a VM renamed outside one vCenter).
 
 Resolving a dependency endpoint: a server name (as above), else an IP address carried by
 exactly one server (by one powered-on server when several carry it); anything else stays an
@@ -68,44 +78,47 @@ class EstateIndex:
         self.exact: dict[str, set[int]] = defaultdict(set)
         self.short: dict[str, set[int]] = defaultdict(set)
         self.by_ip: dict[str, set[int]] = defaultdict(set)
+        self.by_uuid: dict[str, set[int]] = defaultdict(set)
         self._keys: dict[int, tuple] = {}
         for sid, server in servers.items():
             self.put(sid, server)
 
     def put(self, sid: int, server: Server) -> None:
         previous = self.servers.get(sid)
-        if previous is not None and (previous.identity, previous.name, previous.fqdn, previous.ips) == \
-                (server.identity, server.name, server.fqdn, server.ips):
+        if previous is not None and (previous.identity, previous.name, previous.fqdn, previous.ips,
+                                     previous.vm_uuid) == \
+                (server.identity, server.name, server.fqdn, server.ips, server.vm_uuid):
             self.servers[sid] = server  # same lookup keys: the indexes stand
             return
         self.remove(sid)
         exact = {key.strip().lower() for key in (server.name, server.fqdn) if key and key.strip()}
         short = {key.split(".", 1)[0] for key in exact if not is_ip(key)}
         ips = {ip.strip().lower() for ip in server.ips}
+        uuids = {server.vm_uuid.strip().lower()} if server.vm_uuid else set()
         self.servers[sid] = server
         self.by_identity[server.identity] = sid
-        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
             for key in keys:
                 index[key].add(sid)
-        self._keys[sid] = (server.identity, exact, short, ips)
+        self._keys[sid] = (server.identity, exact, short, ips, uuids)
 
     def remove(self, sid: int) -> Server | None:
         if sid not in self._keys:
             return None
-        identity, exact, short, ips = self._keys.pop(sid)
+        identity, exact, short, ips, uuids = self._keys.pop(sid)
         if self.by_identity.get(identity) == sid:
             del self.by_identity[identity]
-        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
             for key in keys:
                 index[key].discard(sid)
         return self.servers.pop(sid)
 
     def rekey(self, old: int, new: int) -> None:
         keys = self._keys.pop(old)
-        identity, exact, short, ips = self._keys[new] = keys
+        identity, exact, short, ips, uuids = self._keys[new] = keys
         self.servers[new] = self.servers.pop(old)
         self.by_identity[identity] = new
-        for index, found in ((self.exact, exact), (self.short, short), (self.by_ip, ips)):
+        for index, found in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
             for key in found:
                 index[key].discard(old)
                 index[key].add(new)
@@ -137,6 +150,7 @@ class Ingest:
         self.db = connection
         self.now = now
         self.estate = EstateIndex(read_servers(connection))
+        self._refresh_identities()
         self.apps: dict[str, list] = {row[1]: list(row) for row in connection.execute(
             "SELECT id, key, name, type, vendor, criticality FROM applications")}
         self.problems: list[Problem] = []
@@ -149,6 +163,17 @@ class Ingest:
             if json.loads(counts).get("dependencies"):
                 self.edge_batches.setdefault(sha256, batch_id)
 
+    def _refresh_identities(self) -> None:
+        """Store each server's identity as `Server.identity` computes it now: a workspace written
+        when the identity was the VM UUID alone gets the fuller key before anything is added
+        (in two steps, so no two rows ever hold the same identity in between)."""
+        stale = [(sid, self.estate.servers[sid].identity) for sid, stored in
+                 self.db.execute("SELECT id, identity FROM servers") if sid in self.estate.servers
+                 and self.estate.servers[sid].identity != stored]
+        if stale:
+            self.db.executemany("UPDATE servers SET identity = '~' || id WHERE id = ?", [(sid,) for sid, _ in stale])
+            self.db.executemany("UPDATE servers SET identity = ? WHERE id = ?", [(key, sid) for sid, key in stale])
+
     # -- one file ------------------------------------------------------------------------
 
     def add_file(self, source: SourceFile, parsed: ParsedFile) -> BatchSummary:
@@ -157,6 +182,8 @@ class Ingest:
                                    (source.path, source.sha256, source.format, self.now)).lastrowid
         before: dict[int, Server | None] = {}
         with_apps: set[int] = set()
+        self.warnings: list[str] = []
+        self.ambiguous = 0
         for index, incoming in enumerate(parsed.servers):
             self._add_server(incoming, parsed, index, before, with_apps)
         for application in parsed.applications:
@@ -164,6 +191,8 @@ class Ingest:
         added, updated, unchanged = self._write_servers(batch_id, before)
 
         skipped = dict(parsed.skipped)
+        if self.ambiguous:
+            skipped["ambiguous match"] = self.ambiguous
         edges = self._add_edges(source, parsed, batch_id, skipped)
         app_keys = {a.name.strip().lower() for a in parsed.applications if a.name.strip()}
         app_keys |= {a.strip().lower() for s in parsed.servers for a in s.applications if a.strip()}
@@ -172,7 +201,7 @@ class Ingest:
         self.db.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(counts), batch_id))
         return BatchSummary(batch_id=batch_id, path=source.path, format=source.format, added=added,
                             updated=updated, unchanged=unchanged, skipped=skipped, dependencies=edges,
-                            applications=len(app_keys))
+                            applications=len(app_keys), warnings=tuple(self.warnings))
 
     def finish(self) -> None:
         if self.problems:
@@ -189,7 +218,7 @@ class Ingest:
             self._problem(parsed, row, "a server without a name", "")
             return
         incoming = self._normalise(replace(incoming, name=name) if name != incoming.name else incoming, parsed)
-        sid = self._match(incoming, parsed, row)
+        sid, renamed = self._match(incoming, parsed, row, before)
         if sid is False:
             return
         if sid is None:
@@ -197,14 +226,17 @@ class Ingest:
                 self._problem(parsed, row, f"server {name!r} is not in the inventory: import the discovery "
                                            "export that lists it (RVTools, Azure Migrate, CMDB) first", name)
                 return
+            self._warn_shared_uuid(incoming)
             self.provisional -= 1
             sid, server = self.provisional, incoming
             before[sid] = None
         else:
             current = self.estate.servers[sid]
             before.setdefault(sid, current)
-            if current.vm_uuid is None or current.identity != incoming.identity:
-                # Matched by name: the incoming spelling (case, FQDN) is a lookup key, not a rename.
+            if not renamed and not (_tag(incoming, "vcenter") and not _tag(current, "vcenter")):
+                # Matched by name or UUID and name: the incoming spelling (case, FQDN) is a lookup key, not a
+                # rename — except that the vCenter's spelling wins over one from an export without a vCenter,
+                # whichever came first, so the name shown does not depend on the import order.
                 incoming = replace(incoming, name=current.name)
             server = merge_server(current, incoming, annotate_only=parsed.mapping_only)
             if sid in with_apps and incoming.applications:
@@ -215,27 +247,66 @@ class Ingest:
             with_apps.add(sid)
         self.estate.put(sid, server)
 
-    def _match(self, incoming: Server, parsed: ParsedFile, row: int | None) -> int | None | bool:
-        """The stored server `incoming` is, None for a new one, False after recording a problem."""
-        by_identity = self.estate.by_identity
-        if incoming.vm_uuid and not parsed.mapping_only:
-            sid = by_identity.get(incoming.identity)
-            if sid is None:
-                sid = by_identity.get(incoming.name.lower())
-                if sid is not None and self.estate.servers[sid].vm_uuid:
-                    sid = None  # a different VM that happens to share the name
-            return sid
-        sid = by_identity.get(incoming.name.lower())
+    def _match(self, incoming: Server, parsed: ParsedFile, row: int | None,
+               this_file: dict) -> tuple[int | None | bool, bool]:
+        """(the stored server `incoming` is, or None for a new one, or False after recording a problem
+        or a warning; whether the match allows a rename) — the rules are in the module docstring."""
+        estate = self.estate
+        sid = estate.by_identity.get(incoming.identity)
         if sid is not None:
-            return sid
-        found = self.estate.find(incoming.name)
+            return sid, False
+        vcenter, qualifier = _tag(incoming, "vcenter"), _tag(incoming, "name-qualifier")
+        uuid = incoming.vm_uuid.strip().lower() if incoming.vm_uuid and not parsed.mapping_only else None
+        named = estate.find(incoming.name)
+        if uuid:
+            same_uuid = estate.by_uuid.get(uuid, set())
+            if vcenter:
+                renamed = [s for s in same_uuid if _tag(estate.servers[s], "vcenter") == vcenter
+                           and s not in this_file]
+                if len(renamed) == 1:
+                    return renamed[0], True
+            named = {s for s in named if self._compatible(estate.servers[s], vcenter, qualifier, uuid)}
+            found = {s for s in named if estate.servers[s].vm_uuid} or named
+        else:
+            found = {s for s in named if self._compatible(estate.servers[s], vcenter, qualifier, None)}
         if len(found) > 1:
-            names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'})"
-                           for s in map(self.estate.servers.get, found))
-            self._problem(parsed, row, f"server {incoming.name!r} matches {len(found)} servers of the inventory: "
-                                       f"{', '.join(names)}; give its FQDN or VM UUID", incoming.name)
-            return False
-        return found.pop() if found else None
+            exact = {s for s in found if vcenter and _tag(estate.servers[s], "vcenter") == vcenter}
+            found = exact if len(exact) == 1 else found
+        if len(found) > 1:
+            names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'}"
+                           + (f", {_tag(s, 'vcenter')}" if _tag(s, "vcenter") else "") + ")"
+                           for s in map(estate.servers.get, found))
+            message = (f"server {incoming.name!r} matches {len(found)} servers of the inventory: {', '.join(names)}")
+            if parsed.mapping_only:
+                self._problem(parsed, row, f"{message}; give its FQDN or VM UUID", incoming.name)
+            else:
+                self._warn(parsed, row, f"{message}; not applied to any of them (nothing tells which)")
+            return False, False
+        return (found.pop() if found else None), False
+
+    def _warn(self, parsed: ParsedFile, row: int | None, message: str) -> None:
+        """A row not applied: said once per row, counted as skipped."""
+        self.warnings.append(f"row {row}: {message}" if row is not None else message)
+        self.ambiguous += 1
+
+    @staticmethod
+    def _compatible(stored: Server, vcenter: str | None, qualifier: str | None, uuid: str | None) -> bool:
+        """False when something says `stored` is another VM: another vCenter, name qualifier or VM UUID."""
+        for value, other in ((vcenter, _tag(stored, "vcenter")), (qualifier, _tag(stored, "name-qualifier")),
+                             (uuid, stored.vm_uuid.strip().lower() if stored.vm_uuid else None)):
+            if value and other and value != other:
+                return False
+        return True
+
+    def _warn_shared_uuid(self, incoming: Server) -> None:
+        uuid = incoming.vm_uuid.strip().lower() if incoming.vm_uuid else None
+        others = sorted((self.estate.servers[s] for s in self.estate.by_uuid.get(uuid, ()) if uuid),
+                        key=lambda s: (s.name.lower(), s.identity))
+        if others:
+            listed = ", ".join(f"{s.name}" + (f" ({_tag(s, 'vcenter')})" if _tag(s, "vcenter") else "") for s in others)
+            where = f" ({_tag(incoming, 'vcenter')})" if _tag(incoming, "vcenter") else ""
+            self.warnings.append(f"{incoming.name}{where} has the VM UUID of {listed}: kept as separate servers "
+                                 f"(a clone, replica or restored copy; or a VM renamed outside one vCenter)")
 
     def _normalise(self, server: Server, parsed: ParsedFile) -> Server:
         """Canonical application names, IPs without blanks or repeats, sorted sources and tags."""
@@ -389,6 +460,14 @@ class Ingest:
             self.rejected.add((parsed.path, server.strip().lower()))
         self.problems.append(Problem(file=parsed.path, message=message, row=row,
                                      column="server" if row is not None else None))
+
+
+def _tag(server: Server, key: str) -> str | None:
+    """A tag's value, trimmed and lower-cased (for comparison), or None."""
+    for name, value in server.tags:
+        if name == key:
+            return value.strip().lower() or None
+    return None
 
 
 def row_values(server: Server) -> list:

@@ -31,7 +31,7 @@ class Disk:
 @dataclass(frozen=True)
 class Server:
     name: str
-    """Short host name as the estate knows it; identity is the VM UUID when present, else the lower-cased name."""
+    """Short host name as the estate knows it (see `identity` for what tells servers apart)."""
     fqdn: str | None = None
     ips: tuple[str, ...] = ()
     os_name: str | None = None
@@ -66,7 +66,20 @@ class Server:
 
     @property
     def identity(self) -> str:
-        return (self.vm_uuid or self.name).strip().lower()
+        """What tells servers apart, lower-cased: `[vcenter/][vm uuid ]name[ (name-qualifier)]`.
+
+        One VM in one vCenter: the VM UUID alone is not enough (clones, replicas and restored
+        copies carry their original's), so the vCenter (tag `vcenter`) and the name are part of it;
+        same-named VMs of one export without a UUID are told apart by the tag `name-qualifier`."""
+        key = self.name.strip().lower()
+        tags = dict(self.tags) if self.tags else {}
+        if tags.get("name-qualifier"):
+            key = f"{key} ({tags['name-qualifier'].strip().lower()})"
+        if self.vm_uuid:
+            key = f"{self.vm_uuid.strip().lower()} {key}"
+        if tags.get("vcenter"):
+            key = f"{tags['vcenter'].strip().lower()}/{key}"
+        return key
 
     @property
     def storage_gb(self) -> float:

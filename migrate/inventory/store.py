@@ -47,6 +47,8 @@ class BatchSummary:
     skipped: Mapping[str, int]
     dependencies: int
     applications: int
+    warnings: tuple[str, ...] = ()
+    """What the import did not apply, or applied with a caveat (e.g. servers sharing a VM UUID)."""
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,10 @@ _DEPENDENCY_HEADERS = {"destination port", "destination ip", "destination server
 _HEAD_BYTES = 64 * 1024
 
 
-def parse(path: str | Path, format: str = "auto") -> ParsedFile:
-    """Read `path` as `format` (or the detected one); InputError with every problem otherwise."""
+def parse(path: str | Path, format: str = "auto", *, strict: bool = False) -> ParsedFile:
+    """Read `path` as `format` (or the detected one); InputError with every problem otherwise.
+
+    `strict`: an RVTools side sheet's problems are errors instead of warnings."""
     path = Path(path)
     display = str(path)
     if format == "auto":
@@ -44,7 +46,7 @@ def parse(path: str | Path, format: str = "auto") -> ParsedFile:
                                            f"{', '.join(FORMATS)})")])
     if format == "rvtools":
         from migrate.inventory.importers import rvtools
-        return rvtools.parse(path, display)
+        return rvtools.parse(path, display, strict=strict)
     if format == "azure-migrate":
         from migrate.inventory.importers import azure_migrate
         return azure_migrate.parse(path, display)

@@ -16,12 +16,33 @@ for GB.
 - Without vDisk, a VM gets one disk `all disks` of vInfo's total disk capacity (or provisioned space).
 - Addresses: vInfo's primary IP first, then vNetwork's IPv4 addresses (comma lists), no duplicates.
 - OS: VMware Tools' view, else the configuration file's.
+
+Only vInfo is mandatory; the side sheets are optional evidence (real exports are anonymised
+by search-and-replace, which can turn a side sheet's `VM` header cell into a site name):
+- a side sheet that cannot be read, or whose header lacks a column it is read for (`VM` and
+  `Capacity` in vDisk, `VM` and `Consumed` in vPartition, `VM` and `IPv4 Address` in vNetwork,
+  `Host` in vHost), is skipped with one warning naming the sheet and the column; the VMs keep
+  what vInfo says (one disk of vInfo's total capacity, used space from `In Use`, ...);
+- a side-sheet row that cannot be read is a warning naming its row and column, and is left
+  out; a VM that loses a vDisk row that way keeps vInfo's total capacity instead of a partial
+  disk list, and one that loses a vPartition row keeps vInfo's `In Use`;
+- `strict=True` (`--strict`) turns these warnings into errors. A problem in vInfo is always
+  an error: nothing is imported.
+
+Names and UUIDs inside one export:
+- a VM name on several rows is several servers when something tells them apart: their VM
+  UUIDs (with the vCenter), else their vCenter / datacenter / cluster (then host, folder),
+  recorded as the tag `name-qualifier` that becomes part of their identity; a warning lists
+  them. Rows alike in all of these are still kept apart (`#2`, `#3` in file order);
+- a VM UUID on rows with different names or vCenters (clones, replicas, restored copies) is
+  several servers, with a warning; the same name, UUID and vCenter twice is one VM listed
+  twice: the later row is ignored with a warning.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -66,6 +87,9 @@ VPARTITION = {"vm": ("VM",), "uuid": ("VM UUID",), "disk": ("Disk",),
               "capacity": ("Capacity MiB", "Capacity MB"), "consumed": ("Consumed MiB", "Consumed MB")}
 VNETWORK = {"vm": ("VM",), "uuid": ("VM UUID",), "template": ("Template",), "ipv4": ("IPv4 Address", "IP Address")}
 VHOST = {"host": ("Host",), "datacenter": ("Datacenter",), "cluster": ("Cluster",)}
+_PLACE = {"vcenter": ("VI SDK Server",), "datacenter": ("Datacenter",), "cluster": ("Cluster",), "host": ("Host",)}
+for _aliases in (VDISK, VPARTITION, VNETWORK):  # the common tail: which VM a row means when vInfo repeats a name
+    _aliases.update(_PLACE)
 
 
 @dataclass
@@ -79,6 +103,10 @@ class _Vm:
     in_use_gb: float | None = None
     total_gb: float | None = None
     ips: list[str] = field(default_factory=list)
+    place: dict[str, str | None] = field(default_factory=dict)
+    """vcenter, datacenter, cluster, host, folder as vInfo gives them: what tells same-named VMs apart."""
+    incomplete: set[str] = field(default_factory=set)
+    """Side sheets with a row of this VM that could not be read."""
 
 
 class _Sheets:
@@ -113,7 +141,17 @@ def csv_set(path: Path) -> dict[str, Path]:
     return found
 
 
-def parse(path: Path, display: str | None = None) -> ParsedFile:
+SIDE_REQUIRED = {"vDisk": ("vm", "capacity"), "vPartition": ("vm", "consumed"), "vNetwork": ("vm", "ipv4"),
+                 "vHost": ("host",)}
+SIDE_FALLBACK = {"vDisk": "disk sizes come from vInfo's total capacity",
+                 "vPartition": "used space comes from vInfo's In Use",
+                 "vNetwork": "addresses come from vInfo's primary IP",
+                 "vHost": "datacenter and cluster come from vInfo"}
+WARNINGS_LISTED = 40
+"""Side-sheet warnings listed one by one; the rest are counted."""
+
+
+def parse(path: Path, display: str | None = None, *, strict: bool = False) -> ParsedFile:
     display = display or str(path)
     problems = Problems()
     if path.is_dir() or CSV_NAME.fullmatch(path.name):
@@ -124,10 +162,10 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
                                           f"vInfo tab)"))
             raise problems.error()
         sheets = _Sheets(tuple(tabs), lambda tab, found: read_csv(tabs[tab], found, str(tabs[tab])))
-        return _parse(sheets, display, problems)
+        return _parse(sheets, display, problems, strict)
     if kind_of(path) == "text":  # a lone vInfo tab saved as CSV under another name
         sheets = _Sheets(("vInfo",), lambda tab, found: read_csv(path, found, display))
-        return _parse(sheets, display, problems)
+        return _parse(sheets, display, problems, strict)
     book = open_workbook(path, problems, display)
     if book is None:
         raise problems.error()
@@ -138,65 +176,137 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
                                           f"{', '.join(book.sheet_names[:10]) or 'none'})"))
             raise problems.error()
         book.prefetch(filter(None, (sheets.find(tab) for tab in ("vDisk", "vPartition", "vNetwork", "vHost"))))
-        return _parse(sheets, display, problems)
+        return _parse(sheets, display, problems, strict)
     finally:
         book.close()
 
 
-def _parse(sheets: _Sheets, display: str, problems: Problems) -> ParsedFile:
+def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> ParsedFile:
     skipped = {"template": 0, "srm-placeholder": 0}
     warnings: list[str] = []
-    vms = _read_vinfo(sheets.table("vInfo", problems), problems, skipped)
+    vms = _read_vinfo(sheets.table("vInfo", problems), problems, skipped, warnings)
     if vms is None:
         raise problems.error()
-    by_name = {name.casefold(): vm for name, vm in vms.items()}
-    by_uuid = {vm.server["vm_uuid"]: vm for vm in vms.values() if vm.server.get("vm_uuid")}
-
-    def owner(row: Row) -> _Vm | None:
-        name = row.text("vm")
-        found = by_name.get(name.casefold()) if name else None
-        if found is None:  # renamed since vInfo was read? the UUID still tells
-            try:
-                found = by_uuid.get(fields.vm_uuid(row.text("uuid")) or "")
-            except ValueError:
-                found = None
-        return found
-
+    side = Problems()
+    owners = _Owners(vms)
     for tab, aliases, read in (("vDisk", VDISK, _read_disk), ("vPartition", VPARTITION, _read_partition),
                                ("vNetwork", VNETWORK, _read_network)):
-        table = sheets.table(tab, problems)
-        if table is None:
+        columns = _side_columns(sheets, tab, aliases, side)
+        if columns is None:
             continue
-        columns = Columns(table, aliases)
-        if not columns.require(["vm"], problems):
-            continue
-        orphans = 0
-        for row in columns.rows(problems):
+        orphans = ambiguous = 0
+        for row in columns.rows(side):
             if row.boolean("template") or (row.text("vm") is None):
                 continue
-            vm = owner(row)
-            if vm is None:
-                orphans += 1
+            vm = owners.find(row)
+            if vm is None or vm is _Owners.AMBIGUOUS:
+                orphans += vm is None
+                ambiguous += vm is _Owners.AMBIGUOUS
                 continue
-            read(row, vm)
+            if not read(row, vm):
+                vm.incomplete.add(tab)
         if orphans:
             warnings.append(f"{tab}: {orphans} row(s) name VMs that are not servers in vInfo (templates, "
                             f"placeholders or unknown VMs); ignored")
-    _fill_from_hosts(sheets.table("vHost", problems), vms, problems)
-    problems.raise_if_any()
-    servers = tuple(_server(vm) for vm in vms.values())
+        if ambiguous:
+            warnings.append(f"{tab}: {ambiguous} row(s) name a VM that vInfo lists several times, with nothing "
+                            f"in the row to tell which; ignored")
+    columns = _side_columns(sheets, "vHost", VHOST, side)
+    if columns is not None:
+        _fill_from_hosts(columns, vms, side)
+    if strict:
+        for item in side.items:
+            problems.add(item)
+        problems.count += side.count - len(side.items)  # counted beyond the list, as Problems does
+    problems.raise_if_any()  # a bad vInfo (or, with strict, any side-sheet problem): nothing is imported
+    warnings += _side_warnings(side)
+    servers = tuple(_server(vm) for vm in vms)
     return ParsedFile(path=display, format=FORMAT, servers=servers,
                       skipped={k: v for k, v in skipped.items() if v}, warnings=tuple(warnings))
 
 
-def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int]) -> dict[str, _Vm] | None:
+def _side_columns(sheets: _Sheets, tab: str, aliases: dict, side: Problems) -> Columns | None:
+    """A side sheet's columns, or None (with one problem naming the sheet and the column) when the
+    sheet is absent, unreadable or lacks a column it is read for."""
+    if sheets.find(tab) is None:
+        return None
+    count = side.count
+    table = sheets.table(tab, side)
+    if table is None:
+        if side.count > count:  # unreadable: say what the import does without it
+            side.items[-1:] = [replace(item, message=f"{item.message}; sheet skipped, {SIDE_FALLBACK[tab]}")
+                               for item in side.items[-1:]]
+        return None
+    columns = Columns(table, aliases)
+    missing = [columns.label[f] for f in SIDE_REQUIRED[tab] if f not in columns]
+    if missing:
+        side.add(table.problem(f"the header has no {' or '.join(repr(m) for m in missing)} column (anonymised or "
+                               f"from another tool?); sheet skipped, {SIDE_FALLBACK[tab]}",
+                               row=table.header_row, column=missing[0]))
+        return None
+    return columns
+
+
+def _side_warnings(side: Problems) -> list[str]:
+    listed = []
+    for item in side.items[:WARNINGS_LISTED]:
+        where = ", ".join(filter(None, (f"sheet {item.sheet}" if item.sheet else None,
+                                        f"row {item.row}" if item.row is not None and "sheet skipped" not in
+                                        item.message else None,
+                                        f"column {item.column!r}" if item.column else None)))
+        if item.file and item.sheet is None:  # a CSV tab file: its own name locates it
+            where = ", ".join(filter(None, (Path(item.file).name, where)))
+        suffix = "" if "sheet skipped" in item.message or item.row is None else "; row left out"
+        listed.append(f"{where}: {item.message}{suffix}")
+    if side.count > len(listed):
+        listed.append(f"{side.count - len(listed)} more side-sheet warning(s) not listed")
+    return listed
+
+
+class _Owners:
+    """Which vInfo VM a side-sheet row belongs to: by VM UUID when it names one VM, else by name,
+    narrowed by the row's vCenter / datacenter / cluster / host when vInfo lists the name twice."""
+
+    AMBIGUOUS = object()
+
+    def __init__(self, vms: list[_Vm]):
+        self.by_name: dict[str, list[_Vm]] = {}
+        self.by_uuid: dict[str, list[_Vm]] = {}
+        for vm in vms:
+            self.by_name.setdefault(vm.server["name"].casefold(), []).append(vm)
+            if vm.server.get("vm_uuid"):
+                self.by_uuid.setdefault(vm.server["vm_uuid"], []).append(vm)
+
+    def find(self, row: Row):
+        name = (row.text("vm") or "").casefold()
+        try:
+            uuid = fields.vm_uuid(row.text("uuid"))
+        except ValueError:
+            uuid = None
+        found = self.by_name.get(name, [])
+        if uuid:
+            with_uuid = [vm for vm in found if vm.server.get("vm_uuid") == uuid] or \
+                (self.by_uuid.get(uuid, []) if not found else [])  # renamed since vInfo was read
+            found = with_uuid or found
+        if len(found) > 1:
+            for key in ("vcenter", "datacenter", "cluster", "host"):
+                value = row.text(key)
+                if value:
+                    narrowed = [vm for vm in found if (vm.place.get(key) or "").casefold() == value.casefold()]
+                    found = narrowed or found
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else self.AMBIGUOUS
+
+
+def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int],
+                warnings: list[str]) -> list[_Vm] | None:
     if table is None:
         return None
     columns = Columns(table, VINFO)
     if not columns.require(["vm"], problems):
         return None
-    vms: dict[str, _Vm] = {}
-    names, uuids = fields.Duplicates(), fields.Duplicates()
+    vms: list[_Vm] = []
     for row in columns.rows(problems):
         if row.boolean("template"):
             skipped["template"] += 1
@@ -205,21 +315,73 @@ def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int]
             skipped["srm-placeholder"] += 1
             continue
         vm = _vm(row)
-        if vm is None:
+        if vm is not None:
+            vms.append(vm)  # kept even with problems, so its disks and addresses are checked too
+    return _tell_apart(vms, warnings)
+
+
+def _tell_apart(vms: list[_Vm], warnings: list[str]) -> list[_Vm]:
+    """Keep every VM: same names become qualified servers, same UUIDs stay separate servers;
+    only the same VM (name, UUID and vCenter) listed twice is dropped. Warnings say which."""
+    kept: list[_Vm] = []
+    seen: dict[tuple, _Vm] = {}
+    for vm in vms:
+        key = (vm.server["name"].casefold(), vm.server.get("vm_uuid"), (vm.place.get("vcenter") or "").casefold())
+        if key[1] and key in seen:
+            warnings.append(f"vInfo rows {seen[key].row} and {vm.row} are the same VM ({vm.server['name']}, VM UUID "
+                            f"{key[1]}{', vCenter ' + vm.place['vcenter'] if vm.place.get('vcenter') else ''}); "
+                            f"row {vm.row} ignored")
             continue
-        name = vm.server["name"]
-        first = names.seen(name, row.number)
-        if first is not None:
-            row.problem("vm", f"duplicate VM name {name!r} (first on row {first})")
-            continue
-        uuid = vm.server.get("vm_uuid")
-        if uuid:
-            first = uuids.seen(uuid, row.number)
-            if first is not None:
-                row.problem("uuid", f"duplicate VM UUID {uuid} (first on row {first})")
-                continue
-        vms[name] = vm  # kept even with problems, so its disks and addresses are checked too
-    return vms
+        seen[key] = vm
+        kept.append(vm)
+    by_name: dict[str, list[_Vm]] = {}
+    by_uuid: dict[str, list[_Vm]] = {}
+    for vm in kept:
+        by_name.setdefault(vm.server["name"].casefold(), []).append(vm)
+        if vm.server.get("vm_uuid"):
+            by_uuid.setdefault(vm.server["vm_uuid"], []).append(vm)
+    for group in by_name.values():
+        if len(group) > 1:
+            _qualify(group, warnings)
+    for uuid, group in by_uuid.items():
+        if len({(vm.server["name"].casefold(), (vm.place.get("vcenter") or "").casefold()) for vm in group}) > 1:
+            listed = ", ".join(f"row {vm.row} {vm.server['name']}"
+                               + (f" ({vm.place['vcenter']})" if vm.place.get("vcenter") else "") for vm in group)
+            warnings.append(f"VM UUID {uuid} is on {len(group)} VMs ({listed}): kept as {len(group)} servers "
+                            f"(clones, replicas or restored copies carry their original's UUID)")
+    return kept
+
+
+QUALIFIERS = (("vcenter",), ("vcenter", "datacenter"), ("vcenter", "datacenter", "cluster"),
+              ("vcenter", "datacenter", "cluster", "host"), ("vcenter", "datacenter", "cluster", "host", "folder"))
+
+
+def _qualify(group: list[_Vm], warnings: list[str]) -> None:
+    """Tag each VM of a same-name group with what tells it apart (the fewest placement fields that do)."""
+    name = group[0].server["name"]
+    rows = ", ".join(str(vm.row) for vm in group)
+    keys = [(vm.server.get("vm_uuid"), (vm.place.get("vcenter") or "").casefold()) for vm in group]
+    if all(uuid for uuid, _ in keys) and len(set(keys)) == len(keys):
+        warnings.append(f"VM name {name!r} is on {len(group)} vInfo rows ({rows}): kept as {len(group)} servers, "
+                        f"told apart by their VM UUIDs")
+        return
+    used: list[str] = []
+    labels: list[str] = []
+    for fields_ in QUALIFIERS:
+        used = [key for key in fields_ if any(vm.place.get(key) for vm in group)]
+        labels = ["/".join(vm.place.get(key) or "-" for key in used) for vm in group]
+        if len({label.casefold() for label in labels}) == len(group):
+            break
+    else:  # alike in every placement field: still distinct rows, numbered in file order
+        seen: dict[str, int] = {}
+        for index, label in enumerate(labels):
+            seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
+            labels[index] = f"{label}#{seen[label.casefold()]}" if label else f"#{seen[label.casefold()]}"
+        used.append("file order")
+    for vm, label in zip(group, labels):
+        vm.server["tags"] = tuple(sorted({**dict(vm.server.get("tags", ())), "name-qualifier": label}.items()))
+    warnings.append(f"VM name {name!r} is on {len(group)} vInfo rows ({rows}) with no VM UUID to tell them apart: "
+                    f"kept as {len(group)} servers qualified by {'/'.join(used)} ({', '.join(labels)})")
 
 
 def _vm(row: Row) -> _Vm | None:
@@ -253,7 +415,8 @@ def _vm(row: Row) -> _Vm | None:
     vcenter = row.text("vcenter")
     if vcenter:
         server["tags"] = (("vcenter", vcenter),)
-    vm = _Vm(row=row.number, server=server)
+    vm = _Vm(row=row.number, server=server, place={"vcenter": vcenter, **{key: server[key] for key in
+                                                                          ("datacenter", "cluster", "host", "folder")}})
     try:
         vm.ips.extend(fields.ip_list(row.text("primary_ip")))
     except ValueError as error:
@@ -267,43 +430,41 @@ def _vm(row: Row) -> _Vm | None:
     return vm
 
 
-def _read_disk(row: Row, vm: _Vm) -> None:
+def _read_disk(row: Row, vm: _Vm) -> bool:
     capacity = row.numeric("capacity", maximum=MAX_DISK_MB, required=True)
     if capacity is None:
-        return
+        return False
     sharing = (row.text("sharing") or "").casefold().replace("-", "").replace(" ", "")
     shared = "multiwriter" in sharing or bool(row.boolean("raw"))
     label = row.text("disk", limit=200) or f"disk {len(vm.disks) + 1}"
     vm.disks.append((label, capacity / MIB_PER_GB, shared))
+    return row.ok
 
 
-def _read_partition(row: Row, vm: _Vm) -> None:
+def _read_partition(row: Row, vm: _Vm) -> bool:
     consumed = row.numeric("consumed", maximum=MAX_DISK_MB)
     if consumed is not None:
         vm.consumed_gb = (vm.consumed_gb or 0.0) + consumed / MIB_PER_GB
+    return row.ok
 
 
-def _read_network(row: Row, vm: _Vm) -> None:
+def _read_network(row: Row, vm: _Vm) -> bool:
     try:
         addresses = fields.ip_list(row.text("ipv4", limit=4096))
     except ValueError as error:
         row.problem("ipv4", str(error))
-        return
+        return False
     vm.ips.extend(a for a in addresses if a not in vm.ips)
+    return True
 
 
-def _fill_from_hosts(table: Table | None, vms: dict[str, _Vm], problems: Problems) -> None:
-    if table is None:
-        return
-    columns = Columns(table, VHOST)
-    if "host" not in columns:
-        return
+def _fill_from_hosts(columns: Columns, vms: list[_Vm], problems: Problems) -> None:
     hosts = {}
     for row in columns.rows(problems):
         host = row.text("host")
         if host:
             hosts[host.casefold()] = (row.text("datacenter"), row.text("cluster"))
-    for vm in vms.values():
+    for vm in vms:
         host = vm.server.get("host")
         if host and host.casefold() in hosts:
             datacenter, cluster = hosts[host.casefold()]
@@ -312,8 +473,10 @@ def _fill_from_hosts(table: Table | None, vms: dict[str, _Vm], problems: Problem
 
 
 def _server(vm: _Vm) -> Server:
-    sizes = vm.disks or ([("all disks", vm.total_gb, False)] if vm.total_gb else [])
-    used = vm.consumed_gb if vm.consumed_gb is not None else vm.in_use_gb
+    disks = vm.disks if "vDisk" not in vm.incomplete or not vm.total_gb else []  # partial: vInfo's total instead
+    sizes = disks or ([("all disks", vm.total_gb, False)] if vm.total_gb else [])
+    consumed = vm.consumed_gb if "vPartition" not in vm.incomplete else None
+    used = consumed if consumed is not None else vm.in_use_gb
     total = sum(size for _, size, _ in sizes)
     disks = []
     for label, size, shared in sizes:

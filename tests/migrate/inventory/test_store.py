@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -158,9 +159,11 @@ def test_non_empty_values_win_empty_ones_keep_and_sources_accumulate(workspace):
     assert not any("cores" in c for c in changes)
 
 
-def test_a_vm_uuid_identifies_a_renamed_vm(workspace):
-    workspace.import_files([parsed(servers=[EPIC])], now=NOW)
-    workspace.import_files([parsed(servers=[Server(name="epic-odb01-new", vm_uuid="4211-aaaa")])], now=NOW)
+def test_a_vm_uuid_in_the_same_vcenter_identifies_a_renamed_vm(workspace):
+    vcenter = (("vcenter", "vc01.rbh.local"),)
+    workspace.import_files([parsed(servers=[replace(EPIC, tags=vcenter)])], now=NOW)
+    workspace.import_files([parsed(servers=[Server(name="epic-odb01-new", vm_uuid="4211-aaaa", tags=vcenter)])],
+                           now=NOW)
     assert [s.name for s in workspace.servers()] == ["epic-odb01-new"]
     assert "epic-odb01-new: name epic-odb01 → epic-odb01-new" in workspace.history()[1].changes
 
@@ -170,7 +173,7 @@ def test_a_server_known_by_name_adopts_the_vm_uuid_seen_later(workspace):
     [summary] = workspace.import_files([parsed(servers=[Server(name="WEB01", vm_uuid="u-1", cores=4)])], now=NOW)
     assert (summary.added, summary.updated) == (0, 1)
     [server] = workspace.servers()
-    assert (server.identity, server.owner, server.cores) == ("u-1", "IT", 4)
+    assert (server.identity, server.owner, server.cores) == ("u-1 web01", "IT", 4)
 
 
 def test_two_vms_sharing_a_name_stay_two_servers(workspace):

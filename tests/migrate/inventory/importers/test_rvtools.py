@@ -99,7 +99,15 @@ def test_problems_in_a_csv_tab_name_that_tab_file(tmp_path):
     sheets["vDisk"][1][VDISK_4X.index("Capacity MiB")] = "-5"
     for tab, rows in sheets.items():
         write_csv(tmp_path / f"RVTools_tab{tab}.csv", rows)
-    [problem] = problems_of(tmp_path)
+    # A side sheet's bad row is a warning naming the tab file, its row and column ...
+    parsed = parse(tmp_path)
+    assert parsed.warnings == ("RVTools_tabvDisk.csv, row 2, column 'Capacity MiB': must not be negative, got -5; "
+                               "row left out",)
+    # ... and EPICPRD01, having lost one of its two disks, keeps vInfo's total capacity instead.
+    assert by_name(parsed)["EPICPRD01"].disks == (Disk("all disks", 200.0, 100.0, False),)
+    with pytest.raises(InputError) as caught:   # --strict: an error, nothing imported
+        parse(tmp_path, strict=True)
+    [problem] = caught.value.problems
     assert problem.file == str(tmp_path / "RVTools_tabvDisk.csv")
     assert (problem.row, problem.column) == (2, "Capacity MiB")
     assert "negative" in problem.message
@@ -121,21 +129,27 @@ def test_bad_cells_are_each_reported_with_sheet_row_and_column(tmp_path):
     info[3][VINFO_4X.index("Memory")] = -4096
     info[4][VINFO_4X.index("Primary IP Address")] = "10.1.3.300"
     sheets["vNetwork"][1][VNETWORK_4X.index("IPv4 Address")] = "not-an-ip"
-    problems = problems_of(write_xlsx(tmp_path / "bad.xlsx", sheets))
+    path = write_xlsx(tmp_path / "bad.xlsx", sheets)
+    problems = problems_of(path)
     located = {(p.sheet, p.row, p.column) for p in problems}
-    assert located == {("vInfo", 2, "CPUs"), ("vInfo", 4, "Memory"), ("vInfo", 5, "Primary IP Address"),
-                       ("vNetwork", 2, "IPv4 Address")}
+    assert located == {("vInfo", 2, "CPUs"), ("vInfo", 4, "Memory"), ("vInfo", 5, "Primary IP Address")}
     assert all(p.file == str(tmp_path / "bad.xlsx") for p in problems)
+    with pytest.raises(InputError) as caught:   # --strict adds the side sheet's problems to the list
+        parse(path, strict=True)
+    assert {(p.sheet, p.row, p.column) for p in caught.value.problems} == located | {("vNetwork", 2, "IPv4 Address")}
 
 
-def test_duplicate_vm_names_in_one_export_are_an_error(tmp_path):
+def test_a_vm_name_twice_with_nothing_to_tell_the_rows_apart_is_still_two_servers(tmp_path):
     sheets = rvtools_sheets()
     copy = list(sheets["vInfo"][4])
     copy[0] = "UTIL01"   # names compare case-insensitively
     sheets["vInfo"].append(copy)
-    [problem] = problems_of(write_xlsx(tmp_path / "dup.xlsx", sheets))
-    assert (problem.sheet, problem.row, problem.column) == ("vInfo", 6, "VM")
-    assert "duplicate VM name 'UTIL01' (first on row 5)" in problem.message
+    parsed = parse(write_xlsx(tmp_path / "dup.xlsx", sheets))
+    twins = [s for s in parsed.servers if s.name.casefold() == "util01"]
+    assert [dict(s.tags)["name-qualifier"] for s in twins] == ["DC1/CL1/esx01#1", "DC1/CL1/esx01#2"]
+    assert len({s.identity for s in parsed.servers}) == len(parsed.servers) == 4
+    assert ("VM name 'util01' is on 2 vInfo rows (5, 6) with no VM UUID to tell them apart: kept as 2 servers "
+            "qualified by datacenter/cluster/host/file order (DC1/CL1/esx01#1, DC1/CL1/esx01#2)") in parsed.warnings
 
 
 def test_workbook_without_vinfo_is_not_rvtools(tmp_path):
