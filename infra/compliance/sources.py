@@ -65,6 +65,8 @@ class ArmSource:
     """Resources that could not be read (each becomes one `error` finding); the others are still audited."""
     gaps: tuple[Gap, ...] = ()
     """Parts not audited: linked templates, unexpanded copy loops, conditions, and what they hide."""
+    origins: tuple[str, ...] = ()
+    """For a template, where each document comes from ("resources[2]", "resources[0].resources[1]"), in order."""
 
 
 def load_arm_file(path: str | Path) -> list[dict[str, Any]]:
@@ -339,6 +341,7 @@ class _TemplateReader:
     problems: list[InputProblem] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     _defaults: list[tuple[Context, dict[str, str]]] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)
     _conditional: set[str] = field(default_factory=set)
     """Lower-cased ids of resources deployed only under a condition the file cannot settle."""
 
@@ -356,7 +359,7 @@ class _TemplateReader:
             self.notes.append(f"Parameters took their default values ({', '.join(used)}); "
                               "a parameters file used at deployment may change them.")
         return ArmSource(str(self.path), "template", tuple(self.documents), tuple(self.notes),
-                         tuple(self.problems), tuple(self.gaps))
+                         tuple(self.problems), tuple(self.gaps), tuple(self.origins))
 
     def read(self, template: dict[str, Any], context: Context, where: str) -> None:
         resources = template.get("resources")
@@ -461,6 +464,7 @@ class _TemplateReader:
             if key not in _NOT_PROPERTIES:
                 document[key] = self._value(value, context, f"{location}.{key}", key)
         self.documents.append(_with_read_only(document, raw.get("metadata")))
+        self.origins.append(location)
         children = raw.get("resources") or []
         if not isinstance(children, list):
             raise SourceError(self.path, "nested \"resources\" must be a list", f"{location}.resources")
@@ -568,6 +572,13 @@ class _TemplateReader:
             if is_known(result):
                 return result
             self.unknown.setdefault(value, []).append(location)
+            parts = where.split(".")
+            if isinstance(result, Opaque) and (result.startswith("/") or (
+                    len(parts) > 2 and parts[-1] == "name" and parts[-2].isdigit())):
+                # A resource id with spelled-out unknown parts (".../networkSecurityGroups/[parameters('nsg')]"):
+                # every reference in the file spells it the same way, so links between resources still hold.
+                # The same for the name of an inline child (properties.subnets.0.name): it is an identity.
+                return str.__str__(result)
             if isinstance(result, (dict, list)):
                 return _marked(result, where)
             return Unknown(value, where)
