@@ -12,6 +12,8 @@ This module only turns labels into ISO timestamps for first/last seen:
   the whole file can be read: month-first when every slashed label of the file is a valid
   month-first date, else day-first when every one is a valid day-first date (one export comes
   from one appliance, hence one locale), else each label on its own;
+- a range of whole days, `2026-08-21..2026-09-20` (an aggregated export), runs from the first
+  day's midnight to the midnight after the last;
 - any other form ISO 8601 or one timestamp (`parse_period`) understands is accepted too;
 - a label none of this reads still counts as an observation, only without first/last seen.
 """
@@ -27,6 +29,7 @@ _DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?"
 _SLOT = re.compile(rf"(?P<d1>{_DATE})[ T]+(?P<t1>{_TIME})\s*(?:-|–|\bto\b)\s*(?:(?P<d2>{_DATE})[ T]+)?(?P<t2>{_TIME})",
                    re.IGNORECASE)
+_DAYS = re.compile(rf"(?P<d1>{_DATE})\s*(?:\.\.|-|–|\bto\b)\s*(?P<d2>{_DATE})", re.IGNORECASE)
 
 Period = tuple[str, str]
 
@@ -71,7 +74,7 @@ class SlotReader:
 
     def see(self, label: str) -> None:
         if label not in self._labels:
-            self._labels[label] = _SLOT.fullmatch(label.strip())
+            self._labels[label] = _SLOT.fullmatch(label.strip()) or _DAYS.fullmatch(label.strip())
 
     def periods(self) -> dict[str, Period | None]:
         """Every label seen → (start, end) in ISO form, or None when it cannot be read."""
@@ -94,12 +97,14 @@ class SlotReader:
     def _read(match: re.Match, day_first: bool) -> Period | None:
         start_day = _date(match["d1"], day_first)
         end_day = _date(match["d2"], day_first) if match["d2"] else start_day
-        start_time, end_time = _time(match["t1"]), _time(match["t2"])
+        days = "t1" not in match.re.groupindex  # a range of whole days
+        start_time = timedelta(0) if days else _time(match["t1"])
+        end_time = timedelta(days=1) if days else _time(match["t2"])
         if None in (start_day, end_day, start_time, end_time):
             return None
         start = datetime.combine(start_day, datetime.min.time()) + start_time
         end = datetime.combine(end_day, datetime.min.time()) + end_time
-        if end < start and not match["d2"]:
+        if end < start and not match["d2"]:  # (a range of days always has both dates)
             end += timedelta(days=1)  # `18:00-00:00`: the slot ends at the next midnight
         if end < start:
             return None

@@ -122,6 +122,7 @@ def test_problems_are_capped_but_counted(tmp_path):
     ("7/28/2026 18:00-24:00", "2026-07-28T18:00:00", "2026-07-29T00:00:00"),           # 24:00 ends the day
     ("28.07.2026 18:00 - 00:00", "2026-07-28T18:00:00", "2026-07-29T00:00:00"),        # end rolls over
     ("7/28/2026 12:00 PM - 6:00 PM", "2026-07-28T12:00:00", "2026-07-28T18:00:00"),
+    ("2026-08-21..2026-09-20", "2026-08-21T00:00:00", "2026-09-21T00:00:00"),          # aggregated over days
 ])
 def test_time_slot_variants_give_first_and_last_seen(tmp_path, slot, first, last):
     path = write(tmp_path, f'"{slot}",app01,10.1.0.5,,,db01,10.1.0.6,,,1433')
@@ -157,3 +158,13 @@ def test_a_malformed_address_beside_a_server_name_is_a_warning_not_an_error(tmp_
     assert (edge.source, edge.source_ip) == ("app01", None)
     assert parsed.warnings == ("1 address(es) are not IP addresses and were ignored, the server name being known "
                                "(e.g. row 2, column 'Source IP': '10.1.0.999')",)
+
+
+def test_a_row_of_addresses_only_as_the_appliance_writes_destinations_outside_discovery(tmp_path):
+    # The shape of a real export row: no server names, a US slot without spaces, Windows processes.
+    path = write(tmp_path, "7/28/2026 12:00-18:00,,10.137.18.124,Windows,svchost.exe,,10.6.30.159,Windows,"
+                           "unsecapp.exe,63614")
+    [edge] = parse_dependency_file(path).dependencies
+    assert (edge.source, edge.destination, edge.port, edge.process) == ("10.137.18.124", "10.6.30.159", 63614,
+                                                                        "unsecapp.exe")
+    assert (edge.first_seen, edge.last_seen) == ("2026-07-28T12:00:00", "2026-07-28T18:00:00")
