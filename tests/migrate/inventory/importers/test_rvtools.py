@@ -5,8 +5,8 @@ import pytest
 from migrate.inventory.importers import parse
 from migrate.inventory.model import Disk, InputError
 
-from .conftest import (UUID_EPIC, VDISK_4X, VINFO_4X, VINFO_OLD, VNETWORK_4X, rows_for, rvtools_sheets, write_csv,
-                       write_xlsx)
+from .conftest import (UUID_EPIC, VDISK_4X, VINFO_4X, VINFO_OLD, VNETWORK_4X, VPARTITION_4X, rows_for, rvtools_sheets,
+                       write_csv, write_xlsx)
 
 
 def by_name(parsed):
@@ -194,3 +194,95 @@ def test_one_core_machines_read_the_sheets_in_turn_with_the_same_result(rvtools_
     side_by_side = parse(rvtools_xlsx)
     monkeypatch.setattr("migrate.inventory.importers.workbook.os.cpu_count", lambda: 1)
     assert parse(rvtools_xlsx) == side_by_side
+
+
+# --- side sheets are optional evidence: what real (anonymised) exports look like ------------------
+
+def test_a_side_sheet_whose_vm_header_was_anonymised_is_skipped_with_one_warning(tmp_path):
+    sheets = rvtools_sheets()
+    # Search-and-replace anonymisation turned vPartition's `VM` header cell into a site name.
+    sheets["vPartition"][0] = ["Riverbend North DC" if h == "VM" else h for h in sheets["vPartition"][0]]
+    path = write_xlsx(tmp_path / "RVTools_export_all.xlsx", sheets)
+    parsed = parse(path)
+    assert sorted(by_name(parsed)) == ["EPICPRD01", "lab-rhel6", "util01"]
+    assert parsed.warnings == ("sheet vPartition, column 'VM': the header has no 'VM' column (anonymised or from "
+                               "another tool?); sheet skipped, used space comes from vInfo's In Use",)
+    # Used space is vInfo's In Use (150000 MiB) spread over the two vDisk disks.
+    assert by_name(parsed)["EPICPRD01"].disks == (Disk("Hard disk 1", 100.0, 73.242, False),
+                                                  Disk("Hard disk 2", 100.0, 73.242, True))
+    with pytest.raises(InputError) as caught:
+        parse(path, strict=True)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("vPartition", 1, "VM")
+
+
+def test_each_side_sheet_lacking_what_it_is_read_for_falls_back_to_vinfo(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vDisk"][0] = ["Size" if h == "Capacity MiB" else h for h in sheets["vDisk"][0]]
+    sheets["vNetwork"][0] = ["IP" if h == "IPv4 Address" else h for h in sheets["vNetwork"][0]]
+    sheets["vHost"][0] = ["ESX" if h == "Host" else h for h in sheets["vHost"][0]]
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    servers = by_name(parsed)
+    assert servers["EPICPRD01"].disks == (Disk("all disks", 200.0, 100.0, False),)   # vInfo's total capacity
+    assert servers["EPICPRD01"].ips == ("10.1.1.10",)                                 # vInfo's primary IP only
+    assert servers["lab-rhel6"].cluster is None                                       # vHost would have said CL2
+    assert [w.split(":")[0] for w in parsed.warnings] == ["sheet vDisk, column 'Capacity MiB'",
+                                                          "sheet vNetwork, column 'IPv4 Address'",
+                                                          "sheet vHost, column 'Host'"]
+
+
+def test_an_empty_side_sheet_is_a_warning_and_an_empty_vinfo_still_an_error(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vDisk"] = []
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    assert parsed.warnings == ("sheet vDisk: the sheet is empty (no header row); sheet skipped, disk sizes come "
+                               "from vInfo's total capacity",)
+    sheets["vInfo"] = []
+    [problem] = problems_of(write_xlsx(tmp_path / "y.xlsx", sheets))
+    assert (problem.sheet, problem.message) == ("vInfo", "the sheet is empty (no header row)")
+
+
+def test_an_unreadable_partition_row_leaves_the_vm_with_vinfos_in_use(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vPartition"][2][VPARTITION_4X.index("Consumed MiB")] = "n/a"
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    assert parsed.warnings == ("sheet vPartition, row 3, column 'Consumed MiB': expected a number, got 'n/a'; "
+                               "row left out",)
+    assert [d.used_gb for d in by_name(parsed)["EPICPRD01"].disks] == [73.242, 73.242]   # not 40 GiB of 100
+
+
+# --- names and UUIDs inside one export -------------------------------------------------------------
+
+def test_an_older_export_naming_two_vms_alike_in_two_datacenters_keeps_both(tmp_path):
+    header = VINFO_OLD
+    rows = [{"VM": "app01", "Powerstate": "poweredOn", "CPUs": 2, "Datacenter": "North", "Cluster": "CL1"},
+            {"VM": "APP01", "Powerstate": "poweredOff", "CPUs": 4, "Datacenter": "South", "Cluster": "CL1"}]
+    disks = [{"VM": "app01", "Disk": "Hard disk 1", "Capacity MB": 10240, "Datacenter": "South"},
+             {"VM": "app01", "Disk": "Hard disk 1", "Capacity MB": 20480, "Datacenter": "North"}]
+    parsed = parse(write_xlsx(tmp_path / "old.xlsx", {
+        "vInfo": rows_for(header, rows),
+        "vDisk": rows_for([h.replace("MiB", "MB") for h in VDISK_4X], disks)}))
+    north, south = parsed.servers
+    assert (north.cores, dict(north.tags)["name-qualifier"], north.disks[0].size_gb) == (2, "North", 20.0)
+    assert (south.cores, dict(south.tags)["name-qualifier"], south.disks[0].size_gb) == (4, "South", 10.0)
+    assert north.identity != south.identity
+    assert parsed.warnings == ("VM name 'app01' is on 2 vInfo rows (2, 3) with no VM UUID to tell them apart: kept "
+                               "as 2 servers qualified by datacenter (North, South)",)
+
+
+def test_a_uuid_on_a_vm_and_its_renamed_copy_is_two_servers_and_a_row_listed_twice_is_one(tmp_path):
+    sheets = rvtools_sheets()
+    copy = dict(zip(VINFO_4X, sheets["vInfo"][1]), **{"VM": "EPICPRD01_old", "Powerstate": "poweredOff"})
+    sheets["vInfo"].append([copy[c] for c in VINFO_4X])
+    sheets["vInfo"].append(list(sheets["vInfo"][1]))   # the same VM again (two exports pasted together)
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    servers = by_name(parsed)
+    assert (servers["EPICPRD01"].power_state, servers["EPICPRD01_old"].power_state) == ("on", "off")
+    assert servers["EPICPRD01"].vm_uuid == servers["EPICPRD01_old"].vm_uuid == UUID_EPIC
+    assert len(parsed.servers) == 4
+    assert parsed.warnings == (
+        "vInfo rows 2 and 7 are the same VM (EPICPRD01, VM UUID 5029a1b2-1111-2222-3333-444455556666, vCenter "
+        "vc01.rbh.local); row 7 ignored",
+        "VM UUID 5029a1b2-1111-2222-3333-444455556666 is on 2 VMs (row 2 EPICPRD01 (vc01.rbh.local), row 6 "
+        "EPICPRD01_old (vc01.rbh.local)): kept as 2 servers (clones, replicas or restored copies carry their "
+        "original's UUID)")
