@@ -58,6 +58,7 @@ NOUNS = {
     "microsoft.network/dnsforwardingrulesets": "DNS forwarding ruleset",
     "microsoft.managedidentity/userassignedidentities": "managed identity",
     "microsoft.insights/actiongroups": "action group",
+    "carelift.ai/usecases": "AI use case",
 }
 
 

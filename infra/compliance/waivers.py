@@ -32,6 +32,7 @@ from typing import Any, Iterable
 import yaml
 
 from infra.compliance.model import Waiver
+from infra.inputs import read_input_text
 
 KEYS = ("control", "resource", "justification", "approver", "category", "expires")
 CATEGORIES = ("waiver", "mitigated")
@@ -67,7 +68,7 @@ def load_waivers(path: Path | str, today: datetime.date,
     a term past `max_term_days`) are appended to `warnings` when given."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path)
     except (OSError, UnicodeDecodeError) as error:
         raise WaiverError(path, [f"cannot read the file: {error}"]) from error
     if control_ids is None:

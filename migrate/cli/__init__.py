@@ -17,6 +17,7 @@ from migrate import __version__
 COMMANDS = {
     "ai": "migrate.cli.ai:ai",
     "audit": "migrate.cli.audit:audit",
+    "demo": "migrate.cli.demo:demo",
     "deps": "migrate.cli.deps:deps",
     "estate": "migrate.cli.estate:estate",
     "infra": "migrate.cli.infra:infra",

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.terminal import echo, quote, value
 from migrate.cli.workspace import import_all_or_nothing, open_workspace
 from migrate.inventory.dependencies import FORMATS
 from migrate.inventory.model import Dependency
@@ -43,13 +44,13 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
                                              lambda path: parse_dependency_file(path, fmt))
     for _, parsed in batch:
         for warning in parsed.warnings:
-            click.echo(f"warning: {parsed.path}: {warning}", err=True)
+            echo(f"warning: {parsed.path}: {warning}", err=True)
     for (_, parsed), summary in zip(batch, summaries):
         observations = sum(d.weight for d in parsed.dependencies)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
         counted = (f"{summary.dependencies} edges from {observations} observations" if summary.dependencies
                    else "no edges imported")
-        click.echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {counted}"
+        echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {counted}"
                    + (f"; skipped {skipped}" if skipped else ""))
 
 
@@ -68,8 +69,8 @@ def show(ctx: click.Context, server: str, fmt: str) -> None:
         name = found.name if found else server.strip().lower()
         edges = workspace.dependencies(name)
         if found is None and not edges:
-            fail(f"no server or external endpoint {server!r} in the workspace "
-                 f"(try `carelift inventory list --filter name~{server}`)")
+            fail(f"no server or external endpoint {quote(server)} in the workspace "
+                 f"(try `carelift inventory list --filter name~{value(server)}`)")
         view = connections(name, edges, is_server=lambda peer: workspace.server(peer) is not None)
     view["in_inventory"] = found is not None
     if fmt == "json":
@@ -108,15 +109,16 @@ def connections(name: str, edges: list[Dependency], is_server) -> dict:
 
 
 def render(view: dict) -> None:
-    from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=False)
+    from migrate.cli.terminal import assemble
+    from migrate.cli.terminal import console as safe_console
+
+    console = safe_console(soft_wrap=False)
     for direction, title in (("outbound", f"{view['server']} connects to"),
                              ("inbound", f"connecting to {view['server']}")):
         items = view[direction]
-        table = Table(title=f"{direction}: {escape(title)} ({len(items)})", title_justify="left")
+        table = Table(title=f"{direction}: {title} ({len(items)})", title_justify="left")
         table.add_column("peer", no_wrap=True)
         table.add_column("address", no_wrap=True)
         table.add_column("port", justify="right", no_wrap=True)
@@ -124,16 +126,15 @@ def render(view: dict) -> None:
         table.add_column("weight", justify="right")
         table.add_column("seen")
         for item in items:
-            peer = escape(item["peer"]) + (" [dim](external)[/]" if item["external"] else "")
+            peer = assemble(item["peer"], (" (external)", "dim") if item["external"] else "")
             address = item["peer_ip"] if item["peer_ip"] and item["peer_ip"] != item["peer"] else ""
-            table.add_row(peer, address, f"{item['port']}/{item['protocol']}", escape(item["process"] or ""),
+            table.add_row(peer, address, f"{item['port']}/{item['protocol']}", item["process"] or "",
                           str(item["weight"]), _period(item["first_seen"], item["last_seen"]))
         console.print(table)
     totals = view["totals"]
     console.print(f"{totals['outbound']} outbound and {totals['inbound']} inbound edges, "
                   f"{totals['external_endpoints']} external endpoints, {totals['observations']} observations"
-                  + ("" if view["in_inventory"] else f"; {view['server']} is not an inventory server"),
-                  markup=False)
+                  + ("" if view["in_inventory"] else f"; {view['server']} is not an inventory server"))
 
 
 def _period(first: str | None, last: str | None) -> str:

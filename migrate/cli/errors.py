@@ -5,20 +5,28 @@ from __future__ import annotations
 from typing import Iterable, NoReturn
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 USAGE_ERROR = 2
 MAX_LISTED = 50
 
 
-def fail(title: str, problems: Iterable[str] = ()) -> NoReturn:
-    """Print `title` and up to MAX_LISTED problems to stderr, then exit 2."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+def fail(title: str, problems: Iterable[str] = (), *, total: int | None = None) -> NoReturn:
+    """Print `title` and up to MAX_LISTED problems to stderr, then exit 2.
+
+    `total` is the true number of problems when `problems` is already a capped selection (the
+    importers keep the first 200 of millions): the footer says how many there are in all.
+    Everything printed goes through `terminal.message` (control characters escaped, quoted
+    values and lines bounded): problems quote hostile input.
+    """
+    from migrate.cli.terminal import console, message, styled
+
+    screen = console(stderr=True, soft_wrap=True)
     problems = list(problems)
-    console.print(f"[bold red]error:[/] {escape(title)}", markup=True)
-    for problem in problems[:MAX_LISTED]:
-        console.print(f"  - {problem}", markup=False)
-    if len(problems) > MAX_LISTED:
-        console.print(f"  … and {len(problems) - MAX_LISTED} more ({len(problems)} in all)", markup=False)
+    shown = problems[:MAX_LISTED]
+    screen.print(styled("error:", "bold red"), message(title))
+    for problem in shown:
+        screen.print(f"  - {message(problem)}")
+    known = max(total or 0, len(problems))
+    if known > len(shown):
+        screen.print(f"  … {known:,} problems in all; first {len(shown)} shown")
     raise click.exceptions.Exit(USAGE_ERROR)

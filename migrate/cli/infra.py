@@ -6,6 +6,7 @@ Parsing and rendering only; the work happens in `infra.config` and `infra.render
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.files import write_atomically
+from migrate.cli.terminal import echo
+from migrate.cli.files import require_output, write_output
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -35,12 +37,17 @@ def validate(stack: str) -> None:
     from infra.config import ConfigError
     from infra.render import load_stack_file, stack_file
 
+    from infra.ai.governance import enforce
+
     try:
         path = stack_file(stack)
         _, _, config = load_stack_file(path)
+        warnings = enforce(config, str(path))
     except ConfigError as error:
         fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-    click.echo(f"{path}: valid ({config.environment}, {config.location}, "
+    for warning in warnings:
+        echo(f"warning: {warning}", err=True)
+    echo(f"{path}: valid ({config.environment}, {config.location}, "
                f"{len(config.network.spokes)} spokes, "
                f"{len(config.openai.deployments) if config.openai.enabled else 0} OpenAI deployments)")
 
@@ -53,22 +60,25 @@ def validate(stack: str) -> None:
               help="Write to this file instead of standard output (written whole or not at all).")
 def render(stack: str, fmt: str, output: Path | None) -> None:
     """Run the Pulumi program under Pulumi's mock engine and show what it would create."""
+    if output:
+        require_output(output)
     rendering = _render(stack)
     if fmt == "json":
         text = json.dumps(rendering.to_json(), indent=2, sort_keys=False) + "\n"
         if output:
-            write_atomically(output, text)
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
         return
 
-    from rich.console import Console
+    from migrate.cli.terminal import console as safe_console
 
-    console = Console(record=output is not None, width=120 if output else None)
+    # To a file: plain text 120 columns wide, and nothing on the terminal.
+    console = safe_console(file=io.StringIO(), width=120) if output else safe_console()
     console.print(resource_tree(rendering))
     console.print(type_counts(rendering))
     if output:
-        write_atomically(output, console.export_text())
+        write_output(output, console.file.getvalue())
 
 
 @infra.command("export-arm")
@@ -84,6 +94,8 @@ def export_arm(stack: str, output: Path | None) -> None:
     """
     from infra.arm import ArmTranslationError, export_template
 
+    if output:
+        require_output(output)
     rendering = _render(stack)
     try:
         template = export_template(rendering)
@@ -91,7 +103,7 @@ def export_arm(stack: str, output: Path | None) -> None:
         fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
     text = json.dumps(template, indent=2) + "\n"
     if output:
-        write_atomically(output, text)
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
 
@@ -101,18 +113,24 @@ def _render(stack: str) -> Rendering:
     from infra.config import ConfigError
     from infra.render import render_stack_file, stack_file
 
+    from infra.ai.governance import enforce
+
     try:
-        return render_stack_file(stack_file(stack))
+        rendering = render_stack_file(stack_file(stack))
+        for warning in enforce(rendering.config, f"stack {rendering.stack}"):
+            echo(f"warning: {warning}", err=True)
+        return rendering
     except ConfigError as error:
         fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
 
 
 def resource_tree(rendering: Rendering) -> Tree:
-    from rich.markup import escape
     from rich.tree import Tree
 
+    from migrate.cli.terminal import assemble
+
     custom = rendering.custom_resources
-    tree = Tree(f"[bold]stack {escape(rendering.stack)}[/] — {len(custom)} resources")
+    tree = Tree(assemble((f"stack {rendering.stack}", "bold"), f" — {len(custom)} resources"))
     known = {r.urn for r in rendering.resources}
     children: dict[str | None, list] = {}
     for resource in rendering.resources:
@@ -121,11 +139,11 @@ def resource_tree(rendering: Rendering) -> Tree:
 
     def add(node: Tree, parent: str | None) -> None:
         for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.name)):
-            short_type = escape(resource.type.split(":", 1)[-1])
+            short_type = resource.type.split(":", 1)[-1]
             if resource.custom:
-                node.add(f"{escape(resource.name)} [dim]{short_type}[/]")
+                node.add(assemble(resource.name, " ", (short_type, "dim")))
             else:
-                add(node.add(f"[bold cyan]{escape(resource.name)}[/] [dim]{short_type}[/]"), resource.urn)
+                add(node.add(assemble((resource.name, "bold cyan"), " ", (short_type, "dim"))), resource.urn)
 
     add(tree, None)
     return tree
@@ -134,6 +152,8 @@ def resource_tree(rendering: Rendering) -> Tree:
 def type_counts(rendering: Rendering):
     from rich.table import Table
 
+    from migrate.cli.terminal import styled
+
     table = Table(title="Resources by type", title_justify="left")
     table.add_column("type")
     table.add_column("count", justify="right")
@@ -141,5 +161,5 @@ def type_counts(rendering: Rendering):
     for token, count in counts.items():
         table.add_row(token, str(count))
     table.add_section()
-    table.add_row("[bold]total[/]", f"[bold]{sum(counts.values())}[/]")
+    table.add_row(styled("total", "bold"), styled(sum(counts.values()), "bold"))
     return table

@@ -16,6 +16,7 @@ import click
 
 from migrate.cli import inventory_views as views
 from migrate.cli.errors import fail
+from migrate.cli.terminal import echo, quote, value
 from migrate.cli.workspace import import_all_or_nothing, open_workspace
 
 IMPORT_FORMATS = ("auto", "rvtools", "azure-migrate", "cmdb", "csv", "yaml", "appmap")
@@ -38,8 +39,11 @@ def inventory() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
               help="Format of every PATH; auto detects each from its sheets, headers and name.")
+@click.option("--strict", is_flag=True,
+              help="Treat problems in an RVTools side sheet (vDisk, vPartition, vNetwork, vHost) as errors instead "
+                   "of warnings; by default such a sheet or row is skipped and vInfo's figures are used.")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Import RVTools, Azure Migrate, ServiceNow CMDB, generic CSV/YAML or application-mapping files.
 
     All files are one transaction: if any file has a problem, nothing is imported.
@@ -47,15 +51,20 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """
     from migrate.inventory.importers import parse
 
-    batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths, lambda path: parse(path, fmt))
+    batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
+                                             lambda path: parse(path, fmt, strict=strict))
     for _, parsed in batch:
         for warning in parsed.warnings[:50]:
-            click.echo(f"warning: {parsed.path}: {warning}", err=True)
+            echo(f"warning: {parsed.path}: {warning}", err=True)
         if len(parsed.warnings) > 50:
-            click.echo(f"warning: {parsed.path}: … and {len(parsed.warnings) - 50} more warnings", err=True)
+            echo(f"warning: {parsed.path}: … {len(parsed.warnings):,} warnings in all; first 50 shown", err=True)
     for summary in summaries:
+        for warning in summary.warnings[:50]:  # what the merge did not apply, or applied with a caveat
+            click.echo(f"warning: {summary.path}: {warning}", err=True)
+        if len(summary.warnings) > 50:
+            click.echo(f"warning: {summary.path}: … and {len(summary.warnings) - 50} more warnings", err=True)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
-        click.echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {summary.added} added, "
+        echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {summary.added} added, "
                    f"{summary.updated} updated, {summary.unchanged} unchanged"
                    + (f"; skipped {skipped}" if skipped else "")
                    + (f"; {summary.dependencies} dependency observations" if summary.dependencies else "")
@@ -105,7 +114,7 @@ def show(ctx: click.Context, name: str, fmt: str) -> None:
     with open_workspace(ctx.obj["workspace"]) as workspace:
         server = workspace.server(name)
         if server is None:
-            fail(f"no server {name!r} in the inventory (try `carelift inventory list --filter name~{name}`)")
+            fail(f"no server {quote(name)} in the inventory (try `carelift inventory list --filter name~{value(name)}`)")
         applications = {a.name: a for a in workspace.applications() if a.name in server.applications}
         edges = workspace.dependencies(server.name)
     counts = views.dependency_counts(server.name, edges)
@@ -126,7 +135,7 @@ def show(ctx: click.Context, name: str, fmt: str) -> None:
                   f"{counts['peers']} peer servers, {counts['external']} external endpoints, "
                   f"{counts['observations']} observations"
                   + (f"; listening on {', '.join(map(str, counts['listening_ports']))}"
-                     if counts["listening_ports"] else ""), markup=False, highlight=False)
+                     if counts["listening_ports"] else ""))
 
 
 # -- stats ----------------------------------------------------------------------------------
@@ -146,7 +155,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     console = views.console()
     console.print(f"{result.servers} servers ({result.powered_off} powered off): {result.cores} cores, "
                   f"{views.gb(result.memory_mb / 1024)} GB memory, {views.gb(result.storage_gb)} GB storage "
-                  f"({views.gb(result.storage_used_gb)} GB used)", markup=False, highlight=False)
+                  f"({views.gb(result.storage_used_gb)} GB used)")
     for table in views.stats_tables(result):
         console.print(table)
 
@@ -209,14 +218,14 @@ def history(ctx: click.Context, batch_id: int | None, limit: int, fmt: str) -> N
                                for b in batches], indent=2, ensure_ascii=False))
         return
     if not batches:
-        click.echo("no imports yet")
+        echo("no imports yet")
     for record in batches:
         counts = ", ".join(f"{n} {key}" for key, n in record.counts.items())
-        click.echo(f"batch {record.batch_id}  {record.imported_at}  {record.format}  {record.path}")
-        click.echo(f"  sha256 {record.sha256}")
-        click.echo(f"  {counts}")
+        echo(f"batch {record.batch_id}  {record.imported_at}  {record.format}  {record.path}")
+        echo(f"  sha256 {record.sha256}")
+        echo(f"  {counts}")
         for change in record.changes[:limit]:
-            click.echo(f"  {change}")
+            echo(f"  {change}")
         if len(record.changes) > limit:
-            click.echo(f"  … and {len(record.changes) - limit} more changes "
+            echo(f"  … and {len(record.changes) - limit} more changes "
                        f"(carelift inventory history --batch {record.batch_id})")

@@ -6,6 +6,7 @@ workspace stores it, `plan_views` renders.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from pathlib import Path
@@ -73,7 +74,9 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
         applications = workspace.applications()
         dependencies = workspace.dependencies()
         try:
-            result = build_plan(servers, applications, dependencies, settings, overrides, relax=relax)
+            # today: only to warn about a start_date already past (plans of a future start do not depend on it)
+            result = build_plan(servers, applications, dependencies, settings, overrides, relax=relax,
+                                today=datetime.datetime.now(datetime.timezone.utc).date())
         except InfeasiblePlan as error:
             hint = "" if relax else " (--relax splits move groups larger than a wave)"
             fail(f"the plan is infeasible: {len(error.problems)} constraint(s) cannot be met{hint}",
@@ -175,3 +178,9 @@ def read_plan_file(path: Path) -> dict:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
         fail(f"{path} is not a carelift plan (expected \"schema\": \"{SCHEMA}\", found {found!r})")
     return document
+
+
+# `carelift plan report` lives in its own module (reports are a separate service, migrate.reports).
+from migrate.cli.plan_report import report as _report  # noqa: E402  (after `plan` exists)
+
+plan.add_command(_report)

@@ -7,9 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import click
-
 from migrate.cli.inventory_views import console
+from migrate.cli.terminal import echo
 
 
 def infeasibility(problem) -> str:
@@ -49,7 +48,7 @@ def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -
     """What `carelift plan` says: from the plan's metrics, pricing and notes."""
     m = document["metrics"]
     pricing = document.get("pricing", {})
-    say = click.echo
+    say = echo
     waves = f"{m['migration_waves']} waves" + (" after a foundation wave" if m["waves"] > m["migration_waves"] else "")
     say(f"plan {plan_id}: {m['servers']} servers, {m['servers_in_waves']} in {waves}, "
         f"{m['servers_excluded']} retired or retained; {m['move_groups']} move groups")
@@ -60,6 +59,8 @@ def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -
         + (", Azure Hybrid Benefit" if pricing.get("hybrid_benefit") else "") + ")")
     for note in document.get("notes", []):
         say(f"note: {note}")
+    for warning in document.get("warnings", []):
+        say(f"warning: {warning['message']}")
     say(f"stored in the workspace (sha256 {digest[:12]}…)" + (f"; JSON written to {out}" if out else ""))
 
 
@@ -101,7 +102,7 @@ def print_timeline(document: dict, record) -> None:
         screen.width = 160
     screen.print(table)
     for note in document.get("notes", []):
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
 
 
 # -- explain ---------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def explanation(document: dict, name: str) -> dict[str, Any]:
 
 
 def print_explanation(e: dict) -> None:
-    say = click.echo
+    say = echo
     context = ", ".join(p for p in (e["environment"], f"tier {e['tier']}" if e["tier"] is not None else None,
                                     ", ".join(e["applications"])) if p)
     say(f"{e['server']}" + (f" ({context})" if context else ""))
@@ -241,7 +242,7 @@ def plan_diff(old: dict, new: dict) -> dict[str, Any]:
 
 
 def print_diff(d: dict, old: Path, new: Path, limit: int = 50) -> None:
-    say = click.echo
+    say = echo
     say(f"{old} → {new}")
     for key, title in (("moved", "moved wave"), ("added", "added"), ("removed", "removed"),
                        ("strategy_changes", "strategy changed"), ("sku_changes", "size changed"),

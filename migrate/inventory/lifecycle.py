@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from infra.inputs import read_input_text
+
 SUPPORTED, EXTENDED, END_OF_LIFE = "supported", "extended", "end-of-life"
 
 
@@ -65,7 +67,7 @@ def load_lifecycle(path: Path | None = None) -> LifecycleTable:
         text = (resources.files("migrate") / "data" / "os_lifecycle.yaml").read_text(encoding="utf-8")
         origin = "migrate/data/os_lifecycle.yaml"
     else:
-        text, origin = Path(path).read_text(encoding="utf-8"), str(path)
+        text, origin = read_input_text(path), str(path)
     document = yaml.safe_load(text)
     if not isinstance(document, dict) or not isinstance(document.get("table_date"), date):
         raise ValueError(f"{origin}: needs a table_date (YYYY-MM-DD) and a list of systems")

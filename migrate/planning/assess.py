@@ -38,6 +38,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from infra.inputs import read_input_text
 from migrate.inventory.model import Application, Dependency, InputError, Problem, Server
 from migrate.planning.cost import PriceSheet, files_cost, load_prices, managed_instance_cost, vm_cost
 from migrate.planning.model import STRATEGIES, Cost, Readiness, ServerAssessment, Sizing, Strategy
@@ -102,7 +103,7 @@ def load_overrides(path: Path) -> Overrides:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_input_text(path, encoding="utf-8-sig")
     except FileNotFoundError:
         raise OverridesError([Problem(source, "the overrides file does not exist")]) from None
     except (OSError, UnicodeDecodeError) as error:

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from infra.inputs import read_input_text
 from migrate.planning.model import Cost, Sizing
 from migrate.planning.settings import PlanSettings, Pricing
 
@@ -95,7 +96,7 @@ def load_prices(region: str, path: Path | None = None) -> PriceSheet:
         text = (resources.files("migrate") / "data" / "prices" / f"{region}.yaml").read_text(encoding="utf-8")
         origin = f"migrate/data/prices/{region}.yaml"
     else:
-        text, origin = Path(path).read_text(encoding="utf-8"), str(path)
+        text, origin = read_input_text(path), str(path)
     return _parse_prices(yaml.safe_load(text), origin)
 
 

@@ -11,6 +11,7 @@ like any application) → move groups → waves → calendar. The JSON shape is 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import hashlib
 import json
@@ -26,6 +27,7 @@ from migrate.planning.cost import pricing_assumptions
 from migrate.planning.groups import NON_PRODUCTION, classify_services, move_groups
 from migrate.planning.model import (CrossingLink, Infeasibility, InfeasiblePlan, MoveGroup, ServerAssessment,
                                     Strategy, WaveAssignment, WaveDates)
+from migrate.planning.sanity import PlanWarning, dependency_window, plan_shape
 from migrate.planning.schedule import schedule
 from migrate.planning.settings import PlanSettings
 from migrate.planning.waves import plan_waves
@@ -58,15 +60,18 @@ class Plan:
     """Each application's strategy (override, SaaS replacement, or from its servers)."""
     hubs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Hub server -> why it is one: planned like any application, its links crossing."""
+    warnings: tuple[PlanWarning, ...] = ()
+    """About the evidence (dependency window) and the plan's shape (`sanity`)."""
 
 
 def build_plan(servers: Sequence[Server], applications: Sequence[Application], dependencies: Sequence[Dependency],
                settings: PlanSettings, overrides: Any = None, *, relax: bool = False,
-               inputs_digest: str | None = None) -> Plan:
+               inputs_digest: str | None = None, today: datetime.date | None = None) -> Plan:
     """Run every planning stage. Raises InfeasiblePlan naming each conflict and the servers in it.
 
     `inputs_digest` is the inventory's digest when the caller already has it; else it is
-    computed here (`inventory_digest`).
+    computed here (`inventory_digest`). `today`, when given, is the day the plan is made: a
+    `start_date` before it is warned about (the only input from the clock, used for nothing else).
     """
     servers, applications = tuple(servers), tuple(applications)
     _refuse_duplicate_names(servers)
@@ -85,6 +90,11 @@ def build_plan(servers: Sequence[Server], applications: Sequence[Application], d
     dates = tuple(schedule(set(assignment.waves.values()), settings))
     names = {s.name for s in servers}
     links = tuple(d for d in dependencies if d.source in names and d.destination in names and d.source != d.destination)
+    first_seen = min((d.first_seen for d in dependencies if d.first_seen), default=None)
+    last_seen = max((d.last_seen for d in dependencies if d.last_seen), default=None)
+    warnings = tuple(dependency_window(first_seen, last_seen, settings)
+                     + plan_shape(assignment.waves.values(), max((d.cutover for d in dates), default=None),
+                                  settings, today))
     return Plan(settings=settings, servers=servers, applications=applications, assessments=assessments,
                 shared=shared, excluded=excluded, groups=groups, assignment=assignment, dates=dates,
                 inputs={"inventory": {"sha256": inputs_digest or inventory_digest(servers, applications, dependencies),
@@ -93,7 +103,7 @@ def build_plan(servers: Sequence[Server], applications: Sequence[Application], d
                         "settings": {"sha256": _sha256(canonical_json(settings_document(settings)))},
                         "overrides": None if overrides is None else {"sha256": _sha256(canonical_json(overrides))}},
                 links=links, pricing=pricing_assumptions(settings), application_strategies=app_strategies,
-                hubs=hubs)
+                hubs=hubs, warnings=warnings)
 
 
 def _refuse_duplicate_names(servers: Sequence[Server]) -> None:
@@ -406,6 +416,7 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
         "applications": Records(applications, mapping=True),
         "crossing_links": Records(crossing_links),
         "notes": list(plan.assignment.notes),
+        "warnings": [w.document() for w in plan.warnings],
     }
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from infra.inputs import read_input_text
 from migrate.inventory.model import Server
 from migrate.planning.cost import CatalogError, PriceSheet, vm_hourly
 from migrate.planning.model import DiskSizing, Sizing
@@ -114,7 +115,7 @@ def _read(name: str, path: Path | None) -> tuple[Any, str]:
     if path is None:
         return yaml.safe_load((resources.files("migrate") / "data" / name).read_text(encoding="utf-8")), \
             f"migrate/data/{name}"
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")), str(path)
+    return yaml.safe_load(read_input_text(path)), str(path)
 
 
 @lru_cache(maxsize=4)

@@ -43,6 +43,7 @@ from typing import Iterable, Mapping, Sequence
 from migrate.inventory.model import Application, Dependency, Server
 from migrate.planning.model import STRATEGIES, Readiness, Strategy
 from migrate.planning.readiness import is_appliance, unsupported_platform
+from migrate.planning.sanity import window_caveat
 from migrate.planning.settings import PlanSettings
 from migrate.planning.sizing import FILES_HEADROOM, FILES_MAX_GIB, NON_PRODUCTION, data_gb, mi_fits
 
@@ -193,6 +194,10 @@ def _retire(server: Server, readiness: Readiness, facts: ServerFacts, context: C
     if server.environment == "poc" and facts.observed and facts.inbound_peers == 0:
         window = (f" between {context.facts.first_seen} and {context.facts.last_seen}"
                   if context.facts.first_seen and context.facts.last_seen else "")
+        caveat = window_caveat(context.facts.first_seen, context.facts.last_seen, context.settings)
+        if caveat:  # idleness seen on stale or too short data is weak evidence: the rule says so
+            return Strategy("retire", f"R-RETIRE-IDLE-POC: a proof-of-concept server nothing connected to{window} "
+                                      f"(management ports aside) — but {caveat} before retiring it.")
         return Strategy("retire", f"R-RETIRE-IDLE-POC: a proof-of-concept server nothing connected to{window} "
                                   "(management ports aside): retire it instead of migrating it.")
     return None

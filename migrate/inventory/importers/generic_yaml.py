@@ -13,6 +13,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from infra.inputs import read_input_bytes
 from migrate.inventory.importers import fields, generic
 from migrate.inventory.importers.tabular import Problems, Row, decode, kind_message, kind_of, to_text
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Problem, Server
@@ -54,7 +55,7 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
         problems.add(Problem(display, "is an Excel workbook, not a YAML file" if kind == "xlsx" else kind_message(kind)))
         raise problems.error()
     try:
-        data = path.read_bytes()
+        data = read_input_bytes(path, MAX_BYTES)
         if len(data) > MAX_BYTES:
             raise ValueError(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
         root = yaml.compose(decode(data), Loader=yaml.SafeLoader)

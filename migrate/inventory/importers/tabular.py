@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import errno
 import io
 import math
 import re
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
+from infra.inputs import InputFileError, open_input, read_input_bytes
 from migrate.inventory.importers import cfb
 from migrate.inventory.model import InputError, Problem
 
@@ -317,10 +319,12 @@ def kind_of(path: Path) -> str:
     try:
         if path.is_dir():
             return "directory"
-        if not path.is_file():
+        if not path.exists():
             return "missing"
-        with path.open("rb") as handle:
+        with open_input(path) as handle:  # regular files within the size cap only: no FIFO, no /dev/zero
             head = handle.read(4096)
+    except InputFileError as error:
+        return "too-large" if error.errno == errno.EFBIG else "special"
     except OSError:
         return "unreadable"
     if not head:
@@ -389,7 +393,7 @@ def read_csv(path: Path, problems: Problems, display: str | None = None) -> Tabl
         problems.add(Problem(file, _KIND_MESSAGES.get(kind, "is not a CSV file")))
         return None
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_input_bytes(path))
     except ValueError as error:
         problems.add(Problem(file, f"cannot be read as text: {error}"))
         return None
@@ -465,6 +469,8 @@ _KIND_MESSAGES = {
     "missing": "does not exist",
     "unreadable": "cannot be read (permissions?)",
     "directory": "is a directory, not a file",
+    "special": "is not a regular file (a FIFO, a device or a socket): give the file itself",
+    "too-large": "is larger than the input size limit (512 MB; CARELIFT_MAX_INPUT_MB raises it)",
     "empty": "is empty",
     "html": "is an HTML page, not an export (was a login or error page saved instead of the file?)",
     "binary": "holds binary data, not text (is it the right file?)",

@@ -1,0 +1,234 @@
+"""`carelift demo`: the whole product on the shipped sample estate, in one command.
+
+In a temporary workspace: import the sample's inventory, application mapping and dependencies;
+plan with the shipped demo settings (`migrate/data/demo-settings.yaml`); write the reports; render
+and audit the prod landing zone; put seven files in DIR. Each step calls the functions the
+matching command uses (importers and the workspace, the planner, the reports, the renderer and
+the audit engine); nothing is shelled out. Progress goes to standard error, and only when it is
+a terminal; the closing table goes to standard output.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from migrate.cli.errors import fail
+
+DEMO_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "demo-settings.yaml"
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    name: str
+    purpose: str
+    reader: str
+
+
+FILES = (
+    DemoFile("report.html", "the migration plan: summary, timeline, risks, waves, cost (opens offline)",
+             "IT leadership, migration lead"),
+    DemoFile("plan.xlsx", "every server, wave, move group and crossing link, filterable",
+             "migration office, application owners"),
+    DemoFile("plan.md", "a short summary with the wave table and risks", "change board, pull request reviewers"),
+    DemoFile("plan.json", "the plan as data (carelift.plan/v1) for `plan diff` and `plan report`",
+             "engineers, automation"),
+    DemoFile("audit.html", "HIPAA baseline audit of the prod landing zone, by safeguard", "compliance officer, auditors"),
+    DemoFile("audit.sarif", "the same findings for code scanning", "platform engineers, CI"),
+    DemoFile("landing-zone.arm.json", "the prod landing zone as an ARM template for third-party scanners",
+             "security engineers"),
+)
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("carelift-demo"),
+              show_default=True, help="Directory for the seven files (created if missing).")
+@click.option("--force", is_flag=True, help="Write into DIR even if it is not empty (files of the same names are "
+                                            "replaced).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def demo(out_dir: Path, force: bool, quiet: bool) -> None:
+    """Plan, report and audit the shipped 400-server sample estate: seven files in --out."""
+    prepare_directory(out_dir, force)
+    steps = Steps(show=not quiet and sys.stderr.isatty())
+    with steps, tempfile.TemporaryDirectory(prefix="carelift-demo-") as scratch:
+        outputs = run(Path(scratch) / "workspace", steps)
+    from migrate.cli.files import write_output
+
+    for item in FILES:
+        write_output(out_dir / item.name, outputs[item.name])
+    print_table(out_dir)
+
+
+def prepare_directory(out_dir: Path, force: bool) -> None:
+    if out_dir.is_symlink():
+        fail(f"refusing to write into {out_dir}: it is a symbolic link; give the directory itself")
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"cannot write into {out_dir}: it is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        fail(f"{out_dir} is not empty: choose another --out or add --force to replace the demo's files in it")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"cannot create {out_dir}: {error.strerror or error}")
+
+
+class Steps:
+    """A rich progress display on standard error when it is a terminal; silent otherwise."""
+
+    def __init__(self, show: bool):
+        self.progress = None
+        if show:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                                     console=Console(stderr=True), transient=False)
+            self.task = self.progress.add_task("carelift demo", total=len(STEPS))
+
+    def __enter__(self):
+        if self.progress:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+    def step(self, description: str) -> None:
+        if self.progress:
+            self.progress.update(self.task, description=description)
+
+    def done(self) -> None:
+        if self.progress:
+            self.progress.advance(self.task)
+
+
+STEPS = ("import the inventory", "import the application mapping", "import the dependencies", "plan the waves",
+         "write the reports", "render the prod landing zone", "audit the prod landing zone")
+
+
+def run(workspace: Path, steps: Steps) -> dict[str, str | bytes]:
+    """Every demo file's content, from the sample estate imported into `workspace`."""
+    from migrate.estate import sample_estate
+
+    sample = Path(sample_estate())
+    actions: list[Callable[[], None]] = []
+    outputs: dict[str, str | bytes] = {}
+    actions.append(lambda: import_files(workspace, [sample / "rvtools-export.xlsx",
+                                                    sample / "azure-migrate-import.csv"], "inventory"))
+    actions.append(lambda: import_files(workspace, [sample / "application-mapping.csv"], "inventory"))
+    actions.append(lambda: import_files(workspace, [sample / "azure-migrate-dependencies.csv"], "dependencies"))
+    actions.append(lambda: outputs.update({"plan.json": plan_sample(workspace)}))
+    actions.append(lambda: outputs.update(reports(outputs["plan.json"])))
+    documents: list = []
+    actions.append(lambda: outputs.update(landing_zone(documents)))
+    actions.append(lambda: outputs.update(audit(documents)))
+    for description, action in zip(STEPS, actions):
+        steps.step(description)
+        action()
+        steps.done()
+    return outputs
+
+
+def import_files(workspace: Path, paths: list[Path], kind: str) -> None:
+    """What `carelift inventory import` / `deps import` do: parse every file, import them in one batch."""
+    from migrate.cli.workspace import import_all_or_nothing
+
+    if kind == "dependencies":
+        from migrate.inventory.dependencies import parse_dependency_file
+
+        import_all_or_nothing(workspace, paths, lambda path: parse_dependency_file(path, "auto"))
+    else:
+        from migrate.inventory.importers import parse
+
+        import_all_or_nothing(workspace, paths, lambda path: parse(path, "auto"))
+
+
+def plan_sample(workspace: Path) -> str:
+    """What `carelift plan --settings demo-settings.yaml` does: plan, store in the workspace, the JSON."""
+    import hashlib
+
+    from migrate.cli.workspace import open_workspace, utc_now
+    from migrate.planning.plan import build_plan, plan_to_json
+    from migrate.planning.settings import load_settings
+
+    settings = load_settings(DEMO_SETTINGS)
+    with open_workspace(workspace) as store:
+        plan = build_plan(store.servers(), store.applications(), store.dependencies(), settings, None)
+        text = plan_to_json(plan)
+        store.save_plan(text, hashlib.sha256(text.encode("utf-8")).hexdigest(), utc_now())
+    return text
+
+
+def reports(plan_text: str) -> dict[str, str | bytes]:
+    from migrate.reports.render import report
+
+    document = json.loads(plan_text)
+    return {"report.html": report(document, "html"), "plan.xlsx": report(document, "xlsx"),
+            "plan.md": report(document, "md")}
+
+
+def prod_stack_file() -> Path:
+    """The prod stack of the project in the current directory or above, else the one beside the package."""
+    from infra.render import find_project_dir
+
+    project = find_project_dir() or Path(__file__).resolve().parents[2]
+    return project / "stacks" / "Pulumi.prod.yaml"
+
+
+def landing_zone(documents: list) -> dict[str, str]:
+    """What `carelift infra export-arm --stack prod` does; keeps the ARM documents for the audit."""
+    from infra.arm import ArmTranslationError, to_arm_documents, to_template
+    from infra.config import ConfigError
+    from infra.render import render_stack_file
+
+    path = prod_stack_file()
+    try:
+        rendering = render_stack_file(path)
+    except ConfigError as error:
+        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    documents.extend(to_arm_documents(rendering))
+    try:
+        template = to_template(documents)
+    except ArmTranslationError as error:
+        fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
+    return {"landing-zone.arm.json": json.dumps(template, indent=2) + "\n"}
+
+
+def audit(documents: list) -> dict[str, str]:
+    """What `carelift audit --stack prod --format html|sarif` does, on the documents just rendered."""
+    from infra.compliance import outputs
+    from infra.compliance.catalog import all_controls
+    from infra.compliance.engine import evaluate
+    from infra.compliance.outputs import AuditMeta
+    from migrate import __version__
+
+    controls = all_controls()
+    result = evaluate(documents, controls, ())
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    meta = AuditMeta(source="stack prod (offline render)", generated_at=now, tool_version=__version__)
+    return {"audit.html": outputs.render("html", result, controls, meta),
+            "audit.sarif": outputs.render("sarif", result, controls, meta)}
+
+
+def print_table(out_dir: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"carelift demo: {len(FILES)} files in {out_dir}"), title_justify="left")
+    for column in ("file", "what it is for", "who reads it"):
+        table.add_column(column)
+    for item in FILES:
+        table.add_row(Text(item.name), Text(item.purpose), Text(item.reader))
+    console = Console(highlight=False, markup=False, emoji=False)
+    console.print(table)
+    console.print(Text(f"Open {out_dir / 'report.html'} in a browser: it needs no network."))
