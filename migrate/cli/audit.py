@@ -2,8 +2,10 @@
 
 Sources: the offline render of a stack (`--stack`), an ARM document set (`--arm`: a
 template, `az group export` output, or an `az resource list` / Resource Graph list) or a live
-subscription (`--subscription`, read-only). Exit codes: 0 all pass, 1 unwaived failures,
-2 usage or input error.
+subscription (`--subscription`, read-only). Exit codes: 0 when everything passed, was waived
+or is left to manual review; 1 when a finding failed or is an error (a resource that could not
+be read, a check that raised), or a waiver matched nothing under --strict-waivers; 2 for usage
+and input errors: a file that cannot be used at all, or nothing to audit (unless --allow-empty).
 """
 
 from __future__ import annotations
@@ -38,15 +40,27 @@ EXIT_FAILURES = 1
 @click.option("--resource-group", help="With --subscription: only this resource group.")
 @click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML file of waivers (control, resource pattern, justification, approver, category, expires).")
+@click.option("--ai-register", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file holding the AI use-case register (useCases:) for --arm and --subscription audits; "
+                   "--stack uses the stack's openai.useCases.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @click.option("--evidence", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the evaluated documents, results, reports and a SHA-256 manifest here.")
+@click.option("--parameters", "parameters_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --arm: an ARM parameters file (parameters.json) for the template; defaults fill the rest.")
+@click.option("--location", help="With --arm: the region resourceGroup().location and deployment().location stand "
+                                 "for (otherwise they are unknown and controls that need them are manual).")
+@click.option("--allow-empty", is_flag=True, help="Exit 0 instead of 2 when the input holds no resource to audit.")
+@click.option("--strict-waivers", is_flag=True, help="Exit 1 when a waiver matches no finding.")
+@click.option("--max-waiver-days", type=click.IntRange(min=1), default=365, show_default=True,
+              help="Warn about waivers that expire further ahead than this many days.")
 @click.pass_context
 def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscription: str | None,
-          resource_group: str | None, waivers: Path | None, fmt: str, output: Path | None,
-          evidence: Path | None) -> None:
+          resource_group: str | None, waivers: Path | None, ai_register: Path | None, fmt: str, output: Path | None,
+          evidence: Path | None, parameters_file: Path | None = None, location: str | None = None,
+          allow_empty: bool = False, strict_waivers: bool = False, max_waiver_days: int = 365) -> None:
     """Check the HIPAA baseline on a stack, an ARM file or a live subscription."""
     if ctx.invoked_subcommand is not None:
         return
@@ -57,6 +71,8 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
              + (f" (got {', '.join(sources)})" if sources else ""))
     if resource_group and not subscription:
         fail("--resource-group only applies with --subscription")
+    if (parameters_file or location) and not arm_file:
+        fail("--parameters and --location only apply with --arm")
 
     if output:
         require_output(output)
@@ -66,10 +82,22 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     from infra.compliance.catalog import all_controls
     from infra.compliance.engine import evaluate
 
-    source, documents = _load_documents(stack, arm_file, subscription, resource_group)
-    waiver_list = _load_waivers(waivers) if waivers else ()
+    if ai_register and stack:
+        fail("--ai-register applies to --arm and --subscription; --stack audits the stack's own openai.useCases")
+    source, documents, problems, gaps = _load_documents(stack, arm_file, subscription, resource_group,
+                                                        parameters_file, location)
+    if not documents and not problems and not allow_empty:
+        fail(f"nothing to audit: {source} holds no resources"
+             + (f" ({len(gaps)} part(s) not audited: {'; '.join(g.reason for g in gaps[:3])})" if gaps else "")
+             + "; pass --allow-empty to accept an empty input")
+    if ai_register:
+        documents = documents + _register_documents(ai_register)
+    waiver_list = _load_waivers(waivers, max_waiver_days) if waivers else ()
     controls = all_controls()
-    result = evaluate(documents, controls, waiver_list)
+    result = evaluate(documents, controls, waiver_list, problems=problems, not_audited=gaps)
+    for unused in result.unused_waivers:
+        echo(f"warning: {waivers}: the waiver for {unused.control} on {unused.resource} matches no finding",
+             err=True)
     meta = _meta(source)
 
     if fmt == "table":
@@ -96,7 +124,8 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
                            inputs=_evidence_inputs(stack, arm_file, waivers))
         except EvidenceError as error:
             fail(str(error))
-    ctx.exit(EXIT_FAILURES if result.failed else 0)
+    failing = result.failed or result.errors or (strict_waivers and result.unused_waivers)
+    ctx.exit(EXIT_FAILURES if failing else 0)
 
 
 _EXTENSIONS = {"json": "json", "sarif": "sarif", "junit": "junit.xml", "html": "html", "oscal": "oscal.json"}
@@ -140,7 +169,9 @@ def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | N
 
 
 def _load_documents(stack: str | None, arm_file: Path | None, subscription: str | None,
-                    resource_group: str | None) -> tuple[str, list[dict[str, Any]]]:
+                    resource_group: str | None, parameters_file: Path | None = None, location: str | None = None,
+                    ) -> tuple[str, list[dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]:
+    """(what was audited, its documents, resources that could not be read, parts not audited)."""
     if stack:
         from infra.arm import to_arm_documents
         from infra.config import ConfigError
@@ -150,17 +181,23 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
             rendering = render_stack_file(stack_file(stack))
         except ConfigError as error:
             fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-        return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering)
+        from infra.ai.documents import register_documents
+        from infra.ai.governance import as_of
+
+        register = register_documents(rendering.config.openai.use_cases, as_of())
+        return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering) + register, (), ()
     if arm_file:
         from infra.compliance.sources import SourceError, read_arm_file
 
         try:
-            source = read_arm_file(arm_file)
+            source = read_arm_file(arm_file, parameters=parameters_file, location=location)
         except SourceError as error:
             fail(str(error))
         for note in source.notes:
             echo(f"note: {note}", err=True)
-        return f"{arm_file} ({source.shape})", list(source.documents)
+        for gap in source.gaps:
+            echo(f"not audited: {gap.location}: {gap.reason}", err=True)
+        return f"{arm_file} ({source.shape})", list(source.documents), source.problems, source.gaps
     from infra.compliance.live import LiveReadError, read_subscription
 
     try:
@@ -170,16 +207,35 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
     for warning in snapshot.warnings:
         echo(f"warning: {warning}", err=True)
     scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
-    return scope, list(snapshot.documents)
+    return scope, list(snapshot.documents), (), ()
 
 
-def _load_waivers(path: Path):
-    from infra.compliance.waivers import WaiverError, load_waivers
+def _register_documents(path: Path) -> list[dict[str, Any]]:
+    """The register file's use cases as pseudo-documents the AI controls read."""
+    from infra.ai.documents import RegisterFileError, read_register_file, register_documents
+    from infra.ai.governance import as_of
+    from infra.inputs import InputFileError, read_input_text
 
     try:
-        return load_waivers(path, today=datetime.date.today())
+        use_cases = read_register_file(path, read_input_text(path))
+    except RegisterFileError as error:
+        fail(str(error), error.problems)
+    except (InputFileError, OSError) as error:
+        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
+    return register_documents(use_cases, as_of())
+
+
+def _load_waivers(path: Path, max_term_days: int = 365):
+    from infra.compliance.waivers import WaiverError, load_waivers
+
+    warnings: list[str] = []
+    try:
+        waivers = load_waivers(path, today=datetime.date.today(), warnings=warnings, max_term_days=max_term_days)
     except WaiverError as error:
         fail(f"{path}: invalid waivers", error.problems)
+    for warning in warnings:
+        echo(f"warning: {warning}", err=True)
+    return waivers
 
 
 def _meta(source: str):
@@ -205,39 +261,53 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
     summary = result.summary()
     by_control: dict[str, dict[str, int]] = {}
     for finding in result.findings:
-        counts = by_control.setdefault(finding.control, {"pass": 0, "fail": 0, "waived": 0})
+        counts = by_control.setdefault(finding.control, {"pass": 0, "fail": 0, "waived": 0, "manual": 0,
+                                                         "error": 0})
         counts[finding.status.value] += 1
 
     table = Table(title=f"HIPAA baseline — {source}", title_justify="left")
     for column, justify in (("control", "left"), ("severity", "left"), ("title", "left"), ("pass", "right"),
-                            ("fail", "right"), ("waived", "right")):
+                            ("fail", "right"), ("waived", "right"), ("manual", "right"), ("error", "right")):
         table.add_column(column, justify=justify)
-    for control in controls:
+    for control in result.controls:
         counts = by_control.get(control.id)
         if counts is None:
             continue
         fail_cell = styled(counts["fail"], "bold red") if counts["fail"] else "0"
+        error_cell = styled(counts["error"], "bold red") if counts["error"] else "0"
         table.add_row(control.id, control.severity.value, control.title, str(counts["pass"]),
-                      fail_cell, str(counts["waived"]))
+                      fail_cell, str(counts["waived"]), str(counts["manual"]), error_cell)
     console.print(table)
 
     problems = [f for f in result.findings if f.status.value != "pass"]
     if problems:
-        detail = Table(title="Failed and waived findings", title_justify="left", show_lines=False)
+        detail = Table(title="Findings that did not pass", title_justify="left", show_lines=False)
         for column in ("status", "control", "severity", "message"):
             detail.add_column(column)
-        for finding in sorted(problems, key=lambda f: (f.status.value != "fail", f.severity.rank, f.control)):
-            status = styled("FAIL", "bold red") if finding.status.value == "fail" else styled("waived", "yellow")
+        order = {"error": 0, "fail": 1, "manual": 2, "waived": 3}
+        labels = {"error": ("ERROR", "bold red"), "fail": ("FAIL", "bold red"), "manual": ("manual", "cyan"),
+                  "waived": ("waived", "yellow")}
+        for finding in sorted(problems, key=lambda f: (order[f.status.value], f.severity.rank, f.control)):
+            status = styled(*labels[finding.status.value])
             message = finding.message
             if finding.waiver:
                 message += f" (waived by {finding.waiver.approver} until {finding.waiver.expires}: {finding.waiver.justification})"
             detail.add_row(status, finding.control, finding.severity.value, message)
         console.print(detail)
-    not_applicable = len(controls) - len(by_control)
+    if result.not_audited:
+        gaps = Table(title="Not audited", title_justify="left")
+        for column in ("where", "why", "hides"):
+            gaps.add_column(column)
+        for gap in result.not_audited:
+            gaps.add_row(gap.location, gap.reason, ", ".join(gap.hides))
+        console.print(gaps)
+    not_applicable = len([c for c in result.controls if c.id not in by_control])
     console.print(assemble(
         f"{summary['controls']} controls ({not_applicable} with no resource of their types), "
         f"{summary['resources']} resources: ", (f"{summary['passed']} passed", "green"), ", ",
-        (f"{summary['failed']} failed", "red"), ", ", (f"{summary['waived']} waived", "yellow")))
+        (f"{summary['failed']} failed", "red"), ", ", (f"{summary['waived']} waived", "yellow"), ", ",
+        (f"{summary['manual']} manual", "cyan"), ", ", (f"{summary['errors']} errors", "red"),
+        f", {summary['notAudited']} part(s) not audited" if summary["notAudited"] else ""))
 
 
 @audit.command("controls")
