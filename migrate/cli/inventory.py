@@ -60,9 +60,9 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
             echo(f"warning: {parsed.path}: … {len(parsed.warnings):,} warnings in all; first 50 shown", err=True)
     for summary in summaries:
         for warning in summary.warnings[:50]:  # what the merge did not apply, or applied with a caveat
-            click.echo(f"warning: {summary.path}: {warning}", err=True)
+            echo(f"warning: {summary.path}: {warning}", err=True)
         if len(summary.warnings) > 50:
-            click.echo(f"warning: {summary.path}: … and {len(summary.warnings) - 50} more warnings", err=True)
+            echo(f"warning: {summary.path}: … {len(summary.warnings):,} warnings in all; first 50 shown", err=True)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
         echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {summary.added} added, "
                    f"{summary.updated} updated, {summary.unchanged} unchanged"
