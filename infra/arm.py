@@ -132,22 +132,25 @@ def to_arm_documents(rendering: Rendering) -> list[dict[str, Any]]:
 
 def to_arm_document(resource: RenderedResource) -> dict[str, Any]:
     """The ARM document of one rendered resource (its mock state: inputs plus computed values)."""
+    _check_translatable(resource)
+    state = dict(resource.outputs or resource.inputs)
+    return translate(resource.type, state, str(resource.id), urn=resource.urn)
+
+
+def _check_translatable(resource: RenderedResource) -> None:
     from infra.render import ARM_TYPES
 
-    token = resource.type
-    if token not in ARM_TYPES:
-        raise ArmTranslationError(resource.urn, "type", f"no ARM type is known for {token}")
+    if resource.type not in ARM_TYPES:
+        raise ArmTranslationError(resource.urn, "type", f"no ARM type is known for {resource.type}")
     if not resource.id:
         raise ArmTranslationError(resource.urn, "id", "the render gave this resource no id")
-    state = dict(resource.outputs or resource.inputs)
-    return translate(token, state, resource.id, urn=resource.urn)
 
 
 def sent_document(resource: RenderedResource) -> dict[str, Any]:
     """The ARM document of what Pulumi sends for one rendered resource: its inputs only, with
     none of the values Azure computes (principal ids, URIs, addresses, sub-resource ids,
     an assignment's ``properties.scope``)."""
-    to_arm_document(resource)  # the same checks on type and id
+    _check_translatable(resource)
     return translate(resource.type, resource.inputs, str(resource.id), urn=resource.urn, sent=True)
 
 
