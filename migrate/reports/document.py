@@ -98,14 +98,26 @@ def wave_metric_columns(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     return known + extra
 
 
-def warnings(document: Mapping[str, Any]) -> list[str]:
-    found: list[str] = []
+def warning_records(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The plan's sanity warnings as `{code, message, figures}` (a plain string becomes its message)."""
+    found: list[dict[str, Any]] = []
     for key in WARNING_KEYS:
         for container in (document, document.get("metrics", {})):
             value = container.get(key)
-            if isinstance(value, list):
-                found += [item if isinstance(item, str) else json.dumps(item, sort_keys=True) for item in value]
+            if not isinstance(value, list):
+                continue
+            for item in value:
+                if isinstance(item, Mapping):
+                    found.append({"code": str(item.get("code", "")), "message": str(item.get("message", item)),
+                                  "figures": dict(item.get("figures") or {})})
+                else:
+                    found.append({"code": "", "message": str(item), "figures": {}})
     return found
+
+
+def warnings(document: Mapping[str, Any]) -> list[str]:
+    """Each sanity warning as one line: its message, then its code in brackets."""
+    return [w["message"] + (f" [{w['code']}]" if w["code"] else "") for w in warning_records(document)]
 
 
 def estimates(document: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -80,7 +80,8 @@ def largest_links(document: Mapping[str, Any], count: int = LINKS_LISTED) -> lis
 
 
 def register(document: Mapping[str, Any]) -> list[Risk]:
-    risks: list[Risk] = [Risk("Plan warning", HIGH, "plan", text) for text in doc.warnings(document)]
+    risks: list[Risk] = [Risk("Plan warning", HIGH, w["code"] or "plan", w["message"])
+                         for w in doc.warning_records(document) if not w["code"].startswith("dependency-window")]
     servers = document["servers"]
     for name, server in sorted(servers.items()):
         if server.get("wave") is not None and server.get("readiness") in ("Not ready", "Unknown"):
@@ -127,11 +128,13 @@ def dependency_risks(document: Mapping[str, Any]) -> list[Risk]:
     if not count:
         return [Risk("Dependency data", HIGH, "dependencies",
                      "The plan was made with no dependency data: waves ignore how servers talk to each other.")]
-    window = [(key, value) for key, value in doc.flatten(inputs)
-              if any(word in key for word in ("window", "first_seen", "last_seen", "days", "stale", "observ"))]
-    if window:
-        return [Risk("Dependency data", MEDIUM if any("stale" in k or "short" in str(v) for k, v in window) else LOW,
-                     "dependencies", "; ".join(f"{k}: {v}" for k, v in window))]
+    # The planner judges the observation window (plan warnings dependency-window-stale/-short).
+    judged = [w for w in doc.warning_records(document) if w["code"].startswith("dependency-window")]
+    if judged:
+        return [Risk("Dependency data", HIGH, w["code"], w["message"]) for w in judged]
+    if "warnings" in document:  # a planner that judges the window found nothing to say
+        return [Risk("Dependency data", LOW, "dependencies", f"{count} dependency edges; the plan raises no "
+                                                             "warning about their observation window.")]
     return [Risk("Dependency data", MEDIUM, "dependencies",
                  f"{count} dependency edges; the plan does not record the observation window: links seen less "
                  "often than monthly jobs (month-end, quarter-end) may be missing — confirm at least 30 days.")]

@@ -21,11 +21,12 @@ def test_the_plans_option_is_its_own_total_and_the_others_sum_its_per_server_fig
 
 
 def test_fields_a_newer_planner_adds_are_shown_never_computed(plan):
+    plan.pop("warnings", None)
     assert doc.warnings(plan) == [] and doc.estimates(plan) == []
-    plan["warnings"] = ["the plan runs past the 24-month horizon"]
+    plan["warnings"] = [{"code": "horizon", "message": "the plan runs past the 24-month horizon", "figures": {}}]
     plan["metrics"]["one_time_cost"] = {"replication": 1200.5, "test_migration": 300.25}
     plan["dual_running"] = 4500.0
-    assert doc.warnings(plan) == ["the plan runs past the 24-month horizon"]
+    assert doc.warnings(plan) == ["the plan runs past the 24-month horizon [horizon]"]
     assert doc.estimates(plan) == [("One time cost", {"replication": 1200.5, "test_migration": 300.25}),
                                    ("Dual running", 4500.0)]
     plan["waves"][0]["metrics"]["dual_running_cost"] = 99.0

@@ -56,6 +56,19 @@ def test_missing_dependency_data_is_a_high_risk(plan):
 
 
 def test_plan_warnings_come_first(plan):
-    plan["warnings"] = ["start date 2020-01-01 is in the past"]
+    plan["warnings"] = [{"code": "start-in-past", "message": "start date 2020-01-01 is in the past", "figures": {}}]
     first = risks.sorted_register(risks.register(plan))[0]
-    assert (first.category, first.detail) == ("Plan warning", "start date 2020-01-01 is in the past")
+    assert (first.category, first.subject, first.detail) == ("Plan warning", "start-in-past",
+                                                             "start date 2020-01-01 is in the past")
+
+
+def test_the_planners_dependency_window_warnings_are_the_dependency_risks(plan):
+    plan["warnings"] = [{"code": "dependency-window-short", "message": "the dependency data covers 3 days",
+                         "figures": {"days": 3}},
+                        {"code": "horizon", "message": "the plan runs past 24 months", "figures": {}}]
+    found = by_category(plan)
+    assert [(r.severity, r.subject, r.detail) for r in found["Dependency data"]] == [
+        (risks.HIGH, "dependency-window-short", "the dependency data covers 3 days")]
+    assert [(r.subject, r.detail) for r in found["Plan warning"]] == [("horizon", "the plan runs past 24 months")]
+    plan["warnings"] = []
+    assert by_category(plan)["Dependency data"][0].severity == risks.LOW
