@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from infra.compliance.controls.values import canonical, same, setting
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -44,19 +45,49 @@ def _first_usable(index: ResourceIndex, subnet_id: str | None) -> str | None:
     return str(ipaddress.ip_network(prefix, strict=False)[4]) if prefix else None
 
 
+THREAT_INTEL_MODES = ("Deny", "Alert", "Off")
+
+
+def _threat_intel(document: Document) -> tuple[str, str]:
+    """(mode as Azure spells it, or what was found; the default note) for a policy or classic firewall."""
+    mode = setting(document, "properties.threatIntelMode")
+    return canonical(mode.value, THREAT_INTEL_MODES) or str(mode.value or "unset"), mode.note
+
+
 @control(
-    id="CL-FW-001", title="Firewall policy threat intelligence blocks known-malicious traffic", severity="high",
+    id="CL-FW-001", title="Threat intelligence blocks known-malicious traffic", severity="high",
     citations=("45 CFR 164.308(a)(5)(ii)(B)",),
-    types=POLICIES, policy=("da79a7e2-8aa1-45ed-af81-ba050c153564",), checkov=("CKV_AZURE_216",),
-    remediation="Set properties.threatIntelMode to Deny on the firewall policy (carelift: infra/components/hub.py).",
+    types=POLICIES + FIREWALLS,
+    policy=("da79a7e2-8aa1-45ed-af81-ba050c153564", "7c591a93-c34c-464c-94ac-8f9f9a46e3d6"),
+    checkov=("CKV_AZURE_216",),
+    remediation="Set properties.threatIntelMode to Deny on the firewall policy (carelift: infra/components/hub.py), "
+                "or on an Azure Firewall that uses classic rules instead of a policy.",
+    description="Judged on firewall policies and on Azure Firewalls. A firewall governed by a policy "
+                "(properties.firewallPolicy) takes its mode from that policy, where Checkov's CKV_AZURE_216 reads "
+                "the firewall's own threatIntelMode, which only classic-rule firewalls use.",
 )
-def threat_intel_deny(policy: Document, index: ResourceIndex) -> Outcome:
+def threat_intel_deny(resource: Document, index: ResourceIndex) -> Outcome:
     """Traffic to and from Microsoft's known-malicious IPs and domains is dropped, not just logged."""
-    mode = get(policy, "properties.threatIntelMode")
+    if str(resource.get("type", "")).lower() == FIREWALLS[0].lower():
+        policy_id = get(resource, "properties.firewallPolicy.id")
+        if policy_id:
+            governing = index.by_id(policy_id)
+            name = str(policy_id).rsplit("/", 1)[-1]
+            if governing is None:
+                return failed(sentence(resource, f"is governed by firewall policy '{name}', which is not among the "
+                                                 "audited documents, so its threat intelligence mode cannot be "
+                                                 "verified"))
+            mode, note = _threat_intel(governing)
+            if mode == "Deny":
+                return passed(sentence(resource, f"blocks known-malicious traffic through firewall policy '{name}' "
+                                                 "(threatIntelMode Deny)"))
+            return failed(sentence(resource, f"is governed by firewall policy '{name}' with threatIntelMode "
+                                             f"{mode}{note} instead of Deny"))
+    mode, note = _threat_intel(resource)
     if mode == "Deny":
-        return passed(sentence(policy, "blocks traffic to and from known-malicious addresses (threatIntelMode Deny)"))
-    return failed(sentence(policy, f"has threatIntelMode {mode or 'unset'} instead of Deny, so traffic to known-"
-                                   "malicious addresses and domains is not blocked"))
+        return passed(sentence(resource, "blocks traffic to and from known-malicious addresses (threatIntelMode Deny)"))
+    return failed(sentence(resource, f"has threatIntelMode {mode}{note} instead of Deny, so traffic to known-"
+                                     "malicious addresses and domains is not blocked"))
 
 
 @control(
@@ -70,12 +101,12 @@ def premium_idps_deny(policy: Document, index: ResourceIndex) -> Outcome:
     """Signature-based intrusion prevention stops malware and exploits inside allowed flows."""
     tier = get(policy, "properties.sku.tier")
     mode = get(policy, "properties.intrusionDetection.mode")
-    if tier == "Premium" and mode == "Deny":
+    if same(tier, "Premium") and same(mode, "Deny"):
         return passed(sentence(policy, "is Premium with intrusion detection and prevention in Deny mode"))
     problems = []
-    if tier != "Premium":
+    if not same(tier, "Premium"):
         problems.append(f"its tier is {tier or 'unset'}, not Premium")
-    if mode != "Deny":
+    if not same(mode, "Deny"):
         problems.append(f"its intrusion detection mode is {mode or 'unset'}, not Deny")
     return failed(sentence(policy, f"does not block intrusions: {' and '.join(problems)}"))
 
@@ -91,11 +122,11 @@ def firewall_premium_with_policy(firewall: Document, index: ResourceIndex) -> Ou
     """Only a Premium firewall enforces the policy's intrusion prevention."""
     tier = get(firewall, "properties.sku.tier")
     policy_id = get(firewall, "properties.firewallPolicy.id")
-    if tier == "Premium" and policy_id:
+    if same(tier, "Premium") and policy_id:
         return passed(sentence(firewall, f"is Premium and governed by firewall policy "
                                          f"'{str(policy_id).rsplit('/', 1)[-1]}'"))
     problems = []
-    if tier != "Premium":
+    if not same(tier, "Premium"):
         problems.append(f"its tier is {tier or 'unset'}, not Premium")
     if not policy_id:
         problems.append("no firewall policy is attached")
@@ -114,7 +145,7 @@ def _allow_all(rule: dict) -> bool:
     """A rule letting any source reach any destination (any port, or any FQDN for application rules)."""
     if not _is_any(rule.get("sourceAddresses")):
         return False
-    if rule.get("ruleType") == "ApplicationRule":
+    if same(rule.get("ruleType"), "ApplicationRule"):
         return _is_any(rule.get("targetFqdns")) or _is_any(rule.get("webCategories"))
     destinations = (rule.get("destinationAddresses") or []) + (rule.get("destinationFqdns") or [])
     return _is_any(destinations) and _is_any(rule.get("destinationPorts"))
@@ -131,7 +162,7 @@ def no_allow_any_rule(group: Document, index: ResourceIndex) -> Outcome:
     """Traffic between spokes, on-premises and the internet passes only where a rule says why."""
     offending, checked = [], 0
     for collection in get(group, "properties.ruleCollections", []) or []:
-        if get(collection, "action.type") != "Allow":
+        if not same(get(collection, "action.type"), "Allow"):
             continue
         for rule in collection.get("rules") or []:
             checked += 1

@@ -16,6 +16,7 @@ import datetime
 from typing import Any, Callable
 
 from infra.compliance.controls.tagging import LOCATED_TYPES
+from infra.compliance.controls.values import same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, type_of
 from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
@@ -106,7 +107,7 @@ def _policy_coverage(subscription: Document, index: ResourceIndex, definition: s
         where = f"policy assignment '{assignment.get('name')}' at {scope_label(extension_scope(assignment))}"
         mode = get(assignment, "properties.enforcementMode")
         issue = problem(assignment)
-        if mode == "Default" and issue is None:
+        if same(mode, "Default") and issue is None:
             return passed(sentence(subscription, f"is covered by {what} through {where}, enforced"))
         reasons.append(f"{where} {issue}" if issue else f"{where} has enforcementMode {mode or 'unset'}, not Default")
     if reasons:
@@ -241,7 +242,7 @@ def defender_plans_enabled(subscription: Document, index: ResourceIndex) -> Outc
     tiers = _pricing_tiers(subscription, index)
     missing = [plan for plan in DEFENDER_PLANS if plan.lower() not in tiers]
     lower = [f"{plan} ({tiers[plan.lower()]})" for plan in DEFENDER_PLANS
-             if plan.lower() in tiers and tiers[plan.lower()] != "Standard"]
+             if plan.lower() in tiers and not same(tiers[plan.lower()], "Standard")]
     if not missing and not lower:
         return passed(sentence(subscription, f"has Defender for Cloud at Standard for {', '.join(DEFENDER_PLANS)}"))
     problems = ([f"no pricing for {', '.join(missing)}"] if missing else []) + (
@@ -262,7 +263,7 @@ def defender_plan_standard(pricing: Document, index: ResourceIndex) -> Outcome:
     if name.lower() not in (p.lower() for p in DEFENDER_PLANS):
         return passed(sentence(pricing, f"is not one of the plans the baseline requires; its tier is "
                                         f"{tier or 'unset'}"))
-    if tier == "Standard":
+    if same(tier, "Standard"):
         return passed(sentence(pricing, "is at the Standard tier"))
     return failed(sentence(pricing, f"is at tier {tier or 'unset'}, not Standard, so threats to these resources go "
                                     "undetected"))

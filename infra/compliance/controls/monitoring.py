@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
@@ -32,8 +33,9 @@ def workspace_logs(index: ResourceIndex, resource_id: str) -> dict[str, str]:
     for setting in settings:
         if not get(setting, "properties.workspaceId"):
             continue
-        for log in get(setting, "properties.logs", []) or []:
-            if log.get("enabled") is True:
+        logs = get(setting, "properties.logs", [])  # an expression (model.Unknown) is not a list of entries
+        for log in logs if isinstance(logs, list) else []:
+            if isinstance(log, dict) and boolean(log.get("enabled")) is True:
                 for key in (log.get("category"), log.get("categoryGroup")):
                     if key:
                         sent.setdefault(str(key).lower(), str(setting.get("name")))
@@ -41,7 +43,7 @@ def workspace_logs(index: ResourceIndex, resource_id: str) -> dict[str, str]:
 
 
 def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return number(value)
 
 
 @control(
@@ -69,7 +71,7 @@ def workspace_retention(workspace: Document, index: ResourceIndex) -> Outcome:
 def workspace_private(workspace: Document, index: ResourceIndex) -> Outcome:
     """From the internet nobody can forge audit records into the workspace or read PHI-bearing logs out."""
     open_paths = [path for path in ("Ingestion", "Query")
-                  if get(workspace, f"properties.publicNetworkAccessFor{path}") != "Disabled"]
+                  if not same(get(workspace, f"properties.publicNetworkAccessFor{path}"), "Disabled")]
     if not open_paths:
         return passed(sentence(workspace, "has public ingestion and public queries disabled"))
     which = " and ".join(f"public {p.lower()}" for p in open_paths)
@@ -100,7 +102,7 @@ def activity_log_exported(subscription: Document, index: ResourceIndex) -> Outco
 def _alerted(alert: Document, subscription_id: str) -> str | None:
     """The operation an enabled, subscription-wide, notifying alert catches, or None."""
     scopes = {str(s).rstrip("/").lower() for s in get(alert, "properties.scopes", []) or []}
-    if (get(alert, "properties.enabled") is not True or subscription_id.lower() not in scopes
+    if (boolean(get(alert, "properties.enabled")) is not True or subscription_id.lower() not in scopes
             or not get(alert, "properties.actions.actionGroups")):
         return None
     operations = set()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from infra.compliance.controls.firewall import firewall_private_ips
+from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -143,6 +144,55 @@ def no_internet_admin_ports(rule: Document, index: ResourceIndex) -> Outcome:
                                        "not SSH (22) or RDP (3389)"))
 
 
+BASTION_SUBNET = "azurebastionsubnet"
+# Azure documents one internet-facing inbound rule for the AzureBastionSubnet NSG: TCP 443 from Internet.
+BASTION_PUBLIC_PORT = "443"
+
+
+def _subnets_using(nsg_id: str, index: ResourceIndex) -> list[str]:
+    """Names of the subnets the network security group is associated with."""
+    return sorted(_subnet_name(s) for s in index.of_type(SUBNETS[0])
+                  if str(get(s, "properties.networkSecurityGroup.id", "")).lower() == nsg_id.lower())
+
+
+@control(
+    id="CL-NET-007", title="No NSG rule opens any port to the internet", severity="high",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
+    types=(RULE_TYPE,), policy=("9daedab3-fb2d-461e-b861-71790eead4f6",), checkov=("CKV_AZURE_160",),
+    remediation="Narrow the rule's source to the networks that need it, or publish the service through the hub "
+                "firewall (DNAT) or an application gateway with WAF. The only accepted exception is Azure's "
+                "documented TCP 443 from Internet on the AzureBastionSubnet's NSG.",
+)
+def no_internet_inbound(rule: Document, index: ResourceIndex) -> Outcome:
+    """Nothing in a spoke is reachable straight from the internet: every inbound flow passes the hub's inspection."""
+    props: Mapping[str, Any] = rule.get("properties") or {}
+    if same(props.get("direction"), "Outbound"):
+        return passed(_rule_sentence(rule, "is an outbound rule"))
+    if same(props.get("access"), "Deny"):
+        return passed(_rule_sentence(rule, "denies the traffic it matches"))
+    if str(props.get("protocol", "")).lower() in PORTLESS_PROTOCOLS:
+        return passed(_rule_sentence(rule, f"allows only {props.get('protocol')}, which has no ports"))
+    sources = [props["sourceAddressPrefix"]] if props.get("sourceAddressPrefix") else []
+    sources += list(props.get("sourceAddressPrefixes") or [])
+    if not sources and not props.get("sourceApplicationSecurityGroups"):
+        return failed(_rule_sentence(rule, "allows inbound traffic without stating its source"))
+    open_sources = [str(s) for s in sources if _is_any_source(s)]
+    if not open_sources:
+        return passed(_rule_sentence(rule, "allows inbound traffic only from "
+                                           f"{', '.join(map(str, sources)) or 'application security groups'}"))
+    ports = [str(props["destinationPortRange"])] if props.get("destinationPortRange") else []
+    ports += [str(p) for p in props.get("destinationPortRanges") or []]
+    listed = f"port{'s' if len(ports) != 1 or '-' in ports[0] or ports[0] == '*' else ''} {', '.join(ports) or 'unstated'}"
+    nsg_id = str(rule.get("id", "")).rsplit("/securityRules/", 1)[0]
+    subnets = _subnets_using(nsg_id, index)
+    if (ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*")
+            and subnets and all(name.lower() == BASTION_SUBNET for name in subnets)):
+        return passed(_rule_sentence(rule, f"allows TCP 443 from {open_sources[0]} on the AzureBastionSubnet, the "
+                                           "inbound rule Azure Bastion requires"))
+    return failed(_rule_sentence(rule, f"allows inbound traffic from {open_sources[0]} to {listed}, so whatever "
+                                       "listens there is reachable from the internet without passing the firewall"))
+
+
 def _is_all(value: Any) -> bool:
     return str(value).strip().lower() in ("*", "any", "0.0.0.0/0", "0-65535")
 
@@ -195,7 +245,7 @@ def no_default_outbound(subnet: Document, index: ResourceIndex) -> Outcome:
     if delegated:
         return passed(_subnet_sentence(subnet, f"is delegated to {', '.join(delegated)}, whose outbound "
                                                "connectivity the service manages"))
-    if get(subnet, "properties.defaultOutboundAccess") is False:
+    if boolean(get(subnet, "properties.defaultOutboundAccess")) is False:
         return passed(_subnet_sentence(subnet, "has default outbound access disabled"))
     return failed(_subnet_sentence(subnet, "does not disable default outbound access (defaultOutboundAccess is "
                                            "true or unset), so its VMs can reach the internet through an "
@@ -245,7 +295,7 @@ def forced_through_firewall(subnet: Document, index: ResourceIndex) -> Outcome:
     if table is None:
         return failed(_subnet_sentence(subnet, f"uses route table '{_short(table_id)}', which is not among the "
                                                "audited documents, so its default route cannot be verified"))
-    defaults = [r for r in _routes(table, index) if get(r, "properties.addressPrefix") == "0.0.0.0/0"]
+    defaults = [r for r in _routes(table, index) if str(get(r, "properties.addressPrefix", "")).strip() == "0.0.0.0/0"]
     if not defaults:
         return failed(_subnet_sentence(subnet, f"uses route table '{_short(table_id)}', which has no 0.0.0.0/0 "
                                                "route, so internet-bound traffic bypasses the firewall"))
@@ -270,20 +320,20 @@ def forced_through_firewall(subnet: Document, index: ResourceIndex) -> Outcome:
 )
 def flow_log_retained(flow_log: Document, index: ResourceIndex) -> Outcome:
     """Network activity records exist and survive long enough for an incident review."""
-    if get(flow_log, "properties.enabled") is not True:
+    if boolean(get(flow_log, "properties.enabled")) is not True:
         return failed(sentence(flow_log, "is not enabled, so no network flows are recorded"))
     policy = get(flow_log, "properties.retentionPolicy")
     if not isinstance(policy, Mapping):
         return failed(sentence(flow_log, "is enabled but declares no retention policy"))
-    if policy.get("enabled") is False:
+    if boolean(policy.get("enabled")) is False:
         return passed(sentence(flow_log, "is enabled and never deletes records (retention policy disabled)"))
-    days = policy.get("days")
-    if isinstance(days, (int, float)) and not isinstance(days, bool) and (days == 0 or days >= MIN_FLOW_LOG_DAYS):
+    days = number(policy.get("days"))
+    if days is not None and (days == 0 or days >= MIN_FLOW_LOG_DAYS):
         kept = "forever" if days == 0 else f"{int(days)} days"
         return passed(sentence(flow_log, f"is enabled and keeps records {kept}"))
     if days is None:
         return failed(sentence(flow_log, "is enabled but its retention policy states no number of days"))
-    return failed(sentence(flow_log, f"is enabled but deletes records after {days} days, fewer than "
+    return failed(sentence(flow_log, f"is enabled but deletes records after {days:g} days, fewer than "
                                      f"{MIN_FLOW_LOG_DAYS}"))
 
 
@@ -299,10 +349,10 @@ def vnet_has_flow_log(vnet: Document, index: ResourceIndex) -> Outcome:
     vnet_id = str(vnet.get("id", "")).lower()
     for flow_log in index.referencing(vnet_id, FLOW_LOG_TYPE):
         if str(get(flow_log, "properties.targetResourceId", "")).lower() == vnet_id \
-                and get(flow_log, "properties.enabled") is True:
+                and boolean(get(flow_log, "properties.enabled")) is True:
             return passed(sentence(vnet, f"is recorded by flow log '{_short(flow_log.get('name'))}'"))
     return failed(sentence(vnet, "has no enabled flow log targeting it, so its traffic is not recorded"))
 
 
 CONTROLS = (subnet_has_nsg, no_internet_admin_ports, explicit_deny_all_inbound, no_default_outbound,
-            nic_without_public_ip, forced_through_firewall, flow_log_retained, vnet_has_flow_log)
+            nic_without_public_ip, forced_through_firewall, flow_log_retained, vnet_has_flow_log, no_internet_inbound)

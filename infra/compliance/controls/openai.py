@@ -9,6 +9,7 @@ import re
 from infra.compliance.controls.monitoring import workspace_logs
 from infra.compliance.controls.privatelink import approved_endpoints, listing
 from infra.compliance.controls.common import closed_to_public_networks
+from infra.compliance.controls.values import boolean, same, setting
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -43,10 +44,11 @@ def private_network(account: Document, index: ResourceIndex) -> Outcome:
 )
 def local_auth_disabled(account: Document, index: ResourceIndex) -> Outcome:
     """Every call is made by an identified Entra ID principal, never by an anonymous shared key."""
-    if get(account, "properties.disableLocalAuth") is True:
+    local = setting(account, "properties.disableLocalAuth")
+    if boolean(local.value) is True:
         return passed(sentence(account, "accepts Entra ID authentication only"))
-    return failed(sentence(account, "does not disable key authentication, so anyone holding an account key can "
-                                    "call it without being identified"))
+    return failed(sentence(account, f"does not disable key authentication{local.note}, so anyone holding an account "
+                                    "key can call it without being identified"))
 
 
 @control(
@@ -94,9 +96,9 @@ def customer_managed_key(account: Document, index: ResourceIndex) -> Outcome:
     source = get(account, "properties.encryption.keySource")
     uri = get(account, "properties.encryption.keyVaultProperties.keyVaultUri")
     key = get(account, "properties.encryption.keyVaultProperties.keyName")
-    if source == "Microsoft.KeyVault" and uri and key:
+    if same(source, "Microsoft.KeyVault") and uri and key:
         return passed(sentence(account, f"encrypts data with key '{key}' from {uri}"))
-    if source == "Microsoft.KeyVault":
+    if same(source, "Microsoft.KeyVault"):
         return failed(sentence(account, "selects Key Vault encryption but names no vault URI and key"))
     return failed(sentence(account, "encrypts data with Microsoft-managed keys, which the organization cannot revoke"))
 
@@ -142,7 +144,7 @@ def custom_subdomain(account: Document, index: ResourceIndex) -> Outcome:
 )
 def outbound_restricted(account: Document, index: ResourceIndex) -> Outcome:
     """The service cannot be made to send PHI to a host nobody approved (data exfiltration)."""
-    if get(account, "properties.restrictOutboundNetworkAccess") is not True:
+    if boolean(get(account, "properties.restrictOutboundNetworkAccess")) is not True:
         return failed(sentence(account, "does not restrict outbound network access, so the service can send data "
                                         "to any host"))
     hosts = sorted(str(h) for h in get(account, "properties.allowedFqdnList", []) or [])
@@ -178,7 +180,7 @@ def _filters(policy: Document) -> list[dict]:
 
 
 def _blocks(entry: dict) -> bool:
-    return entry.get("enabled") is True and entry.get("blocking") is True
+    return boolean(entry.get("enabled")) is True and boolean(entry.get("blocking")) is True
 
 
 @control(
@@ -191,7 +193,7 @@ def blocking_with_jailbreak(policy: Document, index: ResourceIndex) -> Outcome:
     """Filtered output never streams to the caller before the verdict, and prompt-injection attempts are refused."""
     problems = []
     mode = get(policy, "properties.mode")
-    if mode != "Blocking":
+    if not same(mode, "Blocking"):
         problems.append("does not set mode Blocking" if mode is None else f"uses mode {mode}, not Blocking")
     if not any(e["_name"] == "jailbreak" and e["_source"] == "prompt" and _blocks(e) for e in _filters(policy)):
         problems.append("does not block jailbreak attempts in prompts")

@@ -7,6 +7,7 @@ groups, from a group back to its endpoint and on to the target, and from a zone 
 
 from __future__ import annotations
 
+from infra.compliance.controls.values import boolean
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -193,7 +194,7 @@ def link_registration_disabled(link: Document, index: ResourceIndex) -> Outcome:
     if not is_privatelink_zone(zone):
         return passed(sentence(link, f"belongs to '{zone}', not a privatelink zone, so auto-registration is "
                                      f"allowed"))
-    if get(link, "properties.registrationEnabled") is False:
+    if boolean(get(link, "properties.registrationEnabled")) is False:
         return passed(sentence(link, f"links '{zone}' with auto-registration disabled"))
     return failed(sentence(link, f"does not disable auto-registration in '{zone}', so VM names can be written "
                                  f"into the zone that resolves private endpoints"))

@@ -1,10 +1,13 @@
-"""Storage accounts: encrypted transport, no anonymous or key access, private network, encryption at
-rest, recoverable blobs, and six years of write-once retention for audit archives."""
+"""Storage accounts: encrypted transport, no anonymous or key access (per account and per container),
+private network, encryption at rest, recoverable blobs, blob access logs, geo-redundant copies of
+PHI, and six years of write-once retention for audit archives."""
 
 from __future__ import annotations
 
 from infra.compliance.controls.common import closed_to_public_networks
-from infra.compliance.controls.values import boolean, canonical, number, setting, shown
+from infra.compliance.controls.monitoring import workspace_logs
+from infra.compliance.controls.tagging import DATA_CLASSIFICATION, tags_of
+from infra.compliance.controls.values import boolean, canonical, number, same, setting, shown
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
 from infra.compliance.model import Document, Outcome, control, failed, passed
@@ -200,5 +203,89 @@ def evidence_immutable(account: Document, index: ResourceIndex) -> Outcome:
                                     f"immutability policy, so the evidence can be altered or deleted"))
 
 
+# Blob data-plane categories, and the category groups that include them.
+BLOB_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
+BLOB_LOG_GROUPS = ("audit", "alllogs")
+
+
+@control(
+    id="CL-ST-009", title="Blob reads, writes and deletes are logged to Log Analytics", severity="medium",
+    citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=ACCOUNTS,
+    policy=("b4fe1a3b-0715-4c6c-a5ea-ffc33cf823cb",),
+    remediation="Add a diagnostic setting on <account>/blobServices/default with a workspaceId and the StorageRead, "
+                "StorageWrite and StorageDelete categories (or the audit/allLogs category group) enabled "
+                "(carelift: infra/components/diagnostics.py).",
+)
+def blob_access_logged(account: Document, index: ResourceIndex) -> Outcome:
+    """Who read, changed or deleted which blob is recorded where the security team reviews activity."""
+    if str(account.get("kind", "")).lower() == "filestorage":
+        return passed(sentence(account, "is a FileStorage account, which has no blob service"))
+    sent = workspace_logs(index, f"{account['id']}/blobServices/default")
+    group = next((g for g in BLOB_LOG_GROUPS if g in sent), None)
+    if group:
+        return passed(sentence(account, f"sends blob access logs ({group} category group) to Log Analytics through "
+                                        f"diagnostic setting '{sent[group]}'"))
+    missing = [c for c in BLOB_LOG_CATEGORIES if c.lower() not in sent]
+    if not missing:
+        return passed(sentence(account, "sends blob read, write and delete logs to Log Analytics"))
+    return failed(sentence(account, f"does not send {', '.join(missing)} logs of its blob service to a Log Analytics "
+                                    "workspace, so access to its blobs is not recorded"))
+
+
+GEO_REDUNDANT = ("Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS")
+NOT_PHI = ("pii", "internal", "public")
+
+
+@control(
+    id="CL-ST-010", title="Storage holding PHI is geo-redundant", severity="medium",
+    citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.308(a)(7)(ii)(B)"), types=ACCOUNTS,
+    policy=("bf045164-79ba-4215-8f95-f8048dc1780b",), checkov=("CKV_AZURE_206",),
+    remediation="Use sku.name Standard_GZRS or Standard_GRS (RA- variants too) for accounts tagged "
+                "data-classification=phi, so an exact copy survives the loss of the primary region.",
+    description="Applies to accounts tagged data-classification=phi and to accounts with no classification "
+                "(default to fail: unclassified data may be PHI).",
+)
+def phi_geo_redundant(account: Document, index: ResourceIndex) -> Outcome:
+    """The data backup plan keeps a retrievable exact copy of ePHI outside the primary region."""
+    level = str(tags_of(account).get(DATA_CLASSIFICATION) or "").strip().lower()
+    sku = get(account, "sku.name")
+    replicated = canonical(sku, GEO_REDUNDANT)
+    if replicated:
+        return passed(sentence(account, f"keeps a copy in a second region ({replicated})"))
+    if level in NOT_PHI:
+        return passed(sentence(account, f"holds data classified {level}, not PHI, so {sku or 'its'} replication "
+                                        "inside one region suffices"))
+    why = "holds PHI" if level == "phi" else "has no data-classification tag, so it may hold PHI,"
+    return failed(sentence(account, f"{why} but uses {sku or 'no stated SKU'}, which keeps no copy outside its "
+                                    "region"))
+
+
+PUBLIC_LEVELS = ("Container", "Blob")
+
+
+@control(
+    id="CL-ST-011", title="Blob containers are private", severity="high",
+    citations=("45 CFR 164.312(a)(1)",), types=(CONTAINER,),
+    policy=("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",), checkov=("CKV_AZURE_34",),
+    remediation="Set the container's properties.publicAccess to None (and the account's allowBlobPublicAccess to "
+                "false, CL-ST-003).",
+)
+def container_private(container: Document, index: ResourceIndex) -> Outcome:
+    """No container is readable by anyone with its URL, whatever the account-level switch says today."""
+    access = setting(container, "properties.publicAccess")
+    level = canonical(access.value, PUBLIC_LEVELS)
+    if level is None and (access.value is None or same(access.value, "None")):
+        return passed(sentence(container, f"is private (publicAccess None){access.note}"))
+    if level is None:
+        return failed(sentence(container, f"has publicAccess {shown(access.value)}, which is not None"))
+    account = index.by_id(str(container.get("id", "")).split("/blobServices/", 1)[0])
+    allowed = setting(account, "properties.allowBlobPublicAccess") if account is not None else None
+    if allowed is not None and boolean(allowed.value) is False:
+        return failed(sentence(container, f"sets publicAccess {level}; its account forbids anonymous access today, "
+                                          "but allowing it on the account would open this container to anyone"))
+    return failed(sentence(container, f"sets publicAccess {level}, so anyone with the URL can read its blobs"))
+
+
 CONTROLS = (https_only, minimum_tls, no_anonymous_access, no_shared_key, private_network,
-            infrastructure_encryption, blob_recovery, evidence_immutable)
+            infrastructure_encryption, blob_recovery, evidence_immutable, blob_access_logged, phi_geo_redundant,
+            container_private)

@@ -69,6 +69,93 @@ class TestDiskNetworkAccess:
         assert statuses(compute.disk_network_access, []) == {}
 
 
+def vm(name: str, *, os_des: str | None = None, data_des: list[str | None] = (), **properties) -> dict:
+    """A VM whose OS and data disks are managed disks, each with a disk encryption set when one is given."""
+    def managed(des: str | None) -> dict:
+        return {"storageAccountType": "Premium_LRS", **({"diskEncryptionSet": {"id": des}} if des else {})}
+
+    storage = {"osDisk": {"name": f"{name}-os", "createOption": "FromImage", "managedDisk": managed(os_des)},
+               "dataDisks": [{"lun": i, "name": f"{name}-data{i}", "managedDisk": managed(d)}
+                             for i, d in enumerate(data_des)]}
+    return resource(VM, name, {"storageProfile": storage, **properties})
+
+
+class TestVmDisksEncrypted:
+    def test_pass_with_encryption_sets_on_every_disk_or_at_host(self):
+        documents = [vm("vm-cmk", os_des=DES, data_des=[DES]),
+                     vm("vm-host", securityProfile={"encryptionAtHost": "true"})]
+        assert messages(compute.vm_disks_encrypted, documents) == [
+            "Virtual machine 'vm-cmk' encrypts all 2 managed disk(s) with a customer-managed key through a disk "
+            "encryption set.",
+            "Virtual machine 'vm-host' encrypts its disks, temp disk and caches at the host."]
+
+    def test_attached_disk_resource_with_cmk_counts(self):
+        attached = disk("disk-data", encryption={"type": "encryptionatrestwithcustomerkey", "diskEncryptionSetId": DES})
+        machine = vm("vm-attached", os_des=DES)
+        machine["properties"]["storageProfile"]["dataDisks"] = [
+            {"lun": 0, "name": "disk-data", "createOption": "Attach", "managedDisk": {"id": attached["id"]}}]
+        assert statuses(compute.vm_disks_encrypted, [machine, attached]) == {"vm-attached": Status.PASS}
+
+    def test_fail_when_a_disk_has_platform_keys_and_no_host_encryption(self):
+        documents = [vm("vm-mixed", os_des=DES, data_des=[None]), resource(VM, "vm-bare")]
+        assert messages(compute.vm_disks_encrypted, documents) == [
+            "Virtual machine 'vm-bare' declares no managed disk with a disk encryption set and does not encrypt at "
+            "host.",
+            "Virtual machine 'vm-mixed' does not encrypt at host and data disk 'vm-mixed-data0' use(s) "
+            "platform-managed keys only (no disk encryption set)."]
+
+    def test_empty(self):
+        assert statuses(compute.vm_disks_encrypted, []) == {}
+
+
+class TestBootDiagnosticsManaged:
+    def test_pass_with_managed_storage(self):
+        machine = vm("vm-diag", diagnosticsProfile={"bootDiagnostics": {"enabled": True}})
+        assert messages(compute.boot_diagnostics_managed, [machine]) == [
+            "Virtual machine 'vm-diag' keeps boot diagnostics in an Azure-managed storage account."]
+
+    def test_fail_when_off_or_in_a_customer_account(self):
+        documents = [vm("vm-off", diagnosticsProfile={"bootDiagnostics": {"enabled": False}}), vm("vm-unset"),
+                     vm("vm-own", diagnosticsProfile={"bootDiagnostics": {
+                         "enabled": True, "storageUri": "https://stdiag.blob.core.windows.net/"}})]
+        assert statuses(compute.boot_diagnostics_managed, documents) == {
+            "vm-off": Status.FAIL, "vm-unset": Status.FAIL, "vm-own": Status.FAIL}
+        assert messages(compute.boot_diagnostics_managed, documents[2:]) == [
+            "Virtual machine 'vm-own' writes boot diagnostics to customer storage account "
+            "https://stdiag.blob.core.windows.net/, where console screenshots and serial logs need that account's own "
+            "access controls; use the managed account instead."]
+
+    def test_empty(self):
+        assert statuses(compute.boot_diagnostics_managed, []) == {}
+
+
+EXTENSION = "Microsoft.Compute/virtualMachines/extensions"
+
+
+class TestMonitorAgent:
+    def test_pass_with_the_windows_or_linux_agent(self):
+        win, lin = vm("vm-win"), vm("vm-lin")
+        documents = [win, lin,
+                     resource(EXTENSION, "vm-win/AzureMonitorWindowsAgent",
+                              {"publisher": "Microsoft.Azure.Monitor", "type": "AzureMonitorWindowsAgent"}),
+                     resource(EXTENSION, "vm-lin/ama", {"publisher": "microsoft.azure.monitor",
+                                                        "type": "azuremonitorlinuxagent"})]
+        assert messages(compute.monitor_agent, documents) == [
+            "Virtual machine 'vm-lin' runs the Azure Monitor agent (extension 'ama', AzureMonitorLinuxAgent).",
+            "Virtual machine 'vm-win' runs the Azure Monitor agent (extension 'AzureMonitorWindowsAgent', "
+            "AzureMonitorWindowsAgent)."]
+
+    def test_fail_without_the_agent_or_with_the_legacy_one(self):
+        legacy = vm("vm-mma")
+        documents = [legacy, vm("vm-none"),
+                     resource(EXTENSION, "vm-mma/MicrosoftMonitoringAgent",
+                              {"publisher": "Microsoft.EnterpriseCloud.Monitoring", "type": "MicrosoftMonitoringAgent"})]
+        assert statuses(compute.monitor_agent, documents) == {"vm-mma": Status.FAIL, "vm-none": Status.FAIL}
+
+    def test_empty(self):
+        assert statuses(compute.monitor_agent, []) == {}
+
+
 def test_rendered_stacks_have_nothing_to_judge(rendering):
     """The landing zone's own resources, translated to ARM, give these controls nothing to judge."""
     # carelift creates no VMs or disks yet: the controls judge nothing rather than something spurious.

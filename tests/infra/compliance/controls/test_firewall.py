@@ -37,6 +37,32 @@ class TestThreatIntelDeny:
             "Firewall policy 'afwp' has threatIntelMode Alert instead of Deny, so traffic to known-malicious "
             "addresses and domains is not blocked."]
 
+    def test_case_and_default(self):
+        documents = [policy("afwp-lower", threatIntelMode="deny"), policy("afwp-unset", threatIntelMode=None)]
+        assert messages(firewall.threat_intel_deny, documents) == [
+            "Firewall policy 'afwp-lower' blocks traffic to and from known-malicious addresses (threatIntelMode Deny).",
+            "Firewall policy 'afwp-unset' has threatIntelMode Alert (threatIntelMode unset: Azure's default is Alert) "
+            "instead of Deny, so traffic to known-malicious addresses and domains is not blocked."]
+
+    def test_classic_firewall_is_judged_on_its_own_mode(self):
+        """Checkov's CKV_AZURE_216 form: a firewall with classic rules and no policy carries threatIntelMode."""
+        documents = [azure_firewall("afw-classic-deny", firewallPolicy=None, threatIntelMode="Deny"),
+                     azure_firewall("afw-classic-alert", firewallPolicy=None, threatIntelMode="Alert"),
+                     azure_firewall("afw-classic-unset", firewallPolicy=None)]
+        assert statuses(firewall.threat_intel_deny, documents) == {
+            "afw-classic-deny": Status.PASS, "afw-classic-alert": Status.FAIL, "afw-classic-unset": Status.FAIL}
+
+    def test_policy_governed_firewall_takes_the_policys_mode(self):
+        good = [azure_firewall("afw"), policy("afwp")]
+        assert messages(firewall.threat_intel_deny, good[:1] + good[1:]) == [
+            "Azure Firewall 'afw' blocks known-malicious traffic through firewall policy 'afwp' (threatIntelMode Deny).",
+            "Firewall policy 'afwp' blocks traffic to and from known-malicious addresses (threatIntelMode Deny)."]
+        alerting = [azure_firewall("afw"), policy("afwp", threatIntelMode="Alert")]
+        assert statuses(firewall.threat_intel_deny, alerting) == {"afw": Status.FAIL, "afwp": Status.FAIL}
+        assert messages(firewall.threat_intel_deny, [azure_firewall("afw-orphan")]) == [
+            "Azure Firewall 'afw-orphan' is governed by firewall policy 'afwp', which is not among the audited "
+            "documents, so its threat intelligence mode cannot be verified."]
+
     def test_empty(self):
         assert statuses(firewall.threat_intel_deny, []) == {}
 

@@ -110,6 +110,43 @@ class TestNoInternetAdminPorts:
         assert statuses(network.no_internet_admin_ports, [nsg("nsg-empty")]) == {}
 
 
+class TestNoInternetInbound:
+    def test_pass_for_narrow_sources_outbound_deny_and_icmp(self):
+        group = nsg("nsg-app",
+                    rule("from-hub", sourceAddressPrefix="10.40.0.0/16", destinationPortRange="443"),
+                    rule("out", direction="outbound", sourceAddressPrefix="*", destinationPortRange="*"),
+                    rule("deny", access="deny", sourceAddressPrefix="Internet", destinationPortRange="*"),
+                    rule("ping", protocol="Icmp", sourceAddressPrefix="*", destinationPortRange="*"))
+        assert set(statuses(network.no_internet_inbound, [group]).values()) == {Status.PASS}
+
+    def test_fail_for_any_port_open_to_the_internet(self):
+        group = nsg("nsg-web",
+                    rule("web", sourceAddressPrefix="Internet", destinationPortRange="443"),
+                    rule("high", sourceAddressPrefixes=["10.0.0.0/8", "0.0.0.0/0"], destinationPortRanges=["8080-8090"]),
+                    rule("anything", sourceAddressPrefix="*", destinationPortRange="*"))
+        assert statuses(network.no_internet_inbound, [group]) == {
+            "web": Status.FAIL, "high": Status.FAIL, "anything": Status.FAIL}
+        assert messages(network.no_internet_inbound, [nsg("nsg-web", group["properties"]["securityRules"][0])]) == [
+            "Security rule 'web' in network security group 'nsg-web' allows inbound traffic from Internet to port "
+            "443, so whatever listens there is reachable from the internet without passing the firewall."]
+
+    def test_bastion_rule_is_accepted_only_on_the_bastion_subnet(self):
+        https = rule("allow-https-inbound", sourceAddressPrefix="Internet", destinationPortRange="443")
+        bastion_nsg, app_nsg = nsg("nsg-bastion", https), nsg("nsg-app", https)
+        documents = [bastion_nsg, app_nsg,
+                     subnet("AzureBastionSubnet", vnet="vnet-hub", networkSecurityGroup={"id": bastion_nsg["id"]}),
+                     subnet("snet-app", networkSecurityGroup={"id": app_nsg["id"]})]
+        assert messages(network.no_internet_inbound, documents) == [
+            "Security rule 'allow-https-inbound' in network security group 'nsg-app' allows inbound traffic from "
+            "Internet to port 443, so whatever listens there is reachable from the internet without passing the "
+            "firewall.",
+            "Security rule 'allow-https-inbound' in network security group 'nsg-bastion' allows TCP 443 from Internet "
+            "on the AzureBastionSubnet, the inbound rule Azure Bastion requires."]
+
+    def test_empty(self):
+        assert statuses(network.no_internet_inbound, []) == {}
+
+
 class TestExplicitDenyAllInbound:
     def test_pass_with_inline_deny_all(self):
         group = nsg("nsg-good", rule("https", sourceAddressPrefix="VirtualNetwork", destinationPortRange="443"),

@@ -214,6 +214,83 @@ class TestEvidenceImmutable:
         assert statuses(storage.evidence_immutable, []) == {}
 
 
+def blob_diagnostics(account_name: str, name: str = "diag-blob", workspace: str | None = "/w", **log) -> dict:
+    """A diagnostic setting on the account's blob service (an extension of blobServices/default)."""
+    target = blob_service(account_name)
+    return extension(target, DIAG, name, {"workspaceId": workspace, "logs": [{"enabled": True, **log}]})
+
+
+class TestBlobAccessLogged:
+    def test_pass_with_the_category_group_or_all_three_categories(self):
+        grouped, listed = account("stgroup"), account("stlisted")
+        setting = blob_diagnostics("stlisted", categoryGroup=None)
+        setting["properties"]["logs"] = [{"category": c, "enabled": "true"}
+                                         for c in ("StorageRead", "StorageWrite", "StorageDelete")]
+        documents = [grouped, listed, blob_diagnostics("stgroup", categoryGroup="allLogs"), setting,
+                     account("stfiles", kind="FileStorage")]
+        assert statuses(storage.blob_access_logged, documents) == {
+            "stgroup": Status.PASS, "stlisted": Status.PASS, "stfiles": Status.PASS}
+
+    def test_fail_without_a_setting_or_with_a_partial_one(self):
+        partial, storage_only = account("stpartial"), account("ststorage")
+        documents = [partial, storage_only, account("stbare"),
+                     blob_diagnostics("stpartial", category="StorageWrite"),
+                     blob_diagnostics("ststorage", workspace=None, categoryGroup="allLogs")]
+        assert statuses(storage.blob_access_logged, documents) == {
+            "stpartial": Status.FAIL, "ststorage": Status.FAIL, "stbare": Status.FAIL}
+        assert messages(storage.blob_access_logged, documents[:1] + documents[3:4]) == [
+            "Storage account 'stpartial' does not send StorageRead, StorageDelete logs of its blob service to a Log "
+            "Analytics workspace, so access to its blobs is not recorded."]
+
+    def test_empty(self):
+        assert statuses(storage.blob_access_logged, []) == {}
+
+
+def classified(name: str, level: str | None, sku: str) -> dict:
+    document = {**account(name), "sku": {"name": sku}}
+    document["tags"] = {"data-classification": level} if level else {}
+    return document
+
+
+class TestPhiGeoRedundant:
+    def test_pass_when_geo_redundant_or_not_phi(self):
+        documents = [classified("stphi", "phi", "standard_ragzrs"), classified("stpublic", "public", "Standard_LRS")]
+        assert messages(storage.phi_geo_redundant, documents) == [
+            "Storage account 'stphi' keeps a copy in a second region (Standard_RAGZRS).",
+            "Storage account 'stpublic' holds data classified public, not PHI, so Standard_LRS replication inside one "
+            "region suffices."]
+
+    def test_fail_for_phi_or_unclassified_in_one_region(self):
+        documents = [classified("stphi", "PHI", "Standard_ZRS"), classified("stnotag", None, "Premium_LRS")]
+        assert messages(storage.phi_geo_redundant, documents) == [
+            "Storage account 'stnotag' has no data-classification tag, so it may hold PHI, but uses Premium_LRS, "
+            "which keeps no copy outside its region.",
+            "Storage account 'stphi' holds PHI but uses Standard_ZRS, which keeps no copy outside its region."]
+
+    def test_empty(self):
+        assert statuses(storage.phi_geo_redundant, []) == {}
+
+
+class TestContainerPrivate:
+    def test_pass_when_none_or_unset(self):
+        documents = [container("stdata", "explicit", publicAccess="none"), container("stdata", "unset")]
+        assert messages(storage.container_private, documents) == [
+            "Blob container 'explicit' is private (publicAccess None).",
+            "Blob container 'unset' is private (publicAccess None) (publicAccess unset: Azure's default is None)."]
+
+    def test_fail_per_container_even_when_the_account_forbids_anonymous_access(self):
+        documents = [account("stopen", allowBlobPublicAccess=True), container("stopen", "web", publicAccess="Blob"),
+                     account("stclosed", allowBlobPublicAccess=False),
+                     container("stclosed", "listing", publicAccess="container")]
+        assert messages(storage.container_private, documents) == [
+            "Blob container 'listing' sets publicAccess Container; its account forbids anonymous access today, but "
+            "allowing it on the account would open this container to anyone.",
+            "Blob container 'web' sets publicAccess Blob, so anyone with the URL can read its blobs."]
+
+    def test_empty(self):
+        assert statuses(storage.container_private, []) == {}
+
+
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     assert rendered_statuses(rendering, storage.CONTROLS) == {c.id: {Status.PASS} for c in storage.CONTROLS}
