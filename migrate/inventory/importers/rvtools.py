@@ -143,9 +143,10 @@ def csv_set(path: Path) -> dict[str, Path]:
 
 SIDE_REQUIRED = {"vDisk": ("vm", "capacity"), "vPartition": ("vm", "consumed"), "vNetwork": ("vm", "ipv4"),
                  "vHost": ("host",)}
-SIDE_FALLBACK = {"vDisk": "disk sizes come from vInfo's total capacity",
-                 "vPartition": "used space comes from vInfo's In Use",
-                 "vNetwork": "addresses come from vInfo's primary IP",
+# Said without apostrophes: the terminal layer reads text between single quotes as a quoted value.
+SIDE_FALLBACK = {"vDisk": "disk sizes come from the total capacity in vInfo",
+                 "vPartition": "used space comes from In Use in vInfo",
+                 "vNetwork": "addresses come from the primary IP in vInfo",
                  "vHost": "datacenter and cluster come from vInfo"}
 WARNINGS_LISTED = 40
 """Side-sheet warnings listed one by one; the rest are counted."""
@@ -216,7 +217,7 @@ def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> P
         _fill_from_hosts(columns, vms, side)
     if strict:
         for item in side.items:
-            problems.add(item)
+            problems.add(replace(item, message=item.message.split("; sheet skipped")[0]))
         problems.count += side.count - len(side.items)  # counted beyond the list, as Problems does
     problems.raise_if_any()  # a bad vInfo (or, with strict, any side-sheet problem): nothing is imported
     warnings += _side_warnings(side)
@@ -348,7 +349,7 @@ def _tell_apart(vms: list[_Vm], warnings: list[str]) -> list[_Vm]:
             listed = ", ".join(f"row {vm.row} {vm.server['name']}"
                                + (f" ({vm.place['vcenter']})" if vm.place.get("vcenter") else "") for vm in group)
             warnings.append(f"VM UUID {uuid} is on {len(group)} VMs ({listed}): kept as {len(group)} servers "
-                            f"(clones, replicas or restored copies carry their original's UUID)")
+                            f"(clones, replicas or restored copies carry the UUID of their original)")
     return kept
 
 

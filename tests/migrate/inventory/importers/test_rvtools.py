@@ -206,7 +206,7 @@ def test_a_side_sheet_whose_vm_header_was_anonymised_is_skipped_with_one_warning
     parsed = parse(path)
     assert sorted(by_name(parsed)) == ["EPICPRD01", "lab-rhel6", "util01"]
     assert parsed.warnings == ("sheet vPartition, column 'VM': the header has no 'VM' column (anonymised or from "
-                               "another tool?); sheet skipped, used space comes from vInfo's In Use",)
+                               "another tool?); sheet skipped, used space comes from In Use in vInfo",)
     # Used space is vInfo's In Use (150000 MiB) spread over the two vDisk disks.
     assert by_name(parsed)["EPICPRD01"].disks == (Disk("Hard disk 1", 100.0, 73.242, False),
                                                   Disk("Hard disk 2", 100.0, 73.242, True))
@@ -214,6 +214,7 @@ def test_a_side_sheet_whose_vm_header_was_anonymised_is_skipped_with_one_warning
         parse(path, strict=True)
     [problem] = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("vPartition", 1, "VM")
+    assert "skipped" not in problem.message   # an error: nothing is skipped, nothing imported
 
 
 def test_each_side_sheet_lacking_what_it_is_read_for_falls_back_to_vinfo(tmp_path):
@@ -236,7 +237,7 @@ def test_an_empty_side_sheet_is_a_warning_and_an_empty_vinfo_still_an_error(tmp_
     sheets["vDisk"] = []
     parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
     assert parsed.warnings == ("sheet vDisk: the sheet is empty (no header row); sheet skipped, disk sizes come "
-                               "from vInfo's total capacity",)
+                               "from the total capacity in vInfo",)
     sheets["vInfo"] = []
     [problem] = problems_of(write_xlsx(tmp_path / "y.xlsx", sheets))
     assert (problem.sheet, problem.message) == ("vInfo", "the sheet is empty (no header row)")
@@ -284,5 +285,5 @@ def test_a_uuid_on_a_vm_and_its_renamed_copy_is_two_servers_and_a_row_listed_twi
         "vInfo rows 2 and 7 are the same VM (EPICPRD01, VM UUID 5029a1b2-1111-2222-3333-444455556666, vCenter "
         "vc01.rbh.local); row 7 ignored",
         "VM UUID 5029a1b2-1111-2222-3333-444455556666 is on 2 VMs (row 2 EPICPRD01 (vc01.rbh.local), row 6 "
-        "EPICPRD01_old (vc01.rbh.local)): kept as 2 servers (clones, replicas or restored copies carry their "
-        "original's UUID)")
+        "EPICPRD01_old (vc01.rbh.local)): kept as 2 servers (clones, replicas or restored copies carry the "
+        "UUID of their original)")
