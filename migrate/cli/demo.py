@@ -100,6 +100,8 @@ class Steps:
 
     def __exit__(self, *exc):
         if self.progress:
+            if exc[0] is None:
+                self.progress.update(self.task, description="done")
             self.progress.stop()
 
     def step(self, description: str) -> None:
