@@ -71,8 +71,12 @@ class Context:
 
     def parameter(self, name: str) -> Any:
         key = name.lower()
-        if key not in self.parameters or isinstance(self.parameters[key], Opaque):
+        if key not in self.parameters:
             return Opaque(f"[parameters('{name}')]")
+        if isinstance(self.parameters[key], Opaque):
+            # A nested deployment passed an unknown value: keep the caller's spelling, so two modules
+            # given different unknown names do not collapse into one "[parameters('name')]" id.
+            return self.parameters[key]
         value = self._resolve(f"p:{key}", self.parameters[key], f"[parameters('{name}')]")
         if is_known(value):
             self.used_parameters.add(key)

@@ -43,6 +43,19 @@ def get(document: Any, path: str, default: Any = None) -> Any:
     return node
 
 
+def get_list(document: Any, path: str) -> list[Any]:
+    """The list at `path`, or [] when it is absent or not a list. An expression standing for the list
+    (`model.Unknown`) counts as used by the running check (so a failure is `manual`) and gives []:
+    iterating it would walk the characters of its spelling."""
+    value = get(document, path)
+    return value if isinstance(value, list) else []
+
+
+def get_entries(document: Any, path: str) -> list[Mapping[str, Any]]:
+    """The objects of the list at `path` (entries that are not objects, e.g. unknown values, left out)."""
+    return [entry for entry in get_list(document, path) if isinstance(entry, Mapping)]
+
+
 def type_of(document: Document) -> str:
     return str(document.get("type", ""))
 

@@ -129,8 +129,9 @@ def audit_events_logged(vault: Document, index: ResourceIndex) -> Outcome:
     for setting in index.extensions(vault["id"], "Microsoft.Insights/diagnosticSettings"):
         if not get(setting, "properties.workspaceId"):
             continue
-        for log in get(setting, "properties.logs", []) or []:
-            if boolean(log.get("enabled")) and (same(log.get("category"), "AuditEvent")
+        logs = get(setting, "properties.logs", [])  # an expression (model.Unknown) is not a list of entries
+        for log in logs if isinstance(logs, list) else []:
+            if isinstance(log, dict) and boolean(log.get("enabled")) and (same(log.get("category"), "AuditEvent")
                                                 or same(log.get("categoryGroup"), "audit", "allLogs")):
                 return passed(sentence(vault, f"sends AuditEvent logs to Log Analytics through "
                                               f"diagnostic setting '{setting.get('name')}'"))
