@@ -12,7 +12,9 @@ older templates differ in case. Read as follows:
 | `CPU utilization percentage`, `Memory utilization percentage` | cpu_utilization, memory_utilization (0-100) |
 | `Boot type` | firmware (bios, efi) |
 | `Disk 1 size (In GB)` … `Disk 8 size (In GB)` | disks `disk 1` … `disk 8` |
-| `Storage in use (In GB)` | used space, spread over the disks in proportion to their size (the export does not say which disk holds it; none without disk sizes) |
+| `Disk 9 size (In GB)` … `Disk 20 size (In GB)` | more disks, where a later template has them |
+| `Storage in use (In GB)` (or `(In MB)`) | used space, spread over the disks in proportion to their size (the export does not say which disk holds it; none without disk sizes) |
+| `Storage allocated (In MB)` | without per-disk sizes: one disk `all disks` of that size |
 | `Server type` (Physical) / `Hypervisor` | hypervisor (`physical`, `vmware`, `hyper-v`, ...) |
 | `Virtual machine ID` | vm_uuid |
 | `Business application name` (`;`-separated) | applications |
@@ -35,7 +37,8 @@ from migrate.inventory.importers.tabular import Row, open_columns
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "azure-migrate"
-MAX_DISKS = 8
+MAX_DISKS = 20
+"""The template has Disk 1..8; later versions document up to 20."""
 MAX_APPLICATIONS = 5
 MAX_CORES = 4096
 MAX_MEMORY_MB = 64 * 1024 * 1024
@@ -61,6 +64,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "custom_id": ("Custom server ID",),
     "decommission": ("Server decommission date",),
     "storage_in_use": ("Storage in use (In GB)",),
+    "storage_in_use_mb": ("Storage in use (In MB)",),
+    "storage_allocated_mb": ("Storage allocated (In MB)",),
     **{f"disk{n}": (f"Disk {n} size (In GB)",) for n in range(1, MAX_DISKS + 1)},
     **{f"app{n}": (f"Application {n} name",) for n in range(1, MAX_APPLICATIONS + 1)},
     **{f"appver{n}": (f"Application {n} version",) for n in range(1, MAX_APPLICATIONS + 1)},
@@ -111,6 +116,13 @@ def _server(row: Row) -> Server | None:
         if size is not None:
             disks.append(Disk(label=f"disk {n}", size_gb=size))
     used = row.numeric("storage_in_use", maximum=MAX_DISK_GB * MAX_DISKS)
+    if used is None and row.has("storage_in_use_mb"):
+        used_mb = row.numeric("storage_in_use_mb", maximum=MAX_DISK_GB * MAX_DISKS * 1024)
+        used = None if used_mb is None else used_mb / 1024
+    if not disks and row.has("storage_allocated_mb"):  # no per-disk sizes: one disk of the allocated total
+        allocated = row.numeric("storage_allocated_mb", maximum=MAX_DISK_GB * MAX_DISKS * 1024)
+        if allocated:
+            disks.append(Disk(label="all disks", size_gb=round(allocated / 1024, 3)))
     total = sum(d.size_gb for d in disks)
     if used is not None and total > 0:
         disks = [Disk(label=d.label, size_gb=d.size_gb, used_gb=round(min(d.size_gb, used * d.size_gb / total), 3))

@@ -75,7 +75,9 @@ def normalise_os(text: str | None, version: str | None = None) -> OsInfo:
         return _windows(cleaned, lowered, version)
     for pattern, name, style in _LINUX:
         if pattern.search(cleaned):
-            return OsInfo("linux", name, _linux_version(cleaned, style))
+            # A separate version cell is the more precise (`Red Hat Enterprise Linux 8` + `8.5` is 8.5).
+            given = _linux_version(_ARCH.sub(" ", version), style) if version and version.strip() else None
+            return OsInfo("linux", name, given or _linux_version(cleaned, style))
     for pattern, name in _OTHER:
         if pattern.search(cleaned):
             number = re.search(r"\b(\d+(?:\.\d+)?)\b", cleaned)

@@ -99,3 +99,20 @@ def test_storage_in_use_is_used_space_spread_over_the_disks_and_os_versions_keep
     assert lis.disks == (Disk("disk 1", 100.0, 100.0),)
     assert (lis.os_name, lis.os_version) == ("Red Hat Enterprise Linux", "7.1")
     assert (lis2.os_name, lis2.os_version, lis2.disks) == ("CentOS", "7.9", ())   # no disk sizes: nowhere to put it
+
+
+def test_template_variants_seen_in_the_field(tmp_path):
+    # Shapes published with the import template: a version cell more precise than the OS name, a
+    # 64-bit architecture spelled out, storage in MB with an allocated total instead of disk sizes,
+    # and disks beyond the eighth.
+    header = ["*Server name", "*Cores", "*Memory (In MB)", "*OS name", "OS version", "OS architecture",
+              "Storage in use (In MB)", "*Storage allocated (In MB)"]
+    rows = [{"*Server name": "db-server-01", "*Cores": 16, "*Memory (In MB)": 65536,
+             "*OS name": "Red Hat Enterprise Linux 8", "OS version": "8.5", "OS architecture": "64-bit",
+             "Storage in use (In MB)": 40960, "*Storage allocated (In MB)": 81920}]
+    [db] = parse(write_csv(tmp_path / "import.csv", rows_for(header, rows))).servers
+    assert (db.os_name, db.os_version) == ("Red Hat Enterprise Linux", "8.5")
+    assert db.disks == (Disk("all disks", 80.0, 40.0),)
+    wide = HEADER + ["Disk 12 size (In GB)"]
+    [lis] = parse(write_csv(tmp_path / "wide.csv", rows_for(wide, [dict(LIS, **{"Disk 12 size (In GB)": 50})]))).servers
+    assert lis.disks == (Disk("disk 12", 50.0),)
