@@ -1,15 +1,19 @@
 """Excel workbooks through python-calamine: sheets as `Table`s, read side by side on multi-core machines.
 
-A truncated or corrupt file, or a failure inside the Rust reader, becomes a `Problem`.
+A truncated or corrupt file, or a failure inside the Rust reader, becomes a `Problem`. Before
+calamine sees a part, `xlsx_limits` bounds it (decompressed size, shared-string expansion, grid
+size): a bomb is a `Problem` too, never an out-of-memory abort.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from migrate.inventory.importers import xlsx_limits
 from migrate.inventory.importers.tabular import Cell, Problems, Table, kind_message, kind_of, to_text
 from migrate.inventory.model import Problem
 
@@ -17,13 +21,36 @@ from migrate.inventory.model import Problem
 class Workbook:
     """An xlsx workbook read through python-calamine; sheets become Tables on demand."""
 
-    def __init__(self, path: Path, display: str, book):
+    def __init__(self, path: Path, display: str, book, package: xlsx_limits.Package | None = None,
+                 lengths: list[int] | None = None, parts: dict[str, list[str]] | None = None):
         self.path = path
         self.file = display
         self._book = book
         self.sheet_names: tuple[str, ...] = tuple(book.sheet_names)
         self._prefetched: dict[str, Future] = {}
         self._executor: ThreadPoolExecutor | None = None
+        self._package = package
+        self._lengths = lengths or []
+        self._parts = parts or {}
+        self._verdicts: dict[str, str | None] = {}
+        self._lock = threading.Lock()  # the package's file handle is shared with the prefetch thread
+
+    def refusal(self, sheet: str) -> str | None:
+        """Why `sheet` must not be handed to calamine (a bound of `xlsx_limits` broken), or None."""
+        if self._package is None:
+            return None
+        with self._lock:
+            if sheet not in self._verdicts:
+                parts = self._parts.get(sheet) or sorted({m.filename.lower() for m in self._package.members
+                                                         if m.filename.lower().startswith(xlsx_limits.SHEET_FOLDERS)})
+                verdict = None
+                try:
+                    for part in parts:
+                        xlsx_limits.check_sheet(self._package, part, self._lengths, sheet)
+                except (xlsx_limits.TooLarge, xlsx_limits.Unreadable) as error:
+                    verdict = str(error)
+                self._verdicts[sheet] = verdict
+            return self._verdicts[sheet]
 
     def prefetch(self, sheets: Iterable[str]) -> None:
         """Start decoding `sheets` in a background thread while the caller works on another one.
@@ -40,6 +67,8 @@ class Workbook:
         handle: list = []
 
         def load(sheet: str):
+            if self.refusal(sheet) is not None:
+                return None  # table() reports it
             if not handle:
                 handle.append(CalamineWorkbook.from_path(str(self.path)))
             return handle[0].get_sheet_by_name(sheet)
@@ -54,8 +83,14 @@ class Workbook:
         return next((s for s in self.sheet_names if s.strip().casefold() == wanted), None)
 
     def table(self, sheet: str, problems: Problems) -> Table | None:
+        future = self._prefetched.pop(sheet, None)
+        refusal = self.refusal(sheet)
+        if refusal is not None:
+            if future is not None:
+                future.result()
+            problems.add(Problem(self.file, refusal, sheet=sheet))
+            return None
         try:
-            future = self._prefetched.pop(sheet, None)
             rows = (future.result() if future else self._book.get_sheet_by_name(sheet)).iter_rows()
             number, header = 0, None
             for cells in rows:
@@ -90,6 +125,8 @@ class Workbook:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         self._prefetched.clear()
+        if self._package is not None:
+            self._package.close()
         try:
             self._book.close()
         except BaseException as error:
@@ -121,12 +158,29 @@ def open_workbook(path: Path, problems: Problems, display: str | None = None) ->
         return None
     from python_calamine import CalamineWorkbook  # imported here: only workbook imports pay for it
 
+    package = None
+    try:
+        # What calamine reads when it opens the workbook is bounded first (xlsx_limits).
+        package = xlsx_limits.Package(path, xlsx_limits.current_limits())
+        kept = package.check_open_parts()
+        lengths = xlsx_limits.shared_string_lengths(package)
+        parts = xlsx_limits.sheet_parts(kept.get("xl/workbook.xml"), kept.get("xl/_rels/workbook.xml.rels"))
+    except xlsx_limits.TooLarge as error:
+        package.close()
+        problems.add(Problem(file, str(error)))
+        return None
+    except xlsx_limits.Unreadable as error:
+        if package is not None:
+            package.close()
+        problems.add(Problem(file, f"cannot be read as an Excel workbook (truncated or corrupt?): {error}"))
+        return None
     try:
         book = CalamineWorkbook.from_path(str(path))
     except BaseException as error:
+        package.close()
         if not _reader_failed(error):
             raise
         problems.add(Problem(file, f"cannot be read as an Excel workbook (truncated or corrupt?): "
                                    f"{_calamine_message(error)}"))
         return None
-    return Workbook(path, file, book)
+    return Workbook(path, file, book, package, lengths, parts)
