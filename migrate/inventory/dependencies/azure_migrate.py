@@ -1,7 +1,7 @@
 """Azure Migrate agentless dependency analysis export (CSV) → weighted edges.
 
 One row per connection seen in a 6-hour time slot, up to 30 days:
-`Timeslot` (or `Time slot`), Source server name, Source IP, Source application, Source process,
+`Timeslot` (or `Time slot`; optional: without it each row is one undated observation), Source server name, Source IP, Source application, Source process,
 Destination server name, Destination IP, Destination application, Destination process,
 Destination port, optionally Source VLAN and Destination VLAN. A destination outside the
 appliance's discovery has no server name: the edge then points at its IP, which the store
@@ -41,8 +41,9 @@ ALIASES = {
     "source_vlan": ("source vlan",),
     "destination_vlan": ("destination vlan",),
 }
-REQUIRED = ("timeslot", "source_name", "destination_name", "port")
-SIGNATURE = {"timeslot", "destination_name", "port"}
+REQUIRED = ("source_name", "destination_name", "port")
+"""The time slot only dates the observations: an export without it still gives the edges and weights."""
+SIGNATURE = {"source_name", "destination_name", "port"}
 """Fields whose presence in a header identifies this format."""
 
 
@@ -69,8 +70,8 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
 
-        slot = cells[get["timeslot"]].strip()
-        if slot not in labels:
+        slot = cells[get["timeslot"]].strip() if "timeslot" in get else None
+        if slot is not None and slot not in labels:
             labels[slot] = 1 << len(labels)
             slots.see(slot)
         port = parse_port(cells[get["port"]])
@@ -102,8 +103,9 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
         edges.add(source, destination, port, "tcp", process=process, source_ip=ips["source_ip"],
                   destination_ip=ips["destination_ip"])
         key = (source, destination, port, "tcp")
-        seen[key] = seen.get(key, 0) | labels[slot]
-        label_rows[slot] = label_rows.get(slot, 0) + 1
+        if slot is not None:
+            seen[key] = seen.get(key, 0) | labels[slot]
+            label_rows[slot] = label_rows.get(slot, 0) + 1
 
     if header is None and not problems:
         problems.at("the file has no header row and no data")
@@ -112,6 +114,8 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
     problems.raise_if_any()
     periods = slots.periods()
     warnings = [f"ignored columns: {', '.join(header.ignored)}"] if header.ignored else []
+    if "timeslot" not in header.columns:
+        warnings.append("no Time slot column: each row counts as one observation, without first/last seen")
     unread = [label for label, period in periods.items() if period is None]
     if unread:
         rows_unread = sum(label_rows[u] for u in unread)
@@ -125,7 +129,7 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
     bits = sorted((bit, periods[label]) for label, bit in labels.items())
     dependencies = []
     for dependency in edges.dependencies():
-        mask = seen[(dependency.source, dependency.destination, dependency.port, dependency.protocol)]
+        mask = seen.get((dependency.source, dependency.destination, dependency.port, dependency.protocol), 0)
         known = [period for bit, period in bits if mask & bit and period is not None]
         if known:
             dependency = replace(dependency, first_seen=min(p[0] for p in known), last_seen=max(p[1] for p in known))

@@ -168,3 +168,14 @@ def test_a_row_of_addresses_only_as_the_appliance_writes_destinations_outside_di
     assert (edge.source, edge.destination, edge.port, edge.process) == ("10.137.18.124", "10.6.30.159", 63614,
                                                                         "unsecapp.exe")
     assert (edge.first_seen, edge.last_seen) == ("2026-07-28T12:00:00", "2026-07-28T18:00:00")
+
+
+def test_an_export_without_a_time_slot_column_still_gives_its_edges(tmp_path):
+    # Seen in the wild: the dependency columns without the slot (a trimmed or re-exported sheet).
+    header = HEADER.replace("Time slot,", "")
+    path = write(tmp_path, "app01,10.1.0.5,,,db01,10.1.0.6,,sqlservr.exe,1433",
+                 "app01,10.1.0.5,,,db01,10.1.0.6,,sqlservr.exe,1433", header=header)
+    parsed = parse_dependency_file(path)   # detected as the Azure Migrate export by its other columns
+    [edge] = parsed.dependencies
+    assert (edge.weight, edge.first_seen, edge.process) == (2, None, "sqlservr.exe")
+    assert parsed.warnings == ("no Time slot column: each row counts as one observation, without first/last seen",)
