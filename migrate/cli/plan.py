@@ -100,14 +100,16 @@ def overrides_failed(error, path) -> None:
 @plan.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="json: the timeline (waves with dates, counts, cost, crossing links) and the plan's metrics.")
+@click.option("--wide", is_flag=True, help="Every column (start date, vCPU, TB to replicate, the whole cutover "
+                                           "window); without it the table fits 100 columns.")
 @click.pass_context
-def show(ctx: click.Context, fmt: str) -> None:
+def show(ctx: click.Context, fmt: str, wide: bool) -> None:
     """The latest plan's timeline: waves with their dates, servers, move groups, cost and crossing links."""
     record, document = latest(ctx)
     if fmt == "json":
         click.echo(json.dumps(views.timeline_json(document, record), indent=2, ensure_ascii=False, sort_keys=True))
     else:
-        views.print_timeline(document, record)
+        views.print_timeline(document, record, wide=wide)
 
 
 @plan.command()

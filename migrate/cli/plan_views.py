@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,14 @@ def timeline_json(document: dict, record) -> dict:
     }
 
 
-def print_timeline(document: dict, record) -> None:
+NARROW_WIDTH = 100
+"""`plan show` without --wide fits this many terminal columns."""
+
+
+def print_timeline(document: dict, record, wide: bool = False) -> None:
+    """The waves as a table. Without `wide` it fits NARROW_WIDTH columns: the start date, vCPU and
+    TB columns are dropped (the least used on a change board) and the cutover shows its start only;
+    --wide shows everything."""
     from rich import box
     from rich.table import Table
 
@@ -86,23 +94,34 @@ def print_timeline(document: dict, record) -> None:
                         f"servers in {m['waves']} waves, H = {m['hybrid_exposure']:,}, "
                         f"{money(m['monthly_cost'])}/month; cutover windows in {zone}",
                   title_justify="left", box=box.SIMPLE_HEAD)
-    for column, justify in (("wave", "right"), ("name", "left"), ("starts", "left"), ("cutover", "left"),
-                            ("servers", "right"), ("groups", "right"), ("vCPU", "right"), ("TB", "right"),
-                            ("tier 0", "right"), ("PHI", "right"), ("monthly cost", "right"),
-                            ("crossing links", "right")):
-        table.add_column(column, justify=justify, no_wrap=column in ("cutover", "starts", "monthly cost"))
+    columns = [("wave", "right", True), ("name", "left", True), ("starts", "left", wide),
+               ("cutover", "left", True), ("servers", "right", True), ("groups", "right", True),
+               ("vCPU", "right", wide), ("TB", "right", wide), ("tier 0", "right", True), ("PHI", "right", True),
+               ("monthly cost", "right", True), ("crossing links" if wide else "crossing", "right", True)]
+    for column, justify, shown in columns:
+        if shown:
+            table.add_column(column, justify=justify, no_wrap=column in ("cutover", "starts", "monthly cost"))
     for w in document["waves"]:
         wm = w["metrics"]
-        table.add_row(str(w["number"]), w["name"], w["start"] or "", window(w["cutover"], w["cutover_end"], zone=False),
-                      str(wm["servers"]), str(wm["move_groups"]), str(wm["vcpu"]), f"{wm['replication_tb']:.1f}",
-                      str(wm["tier0_cutovers"]), str(wm["phi_servers"]), money(wm["monthly_cost"]),
-                      str(wm["crossing_links"]))
+        cutover = (window(w["cutover"], w["cutover_end"], zone=False) if wide
+                   else (w["cutover"] or "")[:16].replace("T", " "))
+        cost = money(wm["monthly_cost"])
+        cells = [str(w["number"]), w["name"], w["start"] or "", cutover, str(wm["servers"]), str(wm["move_groups"]),
+                 str(wm["vcpu"]), f"{wm['replication_tb']:.1f}", str(wm["tier0_cutovers"]), str(wm["phi_servers"]),
+                 cost, str(wm["crossing_links"])]
+        table.add_row(*(cell for cell, (_, _, shown) in zip(cells, columns) if shown))
     screen = console()
-    if not screen.is_terminal:  # piped or captured: no terminal width to respect, keep rows on one line
-        screen.width = 160
+    if not screen.is_terminal:  # piped or captured: no terminal width to go by
+        screen.width = 160 if wide else NARROW_WIDTH
+    elif not wide:
+        screen.width = min(screen.width, NARROW_WIDTH)
     screen.print(table)
     for note in document.get("notes", []):
-        echo(f"note: {note}")
+        if wide:
+            echo(f"note: {note}")
+        else:
+            for line in textwrap.wrap(f"note: {note}", NARROW_WIDTH, subsequent_indent="  "):
+                echo(line)
 
 
 # -- explain ---------------------------------------------------------------------------------

@@ -45,9 +45,10 @@ def stored(tmp_path) -> Path:
 def test_show_prints_the_timeline(stored):
     result = invoke(stored, "plan", "show")
     assert result.exit_code == 0, result.output
-    for expected in ("Foundation", "Pilot", "Wave 2", "Sat 2027-01-09 00:00–06:00", "$1,334.57", "America/Chicago",
+    for expected in ("Foundation", "Pilot", "Wave 2", "2027-01-09 00:00", "$1,334.57", "America/Chicago",
                      "H = 95"):
         assert expected in result.output
+    assert "Sat 2027-01-09 00:00–06:00" in invoke(stored, "plan", "show", "--wide").output  # the whole window
 
 
 def test_show_json_is_the_timeline(stored):
