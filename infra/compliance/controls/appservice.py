@@ -258,8 +258,8 @@ def _runtimes(site: Document, index: ResourceIndex) -> list[tuple[str, str]]:
     for key, language in WINDOWS_RUNTIMES.items():
         value = site_config(site, index, key)
         text = "" if value is None else str(value).strip()
-        if _version(text) is None:
-            continue  # unset, "", or "OFF": this language is not in use
+        if text.lower() in ("", "off"):
+            continue  # this language is not in use
         if key == "netFrameworkVersion" and text.lower().lstrip("v").startswith("4."):
             continue  # .NET Framework 4.x (v4.0 runs 4.8), supported with Windows itself
         found.append((language, text))
@@ -287,13 +287,17 @@ def supported_runtime(site: Document, index: ResourceIndex) -> Outcome:
                                          "image carries"))
         return cannot_judge(sentence(site, "states no language runtime version; cannot judge offline which runtime "
                                            "it runs"))
-    old = []
+    old, invalid = [], []
     for language, text in stated:
         version, minimum = _version(text), _version(oldest[language])
-        if version is None or minimum is None or version < minimum:
+        if version is None:
+            invalid.append(f"{language} version '{text}'")
+        elif minimum is None or version < minimum:
             old.append(f"{language} {text} (oldest supported {oldest[language]})")
-    if old:
-        return failed(sentence(site, f"runs {', '.join(old)}, out of support as of {as_of}"))
+    problems = ([f"runs {', '.join(old)}, out of support as of {as_of}"] if old else []) + (
+        [f"states {', '.join(invalid)}, which is not a runtime version"] if invalid else [])
+    if problems:
+        return failed(sentence(site, "; ".join(problems)))
     return passed(sentence(site, f"runs {', '.join(f'{lang} {text}' for lang, text in stated)}, in support as of "
                                  f"{as_of}"))
 

@@ -193,13 +193,15 @@ class TestSupportedRuntime:
 
     def test_fail_on_end_of_life_versions(self):
         documents = [site("app-node", site_config={"linuxFxVersion": "NODE|18-lts"}),
-                     site("app-java", site_config={"javaVersion": "1.8"})]
+                     site("app-java", site_config={"javaVersion": "1.8"}),
+                     site("app-typo", site_config={"pythonVersion": "unknown"})]
         as_of, oldest = appservice.supported_runtimes()
         assert messages(appservice.supported_runtime, documents) == [
             f"App Service app 'app-java' runs java 1.8 (oldest supported {oldest['java']}), out of support as of "
             f"{as_of}.",
             f"App Service app 'app-node' runs node 18-lts (oldest supported {oldest['node']}), out of support as of "
-            f"{as_of}."]
+            f"{as_of}.",
+            "App Service app 'app-typo' states python version 'unknown', which is not a runtime version."]
 
     def test_empty(self):
         assert statuses(appservice.supported_runtime, []) == {}
