@@ -26,6 +26,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
 from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document, utc_today
+from infra.inputs import read_input_text
 from infra.stackfile import load_stack_yaml
 
 # Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
@@ -182,7 +183,7 @@ def load_stack_file(path: Path, today: datetime.date | None = None) -> tuple[str
     name = path.name
     stack = name[len("Pulumi."):].rsplit(".", 1)[0] if name.startswith("Pulumi.") else path.stem
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path)
     except FileNotFoundError:
         raise ConfigError(str(path), [ConfigIssue("--stack", f"stack file {path} does not exist")]) from None
     except (OSError, UnicodeDecodeError) as exc:

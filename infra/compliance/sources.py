@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from infra.compliance.expressions import Context, Opaque, evaluate, is_expression, is_known, unescape
+from infra.inputs import read_input_bytes
 from infra.compliance.model import Gap, InputProblem, Unknown
 
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -135,7 +136,7 @@ def documents_from_json(data: Any, path: str | Path, *, subscription_id: str = P
 
 def _read_text(path: Path) -> str:
     try:
-        raw = path.read_bytes()
+        raw = read_input_bytes(path)
     except FileNotFoundError:
         raise SourceError(path, "no such file") from None
     except IsADirectoryError:

@@ -7,14 +7,17 @@ workspace stores it, `plan_views` renders.
 from __future__ import annotations
 
 import datetime
+import contextlib
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from migrate.cli import plan_views as views
 from migrate.cli.errors import fail
+from migrate.cli.terminal import quote
 from migrate.cli.workspace import open_workspace
 
 
@@ -23,7 +26,8 @@ from migrate.cli.workspace import open_workspace
               help="Plan settings (YAML): wave capacities, calendar, pins, pricing… every key optional; "
                    "see README, 'Migration plan'.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the plan JSON (schema carelift.plan/v1) to this file.")
+              help="Also write the plan JSON (schema carelift.plan/v1) to this file (- for standard output; "
+                   "the plan is stored only if the file was written).")
 @click.option("--relax", is_flag=True,
               help="Split move groups larger than a wave along their weakest links instead of failing "
                    "(each split is reported in the plan's notes).")
@@ -45,12 +49,12 @@ def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax
 
 
 def compute(directory: Path, settings_path: Path | None, out: Path | None, relax: bool) -> None:
-    from migrate.cli.files import write_atomically
+    from migrate.cli.files import is_standard_output, require_output, write_output
     from migrate.cli.workspace import utc_now
     from migrate.planning.settings import SettingsError, load_settings
 
-    if out is not None and not out.resolve().parent.is_dir():  # before minutes of planning, not after
-        fail(f"cannot write {out}: directory {out.resolve().parent} does not exist")
+    if out is not None:  # a refused destination is said before minutes of planning, not after
+        require_output(out)
     try:
         settings = load_settings(settings_path)
     except SettingsError as error:
@@ -87,10 +91,14 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
             fail(f"cannot price the plan (settings region: {settings.region})", [str(error)])
         text = plan_to_json(result)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if out is not None:  # written first: a plan is stored only if its file was written (exit 2 otherwise)
+            write_output(out, text)
         plan_id = workspace.save_plan(text, digest, utc_now())
-    if out is not None:
-        write_atomically(out, text)
-    views.print_summary(plan_sections(result), plan_id, digest, out)
+    if is_standard_output(out):  # the JSON went to standard output: the summary goes to standard error
+        with contextlib.redirect_stdout(sys.stderr):
+            views.print_summary(plan_sections(result), plan_id, digest, "standard output")
+    else:
+        views.print_summary(plan_sections(result), plan_id, digest, out)
 
 
 def overrides_failed(error, path) -> None:
@@ -121,7 +129,7 @@ def explain(ctx: click.Context, server: str, fmt: str) -> None:
     _, document = latest(ctx)
     found = views.find_server(document, server)
     if found is None:
-        fail(f"no server {server!r} in the latest plan (`carelift plan show` lists the waves)")
+        fail(f"no server {quote(server)} in the latest plan (`carelift plan show` lists the waves)")
     explanation = views.explanation(document, found)
     if fmt == "json":
         click.echo(json.dumps(explanation, indent=2, ensure_ascii=False, sort_keys=True))
@@ -145,18 +153,19 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 @plan.command()
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+              help="File to write (default, or -: standard output).")
 @click.pass_context
 def export(ctx: click.Context, out: Path | None) -> None:
     """The latest stored plan's JSON, byte for byte as computed (for `carelift plan diff` and reports)."""
-    from migrate.cli.files import write_atomically
+    from migrate.cli.files import is_standard_output, write_output
+    from migrate.cli.terminal import echo
 
     record, _ = latest(ctx, parse=False)
     if out is None:
         click.echo(record.plan_json, nl=False)
     else:
-        write_atomically(out, record.plan_json)
-        click.echo(f"plan {record.plan_id} ({record.created_at}) written to {out}")
+        write_output(out, record.plan_json)
+        echo(f"plan {record.plan_id} ({record.created_at}) written to {out}", err=is_standard_output(out))
 
 
 def latest(ctx: click.Context, parse: bool = True):
@@ -168,12 +177,13 @@ def latest(ctx: click.Context, parse: bool = True):
 
 
 def read_plan_file(path: Path) -> dict:
+    from infra.inputs import DATA_LIMIT, read_input_text
     from migrate.planning.plan import SCHEMA
 
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_input_text(path, DATA_LIMIT))
     except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {path}: {error}")
+        fail(f"cannot read {path}: {error.strerror if isinstance(error, OSError) and error.strerror else error}")
     except json.JSONDecodeError as error:
         fail(f"{path} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}")
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
