@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from migrate.cli.errors import fail
 from migrate.inventory.model import InputError, ParsedFile
+from migrate.inventory.names import printable_path
 
 if TYPE_CHECKING:
     from migrate.inventory.store import BatchSummary, SourceFile, Workspace
@@ -69,7 +70,9 @@ def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callabl
         except InputError as error:
             problems += error.problems
             continue
-        batch.append((SourceFile(path=str(path.resolve()), sha256=sha256_of(path), format=parsed.format), parsed))
+        # A file name that is not UTF-8 is stored escaped (\xNN), as the importers show it.
+        batch.append((SourceFile(path=printable_path(path.resolve()), sha256=sha256_of(path), format=parsed.format),
+                      parsed))
     if problems:
         fail(f"{len(problems)} problem(s) in the input; nothing was imported", map(str, problems))
 

@@ -17,6 +17,7 @@ from migrate.inventory.dependencies import azure_migrate, generic, hostlists
 from migrate.inventory.dependencies.common import decoded_head, not_text_reason, read_sample, sniff_encoding
 from migrate.inventory.dependencies.tables import header_fields
 from migrate.inventory.model import InputError, ParsedFile, Problem
+from migrate.inventory.names import printable_path
 
 FORMATS = ("azure-migrate", "ss", "netstat", "csv")
 """What `--format` accepts besides auto."""
@@ -52,7 +53,7 @@ def detect_format(head: str) -> str | None:
 
 
 def parse_dependency_file(path: Path, fmt: str = "auto", display: str | None = None) -> ParsedFile:
-    display = display or str(path)
+    display = display or printable_path(path)  # a file name that is not UTF-8 is shown escaped
     reason = not_text_reason(path)
     if reason:
         raise InputError([Problem(display, reason)])

@@ -22,6 +22,7 @@ from pathlib import Path
 from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, is_loopback, lines, open_text,
                                                    parse_address, parse_timestamp)
 from migrate.inventory.model import ParsedFile
+from migrate.inventory.names import printable
 
 SS_STATES = {"ESTAB", "LISTEN", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSE-WAIT",
              "LAST-ACK", "CLOSING", "CLOSED", "UNCONN", "UNKNOWN"}
@@ -53,7 +54,7 @@ class Socket:
 
 
 def host_from_file_name(path: Path) -> str | None:
-    name = path.name
+    name = printable(path.name)  # bytes of a non-UTF-8 name stay visible as \xNN
     for extension in (".txt", ".log", ".out"):
         if name.lower().endswith(extension):
             name = name[: -len(extension)]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from migrate.inventory.importers.tabular import Problems, decode, kind_message, kind_of, table_from_text
 from migrate.inventory.model import InputError, ParsedFile, Problem
+from migrate.inventory.names import printable_path
 
 FORMATS = ("rvtools", "azure-migrate", "cmdb", "csv", "yaml", "appmap")
 EXPECTED = ("expected one of: an RVTools export (xlsx with a vInfo sheet, or RVTools_tabvInfo.csv); an Azure "
@@ -38,7 +39,7 @@ def parse(path: str | Path, format: str = "auto", *, strict: bool = False) -> Pa
 
     `strict`: an RVTools side sheet's problems are errors instead of warnings."""
     path = Path(path)
-    display = str(path)
+    display = printable_path(path)  # a file name that is not UTF-8 is shown (and stored) escaped
     if format == "auto":
         format = detect(path)
     if format not in FORMATS:
@@ -68,7 +69,7 @@ def detect(path: str | Path) -> str:
     from migrate.inventory.importers import rvtools
 
     path = Path(path)
-    display = str(path)
+    display = printable_path(path)
     kind = kind_of(path)
     if kind == "directory":
         if any(tab.casefold() == "vinfo" for tab in rvtools.csv_set(path)):
