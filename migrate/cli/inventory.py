@@ -42,17 +42,23 @@ def inventory() -> None:
 @click.option("--strict", is_flag=True,
               help="Treat problems in an RVTools side sheet (vDisk, vPartition, vNetwork, vHost) as errors instead "
                    "of warnings; by default such a sheet or row is skipped and vInfo's figures are used.")
+@click.option("--max-sheet-mb", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Refuse an xlsx whose sheet or shared strings decompress past this many MB, whose sheet's "
+                   "shared-string cells expand past it, or whose cells span a grid of more than MB x 131,072 "
+                   "cells (33.5 million at 256): decompression bombs. Raise it for a genuine larger workbook.")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
+def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool, max_sheet_mb: int) -> None:
     """Import RVTools, Azure Migrate, ServiceNow CMDB, generic CSV/YAML or application-mapping files.
 
     All files are one transaction: if any file has a problem, nothing is imported.
     Re-importing merges by VM UUID (else the server name) and records what changed.
     """
     from migrate.inventory.importers import parse
+    from migrate.inventory.importers.xlsx_limits import Limits, limits
 
-    batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
-                                             lambda path: parse(path, fmt, strict=strict))
+    with limits(Limits.from_mb(max_sheet_mb)):
+        batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
+                                                 lambda path: parse(path, fmt, strict=strict))
     for _, parsed in batch:
         for warning in parsed.warnings[:50]:
             echo(f"warning: {parsed.path}: {warning}", err=True)
