@@ -105,6 +105,6 @@ def test_a_bad_register_file_exits_2_naming_the_key(tmp_path, content, message):
     register.write_text(content)
     export = tmp_path / "t.json"
     export.write_text(json.dumps({"resources": []}))
-    result = run("audit", "--arm", str(export), "--ai-register", str(register))
+    result = run("audit", "--arm", str(export), "--ai-register", str(register), "--allow-empty")
     assert result.exit_code == 2
     assert message in result.output
