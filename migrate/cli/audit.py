@@ -312,13 +312,17 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
 
 @audit.command("controls")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def controls_command(fmt: str) -> None:
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the list to this file instead of standard output (the table as plain text).")
+def controls_command(fmt: str, output: Path | None) -> None:
     """List the control catalog with HIPAA citations, Azure Policy and Checkov ids."""
     from infra.compliance.catalog import all_controls
 
+    if output:
+        require_output(output)
     controls = all_controls()
     if fmt == "json":
-        click.echo(json.dumps({"controls": [c.to_json() for c in controls]}, indent=2))
+        text = json.dumps({"controls": [c.to_json() for c in controls]}, indent=2) + "\n"
     elif fmt == "csv":
         from migrate.reports.cells import csv_cell
 
@@ -330,7 +334,7 @@ def controls_command(fmt: str) -> None:
             writer.writerow([csv_cell(value) for value in (
                 c.id, c.title, c.severity.value, "; ".join(c.citations), "; ".join(c.safeguards),
                 "; ".join(c.resource_types), "; ".join(c.azure_policy_ids), "; ".join(c.checkov_ids), c.remediation)])
-        click.echo(buffer.getvalue(), nl=False)
+        text = buffer.getvalue()
     else:
         from rich.table import Table
 
@@ -345,4 +349,13 @@ def controls_command(fmt: str) -> None:
         for c in controls:
             table.add_row(c.id, c.severity.value, c.title,
                           "\n".join(x.replace("45 CFR ", "") for x in c.citations), "\n".join(c.checkov_ids) or "—")
-        console().print(table)
+        if not output:
+            console().print(table)
+            return
+        screen = console(width=160, file=io.StringIO())  # plain text, not the terminal
+        screen.print(table)
+        text = screen.file.getvalue()
+    if output:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=False)
