@@ -9,7 +9,8 @@ same shape whatever the source.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator
 
 from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Unknown, _touch
 
@@ -76,6 +77,7 @@ class ResourceIndex:
         self._by_id: dict[str, Document] = {}
         self._by_type: dict[str, list[Document]] = {}
         self._children: dict[str, list[Document]] = {}
+        self._children_by_type: dict[tuple[str, str], list[Document]] = {}
         self._references: dict[str, list[Document]] | None = None
         self.duplicates: list[Document] = []
         """Documents whose id repeats an earlier one's: left out, reported once each by the engine."""
@@ -104,6 +106,8 @@ class ResourceIndex:
             parent = parent_id(resource_id)
             if parent:
                 self._children.setdefault(parent.lower(), []).append(document)
+                # By type too: a resource group has every resource as a child, and checks ask for one type.
+                self._children_by_type.setdefault((parent.lower(), type_of(document).lower()), []).append(document)
         self._by_type.setdefault(type_of(document).lower(), []).append(document)
 
     @staticmethod
@@ -130,10 +134,9 @@ class ResourceIndex:
 
     def children(self, resource_id: str, child_type: str | None = None) -> list[Document]:
         """Child and extension resources whose id extends `resource_id` (optionally of one type)."""
-        found = self._children.get(str(resource_id).lower(), [])
         if child_type is None:
-            return list(found)
-        return [d for d in found if type_of(d).lower() == child_type.lower()]
+            return list(self._children.get(str(resource_id).lower(), []))
+        return list(self._children_by_type.get((str(resource_id).lower(), child_type.lower()), []))
 
     def extensions(self, resource_id: str, extension_type: str) -> list[Document]:
         """Extension resources of `extension_type` (e.g. Microsoft.Insights/diagnosticSettings) on a resource."""
