@@ -23,12 +23,11 @@ import errno
 import os
 import re
 import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
-
-import click
 
 from migrate.cli.errors import fail
 
@@ -207,9 +206,9 @@ def _text(raw: IO[bytes]) -> IO[str]:
 @contextlib.contextmanager
 def _descriptor_stream(target: Destination) -> Iterator[IO[bytes]]:
     if target.descriptor in (1, 2):
-        text_stream = click.get_text_stream("stdout" if target.descriptor == 1 else "stderr")
+        text_stream = sys.stdout if target.descriptor == 1 else sys.stderr
         text_stream.flush()  # what was echoed before comes first
-        stream = click.get_binary_stream("stdout" if target.descriptor == 1 else "stderr")
+        stream = text_stream.buffer
         yield stream
         stream.flush()
         return

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from infra.inputs import DATA_LIMIT, read_input_text
+
 SCHEMA = "carelift.plan/v1"
 
 # Pricing options in the per-server cost block, as the plan names them.
@@ -40,7 +42,7 @@ class ReportError(Exception):
 
 def read_plan(path: Path) -> dict[str, Any]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_input_text(path, DATA_LIMIT)  # a regular file within the size cap (not a FIFO, not /dev/zero)
     except (OSError, UnicodeDecodeError) as error:
         raise ReportError(f"cannot read {path}: {error}") from error
     try:
