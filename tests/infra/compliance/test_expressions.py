@@ -87,3 +87,46 @@ def test_resource_group_functions_are_unknown_at_subscription_scope():
     assert isinstance(evaluate("[resourceGroup().name]", context), Opaque)
     assert evaluate("[resourceId('Microsoft.Security/pricings', 'Arm')]", context) == \
         "/subscriptions/s1/providers/Microsoft.Security/pricings/Arm"
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("[coalesce(null(), '', 'x')]", ""),
+    ("[coalesce(null(), parameters('vaultName'))]", "kv-a"),
+    ("[tryGet(variables('settings'), 'access')]", "DISABLED"),
+    ("[tryGet(variables('settings'), 'missing')]", None),
+    ("[tryGet(variables('settings'), 'ports', 0)]", 22),
+    ("[empty('')]", True),
+    ("[empty(variables('settings').ports)]", False),
+    ("[length(variables('settings').ports)]", 2),
+    ("[contains(variables('settings').ports, 22)]", True),
+    ("[if(equals(parameters('vaultName'), 'kv-a'), 'yes', parameters('missing'))]", "yes"),
+    ("[or(true(), parameters('missing'))]", True),
+    ("[and(false(), parameters('missing'))]", False),
+    ("[if('True', 'on', 'off')]", "on"),  # booleans given as strings, as hand-written parameter files do
+    ("[environment().suffixes.keyvaultDns]", ".vault.azure.net"),
+    ("[environment().suffixes.storage]", "core.windows.net"),
+    ("[union(createObject('a', 1), createObject('b', 2))]", {"a": 1, "b": 2}),
+    ("[toLower(replace('A-B', '-', ''))]", "ab"),
+])
+def test_more_of_the_language_offline(context, expression, value):
+    assert evaluate(expression, context) == value
+
+
+@pytest.mark.parametrize("expression", [
+    "[coalesce(parameters('missing'), 'x')]",  # the unknown comes first: it may be the answer
+    "[if(parameters('missing'), 'a', 'b')]",
+    "[and(true(), parameters('missing'))]",
+    "[resourceGroup().location]",  # without --location
+    "[deployment().location]",
+    "[copyIndex()]",  # outside a loop
+])
+def test_still_unknown_offline(context, expression):
+    assert isinstance(evaluate(expression, context), Opaque)
+
+
+def test_location_and_copy_index_when_known():
+    context = Context("s1", "rg-a", RG, location="eastus2", copy_index={"": 2, "disks": 1})
+    assert evaluate("[resourceGroup().location]", context) == "eastus2"
+    assert evaluate("[deployment().location]", context) == "eastus2"
+    assert evaluate("[copyIndex(1)]", context) == 3
+    assert evaluate("[copyIndex('disks')]", context) == 1

@@ -321,3 +321,81 @@ class TestOneBadResource:
         source = read_arm_file(write(tmp_path, template(lock, {"type": "Microsoft.KeyVault/vaults", "name": "kv-a"})))
         assert [p.location for p in source.problems] == ["resources[0].scope"]
         assert [d["id"] for d in source.documents] == [KV]
+
+
+class TestTemplateLanguage:
+    def test_copy_loop_of_known_count_is_expanded(self, tmp_path):
+        account = {"type": "Microsoft.Storage/storageAccounts", "name": "[concat('st', copyIndex(1))]",
+                   "copy": {"name": "accounts", "count": "[parameters('n')]"}, "properties": {}}
+        source = read_arm_file(write(tmp_path, template(account, parameters={"n": {"defaultValue": 3}})))
+        assert [d["name"] for d in source.documents] == ["st1", "st2", "st3"]
+        assert source.gaps == ()
+
+    def test_copy_loop_of_unknown_count_is_one_resource_and_a_gap(self, tmp_path):
+        account = {"type": "Microsoft.Storage/storageAccounts", "name": "st",
+                   "copy": {"name": "accounts", "count": "[parameters('n')]"}, "properties": {}}
+        source = read_arm_file(write(tmp_path, template(account, parameters={"n": {"type": "int"}})))
+        assert len(source.documents) == 1
+        assert source.gaps[0].reason.startswith("copy loop 'accounts' with a count only known at deployment")
+
+    def test_property_copy_is_expanded(self, tmp_path):
+        vnet = {"type": "Microsoft.Network/virtualNetworks", "name": "vnet", "properties": {"copy": [
+            {"name": "subnets", "count": 2, "input": {"name": "[concat('snet-', copyIndex('subnets'))]",
+                                                      "properties": {"addressPrefix": "10.0.0.0/24"}}}]}}
+        [document] = read_arm_file(write(tmp_path, template(vnet))).documents
+        assert [s["name"] for s in document["properties"]["subnets"]] == ["snet-0", "snet-1"]
+
+    def test_an_if_else_pair_of_one_resource_is_audited_once(self, tmp_path):
+        new = {"type": "Microsoft.Storage/storageAccounts", "name": "st", "condition": "[parameters('new')]",
+               "properties": {"minimumTlsVersion": "TLS1_2"}}
+        existing = {**new, "condition": "[not(parameters('new'))]"}
+        source = read_arm_file(write(tmp_path, template(new, existing, parameters={"new": {"type": "bool"}})))
+        assert len(source.documents) == 1 and source.problems == ()
+        assert [g.location for g in source.gaps] == ["resources[0]", "resources[1]"]
+
+    def test_nullable_parameter_without_a_value_is_null(self, tmp_path):
+        vault = {"type": "Microsoft.KeyVault/vaults", "name": "kv-a",
+                 "properties": {"x": "[coalesce(parameters('opt'), 'fallback')]"}}
+        [document] = read_arm_file(write(tmp_path, template(vault, parameters={
+            "opt": {"type": "string", "nullable": True}}))).documents
+        assert document["properties"]["x"] == "fallback"
+
+    def test_parameters_file_values_and_key_vault_references(self, tmp_path):
+        vault = {"type": "Microsoft.KeyVault/vaults", "name": "[parameters('name')]",
+                 "properties": {"secret": "[parameters('secret')]"}}
+        path = write(tmp_path, template(vault, parameters={"name": {"type": "string"},
+                                                           "secret": {"type": "securestring"}}))
+        parameters = write(tmp_path, {"parameters": {"name": {"value": "kv-a"}, "secret": {"reference": {
+            "keyVault": {"id": "/subscriptions/s/x"}, "secretName": "s"}}}}, "p.json")
+        [document] = read_arm_file(path, parameters=parameters).documents
+        assert document["id"] == KV
+        assert isinstance(document["properties"]["secret"], Unknown)
+
+    def test_a_parameters_file_that_is_not_one_is_an_input_error(self, tmp_path):
+        path = write(tmp_path, template({"type": "Microsoft.KeyVault/vaults", "name": "kv-a"}))
+        with pytest.raises(SourceError) as caught:
+            read_arm_file(path, parameters=write(tmp_path, {"parameters": {"name": "kv-a"}}, "p.json"))
+        assert caught.value.location == "parameters.name"
+
+    def test_unknown_property_values_carry_their_path(self, tmp_path):
+        vault = {"type": "Microsoft.KeyVault/vaults", "name": "kv-a", "location": "[resourceGroup().location]",
+                 "properties": {"networkAcls": {"defaultAction": "[parameters('action')]"}}}
+        [document] = read_arm_file(write(tmp_path, template(vault, parameters={"action": {"type": "string"}}))).documents
+        assert document["location"].where == "location"
+        assert document["properties"]["networkAcls"]["defaultAction"].where == "properties.networkAcls.defaultAction"
+        [located] = read_arm_file(write(tmp_path, template(vault, parameters={"action": {"type": "string"}})),
+                                  location="eastus2").documents
+        assert located["location"] == "eastus2"
+
+    def test_powershell_and_flattened_shapes(self, tmp_path):
+        shell = [{"ResourceId": KV, "Name": "kv-a", "ResourceType": "Microsoft.KeyVault/vaults",
+                  "Sku": {"Name": "standard"}, "Properties": {"enablePurgeProtection": True}}]
+        [document] = load_arm_file(write(tmp_path, shell))
+        assert (document["id"], document["sku"], document["properties"]) == (
+            KV, {"name": "standard"}, {"enablePurgeProtection": True})
+        flat = {"id": KV.replace("Microsoft.KeyVault/vaults/kv-a", "Microsoft.Storage/storageAccounts/st"),
+                "type": "Microsoft.Storage/storageAccounts", "name": "st", "enableHttpsTrafficOnly": True,
+                "networkRuleSet": {"defaultAction": "Deny"}, "minimumTlsVersion": "TLS1_2"}
+        [account] = load_arm_file(write(tmp_path, flat, "flat.json"))
+        assert account["properties"] == {"supportsHttpsTrafficOnly": True, "networkAcls": {"defaultAction": "Deny"},
+                                         "minimumTlsVersion": "TLS1_2"}
