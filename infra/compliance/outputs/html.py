@@ -9,6 +9,7 @@ approver and expiry, then passed ones (collapsed). Jinja2 autoescapes every valu
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -20,7 +21,7 @@ from infra.compliance.outputs import TOOL_NAME, AuditMeta
 
 if TYPE_CHECKING:
     from infra.compliance.engine import AuditResult
-    from infra.compliance.model import Control, Finding
+    from infra.compliance.model import Control, Finding, Waiver
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 UNMAPPED = "Controls without a HIPAA Security Rule citation"
@@ -81,9 +82,45 @@ def sections(result: AuditResult, controls: Sequence[Control]) -> tuple[Section,
                  for t in titles if primary[t] or also[t])
 
 
+EXPIRING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the report opens with: failures first, then waivers about to lapse or matching nothing."""
+    failures: tuple[Finding, ...]
+    """Failed and errored findings, errors first, then by severity and control."""
+    expiring: tuple[tuple[Waiver, int], ...]
+    """Waivers in use that expire within EXPIRING_DAYS of the report's date, with their findings count."""
+    unused: tuple[Waiver, ...]
+
+
+def attention(result: AuditResult, meta: AuditMeta) -> Attention:
+    failures = tuple(sorted((f for f in result.findings if f.status in (Status.FAIL, Status.ERROR)),
+                            key=lambda f: (_STATUS_ORDER[f.status], f.severity.rank, f.control, f.resource_id.lower())))
+    today = datetime.datetime.fromisoformat(meta.generated_at).date()
+    used: dict[Waiver, int] = {}
+    for finding in result.findings:
+        if finding.waiver is not None:
+            used[finding.waiver] = used.get(finding.waiver, 0) + 1
+    expiring = tuple(sorted(((w, n) for w, n in used.items()
+                             if _days_left(w.expires, today) is not None
+                             and _days_left(w.expires, today) <= EXPIRING_DAYS),
+                            key=lambda item: (item[0].expires, item[0].control, item[0].resource)))
+    return Attention(failures, expiring, tuple(result.unused_waivers))
+
+
+def _days_left(expires: str, today: datetime.date) -> int | None:
+    try:
+        return (datetime.date.fromisoformat(str(expires)) - today).days
+    except ValueError:
+        return None
+
+
 def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) -> str:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     template = environment.get_template("report.html.j2")
     return template.render(meta=meta, tool=TOOL_NAME, summary=result.summary(),
-                           sections=sections(result, controls), not_audited=result.not_audited)
+                           sections=sections(result, controls), not_audited=result.not_audited,
+                           attention=attention(result, meta), expiring_days=EXPIRING_DAYS)
