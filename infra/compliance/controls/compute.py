@@ -106,7 +106,7 @@ def _customer_keyed(managed_disk: dict, index: ResourceIndex) -> bool:
                 "encrypts at the host; Checkov's CKV_AZURE_151 accepts only encryption at host.",
 )
 def vm_disks_encrypted(vm: Document, index: ResourceIndex) -> Outcome:
-    """A disk copied out of the datacenter or snapshotted by mistake is unreadable without a key the organisation holds."""
+    """A disk copied out of the datacenter or snapshotted by mistake is unreadable without the organisation's key."""
     disks = _vm_disks(vm)
     plain = [label for label, managed in disks if not _customer_keyed(managed, index)]
     if disks and not plain:

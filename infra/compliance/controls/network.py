@@ -182,7 +182,8 @@ def no_internet_inbound(rule: Document, index: ResourceIndex) -> Outcome:
                                            f"{', '.join(map(str, sources)) or 'application security groups'}"))
     ports = [str(props["destinationPortRange"])] if props.get("destinationPortRange") else []
     ports += [str(p) for p in props.get("destinationPortRanges") or []]
-    listed = f"port{'s' if len(ports) != 1 or '-' in ports[0] or ports[0] == '*' else ''} {', '.join(ports) or 'unstated'}"
+    plural = len(ports) != 1 or "-" in ports[0] or ports[0] == "*"
+    listed = f"port{'s' if plural else ''} {', '.join(ports) or 'unstated'}"
     nsg_id = str(rule.get("id", "")).rsplit("/securityRules/", 1)[0]
     subnets = _subnets_using(nsg_id, index)
     if (ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*")

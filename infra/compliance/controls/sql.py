@@ -170,7 +170,8 @@ def no_allow_all_firewall_rule(server: Document, index: ResourceIndex) -> Outcom
                                    f"{len(rules)} rule(s)"))
 
 
-ALERT_POLICY_TYPES = ("Microsoft.Sql/servers/securityAlertPolicies", "Microsoft.Sql/managedInstances/securityAlertPolicies",
+ALERT_POLICY_TYPES = ("Microsoft.Sql/servers/securityAlertPolicies",
+                      "Microsoft.Sql/managedInstances/securityAlertPolicies",
                       "Microsoft.Sql/servers/databases/securityAlertPolicies")
 ATP_TYPE = "Microsoft.Sql/servers/advancedThreatProtectionSettings"
 
