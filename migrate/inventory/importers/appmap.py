@@ -63,7 +63,8 @@ class _App:
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
     problems, table, columns = open_columns(path, display, COLUMNS, ["server"])
-    extra = [(i, fields.tag_key(h)) for i, h in unmapped_headers(table, columns)]
+    tag_columns, dropped = fields.without_credentials(unmapped_headers(table, columns))
+    extra = [(i, fields.tag_key(h)) for i, h in tag_columns]
     servers: dict[str, _Mapping] = {}
     apps: dict[str, _App] = {}
     for row in columns.rows(problems):
@@ -76,7 +77,7 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
                     servers=tuple(sorted(set(a.servers), key=str.casefold)))
         for a in sorted(apps.values(), key=lambda a: a.name.casefold()))
     return ParsedFile(path=display, format=FORMAT, servers=result, applications=applications, mapping_only=True,
-                      server_rows=tuple(m.row for m in servers.values()))
+                      server_rows=tuple(m.row for m in servers.values()), warnings=dropped)
 
 
 def _read_row(row: Row, extra: list[tuple[int, str]], servers: dict[str, _Mapping], apps: dict[str, _App]) -> None:

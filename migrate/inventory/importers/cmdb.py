@@ -75,7 +75,8 @@ RETIRED = {"retired", "6", "7"}
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
     problems, table, columns = open_columns(path, display, {**COLUMNS, **TAG_COLUMNS}, ["name"])
-    custom = [(i, h) for i, h in enumerate(table.header) if normalise_header(h).startswith("u_")]
+    custom, dropped = fields.without_credentials(
+        [(i, h) for i, h in enumerate(table.header) if normalise_header(h).startswith("u_")])
     servers: list[Server] = []
     skipped = {"retired": 0}
     unknown_used_for: set[str] = set()
@@ -88,7 +89,7 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
         if server is not None:
             fields.add_unique(servers, server, row, seen)
     problems.raise_if_any()
-    warnings = []
+    warnings = list(dropped)
     ignored = [h for h in columns.unused
                if not normalise_header(h).startswith("u_") and normalise_header(h) not in KNOWN_UNUSED]
     if ignored:

@@ -213,3 +213,50 @@ class Duplicates:
             return self.first[key]
         self.first[key] = row
         return None
+
+
+# -- credential columns ---------------------------------------------------------------------------
+
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_ALWAYS_SECRET = {"password", "passwd", "passwords", "pwd", "passphrase", "secret", "secrets", "token", "tokens",
+                  "credential", "credentials", "apikey", "privatekey", "passcode", "pin"}
+_SECRET_KEY_QUALIFIERS = {"api", "access", "secret", "private", "encryption", "ssh", "license", "licence",
+                          "product", "auth", "authentication", "shared", "subscription", "storage", "account",
+                          "recovery", "bitlocker", "activation", "signing", "master", "client", "sas"}
+_CONNECTION = ("connection", "string")
+
+
+def header_words(header: str) -> list[str]:
+    """`AdminPassword` → [admin, password]; `api_key` → [api, key]; `SSH-Key 2` → [ssh, key, 2]."""
+    return [word.casefold() for word in _WORDS.findall(header)]
+
+
+def is_credential_header(header: str) -> bool:
+    """Whether a column, by its header, holds credentials: such a column is never stored as a tag.
+
+    The rule, on the header's words (split at spaces, punctuation and camelCase):
+    - any of password, passwd, pwd, passphrase, passcode, pin, secret, token, credential(s), apikey,
+      privatekey: a credential (`Admin Password`, `Bearer token`, `client_secret`, `BitLocker PIN`);
+    - `key` only when alone or qualified as a secret: api, access, secret, private, ssh, encryption,
+      license/product/activation, auth, shared, storage, account, subscription, recovery/BitLocker,
+      signing, master, client, SAS (`API Key`, `ssh_key`, `License key`); identifiers named key are
+      not (`Primary Key`, `Disk Key` and `min Required EVC Mode Key` in RVTools, `Sort key`);
+    - `connection string`: it embeds passwords.
+    """
+    words = header_words(header)
+    if not words:
+        return False
+    if _ALWAYS_SECRET.intersection(words):
+        return True
+    if words == ["key"] or any(word == "key" and i > 0 and words[i - 1] in _SECRET_KEY_QUALIFIERS
+                               for i, word in enumerate(words)):
+        return True
+    return any(words[i:i + 2] == list(_CONNECTION) for i in range(len(words) - 1))
+
+
+def without_credentials(columns: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], tuple[str, ...]]:
+    """(index, header) of tag columns less the credential-like ones, and one warning per column dropped."""
+    kept = [(i, h) for i, h in columns if not is_credential_header(h)]
+    dropped = tuple(f"column {h[:80]!r} looks like a credential: dropped, not stored as a tag (rename the column "
+                    "if it is not one)" for i, h in columns if is_credential_header(h))
+    return kept, dropped

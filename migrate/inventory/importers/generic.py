@@ -81,7 +81,8 @@ _TEXT_FIELDS = ("hypervisor", "datacenter", "cluster", "host", "folder", "owner"
 def parse_csv(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
     problems, table, columns = open_columns(path, display, COLUMNS, ["name"])
-    extra = [(i, fields.tag_key(h)) for i, h in unmapped_headers(table, columns)]
+    tag_columns, dropped = fields.without_credentials(unmapped_headers(table, columns))
+    extra = [(i, fields.tag_key(h)) for i, h in tag_columns]
     servers, skipped, seen = [], {"template": 0}, fields.Duplicates()
     for row in columns.rows(problems):
         if row.boolean("template"):
@@ -95,7 +96,7 @@ def parse_csv(path: Path, display: str | None = None) -> ParsedFile:
     problems.raise_if_any()
     return ParsedFile(path=display, format="csv", servers=tuple(servers),
                       applications=fields.applications_of(servers),
-                      skipped={k: v for k, v in skipped.items() if v})
+                      skipped={k: v for k, v in skipped.items() if v}, warnings=dropped)
 
 
 def server_from(row: Row, tags: tuple[tuple[str, str], ...], source: str) -> Server | None:

@@ -74,14 +74,18 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
     for key in sorted(set(top) - {"servers", "applications", "version"}):
         problems.add(Problem(display, f"unknown top-level key {key!r} (expected servers, applications)",
                              row=lines[key], column=key))
-    servers = _servers(top.get("servers"), lines.get("servers", 1), display, problems)
+    dropped: set[str] = set()
+    servers = _servers(top.get("servers"), lines.get("servers", 1), display, problems, dropped)
     declared = _applications(top.get("applications"), display, problems)
     servers, applications = generic.with_applications(servers, declared, problems, display)
     problems.raise_if_any()
-    return ParsedFile(path=display, format=FORMAT, servers=tuple(servers), applications=applications)
+    warnings = tuple(f"tag {key[:80]!r} looks like a credential: dropped, not stored (rename it if it is not one)"
+                     for key in sorted(dropped))
+    return ParsedFile(path=display, format=FORMAT, servers=tuple(servers), applications=applications,
+                      warnings=warnings)
 
 
-def _servers(node: Node | None, line: int, file: str, problems: Problems) -> list[Server]:
+def _servers(node: Node | None, line: int, file: str, problems: Problems, dropped: set[str]) -> list[Server]:
     if not isinstance(node, SequenceNode):
         problems.add(Problem(file, "expected 'servers:' with a list of servers", row=line, column="servers"))
         return []
@@ -92,6 +96,8 @@ def _servers(node: Node | None, line: int, file: str, problems: Problems) -> lis
         if entry is None:
             continue
         tags = _tags(entry)
+        dropped.update(key for key, _ in tags if fields.is_credential_header(key))
+        tags = tuple((key, value) for key, value in tags if not fields.is_credential_header(key))
         server = generic.server_from(entry, tags, "yaml")
         if server is not None:
             fields.add_unique(servers, server, entry, seen, unit="line")
