@@ -63,18 +63,19 @@ def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callabl
     """Parse every path, then import them in one transaction; any problem exits 2 with nothing written."""
     from migrate.inventory.store import DATABASE, SourceFile, WorkspaceError
 
-    batch, problems = [], []
+    batch, problems, total = [], [], 0
     for path in paths:
         try:
             parsed = parse(path)
         except InputError as error:
             problems += error.problems
+            total += error.total
             continue
         # A file name that is not UTF-8 is stored escaped (\xNN), as the importers show it.
         batch.append((SourceFile(path=printable_path(path.resolve()), sha256=sha256_of(path), format=parsed.format),
                       parsed))
     if problems:
-        fail(f"{len(problems)} problem(s) in the input; nothing was imported", map(str, problems))
+        fail(f"{total:,} problem(s) in the input; nothing was imported", map(str, problems), total=total)
 
     fresh = not (directory / DATABASE).exists()
     try:
@@ -85,5 +86,6 @@ def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callabl
             remove_fresh_workspace(directory)
         if isinstance(error, WorkspaceError):
             fail(str(error))
-        fail(f"{len(error.problems)} problem(s) in the input; nothing was imported", map(str, error.problems))
+        fail(f"{error.total:,} problem(s) in the input; nothing was imported", map(str, error.problems),
+             total=error.total)
     return batch, summaries

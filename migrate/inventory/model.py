@@ -140,9 +140,11 @@ class Problem:
 class InputError(ValueError):
     """Every problem found in the inputs; nothing was written."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = tuple(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the input")
+        self.total = max(total or 0, len(self.problems))
+        """How many problems there are in all: `problems` may list only the first of millions."""
+        super().__init__(f"{self.total} problem(s) in the input")
 
 
 @dataclass(frozen=True)

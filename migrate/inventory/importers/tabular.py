@@ -63,7 +63,7 @@ class Problems:
         if self.count > len(problems):
             problems.append(Problem(problems[0].file, f"{self.count - len(problems)} more problems not listed "
                                                       f"({self.count} in all)"))
-        return InputError(problems)
+        return InputError(problems, total=self.count)
 
     def raise_if_any(self) -> None:
         if self.count:

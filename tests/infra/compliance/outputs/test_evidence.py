@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -97,3 +98,48 @@ def test_a_failed_write_leaves_nothing_behind(sample, tmp_path, monkeypatch):
 def test_creates_missing_parents(sample, tmp_path):
     write(sample, tmp_path / "audits" / "2026-03" / "prod")
     assert (tmp_path / "audits" / "2026-03" / "prod" / "MANIFEST.sha256").is_file()
+
+
+def test_created_0700_with_files_0600_whatever_the_umask(sample, tmp_path):
+    old = os.umask(0)
+    try:
+        write(sample, tmp_path / "evidence")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "evidence").st_mode & 0o777 == 0o700
+    assert {os.stat(p).st_mode & 0o777 for p in (tmp_path / "evidence").iterdir()} == {0o600}
+
+
+def test_a_symlink_is_refused_saying_it_is_one(sample, tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "evidence").symlink_to(tmp_path / "real")
+    with pytest.raises(EvidenceError, match="is a symbolic link"):
+        write(sample, tmp_path / "evidence")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(EvidenceError, match="is a symbolic link"):
+        write(sample, tmp_path / "dangling")
+    assert list((tmp_path / "real").iterdir()) == [] and not (tmp_path / "nowhere").exists()
+
+
+def test_the_audited_input_and_the_waivers_are_bundled_and_hashed(sample, tmp_path):
+    from infra.compliance.outputs.evidence import EvidenceInput
+
+    template, waivers = b'{"resources": []}\n', b"- control: CL-KV-001\n"
+    inputs = [EvidenceInput("input", "/srv/audit/prod.arm.json", template),
+              EvidenceInput("waivers", "waivers.YAML", waivers)]
+    digests = write_evidence(tmp_path / "evidence", sample.documents, sample.result, REPORTS, sample.meta,
+                             inputs=inputs)
+    assert (tmp_path / "evidence" / "input.json").read_bytes() == template
+    assert (tmp_path / "evidence" / "waivers.yaml").read_bytes() == waivers
+    assert digests["input.json"] == hashlib.sha256(template).hexdigest()
+    recorded = json.loads((tmp_path / "evidence" / "inputs.json").read_text(encoding="utf-8"))["inputs"]
+    assert recorded == [
+        {"role": "input", "path": "/srv/audit/prod.arm.json", "file": "input.json", "bytes": len(template),
+         "sha256": hashlib.sha256(template).hexdigest()},
+        {"role": "waivers", "path": "waivers.YAML", "file": "waivers.yaml", "bytes": len(waivers),
+         "sha256": hashlib.sha256(waivers).hexdigest()}]
+    manifest = (tmp_path / "evidence" / "MANIFEST.sha256").read_text(encoding="utf-8")
+    assert f"{hashlib.sha256(waivers).hexdigest()}  waivers.yaml\n" in manifest
+    if shutil.which("sha256sum"):
+        subprocess.run(["sha256sum", "--check", "--strict", "--quiet", "MANIFEST.sha256"], cwd=tmp_path / "evidence",
+                       check=True)
