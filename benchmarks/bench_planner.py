@@ -1,9 +1,15 @@
-"""Move groups and waves (issue 5): quality against an exact solver and a baseline, and speed.
+"""Move groups and waves (issues 5 and 8): quality against an exact solver and a baseline, and speed.
+
+Every estate has a hub: the generated hospital's HL7 interface engine, planned like any
+application (found by fan-in on the larger estates, named in `hubs` on the small ones, where
+too few servers reach it for fan-in to show), its links counting in H.
 
 1. Optimality: on generated estates small enough for an exact solver (≤ 40 move groups), the
-   hybrid exposure H of `plan_waves` within 10 % of the optimum OR-Tools CP-SAT proves under the
+   hybrid exposure H of `plan_waves` within 5 % of the optimum OR-Tools CP-SAT proves under the
    same rules (capacities, tier-0 cutovers, pilot wave, tier-0 not before wave N, environment
    ordering, pins) — `pip install -e ".[bench]"` for ortools.
+1b. Few hundred servers: on generated estates of 300-400 servers whose engine is a hub by fan-in,
+   H at most CP-SAT's best after 3 minutes (`--large-seconds`), the planner in under 5 s.
 2. Baseline: on the 5,000-server generated estate (generated, written as the hospital's files
    and imported into a workspace, as a user would), H at least 40 % below "applications sorted
    by size, first-fit into waves" under the same capacity settings and the same move groups.
@@ -12,8 +18,8 @@
    process per run so the peak RSS is the planner's own).
 
 Powered-off servers stand in for the retired ones the strategy stage would exclude. Both ways
-of counting links to the shared services are measured (`shared_services.links`: cross, the
-default, and local); the targets are judged on the default.
+of counting links to the extended infrastructure are measured (`shared_services.links`: local,
+the default, and cross); the targets are judged on the default.
 
     python benchmarks/bench_planner.py [--runs 5] [--only optimum,baseline,speed]
         [--reference-seconds 300] [--record benchmarks/results/planner.json]
@@ -35,14 +41,18 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-OPTIMUM_GAP = 0.10
+OPTIMUM_GAP = 0.05
+LARGE = [(300, 3), (372, 1), (400, 1)]
+"""(servers, seed) of the few-hundred-server estates (default settings, --relax)."""
+LARGE_SECONDS = 5.0
+ENGINE = "HL7 Interface Engine"
 BASELINE_CUT = 0.40
 SPEED = {10_000: (50_000, 5.0), 100_000: (500_000, 60.0)}
 RSS_LIMIT_MB = 2048
 SMALL = [(40, 1), (40, 2), (50, 5), (60, 3), (60, 4), (70, 8), (80, 5), (80, 6), (90, 1), (100, 2)]
 """(servers, seed) of the small generated estates: each plans to 15-39 move groups."""
 SMALL_SETTINGS = {"wave": {"max_servers": 8, "max_vcpu": 64, "max_replication_tb": 8, "max_tier0_cutovers": 1},
-                  "tier0_not_before_wave": 2}
+                  "tier0_not_before_wave": 2, "hubs": [ENGINE]}
 """Tight waves, so a 40-100-server estate needs 6-10 of them and the order matters."""
 SPEED_SETTINGS = {
     10_000: {"wave": {"max_servers": 200, "max_vcpu": 2000, "max_replication_tb": 100, "max_tier0_cutovers": 2}},
@@ -135,16 +145,17 @@ def synthetic(servers: int, links: int, seed: int = 1):
 
 
 def plan(servers, applications, dependencies, raw_settings, relax=True):
-    """Shared services, move groups and waves, as `carelift plan` runs them."""
-    from migrate.planning.groups import move_groups, shared_services
+    """Extended infrastructure, hubs, move groups and waves, as `carelift plan` runs them."""
+    from migrate.planning.groups import classify_services, move_groups
     from migrate.planning.settings import parse_settings
     from migrate.planning.waves import plan_waves
 
     settings = parse_settings(raw_settings)
     excluded = {s.name for s in servers if s.power_state == "off"}
-    shared = {k: v for k, v in shared_services(servers, applications, dependencies, settings).items()
-              if k not in excluded}
-    groups = move_groups(servers, applications, dependencies, settings, shared, excluded)
+    services = classify_services(servers, applications, dependencies, settings)
+    shared = {k: v for k, v in services.infrastructure.items() if k not in excluded}
+    hubs = {k: v for k, v in services.hubs.items() if k not in excluded}
+    groups = move_groups(servers, applications, dependencies, settings, shared, excluded, hubs)
     return settings, plan_waves(groups, dependencies, servers, settings, relax=relax)
 
 
@@ -223,6 +234,8 @@ def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
             status, best, bound, solve_s, groups = exact(assignment, inventory[0], inventory[2], settings, seconds)
             if groups > 40:
                 sys.exit(f"estate {servers}/{seed} plans {groups} move groups: more than an exact solver's 40")
+            if not any(g.hub and ENGINE in g.applications for g in assignment.groups):
+                sys.exit(f"estate {servers}/{seed}: the interface engine is not planned as a hub")
             gap = assignment.hybrid_exposure / bound - 1 if bound else 0.0
             rows.append({"servers": servers, "seed": seed, "move_groups": groups,
                          "waves": max(assignment.waves.values()), "h": assignment.hybrid_exposure,
@@ -234,13 +247,42 @@ def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
         worst = max(r["gap_pct"] for r in rows)
         proven = all(r["cpsat_status"] == "OPTIMAL" for r in rows)
         ok = worst <= OPTIMUM_GAP * 100
-        if mode == "cross":
+        if mode == "local":
             met = ok
         print(f"{'ok  ' if ok else 'MISS'} H within {OPTIMUM_GAP:.0%} of the CP-SAT optimum (links {mode}): worst gap "
               f"{worst:.1f} %, mean {statistics.mean(r['gap_pct'] for r in rows):.1f} % over {len(rows)} estates"
               f"{'' if proven else ' (some optima not proven: gap against the bound)'}")
         results[mode] = {"target_gap_pct": OPTIMUM_GAP * 100, "worst_gap_pct": worst, "met": ok, "estates": rows}
     return results, met
+
+
+# -- 1b. a few hundred servers against CP-SAT's best after 3 minutes ------------------------------
+
+def large(root: Path, seconds: float, runs: int) -> tuple[dict, bool]:
+    rows, met = [], True
+    for servers, seed in LARGE:
+        inventory = imported_estate(servers, seed, root)
+        times = []
+        for _ in range(max(1, runs)):
+            started = time.perf_counter()
+            settings, assignment = plan(*inventory, {})
+            times.append(time.perf_counter() - started)
+        took = statistics.median(times)
+        hubs = sorted({a for g in assignment.groups if g.hub for a in g.applications})
+        if ENGINE not in hubs:
+            sys.exit(f"estate {servers}/{seed}: fan-in does not find the interface engine, choose another seed")
+        status, best, bound, solve_s, groups = exact(assignment, inventory[0], inventory[2], settings, seconds)
+        h = assignment.hybrid_exposure
+        ok = h <= round(best) and took < LARGE_SECONDS
+        met = met and ok
+        print(f"{'ok  ' if ok else 'MISS'} {servers} servers seed {seed}: {groups} groups, hubs {', '.join(hubs)}: "
+              f"H {h:,} in {took:.2f} s (median of {len(times)}) vs CP-SAT {best:,.0f} after {solve_s:.0f} s "
+              f"({status}, bound {bound:,.0f})")
+        rows.append({"servers": servers, "seed": seed, "move_groups": groups, "hubs": hubs,
+                     "waves": max(assignment.waves.values()), "h": h, "plan_s": round(took, 3),
+                     "cpsat": round(best), "cpsat_bound": round(bound), "cpsat_status": status,
+                     "cpsat_s": round(solve_s), "met": ok})
+    return {"target": f"H <= CP-SAT's best after {seconds:g} s, planner < {LARGE_SECONDS:g} s", "estates": rows}, met
 
 
 # -- 2. baseline -------------------------------------------------------------------------------
@@ -292,7 +334,7 @@ def baseline(root: Path, reference_s: float) -> tuple[dict, bool]:
         ours = assignment.hybrid_exposure
         cut = 1 - ours / base
         ok = cut >= BASELINE_CUT
-        if mode == "cross":
+        if mode == "local":
             met = ok
         foundation = sum(1 for g in assignment.groups if g.foundation)
         print(f"{'ok  ' if ok else 'MISS'} 5,000-server estate, links {mode}: H {ours:,} vs first-fit baseline "
@@ -302,7 +344,7 @@ def baseline(root: Path, reference_s: float) -> tuple[dict, bool]:
                          "target_cut_pct": BASELINE_CUT * 100, "met": ok, "waves": max(assignment.waves.values()),
                          "baseline_waves": max(waves.values()), "groups": len(assignment.groups),
                          "plan_s": round(took, 2), "notes": [n for n in assignment.notes if n.startswith("hybrid")]}
-        if mode == "cross" and reference_s:
+        if mode == "local" and reference_s:
             status, best, bound, solve_s, _ = exact(assignment, servers, dependencies, settings, reference_s)
             print(f"     reference: CP-SAT on the same instance for {solve_s:.0f} s: {status}, best H {best:,.0f}, "
                   f"lower bound {bound:,.0f} (the target needs H ≤ {base * (1 - BASELINE_CUT):,.0f})")
@@ -359,7 +401,9 @@ def speed(runs: int) -> tuple[dict, bool]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="optimum,baseline,speed")
+    parser.add_argument("--only", default="optimum,large,baseline,speed")
+    parser.add_argument("--large-seconds", type=float, default=180,
+                        help="CP-SAT time limit per few-hundred-server estate")
     parser.add_argument("--seconds", type=float, default=60, help="CP-SAT time limit per small estate")
     parser.add_argument("--reference-seconds", type=float, default=0,
                         help="also run CP-SAT this long on the 5,000-server estate (a lower bound for target 2)")
@@ -376,6 +420,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if "optimum" in parts:
             record["results"]["optimum"], ok = optimum(Path(tmp), options.seconds)
+            met = met and ok
+        if "large" in parts:
+            record["results"]["large"], ok = large(Path(tmp), options.large_seconds, options.runs)
             met = met and ok
         if "baseline" in parts:
             record["results"]["baseline"], ok = baseline(Path(tmp), options.reference_seconds)

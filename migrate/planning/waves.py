@@ -79,10 +79,10 @@ def optimise(p: Problem, g: Graph) -> Waves:
     share of the budget lasts: lowest H, then fewest waves."""
     best, best_key = None, None
     work = max(MIN_WORK, WORK_PER_ITEM * (g.edges + len(p.groups))) // len(PRIORITIES)
-    for priority in PRIORITIES:
+    for n, priority in enumerate(PRIORITIES):
         state = construct(p, g, priority)
         improve(p, g, state, work)
-        kick(p, g, state, work)
+        kick(p, g, state, work, n)
         key = (exposure(g, state), len(state.loads))
         if best_key is None or key < best_key:
             best, best_key = state, key

@@ -13,8 +13,9 @@ A move is allowed only inside the group's window — its [lo, hi] and the waves 
 predecessors and successors — so every rule keeps holding. Groups are revisited only when
 something near them changed: a neighbour, a predecessor or successor moved, or room opened in a
 wave they wanted. Empty waves are closed when every group above may move one wave earlier.
-Small problems then get kicks (iterated local search): one to three random moves and a new
-descent, walking on while H does not rise; the best plan met is kept. The random generator is
+Small problems then get kicks (iterated local search): one to three random moves — to any
+allowed wave, a new last wave included — and a new descent, walking on while H does not rise;
+the best plan met is kept. The random generator is
 seeded, so the result is deterministic.
 """
 
@@ -54,9 +55,12 @@ def improve(p: Problem, g: Graph, state: Waves, work: int) -> None:
         dirty = everything
 
 
-def kick(p: Problem, g: Graph, state: Waves, work: int) -> None:
-    """Kicks and descents from `state` (in place), for small problems; then close empty waves."""
-    _Search(p, g, state, work).kick()
+def kick(p: Problem, g: Graph, state: Waves, work: int, seed: int = 0) -> None:
+    """Kicks and descents from `state` (in place), for small problems; then close empty waves.
+    `seed` varies the random walk between the constructions that call it."""
+    search = _Search(p, g, state, work)
+    search.seed = seed
+    search.kick()
     _compact(p, state)
 
 
@@ -106,6 +110,7 @@ class _Search:
         self.blocked: dict[int, set[int]] = {}
         self.costs: dict[int, _Cost] = {}
         self.work = work
+        self.seed = 0
 
     def cost(self, i: int) -> _Cost:
         found = self.costs.get(i)
@@ -254,7 +259,7 @@ class _Search:
         rounds = min(KICK_ROUNDS, KICK_WORK // (g.edges + len(p.groups) + 1))
         if not candidates or rounds <= 0:
             return
-        rng = random.Random(len(p.groups))
+        rng = random.Random(len(p.groups) + self.seed)
         best = current = exposure(g, state)
         best_state = _snapshot(state)
         stale = 0
@@ -269,8 +274,11 @@ class _Search:
                 a = state.wave[i]
                 if a == 1 and p.pilot and len(state.members[1]) == 1:
                     continue
-                low, high = self.window(i)
-                options = [b for b in range(low, high + 1) if b != a and state.fits(i, b)]
+                # A kick may open a wave after the last: the best plan often has one more wave
+                # than the construction made (an ordering chain needs room to spread).
+                low, high = self.window(i, beyond=True)
+                top = len(state.loads)
+                options = [b for b in range(low, high + 1) if b != a and (b == top or state.fits(i, b))]
                 if options:
                     self.place(i, rng.choice(options))
                     kicked.append(i)
@@ -282,6 +290,9 @@ class _Search:
             self.work -= len(p.groups) + g.edges
             if now < best:
                 best, best_state, stale = now, _snapshot(state), 0
+            while len(state.loads) > 1 and not state.members[-1]:  # a kick's new wave left empty
+                state.loads.pop()
+                state.members.pop()
             if now <= current:
                 current = now
             else:
