@@ -157,7 +157,9 @@ class ResourceIndex:
 
 def _id_strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
-        lowered = node.lower()
+        # str.lower, not node.lower: building the map reads every document, and an unknown value
+        # read here was not used by the check that happened to trigger the build.
+        lowered = str.lower(node)
         if lowered.startswith(("/subscriptions/", "/providers/")):
             yield lowered
     elif isinstance(node, Mapping):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls import appservice
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import extension, messages, private_endpoint, rendered_statuses, resource, statuses
 
 SITE = "Microsoft.Web/sites"
@@ -104,6 +104,11 @@ class TestPrivateAccess:
             "is Enabled), so it is reachable from the internet.",
             "App Service app 'app-open' has public network access Enabled even though it has private endpoint "
             "pe-open, so it is reachable from the internet."]
+
+    def test_an_unknown_value_in_another_document_does_not_make_it_manual(self):
+        """Finding the app's endpoints reads every document; an expression elsewhere was not used to judge it."""
+        sql = resource("Microsoft.Sql/servers", "sql-a", {"administratorLogin": Unknown("[parameters('login')]")})
+        assert statuses(appservice.private_access, [sql, site("app-bare")]) == {"app-bare": Status.FAIL}
 
     def test_empty(self):
         assert statuses(appservice.private_access, []) == {}
