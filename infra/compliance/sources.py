@@ -343,6 +343,7 @@ class _TemplateReader:
     gaps: list[Gap] = field(default_factory=list)
     _defaults: list[tuple[Context, dict[str, str]]] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)
+    _produced: set[str] = field(default_factory=set)
     _conditional: set[str] = field(default_factory=set)
     """Lower-cased ids of resources deployed only under a condition the file cannot settle."""
 
@@ -451,6 +452,13 @@ class _TemplateReader:
             raise SourceError(self.path, "name evaluates to an empty string" if given else "resource has no name",
                               location)
         document_type, resource_id, names = self._identify(arm_type, name, raw, context, location, parent)
+        if "[" in resource_id and resource_id.lower() in self._produced:
+            # Copies whose names are only known at deployment spell out the same id: not a provable duplicate.
+            self.gaps.append(Gap(location, "same id as an earlier resource once its unknown name is spelled out "
+                                           "(a copy whose name is only known at deployment): audited once",
+                                 (resource_id,)))
+            return
+        self._produced.add(resource_id.lower())
         if conditional:
             if resource_id.lower() in self._conditional:  # if/else pair of one resource: audit the first
                 self.gaps.append(Gap(location, f"deployed only under a condition ({raw.get('condition')}) and "

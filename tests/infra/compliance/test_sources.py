@@ -399,3 +399,10 @@ class TestTemplateLanguage:
         [account] = load_arm_file(write(tmp_path, flat, "flat.json"))
         assert account["properties"] == {"supportsHttpsTrafficOnly": True, "networkAcls": {"defaultAction": "Deny"},
                                          "minimumTlsVersion": "TLS1_2"}
+
+    def test_copies_whose_names_are_unknown_are_audited_once_not_a_duplicate(self, tmp_path):
+        account = {"type": "Microsoft.Storage/storageAccounts", "name": "[parameters('name')]",
+                   "copy": {"name": "accounts", "count": 2}, "properties": {}}
+        source = read_arm_file(write(tmp_path, template(account, parameters={"name": {"type": "string"}})))
+        assert len(source.documents) == 1 and source.problems == ()
+        assert "audited once" in source.gaps[0].reason
