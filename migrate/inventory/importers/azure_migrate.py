@@ -23,7 +23,9 @@ older templates differ in case. Read as follows:
 | `Custom server ID`, `Server decommission date` | tags `custom-server-id`, `decommission-date` |
 
 The other documented columns (throughput, IOPS, MAC and BIOS ids, ...) are known and not used;
-any other column is reported as ignored.
+any other column is reported as ignored. A value the planner can do without (`Virtual machine
+ID`, `IP addresses`, the utilisation percentages) that cannot be read is a warning naming its
+row and column, and is dropped; the mandatory columns and disk sizes are errors.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Row, open_columns
+from migrate.inventory.importers.tabular import Row, open_columns, to_number, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "azure-migrate"
@@ -82,20 +84,39 @@ SIGNATURE = ("server name", "cores", "memory (in mb)", "os name")
 def parse(path: Path, display: str | None = None) -> ParsedFile:
     display = display or str(path)
     problems, table, columns = open_columns(path, display, COLUMNS, MANDATORY)
+    notes: list[str] = []
     servers: list[Server] = []
     seen = fields.Duplicates()
     for row in columns.rows(problems):
-        server = _server(row)
+        server = _server(row, notes)
         if server is not None:
             fields.add_unique(servers, server, row, seen)
     problems.raise_if_any()
     ignored = [h for h in columns.unused if not KNOWN_UNUSED.fullmatch(h.strip().lstrip("*").strip().casefold())]
-    warnings = (f"columns not recognised, ignored: {', '.join(ignored)}",) if ignored else ()
+    warnings = ((f"columns not recognised, ignored: {', '.join(ignored)}",) if ignored else ()) + tuple(notes[:50])
+    if len(notes) > 50:
+        warnings += (f"{len(notes) - 50} more values ignored the same way",)
     return ParsedFile(path=display, format=FORMAT, servers=tuple(servers),
                       applications=fields.applications_of(servers), warnings=warnings)
 
 
-def _server(row: Row) -> Server | None:
+def _optional(row: Row, field: str, read, notes: list[str]):
+    """A value the planner can do without: a bad one is a warning (row, column) and is dropped."""
+    try:
+        return read(row.raw(field))
+    except ValueError as error:
+        notes.append(f"row {row.number}, column {row.columns.label.get(field, field)!r}: {error}; value ignored")
+        return None
+
+
+def _percent(cell) -> float | None:
+    value = to_number(cell)
+    if value is not None and not 0 <= value <= 100:
+        raise ValueError(f"a percentage must be from 0 to 100, got {value:g}")
+    return value
+
+
+def _server(row: Row, notes: list[str]) -> Server | None:
     try:
         name, fqdn = fields.host_name(row.text("name", limit=255))
     except ValueError as error:
@@ -105,11 +126,7 @@ def _server(row: Row) -> Server | None:
     memory = row.numeric("memory", minimum=1, maximum=MAX_MEMORY_MB, required=True)
     os_name = row.text("os_name", required=True)
     os_info = normalise_os(os_name, row.text("os_version"))
-    try:
-        ips = fields.ip_list(row.text("ips", limit=4096))
-    except ValueError as error:
-        row.problem("ips", str(error))
-        ips = ()
+    ips = _optional(row, "ips", lambda cell: fields.ip_list(to_text(cell)), notes) or ()
     disks = []
     for n in range(1, MAX_DISKS + 1):
         size = row.numeric(f"disk{n}", maximum=MAX_DISK_GB)
@@ -127,18 +144,15 @@ def _server(row: Row) -> Server | None:
     if used is not None and total > 0:
         disks = [Disk(label=d.label, size_gb=d.size_gb, used_gb=round(min(d.size_gb, used * d.size_gb / total), 3))
                  for d in disks]
-    try:
-        vm_uuid = fields.vm_uuid(row.text("vm_id"))
-    except ValueError as error:
-        row.problem("vm_id", str(error))
-        vm_uuid = None
+    vm_uuid = _optional(row, "vm_id", lambda cell: fields.vm_uuid(to_text(cell)), notes)
     return Server(
         name=name, fqdn=fqdn, ips=ips, os_family=os_info.family, os_name=os_info.name, os_version=os_info.version,
         cores=cores, memory_mb=None if memory is None else int(round(memory)), disks=tuple(disks),
         hypervisor=_hypervisor(row), datacenter=row.text("location"), firmware=fields.firmware(row.text("boot")),
         vm_uuid=vm_uuid, sources=(FORMAT,), applications=fields.names(row.text("business_app", limit=4096)),
         owner=row.text("business_owner"), business_unit=row.text("business_unit"),
-        cpu_utilization=row.numeric("cpu_util", maximum=100), memory_utilization=row.numeric("mem_util", maximum=100),
+        cpu_utilization=_optional(row, "cpu_util", _percent, notes),
+        memory_utilization=_optional(row, "mem_util", _percent, notes),
         tags=_tags(row),
     )
 

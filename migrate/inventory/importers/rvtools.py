@@ -26,8 +26,9 @@ by search-and-replace, which can turn a side sheet's `VM` header cell into a sit
 - a side-sheet row that cannot be read is a warning naming its row and column, and is left
   out; a VM that loses a vDisk row that way keeps vInfo's total capacity instead of a partial
   disk list, and one that loses a vPartition row keeps vInfo's `In Use`;
-- `strict=True` (`--strict`) turns these warnings into errors. A problem in vInfo is always
-  an error: nothing is imported.
+- in vInfo, a VM UUID or primary IP that cannot be read is a warning and the value is dropped
+  (the planner does without them); any other problem in vInfo is an error: nothing is imported;
+- `strict=True` (`--strict`) turns these warnings into errors.
 
 Names and UUIDs inside one export:
 - a VM name on several rows is several servers when something tells them apart: their VM
@@ -185,10 +186,10 @@ def parse(path: Path, display: str | None = None, *, strict: bool = False) -> Pa
 def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> ParsedFile:
     skipped = {"template": 0, "srm-placeholder": 0}
     warnings: list[str] = []
-    vms = _read_vinfo(sheets.table("vInfo", problems), problems, skipped, warnings)
+    side = Problems()  # side-sheet problems, and vInfo values the planner can do without: warnings
+    vms = _read_vinfo(sheets.table("vInfo", problems), problems, skipped, warnings, side)
     if vms is None:
         raise problems.error()
-    side = Problems()
     owners = _Owners(vms)
     for tab, aliases, read in (("vDisk", VDISK, _read_disk), ("vPartition", VPARTITION, _read_partition),
                                ("vNetwork", VNETWORK, _read_network)):
@@ -257,7 +258,8 @@ def _side_warnings(side: Problems) -> list[str]:
                                         f"column {item.column!r}" if item.column else None)))
         if item.file and item.sheet is None:  # a CSV tab file: its own name locates it
             where = ", ".join(filter(None, (Path(item.file).name, where)))
-        suffix = "" if "sheet skipped" in item.message or item.row is None else "; row left out"
+        suffix = "" if "sheet skipped" in item.message or item.row is None or item.sheet == "vInfo" \
+            else "; row left out"
         listed.append(f"{where}: {item.message}{suffix}")
     if side.count > len(listed):
         listed.append(f"{side.count - len(listed)} more side-sheet warning(s) not listed")
@@ -301,7 +303,7 @@ class _Owners:
 
 
 def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int],
-                warnings: list[str]) -> list[_Vm] | None:
+                warnings: list[str], soft: Problems) -> list[_Vm] | None:
     if table is None:
         return None
     columns = Columns(table, VINFO)
@@ -315,7 +317,7 @@ def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int]
         if row.boolean("srm"):
             skipped["srm-placeholder"] += 1
             continue
-        vm = _vm(row)
+        vm = _vm(row, soft)
         if vm is not None:
             vms.append(vm)  # kept even with problems, so its disks and addresses are checked too
     return _tell_apart(vms, warnings)
@@ -385,7 +387,9 @@ def _qualify(group: list[_Vm], warnings: list[str]) -> None:
                     f"kept as {len(group)} servers qualified by {'/'.join(used)} ({', '.join(labels)})")
 
 
-def _vm(row: Row) -> _Vm | None:
+def _vm(row: Row, soft: Problems) -> _Vm | None:
+    """The VM of a vInfo row; a bad VM UUID or primary IP (the planner can do without them) goes to
+    `soft` as a warning and the value is dropped, anything else the planner reads is an error."""
     try:
         name, dns_fqdn = fields.host_name(row.text("vm", limit=255))
     except ValueError as error:
@@ -410,7 +414,7 @@ def _vm(row: Row) -> _Vm | None:
     try:
         server["vm_uuid"] = fields.vm_uuid(row.text("uuid"))
     except ValueError as error:
-        row.problem("uuid", str(error))
+        _soft(row, "uuid", str(error), soft)
     os_info = normalise_os(row.text("os_tools") or row.text("os_config"))
     server.update(os_family=os_info.family, os_name=os_info.name, os_version=os_info.version)
     vcenter = row.text("vcenter")
@@ -421,7 +425,7 @@ def _vm(row: Row) -> _Vm | None:
     try:
         vm.ips.extend(fields.ip_list(row.text("primary_ip")))
     except ValueError as error:
-        row.problem("primary_ip", str(error))
+        _soft(row, "primary_ip", str(error), soft)
     total = row.numeric("total_disk", maximum=MAX_DISK_MB) if row.has("total_disk") else None
     if total is None:
         total = row.numeric("provisioned", maximum=MAX_DISK_MB)
@@ -429,6 +433,11 @@ def _vm(row: Row) -> _Vm | None:
     in_use = row.numeric("in_use", maximum=MAX_DISK_MB)
     vm.in_use_gb = None if in_use is None else in_use / MIB_PER_GB
     return vm
+
+
+def _soft(row: Row, field: str, message: str, soft: Problems) -> None:
+    soft.add(row.columns.table.problem(f"{message}; value ignored", row=row.number,
+                                       column=row.columns.label.get(field, field)))
 
 
 def _read_disk(row: Row, vm: _Vm) -> bool:

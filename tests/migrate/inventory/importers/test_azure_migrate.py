@@ -72,8 +72,7 @@ def test_bad_values_are_located(tmp_path):
            dict(LIS, **{"*Server name": "lis01"})]
     problems = parse_problems(write_csv(tmp_path / "import.csv", rows_for(HEADER, bad)))
     assert [(p.row, p.column) for p in problems] == [
-        (2, "*Cores"), (2, "Disk 2 size (In GB)"), (2, "CPU utilization percentage"),
-        (3, "*Memory (In MB)"), (3, "*OS name"), (4, "*Server name")]
+        (2, "*Cores"), (2, "Disk 2 size (In GB)"), (3, "*Memory (In MB)"), (3, "*OS name"), (4, "*Server name")]
     assert problems[0].message == "is empty"
     assert "duplicate server name 'lis01' (first on row 3)" in problems[-1].message
 
@@ -116,3 +115,15 @@ def test_template_variants_seen_in_the_field(tmp_path):
     wide = HEADER + ["Disk 12 size (In GB)"]
     [lis] = parse(write_csv(tmp_path / "wide.csv", rows_for(wide, [dict(LIS, **{"Disk 12 size (In GB)": 50})]))).servers
     assert lis.disks == (Disk("disk 12", 50.0),)
+
+
+def test_values_the_planner_can_do_without_are_dropped_with_a_warning(tmp_path):
+    rows = [dict(RIS, **{"CPU utilization percentage": 140, "Memory utilization percentage": "n/a",
+                         "IP addresses": "10.2.0.5, not-an-ip", "Virtual machine ID": "x" * 200})]
+    parsed = parse(write_csv(tmp_path / "import.csv", rows_for(HEADER, rows)))
+    [ris] = parsed.servers
+    assert (ris.cpu_utilization, ris.memory_utilization, ris.ips, ris.vm_uuid) == (None, None, (), None)
+    assert [w.split(":")[0] for w in parsed.warnings] == [
+        "row 2, column 'IP addresses'", "row 2, column 'Virtual machine ID'",
+        "row 2, column 'CPU utilization percentage'", "row 2, column 'Memory utilization percentage'"]
+    assert all(w.endswith("; value ignored") for w in parsed.warnings)

@@ -132,11 +132,24 @@ def test_bad_cells_are_each_reported_with_sheet_row_and_column(tmp_path):
     path = write_xlsx(tmp_path / "bad.xlsx", sheets)
     problems = problems_of(path)
     located = {(p.sheet, p.row, p.column) for p in problems}
-    assert located == {("vInfo", 2, "CPUs"), ("vInfo", 4, "Memory"), ("vInfo", 5, "Primary IP Address")}
+    assert located == {("vInfo", 2, "CPUs"), ("vInfo", 4, "Memory")}
     assert all(p.file == str(tmp_path / "bad.xlsx") for p in problems)
-    with pytest.raises(InputError) as caught:   # --strict adds the side sheet's problems to the list
+    with pytest.raises(InputError) as caught:   # --strict adds the warnings (a primary IP, a side sheet)
         parse(path, strict=True)
-    assert {(p.sheet, p.row, p.column) for p in caught.value.problems} == located | {("vNetwork", 2, "IPv4 Address")}
+    assert {(p.sheet, p.row, p.column) for p in caught.value.problems} == \
+        located | {("vInfo", 5, "Primary IP Address"), ("vNetwork", 2, "IPv4 Address")}
+
+
+def test_a_vm_uuid_or_primary_ip_that_cannot_be_read_is_dropped_with_a_warning(tmp_path):
+    sheets = rvtools_sheets()
+    sheets["vInfo"][1][VINFO_4X.index("VM UUID")] = "x" * 200           # no identifier is that long
+    sheets["vInfo"][4][VINFO_4X.index("Primary IP Address")] = "10.1.3.300"
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    servers = by_name(parsed)
+    assert (servers["EPICPRD01"].vm_uuid, servers["util01"].ips) == (None, ("10.1.3.20",))
+    assert [w.split(":")[0] for w in parsed.warnings] == ["sheet vInfo, row 2, column 'VM UUID'",
+                                                          "sheet vInfo, row 5, column 'Primary IP Address'"]
+    assert all(w.endswith("; value ignored") for w in parsed.warnings)
 
 
 def test_a_vm_name_twice_with_nothing_to_tell_the_rows_apart_is_still_two_servers(tmp_path):
