@@ -95,15 +95,16 @@ def median_time(fn, runs: int) -> tuple[float, list[float]]:
     return statistics.median(samples), samples
 
 
-def child_peak_rss_mb(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one run of `command`, measured in a fresh child process."""
+def child_peak_rss_mb(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds user+system) of one run of `command` in a fresh child
+    process. CPU time is what to compare on a shared machine: wall time there includes waiting for a core."""
     probe = ("import resource, subprocess, sys, time, json; s = time.perf_counter(); "
              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-             "print(json.dumps([time.perf_counter() - s, "
-             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+             "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(json.dumps([time.perf_counter() - s, u.ru_maxrss / 1024, u.ru_utime + u.ru_stime]))")
     out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
-    seconds, peak = json.loads(out.stdout)
-    return seconds, peak
+    seconds, peak, cpu = json.loads(out.stdout)
+    return seconds, peak, cpu
 
 
 def main() -> int:
@@ -142,9 +143,13 @@ def main() -> int:
                       for _ in range(max(1, options.runs // 2))]
         ours_s, theirs_s = statistics.median(r[0] for r in ours), statistics.median(r[0] for r in theirs)
         ours_mb, theirs_mb = statistics.median(r[1] for r in ours), statistics.median(r[1] for r in theirs)
+        ours_cpu, theirs_cpu = statistics.median(r[2] for r in ours), statistics.median(r[2] for r in theirs)
         results["2,000-resource template: carelift vs checkov"] = {
             "carelift_s": round(ours_s, 3), "checkov_s": round(theirs_s, 3),
             "speedup": round(theirs_s / ours_s, 1), "target_speedup": 50,
+            "carelift_cpu_s": round(ours_cpu, 3), "checkov_cpu_s": round(theirs_cpu, 3),
+            "cpu_speedup": round(theirs_cpu / ours_cpu, 1),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "carelift_peak_rss_mb": round(ours_mb, 1), "checkov_peak_rss_mb": round(theirs_mb, 1),
             "memory_ratio": round(ours_mb / theirs_mb, 3), "target_memory_ratio": 0.2,
             "carelift_runs_s": [round(r[0], 3) for r in ours], "checkov_runs_s": [round(r[0], 3) for r in theirs]}

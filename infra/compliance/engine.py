@@ -78,10 +78,11 @@ def evaluate(documents: Iterable[Document] | ResourceIndex, controls: Sequence[C
     index = documents if isinstance(documents, ResourceIndex) else ResourceIndex(documents)
     findings = []
     used: set[int] = set()
-    for control in controls:
-        for arm_type in control.resource_types:
-            for document in index.of_type(arm_type):
-                findings.append(_judge(control, document, index, waivers, used))
+    with touched_unknowns() as touched:  # one recorder for the run, emptied before each check
+        for control in controls:
+            for arm_type in control.resource_types:
+                for document in index.of_type(arm_type):
+                    findings.append(_judge(control, document, index, waivers, used, touched))
     inputs = [*problems, *(InputProblem(resource_id=str(d.get("id")), resource_type=type_of(d), location="",
                                         message=f"resource id {d.get('id')} appears more than once; only the first "
                                                 "definition was audited")
@@ -99,11 +100,11 @@ def evaluate(documents: Iterable[Document] | ResourceIndex, controls: Sequence[C
 
 
 def _judge(control: Control, document: Document, index: ResourceIndex, waivers: Sequence[Waiver],
-           used: set[int]) -> Finding:
+           used: set[int], touched: list) -> Finding:
     resource_id = str(document.get("id", ""))
+    touched.clear()
     try:
-        with touched_unknowns() as touched:
-            outcome = control.check(document, index)
+        outcome = control.check(document, index)
     except Exception as error:  # noqa: BLE001 - a broken check must not stop the audit, nor pass or fail
         return Finding(control=control.id, resource_id=resource_id, resource_type=type_of(document),
                        status=Status.ERROR, severity=control.severity, citations=control.citations,
