@@ -7,10 +7,10 @@ rehosts servers as Azure VMs).
 
 from __future__ import annotations
 
-from infra.compliance.controls.values import boolean, canonical, same
+from infra.compliance.controls.values import boolean, canonical, peek, same, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, control, failed, is_unknown, passed
 
 VMS = ("Microsoft.Compute/virtualMachines",)
 DISKS = ("Microsoft.Compute/disks",)
@@ -78,10 +78,17 @@ def _vm_disks(vm: Document) -> list[tuple[str, dict]]:
     found = []
     os_disk = get(vm, "properties.storageProfile.osDisk") or {}
     if isinstance(os_disk, dict) and isinstance(os_disk.get("managedDisk"), dict):
-        found.append((f"OS disk '{os_disk.get('name') or 'os'}'", os_disk["managedDisk"]))
+        found.append((f"OS disk '{os_disk['name']}'" if os_disk.get("name") else "the OS disk", os_disk["managedDisk"]))
+    managed_vm = bool(found)
     for data_disk in get(vm, "properties.storageProfile.dataDisks", []) or []:
-        if isinstance(data_disk, dict) and isinstance(data_disk.get("managedDisk"), dict):
-            found.append((f"data disk '{data_disk.get('name') or data_disk.get('lun')}'", data_disk["managedDisk"]))
+        if not isinstance(data_disk, dict) or data_disk.get("vhd"):
+            continue  # an unmanaged (VHD blob) disk is outside this control
+        # A data disk without a managedDisk block on a managed VM is a managed disk with default settings.
+        if isinstance(data_disk.get("managedDisk"), dict) or managed_vm:
+            managed = data_disk.get("managedDisk") if isinstance(data_disk.get("managedDisk"), dict) else {}
+            label = (f"data disk '{data_disk['name']}'" if data_disk.get("name")
+                     else f"the data disk at LUN {data_disk.get('lun')}")
+            found.append((label, managed))
     return found
 
 
@@ -131,14 +138,15 @@ def vm_disks_encrypted(vm: Document, index: ResourceIndex) -> Outcome:
 def boot_diagnostics_managed(vm: Document, index: ResourceIndex) -> Outcome:
     """An unbootable server can be investigated, and its console output is not left in a shared storage account."""
     enabled = boolean(get(vm, "properties.diagnosticsProfile.bootDiagnostics.enabled"))
-    uri = get(vm, "properties.diagnosticsProfile.bootDiagnostics.storageUri")
+    uri = peek(vm, "properties.diagnosticsProfile.bootDiagnostics.storageUri")
     if enabled is not True:
         return failed(sentence(vm, "does not enable boot diagnostics, so a server that fails to start cannot be "
                                    "investigated from its console output"))
-    if uri:
-        return failed(sentence(vm, f"writes boot diagnostics to customer storage account {uri}, where console "
-                                   "screenshots and serial logs need that account's own access controls; use the "
-                                   "managed account instead"))
+    # Any storageUri, even one computed at deployment, names a customer account: no need to evaluate it.
+    if uri is not None and (is_unknown(uri) or str(uri).strip()):
+        return failed(sentence(vm, f"writes boot diagnostics to customer storage account {spelled(uri)}, where "
+                                   "console screenshots and serial logs need that account's own access controls; use "
+                                   "the managed account instead"))
     return passed(sentence(vm, "keeps boot diagnostics in an Azure-managed storage account"))
 
 

@@ -184,10 +184,12 @@ def no_internet_inbound(rule: Document, index: ResourceIndex) -> Outcome:
     ports += [str(p) for p in props.get("destinationPortRanges") or []]
     plural = len(ports) != 1 or "-" in ports[0] or ports[0] == "*"
     listed = f"port{'s' if plural else ''} {', '.join(ports) or 'unstated'}"
-    nsg_id = str(rule.get("id", "")).rsplit("/securityRules/", 1)[0]
-    subnets = _subnets_using(nsg_id, index)
-    if (ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*")
-            and subnets and all(name.lower() == BASTION_SUBNET for name in subnets)):
+    if ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*"):
+        # Only then do the subnets matter (an unknown elsewhere must not make every other rule manual).
+        subnets = _subnets_using(str(rule.get("id", "")).rsplit("/securityRules/", 1)[0], index)
+    else:
+        subnets = []
+    if subnets and all(name.lower() == BASTION_SUBNET for name in subnets):
         return passed(_rule_sentence(rule, f"allows TCP 443 from {open_sources[0]} on the AzureBastionSubnet, the "
                                            "inbound rule Azure Bastion requires"))
     return failed(_rule_sentence(rule, f"allows inbound traffic from {open_sources[0]} to {listed}, so whatever "

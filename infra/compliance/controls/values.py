@@ -61,6 +61,22 @@ def number(value: Any) -> float | None:
     return None
 
 
+def peek(document: Any, path: str) -> Any:
+    """The value at a dotted path, read without counting as using an unknown (for checks that only need to
+    know whether something is there, such as a storage URI computed at deployment)."""
+    node = document
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def spelled(value: Any) -> str:
+    """A value's text for a message without counting as using it (an unknown keeps its expression)."""
+    return str.__str__(value) if isinstance(value, str) else shown(value)
+
+
 def shown(value: Any) -> str:
     """A value as a finding shows it: numbers without a trailing .0, booleans in ARM's lower case."""
     if isinstance(value, bool):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls import compute
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import messages, rendered_statuses, resource, statuses
 
 VM = "Microsoft.Compute/virtualMachines"
@@ -104,6 +104,14 @@ class TestVmDisksEncrypted:
             "Virtual machine 'vm-mixed' does not encrypt at host and data disk 'vm-mixed-data0' use(s) "
             "platform-managed keys only (no disk encryption set)."]
 
+    def test_a_data_disk_without_a_managed_disk_block_on_a_managed_vm_counts(self):
+        """Quickstart templates declare data disks as {lun, createOption: Empty}: managed, with platform keys."""
+        machine = vm("vm-quickstart", os_des=DES)
+        machine["properties"]["storageProfile"]["dataDisks"] = [{"lun": 0, "createOption": "Empty", "diskSizeGB": 1023}]
+        assert messages(compute.vm_disks_encrypted, [machine]) == [
+            "Virtual machine 'vm-quickstart' does not encrypt at host and the data disk at LUN 0 use(s) platform-managed "
+            "keys only (no disk encryption set)."]
+
     def test_empty(self):
         assert statuses(compute.vm_disks_encrypted, []) == {}
 
@@ -124,6 +132,13 @@ class TestBootDiagnosticsManaged:
             "Virtual machine 'vm-own' writes boot diagnostics to customer storage account "
             "https://stdiag.blob.core.windows.net/, where console screenshots and serial logs need that account's own "
             "access controls; use the managed account instead."]
+
+    def test_a_storage_uri_computed_at_deployment_still_names_a_customer_account(self):
+        """Whatever the expression evaluates to, a storageUri means a customer account: fail, not manual."""
+        uri = Unknown("[reference(resourceId('Microsoft.Storage/storageAccounts', 'stdiag')).primaryEndpoints.blob]",
+                      "properties.diagnosticsProfile.bootDiagnostics.storageUri")
+        machine = vm("vm-ref", diagnosticsProfile={"bootDiagnostics": {"enabled": True, "storageUri": uri}})
+        assert statuses(compute.boot_diagnostics_managed, [machine]) == {"vm-ref": Status.FAIL}
 
     def test_empty(self):
         assert statuses(compute.boot_diagnostics_managed, []) == {}
