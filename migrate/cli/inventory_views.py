@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import Iterable
 
 from migrate.inventory.model import Server
@@ -46,16 +47,48 @@ def write_json_array(out, items: Iterable[dict]) -> None:
 
 
 def write_csv(out, servers: Iterable[Server]) -> None:
+    """carelift's CSV inventory format (migrate.inventory.importers.generic): it re-imports unchanged."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for server in servers:
         row = server_json(server)
         row["ips"] = ";".join(server.ips)
-        row["disks"] = len(server.disks)
+        row["disks"] = "; ".join(disk_spec(d) for d in server.disks)
+        row["storage_gb"] = number(server.storage_gb) if server.disks else None
         row["sources"] = ";".join(server.sources)
         row["applications"] = ";".join(server.applications)
-        row["tags"] = ";".join(f"{k}={v}" for k, v in server.tags)
+        row["tags"] = "; ".join(f"{_escape(k, '=')}={_escape(v)}" for k, v in server.tags)
+        for key in ("rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization"):
+            row[key] = number(row[key])
         writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
+
+
+def disk_spec(disk) -> str:
+    """`LABEL:SIZE[/USED][ shared]`, as the CSV importer reads it (`:`, `/` and `;` in a label become `-`)."""
+    label = disk.label.translate(str.maketrans(":/;", "---")).strip() or "disk"
+    used = f"/{number(disk.used_gb)}" if disk.used_gb is not None else ""
+    return f"{label}:{number(disk.size_gb)}{used}{' shared' if disk.shared else ''}"
+
+
+_THOUSANDS_LOOKALIKE = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+
+
+def number(value) -> str | None:
+    """A figure written exactly: `40`, not `40.0`; `0.1`, not `0.10000000000000001`."""
+    if value is None:
+        return None
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    # `29.455` would read back as 29,455 (a European thousands separator): `29.4550` cannot.
+    return text + "0" if _THOUSANDS_LOOKALIKE.fullmatch(text) else text
+
+
+def _escape(text: str, also: str = "") -> str:
+    for character in "\\;" + also:
+        text = text.replace(character, "\\" + character)
+    return text
 
 
 def server_table(servers: list[Server], total: int):

@@ -23,7 +23,15 @@ CSV: one row per server; headers are case-insensitive. Only `name` is mandatory.
 | `owner`, `business_unit` | text |
 | `rto_hours`, `rpo_hours` | hours ≥ 0 |
 | `cpu_utilization`, `memory_utilization` | percent, 0-100 |
+| `tags` | `;`-separated `KEY=VALUE` items (`\\` escapes a `;`, `=` or `\\` inside them) |
+| `sources` | ignored: written by `carelift inventory list --format csv` (the store records the formats itself) |
 | any other column | a tag: header lower-cased, spaces as `-` |
+
+`carelift inventory list --format csv` writes this format, so its output re-imports unchanged (the
+export, an owner fixed in Excel, the same file imported again): `disks` as above next to their
+total `storage_gb` (both are accepted when they agree), tags in `tags`, and cells a spreadsheet
+would run as a formula (text starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+written with a protective leading `'`, which every importer strips.
 
 YAML: the same fields as keys of each entry of `servers:`; `ips` and `applications` may be
 lists, `disks` a list of `{label, size_gb, used_gb, shared}`, `tags` a mapping. Unknown keys
@@ -69,7 +77,7 @@ FIELDS = ("name", "fqdn", "ips", "os", "os_name", "os_version", "os_family", "co
           "storage_gb", "used_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host",
           "folder", "firmware", "vm_uuid", "applications", "environment", "tier", "data_classification", "owner",
           "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization")
-COLUMNS = {name: (name, name.replace("_", " ")) for name in FIELDS}
+COLUMNS = {name: (name, name.replace("_", " ")) for name in (*FIELDS, "tags", "sources")}
 SIGNATURE = {"memory_mb", "ips", "cores", "os_family", "vm_uuid", "storage_gb", "disks", "environment", "tier",
              "data_classification", "power_state", "applications", "rto_hours", "rpo_hours"}
 """Normalised headers of this format that the other formats do not use (for auto-detection)."""
@@ -84,19 +92,54 @@ def parse_csv(path: Path, display: str | None = None) -> ParsedFile:
     tag_columns, dropped = fields.without_credentials(unmapped_headers(table, columns))
     extra = [(i, fields.tag_key(h)) for i, h in tag_columns]
     servers, skipped, seen = [], {"template": 0}, fields.Duplicates()
+    listed_secrets: set[str] = set()
     for row in columns.rows(problems):
         if row.boolean("template"):
             skipped["template"] += 1
             continue
-        tags = tuple(sorted((key, text[:1024]) for index, key in extra
-                            if index < len(row.cells) and (text := to_text(row.cells[index]))))
-        server = server_from(row, tags, "csv")
+        tags = dict((key, text[:1024]) for index, key in extra
+                    if index < len(row.cells) and (text := to_text(row.cells[index])))
+        for key, value in _tag_list(row):
+            if fields.is_credential_header(key):
+                listed_secrets.add(key)
+            else:
+                tags[key] = value
+        server = server_from(row, tuple(sorted(tags.items())), "csv")
         if server is not None:
             fields.add_unique(servers, server, row, seen)
     problems.raise_if_any()
     return ParsedFile(path=display, format="csv", servers=tuple(servers),
                       applications=fields.applications_of(servers),
-                      skipped={k: v for k, v in skipped.items() if v}, warnings=dropped)
+                      skipped={k: v for k, v in skipped.items() if v},
+                      warnings=dropped + tuple(f"tag {key[:80]!r} looks like a credential: dropped, not stored "
+                                               "(rename it if it is not one)" for key in sorted(listed_secrets)))
+
+
+def _tag_list(row: Row) -> list[tuple[str, str]]:
+    """The `tags` column: `KEY=VALUE; KEY=VALUE`, a backslash escaping `;`, `=` or itself."""
+    text = row.text("tags", limit=65536)
+    if not text:
+        return []
+    items, key, current, escaped = [], None, [], False
+    for character in text + ";":
+        if escaped:
+            current.append(character)
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "=" and key is None:
+            key, current = "".join(current).strip(), []
+        elif character == ";":
+            value = "".join(current).strip()
+            if key is None and value:
+                row.problem("tags", f"expected KEY=VALUE items separated by ';', got {value[:40]!r}")
+                return []
+            if key:
+                items.append((key[:200], value[:1024]))
+            key, current = None, []
+        else:
+            current.append(character)
+    return items
 
 
 def server_from(row: Row, tags: tuple[tuple[str, str], ...], source: str) -> Server | None:
@@ -161,13 +204,22 @@ def _disks(row: Row) -> tuple[Disk, ...]:
     storage = row.numeric("storage_gb", maximum=MAX_DISK_GB)
     used = row.numeric("used_gb", maximum=MAX_DISK_GB)
     if text and storage is not None:
-        row.problem("storage_gb", "give either disks or storage_gb, not both")
-        return ()
+        disks = _disk_list(row, text)
+        # carelift's own export writes both; they must agree (to the rounding of a float's repr).
+        if abs(sum(d.size_gb for d in disks) - storage) > 1e-6 * max(1.0, storage):
+            row.problem("storage_gb", f"storage_gb {storage:g} is not the total of the disks "
+                                      f"({sum(d.size_gb for d in disks):g}): give either disks or storage_gb")
+            return ()
+        return disks
     if storage is not None:
         return (_disk(row, "storage_gb", "storage", storage, used, False),) if row.ok else ()
     if used is not None:
         row.problem("used_gb", "used_gb needs storage_gb")
         return ()
+    return _disk_list(row, text)
+
+
+def _disk_list(row: Row, text: str | None) -> tuple[Disk, ...]:
     disks = []
     for number, item in enumerate(filter(None, (part.strip() for part in (text or "").split(";"))), start=1):
         match = _DISK.fullmatch(item)

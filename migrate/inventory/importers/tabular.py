@@ -40,6 +40,8 @@ _NUMBER_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER_EUROPEAN = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
 _NUMBER_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _SPACES = re.compile(r"\s+")
+FORMULA_START = frozenset("=+-@\t\r")
+"""What a spreadsheet runs as a formula at the start of a cell; CSV writers guard it with a `'`."""
 
 
 class Problems:
@@ -150,11 +152,14 @@ class Columns:
 # --- cells -------------------------------------------------------------------------------------
 
 def to_text(cell: Cell) -> str | None:
-    """A cell as trimmed text; None when empty. Integral floats lose their `.0`."""
+    """A cell as trimmed text; None when empty. Integral floats lose their `.0`. A protective
+    apostrophe before a formula-like start (`'=x`, written by carelift's CSV export) is dropped."""
     if cell is None:
         return None
     if isinstance(cell, str):
         text = cell.strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_START:
+            return text[1:]
         return text or None
     if isinstance(cell, bool):
         return "true" if cell else "false"
@@ -259,6 +264,8 @@ class Row:
         cell = self.raw(field)
         if cell.__class__ is str:  # the common case, inline
             value = cell.strip() or None
+            if value and value[0] == "'" and value[1:2] in FORMULA_START:
+                value = value[1:]  # the protective apostrophe of a CSV export (see to_text)
         elif isinstance(cell, (list, dict)):  # YAML
             self.problem(field, "expected a single value, not a list or mapping")
             return None

@@ -116,7 +116,7 @@ def test_list_csv_neutralises_spreadsheet_formulas(estate):
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["name"] for r in rows] == ["epic-prd-odb01", "mystery", "web01", "web02"]
     assert rows[1]["owner"] == "'=HYPERLINK(\"http://evil\")"
-    assert rows[0]["ips"] == "10.20.1.11" and rows[0]["disks"] == "2"
+    assert rows[0]["ips"] == "10.20.1.11" and rows[0]["disks"] == "os:100/42; data:4096/1900 shared"
 
 
 def test_list_table(estate):

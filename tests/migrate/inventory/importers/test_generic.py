@@ -58,7 +58,7 @@ def test_every_bad_value_is_reported(tmp_path):
     found = [(p.row, p.column) for p in problems(write_csv(tmp_path / "bad.csv", rows), "csv")]
     assert found == [(2, "fqdn"), (2, "ips"), (2, "environment"), (2, "data_classification"), (2, "power_state"),
                      (2, "tier"), (2, "cores"), (2, "memory_mb"), (2, "rto_hours"), (2, "cpu_utilization"),
-                     (2, "disks"), (3, "storage_gb"), (4, "name")]
+                     (2, "disks"), (3, "disks"), (3, "storage_gb"), (4, "name")]
 
 
 def test_yaml_inventory_with_applications(tmp_path):
