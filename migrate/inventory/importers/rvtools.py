@@ -43,12 +43,13 @@ Names and UUIDs inside one export:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.rvtools_vms import Owners, Vm, tell_apart
 from migrate.inventory.importers.tabular import Columns, Problems, Row, Table, kind_of, read_csv
 from migrate.inventory.importers.workbook import open_workbook
 from migrate.inventory.model import Disk, ParsedFile, Problem, Server
@@ -91,23 +92,6 @@ VHOST = {"host": ("Host",), "datacenter": ("Datacenter",), "cluster": ("Cluster"
 _PLACE = {"vcenter": ("VI SDK Server",), "datacenter": ("Datacenter",), "cluster": ("Cluster",), "host": ("Host",)}
 for _aliases in (VDISK, VPARTITION, VNETWORK):  # the common tail: which VM a row means when vInfo repeats a name
     _aliases.update(_PLACE)
-
-
-@dataclass
-class _Vm:
-    """A VM being assembled from the sheets."""
-
-    row: int
-    server: dict
-    disks: list[tuple[str, float, bool]] = field(default_factory=list)
-    consumed_gb: float | None = None
-    in_use_gb: float | None = None
-    total_gb: float | None = None
-    ips: list[str] = field(default_factory=list)
-    place: dict[str, str | None] = field(default_factory=dict)
-    """vcenter, datacenter, cluster, host, folder as vInfo gives them: what tells same-named VMs apart."""
-    incomplete: set[str] = field(default_factory=set)
-    """Side sheets with a row of this VM that could not be read."""
 
 
 class _Sheets:
@@ -190,7 +174,7 @@ def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> P
     vms = _read_vinfo(sheets.table("vInfo", problems), problems, skipped, warnings, side)
     if vms is None:
         raise problems.error()
-    owners = _Owners(vms)
+    owners = Owners(vms)
     for tab, aliases, read in (("vDisk", VDISK, _read_disk), ("vPartition", VPARTITION, _read_partition),
                                ("vNetwork", VNETWORK, _read_network)):
         columns = _side_columns(sheets, tab, aliases, side)
@@ -201,9 +185,9 @@ def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> P
             if row.boolean("template") or (row.text("vm") is None):
                 continue
             vm = owners.find(row)
-            if vm is None or vm is _Owners.AMBIGUOUS:
+            if vm is None or vm is Owners.AMBIGUOUS:
                 orphans += vm is None
-                ambiguous += vm is _Owners.AMBIGUOUS
+                ambiguous += vm is Owners.AMBIGUOUS
                 continue
             if not read(row, vm):
                 vm.incomplete.add(tab)
@@ -266,50 +250,14 @@ def _side_warnings(side: Problems) -> list[str]:
     return listed
 
 
-class _Owners:
-    """Which vInfo VM a side-sheet row belongs to: by VM UUID when it names one VM, else by name,
-    narrowed by the row's vCenter / datacenter / cluster / host when vInfo lists the name twice."""
-
-    AMBIGUOUS = object()
-
-    def __init__(self, vms: list[_Vm]):
-        self.by_name: dict[str, list[_Vm]] = {}
-        self.by_uuid: dict[str, list[_Vm]] = {}
-        for vm in vms:
-            self.by_name.setdefault(vm.server["name"].casefold(), []).append(vm)
-            if vm.server.get("vm_uuid"):
-                self.by_uuid.setdefault(vm.server["vm_uuid"], []).append(vm)
-
-    def find(self, row: Row):
-        name = (row.text("vm") or "").casefold()
-        try:
-            uuid = fields.vm_uuid(row.text("uuid"))
-        except ValueError:
-            uuid = None
-        found = self.by_name.get(name, [])
-        if uuid:
-            with_uuid = [vm for vm in found if vm.server.get("vm_uuid") == uuid] or \
-                (self.by_uuid.get(uuid, []) if not found else [])  # renamed since vInfo was read
-            found = with_uuid or found
-        if len(found) > 1:
-            for key in ("vcenter", "datacenter", "cluster", "host"):
-                value = row.text(key)
-                if value:
-                    narrowed = [vm for vm in found if (vm.place.get(key) or "").casefold() == value.casefold()]
-                    found = narrowed or found
-        if not found:
-            return None
-        return found[0] if len(found) == 1 else self.AMBIGUOUS
-
-
 def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int],
-                warnings: list[str], soft: Problems) -> list[_Vm] | None:
+                warnings: list[str], soft: Problems) -> list[Vm] | None:
     if table is None:
         return None
     columns = Columns(table, VINFO)
     if not columns.require(["vm"], problems):
         return None
-    vms: list[_Vm] = []
+    vms: list[Vm] = []
     for row in columns.rows(problems):
         if row.boolean("template"):
             skipped["template"] += 1
@@ -320,74 +268,10 @@ def _read_vinfo(table: Table | None, problems: Problems, skipped: dict[str, int]
         vm = _vm(row, soft)
         if vm is not None:
             vms.append(vm)  # kept even with problems, so its disks and addresses are checked too
-    return _tell_apart(vms, warnings)
+    return tell_apart(vms, warnings)
 
 
-def _tell_apart(vms: list[_Vm], warnings: list[str]) -> list[_Vm]:
-    """Keep every VM: same names become qualified servers, same UUIDs stay separate servers;
-    only the same VM (name, UUID and vCenter) listed twice is dropped. Warnings say which."""
-    kept: list[_Vm] = []
-    seen: dict[tuple, _Vm] = {}
-    for vm in vms:
-        key = (vm.server["name"].casefold(), vm.server.get("vm_uuid"), (vm.place.get("vcenter") or "").casefold())
-        if key[1] and key in seen:
-            warnings.append(f"vInfo rows {seen[key].row} and {vm.row} are the same VM ({vm.server['name']}, VM UUID "
-                            f"{key[1]}{', vCenter ' + vm.place['vcenter'] if vm.place.get('vcenter') else ''}); "
-                            f"row {vm.row} ignored")
-            continue
-        seen[key] = vm
-        kept.append(vm)
-    by_name: dict[str, list[_Vm]] = {}
-    by_uuid: dict[str, list[_Vm]] = {}
-    for vm in kept:
-        by_name.setdefault(vm.server["name"].casefold(), []).append(vm)
-        if vm.server.get("vm_uuid"):
-            by_uuid.setdefault(vm.server["vm_uuid"], []).append(vm)
-    for group in by_name.values():
-        if len(group) > 1:
-            _qualify(group, warnings)
-    for uuid, group in by_uuid.items():
-        if len({(vm.server["name"].casefold(), (vm.place.get("vcenter") or "").casefold()) for vm in group}) > 1:
-            listed = ", ".join(f"row {vm.row} {vm.server['name']}"
-                               + (f" ({vm.place['vcenter']})" if vm.place.get("vcenter") else "") for vm in group)
-            warnings.append(f"VM UUID {uuid} is on {len(group)} VMs ({listed}): kept as {len(group)} servers "
-                            f"(clones, replicas or restored copies carry the UUID of their original)")
-    return kept
-
-
-QUALIFIERS = (("vcenter",), ("vcenter", "datacenter"), ("vcenter", "datacenter", "cluster"),
-              ("vcenter", "datacenter", "cluster", "host"), ("vcenter", "datacenter", "cluster", "host", "folder"))
-
-
-def _qualify(group: list[_Vm], warnings: list[str]) -> None:
-    """Tag each VM of a same-name group with what tells it apart (the fewest placement fields that do)."""
-    name = group[0].server["name"]
-    rows = ", ".join(str(vm.row) for vm in group)
-    keys = [(vm.server.get("vm_uuid"), (vm.place.get("vcenter") or "").casefold()) for vm in group]
-    if all(uuid for uuid, _ in keys) and len(set(keys)) == len(keys):
-        warnings.append(f"VM name {name!r} is on {len(group)} vInfo rows ({rows}): kept as {len(group)} servers, "
-                        f"told apart by their VM UUIDs")
-        return
-    used: list[str] = []
-    labels: list[str] = []
-    for fields_ in QUALIFIERS:
-        used = [key for key in fields_ if any(vm.place.get(key) for vm in group)]
-        labels = ["/".join(vm.place.get(key) or "-" for key in used) for vm in group]
-        if len({label.casefold() for label in labels}) == len(group):
-            break
-    else:  # alike in every placement field: still distinct rows, numbered in file order
-        seen: dict[str, int] = {}
-        for index, label in enumerate(labels):
-            seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
-            labels[index] = f"{label}#{seen[label.casefold()]}" if label else f"#{seen[label.casefold()]}"
-        used.append("file order")
-    for vm, label in zip(group, labels):
-        vm.server["tags"] = tuple(sorted({**dict(vm.server.get("tags", ())), "name-qualifier": label}.items()))
-    warnings.append(f"VM name {name!r} is on {len(group)} vInfo rows ({rows}) with no VM UUID to tell them apart: "
-                    f"kept as {len(group)} servers qualified by {'/'.join(used)} ({', '.join(labels)})")
-
-
-def _vm(row: Row, soft: Problems) -> _Vm | None:
+def _vm(row: Row, soft: Problems) -> Vm | None:
     """The VM of a vInfo row; a bad VM UUID or primary IP (the planner can do without them) goes to
     `soft` as a warning and the value is dropped, anything else the planner reads is an error."""
     try:
@@ -420,7 +304,7 @@ def _vm(row: Row, soft: Problems) -> _Vm | None:
     vcenter = row.text("vcenter")
     if vcenter:
         server["tags"] = (("vcenter", vcenter),)
-    vm = _Vm(row=row.number, server=server, place={"vcenter": vcenter, **{key: server[key] for key in
+    vm = Vm(row=row.number, server=server, place={"vcenter": vcenter, **{key: server[key] for key in
                                                                           ("datacenter", "cluster", "host", "folder")}})
     try:
         vm.ips.extend(fields.ip_list(row.text("primary_ip")))
@@ -440,7 +324,7 @@ def _soft(row: Row, field: str, message: str, soft: Problems) -> None:
                                        column=row.columns.label.get(field, field)))
 
 
-def _read_disk(row: Row, vm: _Vm) -> bool:
+def _read_disk(row: Row, vm: Vm) -> bool:
     capacity = row.numeric("capacity", maximum=MAX_DISK_MB, required=True)
     if capacity is None:
         return False
@@ -451,14 +335,14 @@ def _read_disk(row: Row, vm: _Vm) -> bool:
     return row.ok
 
 
-def _read_partition(row: Row, vm: _Vm) -> bool:
+def _read_partition(row: Row, vm: Vm) -> bool:
     consumed = row.numeric("consumed", maximum=MAX_DISK_MB)
     if consumed is not None:
         vm.consumed_gb = (vm.consumed_gb or 0.0) + consumed / MIB_PER_GB
     return row.ok
 
 
-def _read_network(row: Row, vm: _Vm) -> bool:
+def _read_network(row: Row, vm: Vm) -> bool:
     try:
         addresses = fields.ip_list(row.text("ipv4", limit=4096))
     except ValueError as error:
@@ -468,7 +352,7 @@ def _read_network(row: Row, vm: _Vm) -> bool:
     return True
 
 
-def _fill_from_hosts(columns: Columns, vms: list[_Vm], problems: Problems) -> None:
+def _fill_from_hosts(columns: Columns, vms: list[Vm], problems: Problems) -> None:
     hosts = {}
     for row in columns.rows(problems):
         host = row.text("host")
@@ -482,7 +366,7 @@ def _fill_from_hosts(columns: Columns, vms: list[_Vm], problems: Problems) -> No
             vm.server["cluster"] = vm.server.get("cluster") or cluster
 
 
-def _server(vm: _Vm) -> Server:
+def _server(vm: Vm) -> Server:
     disks = vm.disks if "vDisk" not in vm.incomplete or not vm.total_gb else []  # partial: vInfo's total instead
     sizes = disks or ([("all disks", vm.total_gb, False)] if vm.total_gb else [])
     consumed = vm.consumed_gb if "vPartition" not in vm.incomplete else None
