@@ -46,7 +46,10 @@ class LazyGroup(click.Group):
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar="CARELIFT_WORKSPACE",
               default=Path(".carelift"), show_default=True,
               help="Directory holding the estate database (estate.db); also CARELIFT_WORKSPACE.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress display (it only ever goes to standard error on a terminal); also CARELIFT_QUIET=1.")
 @click.pass_context
-def main(ctx: click.Context, workspace: Path) -> None:
+def main(ctx: click.Context, workspace: Path, quiet: bool) -> None:
     """Move a hospital's IT estate to a HIPAA-aligned Azure landing zone, safely."""
     ctx.ensure_object(dict)["workspace"] = workspace
+    ctx.obj["quiet"] = quiet

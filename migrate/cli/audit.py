@@ -84,8 +84,11 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
 
     if ai_register and stack:
         fail("--ai-register applies to --arm and --subscription; --stack audits the stack's own openai.useCases")
-    source, documents, problems, gaps = _load_documents(stack, arm_file, subscription, resource_group,
-                                                        parameters_file, location)
+    from migrate.cli.progress import status
+
+    with status("reading the resources to audit"):
+        source, documents, problems, gaps = _load_documents(stack, arm_file, subscription, resource_group,
+                                                            parameters_file, location)
     if not documents and not problems and not allow_empty:
         fail(f"nothing to audit: {source} holds no resources"
              + (f" ({len(gaps)} part(s) not audited: {'; '.join(g.reason for g in gaps[:3])})" if gaps else "")
@@ -94,7 +97,8 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         documents = documents + _register_documents(ai_register)
     waiver_list = _load_waivers(waivers, max_waiver_days) if waivers else ()
     controls = all_controls()
-    result = evaluate(documents, controls, waiver_list, problems=problems, not_audited=gaps)
+    with status(f"evaluating {len(controls)} controls on {len(documents):,} resources"):
+        result = evaluate(documents, controls, waiver_list, problems=problems, not_audited=gaps)
     for unused in result.unused_waivers:
         echo(f"warning: {waivers}: the waiver for {unused.control} on {unused.resource} matches no finding",
              err=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +55,9 @@ FILES = (
 def demo(out_dir: Path, force: bool, quiet: bool) -> None:
     """Plan, report and audit the shipped 400-server sample estate: seven files in --out."""
     prepare_directory(out_dir, force)
-    steps = Steps(show=not quiet and sys.stderr.isatty())
+    from migrate.cli.progress import shown
+
+    steps = Steps(show=not quiet and shown())
     with steps, tempfile.TemporaryDirectory(prefix="carelift-demo-") as scratch:
         outputs = run(Path(scratch) / "workspace", steps)
     from migrate.cli.files import write_output

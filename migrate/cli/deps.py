@@ -40,8 +40,11 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """
     from migrate.inventory.dependencies import parse_dependency_file
 
-    batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
-                                             lambda path: parse_dependency_file(path, fmt))
+    from migrate.cli.progress import status
+
+    with status(f"importing {len(paths)} dependency file(s)"):
+        batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
+                                                 lambda path: parse_dependency_file(path, fmt))
     for _, parsed in batch:
         for warning in parsed.warnings:
             echo(f"warning: {parsed.path}: {warning}", err=True)

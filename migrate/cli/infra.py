@@ -115,8 +115,11 @@ def _render(stack: str) -> Rendering:
 
     from infra.ai.governance import enforce
 
+    from migrate.cli.progress import status
+
     try:
-        rendering = render_stack_file(stack_file(stack))
+        with status(f"rendering stack {stack} under Pulumi's mock engine"):
+            rendering = render_stack_file(stack_file(stack))
         for warning in enforce(rendering.config, f"stack {rendering.stack}"):
             echo(f"warning: {warning}", err=True)
         return rendering

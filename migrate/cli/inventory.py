@@ -55,8 +55,9 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool,
     """
     from migrate.inventory.importers import parse
     from migrate.inventory.importers.xlsx_limits import Limits, limits
+    from migrate.cli.progress import status
 
-    with limits(Limits.from_mb(max_sheet_mb)):
+    with limits(Limits.from_mb(max_sheet_mb)), status(f"importing {len(paths)} inventory file(s)"):
         batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
                                                  lambda path: parse(path, fmt, strict=strict))
     for _, parsed in batch:

@@ -50,6 +50,7 @@ def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax
 
 def compute(directory: Path, settings_path: Path | None, out: Path | None, relax: bool) -> None:
     from migrate.cli.files import is_standard_output, require_output, write_output
+    from migrate.cli.progress import status
     from migrate.cli.workspace import utc_now
     from migrate.planning.settings import SettingsError, load_settings
 
@@ -79,8 +80,9 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
         dependencies = workspace.dependencies()
         try:
             # today: only to warn about a start_date already past (plans of a future start do not depend on it)
-            result = build_plan(servers, applications, dependencies, settings, overrides, relax=relax,
-                                today=datetime.datetime.now(datetime.timezone.utc).date())
+            with status(f"planning {len(servers):,} servers and {len(dependencies):,} dependencies"):
+                result = build_plan(servers, applications, dependencies, settings, overrides, relax=relax,
+                                    today=datetime.datetime.now(datetime.timezone.utc).date())
         except InfeasiblePlan as error:
             hint = "" if relax else " (--relax splits move groups larger than a wave)"
             fail(f"the plan is infeasible: {len(error.problems)} constraint(s) cannot be met{hint}",
