@@ -313,6 +313,7 @@ class _Reader:
             return dict(raw)
         allowed = tuple(allowed)
         for unknown in sorted(set(map(str, raw)) - set(allowed)):
+            unknown = unknown if len(unknown) <= 60 else f"{unknown[:57]}..."
             self.fail(f"{key}.{unknown}" if key else unknown,
                       f"is not a known setting (expected one of: {', '.join(allowed)})")
         return dict(raw)
@@ -337,10 +338,10 @@ class _Reader:
             self.fail(full, f"must be a non-empty string, got {_kind(value)}")
             return None
         if choices is not None and value not in tuple(choices):
-            self.fail(full, f"must be one of {', '.join(choices)}; got {value!r}")
+            self.fail(full, f"must be one of {', '.join(choices)}; got {_shown(value)}")
             return None
         if pattern is not None and not pattern.fullmatch(value):
-            self.fail(full, f"{rule}; got {value!r}")
+            self.fail(full, f"{rule}; got {_shown(value)}")
             return None
         return value
 
@@ -379,7 +380,7 @@ class _Reader:
                 continue
             problem = check(value) if check else None
             if problem:
-                self.fail(f"{full}[{index}]", f"{problem}; got {value!r}")
+                self.fail(f"{full}[{index}]", f"{problem}; got {_shown(value)}")
                 continue
             out.append(value)
         return tuple(out)
@@ -439,7 +440,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
         r.fail("allowedLocations", "is required (at least one US region)")
     location = r.string(raw, "location", "")
     if location and allowed and location not in allowed:
-        r.fail("location", f"must be one of allowedLocations ({', '.join(allowed)}); got {location!r}")
+        r.fail("location", f"must be one of allowedLocations ({', '.join(allowed)}); got {_shown(location)}")
 
     tags = _parse_tags(r, raw.get("tags"))
     governance = _parse_governance(r, raw.get("governance"), today)
@@ -501,7 +502,7 @@ def _parse_tags(r: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
             r.fail(f"tags.{name}", "tag values may not exceed 256 characters")
             continue
         if name == "data-classification" and value not in DATA_CLASSIFICATIONS:
-            r.fail("tags.data-classification", f"must be one of {', '.join(DATA_CLASSIFICATIONS)}; got {value!r}")
+            r.fail("tags.data-classification", f"must be one of {', '.join(DATA_CLASSIFICATIONS)}; got {_shown(value)}")
             continue
         out.append((name, value))
     return tuple(out)
@@ -541,7 +542,7 @@ def _parse_governance(r: _Reader, raw: Any, today: datetime.date) -> GovernanceC
         thresholds = []
         for i, t in enumerate(threshold_items):
             if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= 1000:
-                r.fail(f"{key}.budget.thresholds[{i}]", f"must be a percentage between 1 and 1000, got {t!r}")
+                r.fail(f"{key}.budget.thresholds[{i}]", f"must be a percentage between 1 and 1000, got {_shown(t)}")
             else:
                 thresholds.append(t)
         if amount is not None and start is not None:
@@ -569,10 +570,10 @@ def _budget_start(r: _Reader, value: Any, key: str, today: datetime.date) -> str
     try:
         start = datetime.date.fromisoformat(value)
     except ValueError:
-        r.fail(key, f"is not a real date; got {value!r}")
+        r.fail(key, f"is not a real date; got {_shown(value)}")
         return None
     if start.day != 1:
-        r.fail(key, f"must be the first day of a month, YYYY-MM-01 (Azure budgets start on one); got {value!r}")
+        r.fail(key, f"must be the first day of a month, YYYY-MM-01 (Azure budgets start on one); got {_shown(value)}")
         return None
     if start < this_month:
         r.fail(key, f"{value} is before the current month ({this_month:%Y-%m}) and Azure rejects a budget "
@@ -586,7 +587,8 @@ def _budget_start(r: _Reader, value: Any, key: str, today: datetime.date) -> str
 
 
 def _shown(value: Any) -> str:
-    """A value for a message: short, and YAML's spelling for the numbers JSON cannot hold."""
+    """A value for a message: at most 60 characters (a stack file can hold a megabyte in one
+    value), and YAML's spelling for the numbers JSON cannot hold."""
     if isinstance(value, float) and value != value:
         return ".nan"
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
@@ -602,13 +604,14 @@ def _parse_cidr(r: _Reader, value: Any, key: str) -> ipaddress.IPv4Network | Non
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
-        r.fail(key, f"is not a well-formed CIDR ({exc}); got {value!r}")
+        detail = f" ({exc})" if len(value) <= 60 else ""  # the error repeats the value
+        r.fail(key, f"is not a well-formed CIDR{detail}; got {_shown(value)}")
         return None
     if not isinstance(net, ipaddress.IPv4Network):
-        r.fail(key, f"must be an IPv4 CIDR; got {value!r}")
+        r.fail(key, f"must be an IPv4 CIDR; got {_shown(value)}")
         return None
     if not any(net.subnet_of(p) for p in _RFC1918):
-        r.fail(key, f"must be a private RFC 1918 range (10/8, 172.16/12, 192.168/16); got {value!r}")
+        r.fail(key, f"must be a private RFC 1918 range (10/8, 172.16/12, 192.168/16); got {_shown(value)}")
         return None
     return net
 
@@ -786,9 +789,9 @@ def _require_pe_spoke(r: _Reader, network: NetworkConfig | None, spoke: str | No
         return
     match = next((s for s in network.spokes if s.name == spoke), None)
     if match is None:
-        r.fail(key, f"names no spoke in network.spokes ({', '.join(s.name for s in network.spokes)}); got {spoke!r}")
+        r.fail(key, f"names no spoke in network.spokes ({', '.join(s.name for s in network.spokes)}); got {_shown(spoke)}")
     elif match.private_endpoint_subnet is None:
-        r.fail(key, f"spoke {spoke!r} has no subnet with privateEndpoints: true")
+        r.fail(key, f"spoke {_shown(spoke)} has no subnet with privateEndpoints: true")
 
 
 def _parse_key_vault(r: _Reader, raw: Any, network: NetworkConfig | None) -> KeyVaultConfig | None:
@@ -817,11 +820,11 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
     enabled = r.boolean(o, "enabled", key, True)
     oai_location = r.string(o, "location", key, default=location)
     if oai_location and allowed and oai_location not in allowed:
-        r.fail(f"{key}.location", f"must be one of allowedLocations ({', '.join(allowed)}); got {oai_location!r}")
+        r.fail(f"{key}.location", f"must be one of allowedLocations ({', '.join(allowed)}); got {_shown(oai_location)}")
     elif enabled and oai_location and location and oai_location != location:
-        r.fail(f"{key}.location", f"must equal location ({location}): the account's customer-managed key "
+        r.fail(f"{key}.location", f"must equal location ({_shown(location)}): the account's customer-managed key "
                                   f"lives in the landing zone's Key Vault, and Azure requires both in one region; "
-                                  f"got {oai_location!r}")
+                                  f"got {_shown(oai_location)}")
     spoke = r.string(o, "spoke", key) if enabled else o.get("spoke")
     if enabled:
         _require_pe_spoke(r, network, spoke, f"{key}.spoke")

@@ -164,3 +164,11 @@ def test_the_cli_exits_2_naming_the_key_without_a_traceback(tmp_path):
     assert "carelift:governance.budget.startDate" in result.output
     assert "carelift:governance.budget.amount" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+
+
+def test_messages_quote_at_most_a_short_part_of_a_huge_value(tmp_path):
+    huge = "x" * 100_000
+    path = dev_stack(tmp_path, replace=("  carelift:location: eastus2", f"  carelift:location: {huge}"))
+    found = issues(path)
+    assert "carelift:location" in found
+    assert all(len(message) < 400 for message in found.values())
