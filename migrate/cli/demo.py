@@ -223,15 +223,17 @@ def audit(documents: list) -> dict[str, str]:
 
 
 def print_table(out_dir: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(f"carelift demo: {len(FILES)} files in {out_dir}"), title_justify="left")
+    from migrate.cli.terminal import console as safe_console
+    from migrate.cli.terminal import styled
+
+    table = Table(title=styled(f"carelift demo: {len(FILES)} files in {out_dir}"), title_justify="left")
     for column in ("file", "what it is for", "who reads it"):
         table.add_column(column)
     for item in FILES:
         table.add_row(Text(item.name), Text(item.purpose), Text(item.reader))
-    console = Console(highlight=False, markup=False, emoji=False)
+    console = safe_console()  # --out is a path someone typed: shown as text, control codes escaped
     console.print(table)
-    console.print(Text(f"Open {out_dir / 'report.html'} in a browser: it needs no network."))
+    console.print(styled(f"Open {out_dir / 'report.html'} in a browser: it needs no network."))

@@ -39,9 +39,9 @@ class Status:
 
     def update(self, message: str) -> None:
         if self.live is not None:
-            from rich.text import Text
+            from migrate.cli.terminal import styled
 
-            self.live.update(Text(message))
+            self.live.update(styled(message))  # file names are hostile text: control codes shown escaped
 
 
 @contextlib.contextmanager
@@ -49,13 +49,13 @@ def status(message: str) -> Iterator[Status]:
     if not shown():
         yield Status()
         return
-    from rich.console import Console
-    from rich.text import Text
-
     from rich.errors import LiveError
 
-    console = Console(stderr=True, highlight=False, markup=False, emoji=False)
-    live = console.status(Text(message))
+    from migrate.cli.terminal import console as safe_console
+    from migrate.cli.terminal import styled
+
+    console = safe_console(stderr=True)
+    live = console.status(styled(message))
     try:
         live.start()
     except LiveError:  # another display (e.g. `carelift demo`'s progress bar) is already showing
