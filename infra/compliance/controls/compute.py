@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from infra.compliance.controls.values import boolean, canonical, peek, same, spelled
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
+from infra.compliance.index import ResourceIndex, get, get_entries
 from infra.compliance.model import Document, Outcome, control, failed, is_unknown, passed
 
 VMS = ("Microsoft.Compute/virtualMachines",)
@@ -80,7 +80,7 @@ def _vm_disks(vm: Document) -> list[tuple[str, dict]]:
     if isinstance(os_disk, dict) and isinstance(os_disk.get("managedDisk"), dict):
         found.append((f"OS disk '{os_disk['name']}'" if os_disk.get("name") else "the OS disk", os_disk["managedDisk"]))
     managed_vm = bool(found)
-    for data_disk in get(vm, "properties.storageProfile.dataDisks", []) or []:
+    for data_disk in get_entries(vm, "properties.storageProfile.dataDisks"):
         if not isinstance(data_disk, dict) or data_disk.get("vhd"):
             continue  # an unmanaged (VHD blob) disk is outside this control
         # A data disk without a managedDisk block on a managed VM is a managed disk with default settings.

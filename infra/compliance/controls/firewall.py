@@ -12,8 +12,8 @@ import ipaddress
 
 from infra.compliance.controls.values import canonical, same, setting
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.index import ResourceIndex, get, get_entries, get_list
+from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
 
 FIREWALLS = ("Microsoft.Network/azureFirewalls",)
 POLICIES = ("Microsoft.Network/firewallPolicies",)
@@ -25,7 +25,7 @@ def firewall_private_ips(index: ResourceIndex) -> dict[str, str]:
     found: dict[str, str] = {}
     for firewall in index.of_type(FIREWALLS[0]):
         name = str(firewall.get("name", ""))
-        for config in get(firewall, "properties.ipConfigurations", []) or []:
+        for config in get_entries(firewall, "properties.ipConfigurations"):
             address = (get(config, "properties.privateIPAddress")
                        or _first_usable(index, get(config, "properties.subnet.id")))
             if address:
@@ -147,7 +147,7 @@ def _allow_all(rule: dict) -> bool:
         return False
     if same(rule.get("ruleType"), "ApplicationRule"):
         return _is_any(rule.get("targetFqdns")) or _is_any(rule.get("webCategories"))
-    destinations = (rule.get("destinationAddresses") or []) + (rule.get("destinationFqdns") or [])
+    destinations = get_list(rule, "destinationAddresses") + get_list(rule, "destinationFqdns")
     return _is_any(destinations) and _is_any(rule.get("destinationPorts"))
 
 
@@ -160,17 +160,24 @@ def _allow_all(rule: dict) -> bool:
 )
 def no_allow_any_rule(group: Document, index: ResourceIndex) -> Outcome:
     """Traffic between spokes, on-premises and the internet passes only where a rule says why."""
-    offending, checked = [], 0
-    for collection in get(group, "properties.ruleCollections", []) or []:
+    offending, checked, hidden = [], 0, []
+    if is_unknown(get(group, "properties.ruleCollections")):
+        hidden.append("its rule collections")
+    for collection in get_entries(group, "properties.ruleCollections"):
         if not same(get(collection, "action.type"), "Allow"):
             continue
-        for rule in collection.get("rules") or []:
+        if is_unknown(collection.get("rules")) or any(is_unknown(r) for r in get_list(collection, "rules")):
+            hidden.append(f"rules of collection {collection.get('name')}")
+        for rule in get_entries(collection, "rules"):
             checked += 1
             if _allow_all(rule):
                 offending.append(f"{collection.get('name')}/{rule.get('name')}")
     if offending:
         return failed(sentence(group, f"allows any source to reach any destination in rule(s) "
                                       f"{', '.join(sorted(offending))}"))
+    if hidden:
+        return cannot_judge(sentence(group, f"has no allow-any-to-any rule among the {checked} allow rule(s) it "
+                                            f"states, but {', '.join(hidden)} are only known at deployment"))
     return passed(sentence(group, f"has no allow-any-to-any rule among its {checked} allow rule(s)"))
 
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from infra.compliance.controls.tagging import LOCATED_TYPES
 from infra.compliance.controls.values import same
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get, type_of
+from infra.compliance.index import ResourceIndex, get, get_list, type_of
 from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
 
 SUBSCRIPTIONS = (SUBSCRIPTION_TYPE,)
@@ -99,7 +99,7 @@ def _policy_coverage(subscription: Document, index: ResourceIndex, definition: s
     for assignment in index.of_type(ASSIGNMENT_TYPE):
         if _definition_of(assignment) != definition:
             continue
-        excluded = {str(s).lower() for s in get(assignment, "properties.notScopes", []) or []}
+        excluded = {str(s).lower() for s in get_list(assignment, "properties.notScopes")}
         applies = extension_scope(assignment).lower() in scopes and not excluded.intersection(scopes)
         (covering if applies else elsewhere).append(assignment)
     reasons = []

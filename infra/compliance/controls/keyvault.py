@@ -5,7 +5,7 @@ from __future__ import annotations
 from infra.compliance.controls.privatelink import approved_endpoints, listing
 from infra.compliance.controls.values import boolean, number, same, setting, shown
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
+from infra.compliance.index import ResourceIndex, get, get_entries
 from infra.compliance.model import Document, Outcome, control, failed, passed
 
 VAULTS = ("Microsoft.KeyVault/vaults",)
@@ -172,7 +172,7 @@ def key_expires(key: Document, index: ResourceIndex) -> Outcome:
 )
 def key_rotates(key: Document, index: ResourceIndex) -> Outcome:
     """New key versions replace old ones on a schedule, without a redeploy or a person remembering."""
-    for action in get(key, "properties.rotationPolicy.lifetimeActions", []) or []:
+    for action in get_entries(key, "properties.rotationPolicy.lifetimeActions"):
         if str(get(action, "action.type", "")).lower() == "rotate":
             after, before = get(action, "trigger.timeAfterCreate"), get(action, "trigger.timeBeforeExpiry")
             when = f" {after} after creation" if after else f" {before} before expiry" if before else ""

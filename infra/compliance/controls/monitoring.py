@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
+from infra.compliance.index import ResourceIndex, get, get_entries, get_list
 from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
 
 WORKSPACES = ("Microsoft.OperationalInsights/workspaces",)
@@ -101,12 +101,12 @@ def activity_log_exported(subscription: Document, index: ResourceIndex) -> Outco
 
 def _alerted(alert: Document, subscription_id: str) -> str | None:
     """The operation an enabled, subscription-wide, notifying alert catches, or None."""
-    scopes = {str(s).rstrip("/").lower() for s in get(alert, "properties.scopes", []) or []}
+    scopes = {str(s).rstrip("/").lower() for s in get_list(alert, "properties.scopes")}
     if (boolean(get(alert, "properties.enabled")) is not True or subscription_id.lower() not in scopes
             or not get(alert, "properties.actions.actionGroups")):
         return None
     operations = set()
-    for condition in get(alert, "properties.condition.allOf", []) or []:
+    for condition in get_entries(alert, "properties.condition.allOf"):
         field = str(condition.get("field", "")).lower()
         if condition.get("anyOf") or field not in _NEUTRAL_FIELDS:
             return None  # narrowed (by resource group, status, caller...) or a shape not proven here

@@ -18,8 +18,8 @@ from typing import Any, Mapping
 from infra.compliance.controls.firewall import firewall_private_ips
 from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.index import ResourceIndex, get, get_entries, get_list
+from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
 
 SUBNETS = ("Microsoft.Network/virtualNetworks/subnets",)
 NSGS = ("Microsoft.Network/networkSecurityGroups",)
@@ -67,7 +67,7 @@ def _rule_sentence(rule: Document, predicate: str) -> str:
 
 
 def _delegations(subnet: Document) -> list[str]:
-    return [str(get(d, "properties.serviceName")) for d in get(subnet, "properties.delegations", []) or []
+    return [str(get(d, "properties.serviceName")) for d in get_entries(subnet, "properties.delegations")
             if get(d, "properties.serviceName")]
 
 
@@ -97,6 +97,11 @@ def _covers(port_spec: Any, port: int) -> bool:
     return int(low) <= port <= int(high or low)
 
 
+def _unknown_source(props: Mapping[str, Any], sources: list[Any]) -> bool:
+    """A source address (or the whole list) is an expression: a narrow-looking rule is not proven narrow."""
+    return is_unknown(props.get("sourceAddressPrefixes")) or any(is_unknown(s) for s in sources)
+
+
 def _is_any_source(prefix: Any) -> bool:
     text = str(prefix).strip().lower()
     return text in ANY_SOURCE or text.endswith("/0")
@@ -119,15 +124,18 @@ def no_internet_admin_ports(rule: Document, index: ResourceIndex) -> Outcome:
     if str(props.get("protocol", "")).lower() in PORTLESS_PROTOCOLS:
         return passed(_rule_sentence(rule, f"allows only {props.get('protocol')}, which has no ports"))
     sources = [props["sourceAddressPrefix"]] if props.get("sourceAddressPrefix") else []
-    sources += list(props.get("sourceAddressPrefixes") or [])
+    sources += get_list(props, "sourceAddressPrefixes")
     if not sources and not props.get("sourceApplicationSecurityGroups"):
         return failed(_rule_sentence(rule, "allows inbound traffic without stating its source"))
     open_sources = [str(s) for s in sources if _is_any_source(s)]
+    if not open_sources and _unknown_source(props, sources):
+        return cannot_judge(_rule_sentence(rule, "allows inbound traffic from a source only known at deployment, so "
+                                                 "whether the internet is among them cannot be judged offline"))
     if not open_sources:
         return passed(_rule_sentence(rule, "allows inbound traffic only from "
                                            f"{', '.join(map(str, sources)) or 'application security groups'}"))
     ports = [props["destinationPortRange"]] if props.get("destinationPortRange") else []
-    ports += list(props.get("destinationPortRanges") or [])
+    ports += get_list(props, "destinationPortRanges")
     if not ports:
         return failed(_rule_sentence(rule, f"allows inbound traffic from {open_sources[0]} without stating its "
                                            "destination ports"))
@@ -173,15 +181,18 @@ def no_internet_inbound(rule: Document, index: ResourceIndex) -> Outcome:
     if str(props.get("protocol", "")).lower() in PORTLESS_PROTOCOLS:
         return passed(_rule_sentence(rule, f"allows only {props.get('protocol')}, which has no ports"))
     sources = [props["sourceAddressPrefix"]] if props.get("sourceAddressPrefix") else []
-    sources += list(props.get("sourceAddressPrefixes") or [])
+    sources += get_list(props, "sourceAddressPrefixes")
     if not sources and not props.get("sourceApplicationSecurityGroups"):
         return failed(_rule_sentence(rule, "allows inbound traffic without stating its source"))
     open_sources = [str(s) for s in sources if _is_any_source(s)]
+    if not open_sources and _unknown_source(props, sources):
+        return cannot_judge(_rule_sentence(rule, "allows inbound traffic from a source only known at deployment, so "
+                                                 "whether the internet is among them cannot be judged offline"))
     if not open_sources:
         return passed(_rule_sentence(rule, "allows inbound traffic only from "
                                            f"{', '.join(map(str, sources)) or 'application security groups'}"))
     ports = [str(props["destinationPortRange"])] if props.get("destinationPortRange") else []
-    ports += [str(p) for p in props.get("destinationPortRanges") or []]
+    ports += [str(p) for p in get_list(props, "destinationPortRanges")]
     plural = len(ports) != 1 or "-" in ports[0] or ports[0] == "*"
     listed = f"port{'s' if plural else ''} {', '.join(ports) or 'unstated'}"
     if ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*"):
@@ -264,7 +275,7 @@ def no_default_outbound(subnet: Document, index: ResourceIndex) -> Outcome:
 )
 def nic_without_public_ip(nic: Document, index: ResourceIndex) -> Outcome:
     """A server with its own public address bypasses the hub's inspection."""
-    exposed = [str(c.get("name") or "?") for c in get(nic, "properties.ipConfigurations", []) or []
+    exposed = [str(c.get("name") or "?") for c in get_entries(nic, "properties.ipConfigurations")
                if get(c, "properties.publicIPAddress")]
     if exposed:
         return failed(sentence(nic, f"has a public IP address on ip configuration {', '.join(exposed)}, so the "
@@ -273,7 +284,7 @@ def nic_without_public_ip(nic: Document, index: ResourceIndex) -> Outcome:
 
 
 def _routes(table: Document, index: ResourceIndex) -> list[Document]:
-    return list(get(table, "properties.routes", []) or []) + index.children(table["id"], ROUTE_TYPE)
+    return get_entries(table, "properties.routes") + index.children(table["id"], ROUTE_TYPE)
 
 
 @control(

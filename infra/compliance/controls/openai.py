@@ -11,7 +11,7 @@ from infra.compliance.controls.privatelink import approved_endpoints, listing
 from infra.compliance.controls.common import closed_to_public_networks
 from infra.compliance.controls.values import boolean, same, setting
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get, parent_id
+from infra.compliance.index import ResourceIndex, get, get_entries, get_list, parent_id
 from infra.compliance.model import Document, Outcome, control, failed, passed
 
 ACCOUNTS = ("Microsoft.CognitiveServices/accounts",)
@@ -147,7 +147,7 @@ def outbound_restricted(account: Document, index: ResourceIndex) -> Outcome:
     if boolean(get(account, "properties.restrictOutboundNetworkAccess")) is not True:
         return failed(sentence(account, "does not restrict outbound network access, so the service can send data "
                                         "to any host"))
-    hosts = sorted(str(h) for h in get(account, "properties.allowedFqdnList", []) or [])
+    hosts = sorted(str(h) for h in get_list(account, "properties.allowedFqdnList"))
     allowed = f"only {', '.join(hosts)}" if hosts else "no host at all"
     return passed(sentence(account, f"restricts outbound network access to {allowed}"))
 
@@ -173,7 +173,7 @@ def uses_content_filter(deployment: Document, index: ResourceIndex) -> Outcome:
 
 def _filters(policy: Document) -> list[dict]:
     found = []
-    for entry in get(policy, "properties.contentFilters", []) or []:
+    for entry in get_entries(policy, "properties.contentFilters"):
         name = re.sub(r"[^a-z]", "", str(entry.get("name") or entry.get("policyName") or "").lower())
         found.append({**entry, "_name": name, "_source": str(entry.get("source", "")).lower()})
     return found

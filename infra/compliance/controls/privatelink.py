@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from infra.compliance.controls.values import boolean
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get, parent_id
+from infra.compliance.index import ResourceIndex, get, get_entries, get_list, parent_id
 from infra.compliance.model import Document, Outcome, control, failed, passed
 
 ENDPOINTS = ("Microsoft.Network/privateEndpoints",)
@@ -41,8 +41,8 @@ OPENAI_KINDS = {"openai", "aiservices"}
 
 def _connections(endpoint: Document) -> list[tuple[Document, bool]]:
     """(connection, is_manual) for both connection lists of an endpoint."""
-    automatic = get(endpoint, "properties.privateLinkServiceConnections", []) or []
-    manual = get(endpoint, "properties.manualPrivateLinkServiceConnections", []) or []
+    automatic = get_entries(endpoint, "properties.privateLinkServiceConnections")
+    manual = get_entries(endpoint, "properties.manualPrivateLinkServiceConnections")
     return [(c, False) for c in automatic] + [(c, True) for c in manual]
 
 
@@ -63,7 +63,7 @@ def approved_endpoints(target: Document, index: ResourceIndex) -> list[str]:
     """
     target_id = str(target.get("id", "")).lower()
     names = set()
-    for connection in get(target, "properties.privateEndpointConnections", []) or []:
+    for connection in get_entries(target, "properties.privateEndpointConnections"):
         if str(get(connection, "properties.privateLinkServiceConnectionState.status", "")).lower() == "approved":
             endpoint_id = get(connection, "properties.privateEndpoint.id") or connection.get("name") or ""
             names.add(leaf(endpoint_id))
@@ -99,7 +99,7 @@ def required_zones(endpoint: Document, index: ResourceIndex) -> tuple[set[str], 
     unknown: list[str] = []
     for connection, _ in _connections(endpoint):
         target = index.by_id(get(connection, "properties.privateLinkServiceId"))
-        for group in get(connection, "properties.groupIds", []) or []:
+        for group in get_list(connection, "properties.groupIds"):
             zones = SERVICE_ZONES.get(str(group).lower())
             if zones is None:
                 unknown.append(str(group))
@@ -138,7 +138,7 @@ def one_zone_group(endpoint: Document, index: ResourceIndex) -> Outcome:
 )
 def zone_group_zones(group: Document, index: ResourceIndex) -> Outcome:
     """Records land in the zones clients resolve the service's name in, or the private path is never used."""
-    configs = get(group, "properties.privateDnsZoneConfigs", []) or []
+    configs = get_entries(group, "properties.privateDnsZoneConfigs")
     zones = {zone_name(get(c, "properties.privateDnsZoneId")) for c in configs} - {""}
     endpoint_id = parent_id(str(group["id"]))
     of = f"of private endpoint '{leaf(endpoint_id)}'"

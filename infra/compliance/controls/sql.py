@@ -16,7 +16,7 @@ from __future__ import annotations
 from infra.compliance.controls.tagging import DATA_CLASSIFICATION, tags_of
 from infra.compliance.controls.values import boolean, number, same, setting, shown
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
+from infra.compliance.index import ResourceIndex, get, get_list
 from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, passed
 
 SERVERS = ("Microsoft.Sql/servers",)
@@ -207,8 +207,8 @@ def threat_alerts(resource: Document, index: ResourceIndex) -> Outcome:
                                          "its databases raise no alert"))
     problems = []
     for policy in enabled:
-        disabled = [str(a) for a in get(policy, "properties.disabledAlerts", []) or [] if str(a).strip()]
-        recipients = [str(e) for e in get(policy, "properties.emailAddresses", []) or [] if str(e).strip()]
+        disabled = [str(a) for a in get_list(policy, "properties.disabledAlerts") if str(a).strip()]
+        recipients = [str(e) for e in get_list(policy, "properties.emailAddresses") if str(e).strip()]
         admins = boolean(get(policy, "properties.emailAccountAdmins")) is True
         if not disabled and (recipients or admins):
             who = f"{len(recipients)} address(es)" if recipients else "the subscription admins"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import firewall
 from infra.compliance.index import ResourceIndex
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import messages, rendered_statuses, resource, rid, statuses
 
 POLICY = "Microsoft.Network/firewallPolicies"
@@ -158,6 +158,11 @@ class TestNoAllowAnyRule:
                   "destinationAddresses": ["*"], "destinationPorts": ["*"]}
         documents = [self.group("deny", deny_any, action="Deny"), self.group("narrow", narrow)]
         assert statuses(firewall.no_allow_any_rule, documents) == {"deny": Status.PASS, "narrow": Status.PASS}
+
+    def test_rules_given_as_one_expression_are_manual_not_a_pass(self):
+        group = resource(self.GROUP, "afwp/param", {"ruleCollections": [
+            {"name": "rc", "action": {"type": "Allow"}, "rules": Unknown("[parameters('rules')]", "rules")}]})
+        assert statuses(firewall.no_allow_any_rule, [group]) == {"param": Status.MANUAL}
 
     def test_empty(self):
         assert statuses(firewall.no_allow_any_rule, []) == {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls import network
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import messages, rendered_statuses, resource, rid, statuses
 
 VNET = "Microsoft.Network/virtualNetworks"
@@ -142,6 +142,11 @@ class TestNoInternetInbound:
             "firewall.",
             "Security rule 'allow-https-inbound' in network security group 'nsg-bastion' allows TCP 443 from Internet "
             "on the AzureBastionSubnet, the inbound rule Azure Bastion requires."]
+
+    def test_a_list_given_as_one_expression_is_manual_not_an_error(self):
+        sources = Unknown("[parameters('allowedSources')]", "properties.sourceAddressPrefixes")
+        group = nsg("nsg-param", rule("from-param", sourceAddressPrefixes=sources, destinationPortRange="443"))
+        assert statuses(network.no_internet_inbound, [group]) == {"from-param": Status.MANUAL}
 
     def test_empty(self):
         assert statuses(network.no_internet_inbound, []) == {}
