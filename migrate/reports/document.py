@@ -122,6 +122,13 @@ def warnings(document: Mapping[str, Any]) -> list[str]:
     return [w["message"] + (f" [{w['code']}]" if w["code"] else "") for w in warning_records(document)]
 
 
+def spend(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plan's `spend` section (one-time migration cost per wave, run-rate, dual running and
+    cumulative spend by month, with its inputs), when the planner wrote one."""
+    value = document.get("spend")
+    return value if isinstance(value, Mapping) and (value.get("waves") or value.get("months")) else None
+
+
 def estimates(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Cost estimates beyond the run-rate that the plan states (one-time migration, dual running…)."""
     found = []

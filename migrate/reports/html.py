@@ -105,6 +105,7 @@ def html_report(document: Mapping[str, Any]) -> str:
                  for w in document["waves"]]
     app_cost = [(name, float(a.get("monthly_cost") or 0), (a.get("waves") or [None])[0])
                 for name, a in applications[:APPLICATIONS_CHARTED] if (a.get("monthly_cost") or 0) > 0]
+    spend = doc.spend(document)
     context = {
         "plan": document, "metrics": metrics, "pricing": document["pricing"], "settings": document["settings"],
         "warnings": doc.warnings(document), "estimates": [(label, doc.flatten(value)) for label, value
@@ -119,6 +120,10 @@ def html_report(document: Mapping[str, Any]) -> str:
                                                "(USD)", app_cost) if app_cost else "",
         "applications": applications,
         "diagram": svg.move_group_diagram(document["waves"], document.get("crossing_links", []), group_of),
+        "spend": spend, "spend_chart": svg.bars(
+            "spend", "Cumulative Azure spend by month (USD, estimate)",
+            [(str(m.get("month")), float(m.get("cumulative") or 0), None) for m in spend.get("months", [])])
+        if spend and spend.get("months") else "",
         "caveats": _caveats(document), "assumptions": doc.assumptions(document),
         "notes": document.get("notes", []),
     }

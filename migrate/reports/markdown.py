@@ -52,6 +52,12 @@ def markdown_report(document: Mapping[str, Any]) -> str:
     lines.append(f"Price snapshot {text(pricing.get('snapshot_date'))}, region {text(pricing.get('region'))}, "
                  f"Azure Hybrid Benefit {'on' if pricing.get('hybrid_benefit') else 'off'}. "
                  f"{text(pricing.get('note', ''))}")
+    spend = doc.spend(document)
+    if spend is not None:
+        lines.append("")
+        lines.append(f"One-time migration cost {money(spend.get('one_time_total'))} (replication storage and test "
+                     f"migrations); Azure spend to the last cutover {money(spend.get('total_to_last_cutover'))} — "
+                     "estimates from the plan's `spend` section; on-premises costs not included.")
     for label, value in doc.estimates(document):
         lines.append("")
         lines.append(f"**{text(label)}** (estimate, from the plan):")

@@ -1,7 +1,7 @@
 """The plan as an Excel workbook (xlsxwriter): one sheet per question a migration office asks.
 
 Sheets: Summary, Waves, Servers, Applications, Move groups, Crossing links, Readiness issues,
-Risks, Assumptions. Every sheet has a frozen header row, an autofilter, number, currency and
+Risks, then Spend by month and One-time cost when the plan carries a spend estimate, Assumptions. Every sheet has a frozen header row, an autofilter, number, currency and
 date formats, set column widths, and each row coloured by its wave (colour is never the only
 carrier: the wave number is a column). Text cells go through `cells.write_xlsx_cell`, so
 inventory text is never a formula. Same plan, same bytes (the creation date is the plan's).
@@ -100,6 +100,7 @@ def xlsx_report(document: Mapping[str, Any]) -> bytes:
     _crossing_links(book, document)
     _readiness(book, document)
     _risks(book, document)
+    _spend(book, document)
     book.sheet("Assumptions", [("Assumption", TEXT, 38, lambda r: r[0]), ("Value", TEXT, 110, lambda r: r[1])],
                doc.assumptions(document))
     workbook.close()
@@ -125,6 +126,10 @@ def _summary(book: Book, document: Mapping[str, Any]) -> None:
         rows.append((f"Readiness: {status}", count, INT))
     for strategy, count in sorted(m.get("by_strategy", {}).items()):
         rows.append((f"Strategy: {strategy}", count, INT))
+    spend = doc.spend(document)
+    if spend is not None:
+        rows.append(("One-time migration cost (estimate)", spend.get("one_time_total"), USD))
+        rows.append(("Azure spend to the last cutover (estimate)", spend.get("total_to_last_cutover"), USD))
     for label, value in doc.estimates(document):
         for key, item in doc.flatten(value):
             rows.append((f"{label} (estimate): {key}" if key else f"{label} (estimate)", item,
@@ -250,3 +255,26 @@ def _risks(book: Book, document: Mapping[str, Any]) -> None:
         ("Detail", TEXT, 100, lambda r: r.detail),
     ]
     book.sheet("Risks", columns, rows, lambda r: r.wave)
+
+
+def _spend(book: Book, document: Mapping[str, Any]) -> None:
+    """The plan's spend estimate (when it has one): months, then each wave's one-time cost."""
+    spend = doc.spend(document)
+    if spend is None:
+        return
+    months: list[Column] = [
+        ("Month", TEXT, 10, lambda m: m.get("month")), ("Run-rate (USD)", USD, 15, lambda m: m.get("run_rate")),
+        ("Of which dual running (USD)", USD, 16, lambda m: m.get("dual_running")),
+        ("One-time (USD)", USD, 15, lambda m: m.get("one_time")), ("Total (USD)", USD, 15, lambda m: m.get("total")),
+        ("Cumulative (USD)", USD, 16, lambda m: m.get("cumulative")),
+    ]
+    book.sheet("Spend by month", months, spend.get("months", []))
+    waves: list[Column] = [
+        ("Wave", INT, 7, lambda w: w.get("number")), ("Servers", INT, 8, lambda w: w.get("servers")),
+        ("Replication days", INT, 11, lambda w: w.get("replication_days")),
+        ("Replication storage (USD)", USD, 15, lambda w: w.get("replication_storage")),
+        ("Test migration compute (USD)", USD, 15, lambda w: w.get("test_migration_compute")),
+        ("One-time (USD)", USD, 15, lambda w: w.get("one_time")),
+        ("Run-rate after cutover (USD/month)", USD, 17, lambda w: w.get("monthly_run_rate_after_cutover")),
+    ]
+    book.sheet("One-time cost", waves, spend.get("waves", []), lambda w: w.get("number"))

@@ -16,6 +16,16 @@ from migrate.estate import sample_estate
 HOSTILE_APP = '=HYPERLINK("http://evil.example/x","click")'
 HOSTILE_NOTE = "<script>alert('note')</script> | **bold** `code`\nsecond line"
 HOSTILE_SERVER = "<img src=x onerror=alert(1)>"
+# The shape of the plan's `spend` section (migrate/planning/spend.py), with figures easy to find.
+SPEND = {"estimate": True, "what": "estimated Azure spend of the migration",
+         "inputs": {"price_snapshot_date": "2026-11-27", "test_migration_hours": 8},
+         "waves": [{"number": 1, "servers": 10, "replication_days": 12, "replication_storage": 34.5,
+                    "test_migration_compute": 12.25, "one_time": 46.75, "monthly_run_rate_after_cutover": 999.0}],
+         "months": [{"month": "2027-03", "run_rate": 100.0, "one_time": 46.75, "dual_running": 100.0, "total": 146.75,
+                     "cumulative": 146.75},
+                    {"month": "2027-04", "run_rate": 4853.75, "one_time": 0.0, "dual_running": 0.0,
+                     "total": 4853.75, "cumulative": 5000.5}],
+         "one_time_total": 1234.56, "total_to_last_cutover": 5000.5}
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from migrate.reports.html import html_report
-from tests.migrate.reports.conftest import HOSTILE_APP, HOSTILE_NOTE, HOSTILE_SERVER
+from tests.migrate.reports.conftest import HOSTILE_APP, HOSTILE_NOTE, HOSTILE_SERVER, SPEND
 
 
 def test_self_contained_no_network_reference(plan):
@@ -57,3 +57,14 @@ def test_blackouts_are_drawn_in_the_timeline(plan):
 
 def test_same_plan_same_page(plan):
     assert html_report(plan) == html_report(plan)
+
+
+def test_the_plans_spend_estimate_is_shown_with_its_inputs(plan):
+    plan["spend"] = SPEND
+    page = html_report(plan)
+    assert 'data-figure="one_time_total" data-value="1234.56">$1,235<' in page
+    assert 'data-figure="total_to_last_cutover" data-value="5000.5"' in page
+    assert 'id="spend-months"' in page and "$4,853.75" in page and "of which dual running" in page
+    assert "test_migration_hours" in page and 'aria-labelledby="spend-t spend-d"' in page
+    plan.pop("spend")
+    assert 'id="spend-months"' not in html_report(plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migrate.reports.markdown import markdown_report
-from tests.migrate.reports.conftest import HOSTILE_NOTE
+from tests.migrate.reports.conftest import HOSTILE_NOTE, SPEND
 
 
 def test_the_sample_plan_fits_a_ticket_with_every_wave_and_the_risks(plan):
@@ -29,3 +29,9 @@ def test_inventory_text_cannot_add_markup_or_break_a_table(hostile_plan):
 
 def test_same_plan_same_text(plan):
     assert markdown_report(plan) == markdown_report(plan)
+
+
+def test_the_spend_estimate_is_one_line(plan):
+    plan["spend"] = SPEND
+    text = markdown_report(plan)
+    assert "One-time migration cost $1,234.56" in text and "last cutover $5,000.50" in text

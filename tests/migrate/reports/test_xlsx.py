@@ -9,10 +9,15 @@ import zipfile
 from python_calamine import CalamineWorkbook
 
 from migrate.reports.xlsx import xlsx_report
-from tests.migrate.reports.conftest import HOSTILE_APP
+from tests.migrate.reports.conftest import HOSTILE_APP, SPEND
 
 SHEETS = ["Summary", "Waves", "Servers", "Applications", "Move groups", "Crossing links", "Readiness issues",
           "Risks", "Assumptions"]
+
+
+def expected_sheets(plan) -> list[str]:
+    spend = ["Spend by month", "One-time cost"] if plan.get("spend") else []
+    return SHEETS[:-1] + spend + SHEETS[-1:]
 
 
 def read(data: bytes) -> dict[str, list[list]]:
@@ -22,7 +27,7 @@ def read(data: bytes) -> dict[str, list[list]]:
 
 def test_every_sheet_with_the_plans_figures(plan):
     sheets = read(xlsx_report(plan))
-    assert list(sheets) == SHEETS
+    assert list(sheets) == expected_sheets(plan)
     summary = {row[0]: row[1] for row in sheets["Summary"][1:]}
     assert summary["Servers in the inventory"] == plan["metrics"]["servers"]
     assert summary["Move groups"] == plan["metrics"]["move_groups"]
@@ -46,7 +51,7 @@ def test_every_sheet_with_the_plans_figures(plan):
 def test_frozen_headers_autofilters_formats_and_widths(plan):
     archive = zipfile.ZipFile(io.BytesIO(xlsx_report(plan)))
     sheets = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-    assert len(sheets) == len(SHEETS)
+    assert len(sheets) == len(expected_sheets(plan))
     for name in sheets:
         xml = archive.read(name).decode()
         assert 'state="frozen"' in xml and 'ySplit="1"' in xml, name
@@ -69,3 +74,13 @@ def test_hostile_text_is_a_string_cell_never_a_formula(hostile_plan):
 
 def test_same_plan_same_bytes(plan):
     assert xlsx_report(plan) == xlsx_report(plan)
+
+
+def test_the_plans_spend_estimate_gets_its_sheets(plan):
+    plan["spend"] = SPEND
+    sheets = read(xlsx_report(plan))
+    assert list(sheets) == expected_sheets(plan)
+    assert [row[0] for row in sheets["Spend by month"][1:]] == ["2027-03", "2027-04"]
+    assert sheets["Spend by month"][2][-1] == 5000.5
+    summary = {row[0]: row[1] for row in sheets["Summary"][1:]}
+    assert summary["One-time migration cost (estimate)"] == 1234.56
