@@ -68,7 +68,8 @@ def bench_large(runs: int, scratch: Path, servers: int) -> dict:
     book = CalamineWorkbook.from_path(str(scratch / "report.xlsx"))
     results["xlsx"]["sheets"] = book.sheet_names
     results["xlsx"]["server_rows"] = len(book.get_sheet_by_name("Servers").to_python()) - 1
-    results["xlsx"]["met"] = set(SHEETS) <= set(book.sheet_names) and results["xlsx"]["server_rows"] == results["servers"]
+    results["xlsx"]["met"] = (set(SHEETS) <= set(book.sheet_names)
+                              and results["xlsx"]["server_rows"] == results["servers"])
     results["md"]["lines"] = len((scratch / "report.md").read_text(encoding="utf-8").splitlines())
     return results
 
