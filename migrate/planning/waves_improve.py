@@ -260,7 +260,7 @@ class _Search:
         if not candidates or rounds <= 0:
             return
         rng = random.Random(len(p.groups) + self.seed)
-        best = current = exposure(g, state)
+        best = current = (exposure(g, state), len(state.loads))
         best_state = _snapshot(state)
         stale = 0
         for _ in range(rounds):
@@ -286,13 +286,14 @@ class _Search:
                 continue
             self.blocked.clear()
             self.descend(sorted({k for i in kicked for k in [i] + [j for j, _ in g.nbrs[i]] if self.movable[k]}))
-            now = exposure(g, state)
-            self.work -= len(p.groups) + g.edges
-            if now < best:
-                best, best_state, stale = now, _snapshot(state), 0
             while len(state.loads) > 1 and not state.members[-1]:  # a kick's new wave left empty
                 state.loads.pop()
                 state.members.pop()
+            # H first, then the number of waves: a walk on a plateau of H never adds waves.
+            now = (exposure(g, state), len(state.loads))
+            self.work -= len(p.groups) + g.edges
+            if now < best:
+                best, best_state, stale = now, _snapshot(state), 0
             if now <= current:
                 current = now
             else:
