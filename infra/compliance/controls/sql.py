@@ -209,7 +209,9 @@ def threat_alerts(resource: Document, index: ResourceIndex) -> Outcome:
     for policy in enabled:
         disabled = [str(a) for a in get_list(policy, "properties.disabledAlerts") if str(a).strip()]
         recipients = [str(e) for e in get_list(policy, "properties.emailAddresses") if str(e).strip()]
-        admins = boolean(get(policy, "properties.emailAccountAdmins")) is True
+        # API versions before 2017 spell emailAccountAdmins "Enabled"/"Disabled".
+        admins_value = get(policy, "properties.emailAccountAdmins")
+        admins = boolean(admins_value) is True or same(admins_value, "Enabled")
         if not disabled and (recipients or admins):
             who = f"{len(recipients)} address(es)" if recipients else "the subscription admins"
             own = str(policy.get("id", "")).lower().startswith(str(resource["id"]).lower() + "/")

@@ -185,7 +185,7 @@ class TestThreatAlerts:
         a, b = server("sql-mail"), server("sql-admins")
         db = database("sql-mail", "ehr")
         documents = [a, b, db, child(a, ALERT_POLICY, "Default", state="Enabled", emailAddresses=["soc@example.org"]),
-                     child(b, ALERT_POLICY, "Default", state="enabled", emailAccountAdmins="true", disabledAlerts=[""])]
+                     child(b, ALERT_POLICY, "Default", state="enabled", emailAccountAdmins="Enabled", disabledAlerts=[""])]
         assert statuses(sql.threat_alerts, documents) == {
             "sql-mail": Status.PASS, "sql-admins": Status.PASS, "ehr": Status.PASS}
         assert messages(sql.threat_alerts, [a, db, documents[3]]) == [
