@@ -11,6 +11,7 @@ nothing, when there are any.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any, Sequence
 
 from infra.compliance.outputs import TOOL_NAME, AuditMeta
@@ -26,4 +27,46 @@ def report(result: AuditResult, meta: AuditMeta) -> dict[str, Any]:
 
 
 def render(result: AuditResult, controls: Sequence[Control], meta: AuditMeta) -> str:
-    return json.dumps(report(result, meta), indent=2, ensure_ascii=False) + "\n"
+    return indented(report(result, meta)) + "\n"
+
+
+def indented(value: Any) -> str:
+    """Exactly ``json.dumps(value, indent=2, ensure_ascii=False)``, about twice as fast.
+
+    Python 3.11's C encoder cannot indent, and the pure-Python one dominated the audit of a large
+    template (tens of thousands of findings). Strings go through the C string encoder.
+    """
+    out: list[str] = []
+    append = out.append
+
+    def walk(node: Any, pad: str) -> None:
+        if isinstance(node, str):
+            append(encode_basestring(node))
+        elif isinstance(node, dict):
+            if not node:
+                append("{}")
+                return
+            inner = pad + "  "
+            append("{\n")
+            for number, (key, item) in enumerate(node.items()):
+                append(f",\n{inner}" if number else inner)
+                append(f"{encode_basestring(str(key))}: ")
+                walk(item, inner)
+            append(f"\n{pad}}}")
+        elif isinstance(node, (list, tuple)):
+            if not node:
+                append("[]")
+                return
+            inner = pad + "  "
+            append("[\n")
+            for number, item in enumerate(node):
+                append(f",\n{inner}" if number else inner)
+                walk(item, inner)
+            append(f"\n{pad}]")
+        elif node is True or node is False or node is None or isinstance(node, (int, float)):
+            append(json.dumps(node))
+        else:
+            raise TypeError(f"Object of type {type(node).__name__} is not JSON serializable")
+
+    walk(value, "")
+    return "".join(out)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from infra.compliance.engine import evaluate
 from infra.compliance.outputs import json as json_report
 from tests.infra.compliance.outputs.conftest import WAIVER
@@ -40,3 +42,17 @@ def test_same_report_whatever_the_document_order(sample):
     reversed_result = evaluate(list(reversed(sample.documents)), sample.controls, [WAIVER])
     assert json_report.render(reversed_result, sample.controls, sample.meta) == json_report.render(
         sample.result, sample.controls, sample.meta)
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], "text", 3, 2.5, None, True,
+    {"a": [], "b": {}, "c": [1, 2.5, True, False, None, "é\n\"quoted\"\u2028\x1b"], "d": {"e": [{"f": [[]]}]}},
+])
+def test_the_fast_writer_is_byte_for_byte_json_dumps(value):
+    assert json_report.indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_the_sample_report_is_byte_for_byte_json_dumps(sample):
+    report = json_report.report(sample.result, sample.meta)
+    assert json_report.render(sample.result, sample.controls, sample.meta) == json.dumps(
+        report, indent=2, ensure_ascii=False) + "\n"
