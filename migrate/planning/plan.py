@@ -29,6 +29,7 @@ from migrate.planning.model import (CrossingLink, Infeasibility, InfeasiblePlan,
                                     Strategy, WaveAssignment, WaveDates)
 from migrate.planning.sanity import PlanWarning, dependency_window, plan_shape
 from migrate.planning.schedule import schedule
+from migrate.planning.spend import migration_spend
 from migrate.planning.settings import PlanSettings
 from migrate.planning.waves import plan_waves
 
@@ -417,6 +418,8 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
         "crossing_links": Records(crossing_links),
         "notes": list(plan.assignment.notes),
         "warnings": [w.document() for w in plan.warnings],
+        "spend": migration_spend(wave_of, plan.assessments, plan.dates, settings,
+                                 float(plan.pricing.get("hours_per_month") or 730), plan.pricing),
     }
 
 

@@ -29,6 +29,7 @@ overrides: overrides.yaml   # strategy overrides file (YAML or CSV), relative to
 saas_replacements: {Kronos: UKG Pro}
 dependency_window: {max_age_months: 6, min_days: 7}   # older or shorter dependency data: a warning
 sanity: {horizon_months: 24, max_waves: 40, max_blackout_share: 0.5}  # thresholds of the plan's warnings
+spend: {test_migration_hours: 8}  # one test migration per server, in the one-time cost estimate
 ```
 """
 
@@ -139,6 +140,12 @@ class Sanity:
 
 
 @dataclass(frozen=True)
+class Spend:
+    test_migration_hours: float = 8.0
+    """Hours of pay-as-you-go compute one test migration of a server costs (plan JSON `spend`)."""
+
+
+@dataclass(frozen=True)
 class PlanSettings:
     wave: WaveLimits = WaveLimits()
     bandwidth_mbps: int = 1000
@@ -168,6 +175,7 @@ class PlanSettings:
     non-production-before-production rule would forbid it."""
     dependency_window: DependencyWindow = DependencyWindow()
     sanity: Sanity = Sanity()
+    spend: Spend = Spend()
 
     @property
     def replication_tb_per_wave(self) -> float:
@@ -232,7 +240,7 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
                                    "tier0_not_before_wave", "pins", "region", "pricing", "sizing",
                                    "strong_link", "shared_services", "affinities", "overrides",
                                    "saas_replacements", "hubs", "allow_in_foundation", "dependency_window",
-                                   "sanity"))
+                                   "sanity", "spend"))
     d = PlanSettings()
     w = reader.mapping(top.get("wave"), "wave", ("max_servers", "max_vcpu", "max_replication_tb",
                                                   "max_tier0_cutovers"))
@@ -253,6 +261,7 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
     s = reader.mapping(top.get("sizing"), "sizing", ("mode", "headroom"))
     sl = reader.mapping(top.get("strong_link"), "strong_link", ("min_weight", "ports"))
     dw = reader.mapping(top.get("dependency_window"), "dependency_window", ("max_age_months", "min_days"))
+    sp = reader.mapping(top.get("spend"), "spend", ("test_migration_hours",))
     sa = reader.mapping(top.get("sanity"), "sanity", ("horizon_months", "max_waves", "max_blackout_share"))
     ss = reader.mapping(top.get("shared_services"), "shared_services",
                         ("servers", "applications", "min_fan_in", "exclude", "links"))
@@ -295,6 +304,8 @@ def parse_settings(raw: Any, *, source: str = "settings") -> PlanSettings:
             max_waves=reader.integer(sa, "max_waves", "sanity", d.sanity.max_waves, 1),
             max_blackout_share=reader.number(sa, "max_blackout_share", "sanity", d.sanity.max_blackout_share,
                                              0.0, 1.0)),
+        spend=Spend(test_migration_hours=reader.number(sp, "test_migration_hours", "spend",
+                                                       d.spend.test_migration_hours, 0.0, 720.0)),
     )
     if problems:
         raise SettingsError(source, problems)

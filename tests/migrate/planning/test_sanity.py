@@ -69,3 +69,47 @@ def test_plan_shape_horizon_waves_past_start_and_blackouts():
     # Without the day the plan is made, nothing depends on the clock.
     assert codes(plan_shape(range(3), "2027-03-06T00:00:00-06:00", PlanSettings(),
                             today=datetime.date(2026, 12, 1))) == []
+
+
+# -- spend beyond the monthly run-rate ------------------------------------------------------------
+
+def test_spend_adds_replication_and_test_migrations_to_the_run_rate_month_by_month():
+    from migrate.planning.model import Cost, Readiness, ServerAssessment, Sizing, Strategy, WaveDates
+    from migrate.planning.spend import DAYS_PER_MONTH, migration_spend
+
+    def assessed(monthly, storage, payg):
+        return ServerAssessment("x", Readiness("Ready"), Strategy("rehost", "r"), Sizing("Standard_D2s_v5"),
+                                Cost(compute_payg=payg, storage=storage, monthly=monthly))
+
+    assessments = {"a": assessed(300.0, 73.0, 730.0), "b": assessed(600.0, 0.0, 1460.0)}
+    dates = [WaveDates(1, "2027-01-04", "2027-01-16T00:00:00-06:00", "2027-01-16T06:00:00-06:00"),
+             WaveDates(2, "2027-01-18", "2027-02-13T00:00:00-06:00", "2027-02-13T06:00:00-06:00")]
+    spend = migration_spend({"a": 1, "b": 2}, assessments, dates, PlanSettings(), 730.0,
+                            {"snapshot_date": "2026-11-27", "region": "eastus2", "currency": "USD"})
+    first, second = spend["waves"]
+    # a: disks in Azure for 12 days before its cutover; one 8-hour test migration at 1 $/h.
+    assert first["replication_days"] == 12
+    assert first["replication_storage"] == round(73.0 / DAYS_PER_MONTH * 12, 2)
+    assert first["test_migration_compute"] == 8.0 and second["test_migration_compute"] == 16.0
+    january, february = spend["months"]
+    assert [m["month"] for m in spend["months"]] == ["2027-01", "2027-02"]
+    # a runs 16 January days (16th-31st) at 300 × 12 / 365 a day.
+    assert january["run_rate"] == round(300 * 12 / 365 * 16, 2)
+    assert february["run_rate"] == round(300 * 12 / 365 * 28 + 600 * 12 / 365 * 16, 2)
+    # Dual running: a's run-rate until the last cutover (February 13th); b cut over last.
+    assert february["dual_running"] == round(300 * 12 / 365 * 12, 2)
+    assert february["cumulative"] == round(january["total"] + february["total"], 2)
+    assert spend["one_time_total"] == round(first["one_time"] + second["one_time"], 2)
+    assert spend["estimate"] is True and spend["inputs"]["test_migration_hours"] == 8.0
+
+
+def test_the_plan_json_carries_spend_that_ends_at_the_last_cutover():
+    from tests.migrate.planning.estates import generated
+
+    servers, applications, deps = generated(120, 3)
+    document = plan_document(build_plan(servers, applications, deps, PlanSettings(), relax=True))
+    spend = document["spend"]
+    assert spend["months"][0]["month"] == "2027-01"
+    assert spend["months"][-1]["month"] == document["metrics"]["last_cutover"][:7]
+    assert [w["number"] for w in spend["waves"]] == [w["number"] for w in document["waves"]]
+    assert spend["total_to_last_cutover"] == spend["months"][-1]["cumulative"] > spend["one_time_total"] > 0
