@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -39,7 +39,8 @@ FILES = (
     DemoFile("plan.md", "a short summary with the wave table and risks", "change board, pull request reviewers"),
     DemoFile("plan.json", "the plan as data (carelift.plan/v1) for `plan diff` and `plan report`",
              "engineers, automation"),
-    DemoFile("audit.html", "HIPAA baseline audit of the prod landing zone, by safeguard", "compliance officer, auditors"),
+    DemoFile("audit.html", "HIPAA baseline audit of the prod landing zone, by safeguard",
+             "compliance officer, auditors"),
     DemoFile("audit.sarif", "the same findings for code scanning", "platform engineers, CI"),
     DemoFile("landing-zone.arm.json", "the prod landing zone as an ARM template for third-party scanners",
              "security engineers"),
@@ -216,7 +217,7 @@ def audit(documents: list) -> dict[str, str]:
 
     controls = all_controls()
     result = evaluate(documents, controls, ())
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     meta = AuditMeta(source="stack prod (offline render)", generated_at=now, tool_version=__version__)
     return {"audit.html": outputs.render("html", result, controls, meta),
             "audit.sarif": outputs.render("sarif", result, controls, meta)}

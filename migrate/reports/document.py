@@ -10,9 +10,10 @@ dual running, hubs) are shown when present and never computed.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from infra.inputs import DATA_LIMIT, read_input_text
 

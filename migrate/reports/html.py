@@ -11,8 +11,9 @@ search box filters every server row.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -31,7 +32,8 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["usd"] = lambda v: "—" if v is None else f"${v:,.2f}"
     env.filters["usd0"] = lambda v: "—" if v is None else f"${v:,.0f}"
-    env.filters["num"] = lambda v: "—" if v is None else (f"{v:,}" if isinstance(v, int) else f"{v:,.3f}".rstrip("0").rstrip("."))
+    env.filters["num"] = lambda v: ("—" if v is None else f"{v:,}" if isinstance(v, int)
+                                    else f"{v:,.3f}".rstrip("0").rstrip("."))
     env.filters["when"] = lambda v: "—" if not v else v[:16].replace("T", " ")
     env.filters["colour"] = svg.wave_colour
     return env

@@ -7,7 +7,8 @@ with the first few subjects; the full register is in the HTML and Excel reports.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from migrate.reports import document as doc
 from migrate.reports import risks as risk_register

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from migrate.reports import document as doc
 
@@ -179,7 +180,8 @@ def top_risks(document: Mapping[str, Any]) -> list[str]:
                      f"({len(past)} past every extended update)")
     not_ready = [n for n, s in servers.items() if s.get("wave") is not None and s.get("readiness") == "Not ready"]
     if not_ready:
-        lines.append(f"{len(not_ready)} server(s) planned into a wave but Not ready: {', '.join(sorted(not_ready)[:5])}")
+        lines.append(f"{len(not_ready)} server(s) planned into a wave but Not ready: "
+                     f"{', '.join(sorted(not_ready)[:5])}")
     found = hubs(document)[:3]
     if found:
         lines.append("hubs: " + ", ".join(f"{h['server']} ({h['links']} crossing links)" for h in found))

@@ -10,8 +10,9 @@ the result is inserted into the autoescaped template as Markup.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -153,7 +154,8 @@ def move_group_diagram(waves: Sequence[Mapping[str, Any]], links: Sequence[Mappi
     col_w, box_w, box_h, gap, top = 170, 150, 20, 6, 30
     columns: list[tuple[Mapping[str, Any], list[Mapping[str, Any]], int]] = []
     for wave in waves:
-        groups = sorted(wave.get("move_groups", []), key=lambda g: (-touched.get(g["id"], 0), -len(g["servers"]), g["id"]))
+        groups = sorted(wave.get("move_groups", []),
+                        key=lambda g: (-touched.get(g["id"], 0), -len(g["servers"]), g["id"]))
         columns.append((wave, groups[:per_wave], max(len(groups) - per_wave, 0)))
     position: dict[str, tuple[float, float]] = {}
     rows = max((len(shown) + (1 if more else 0) for _, shown, more in columns), default=1)

@@ -1,7 +1,8 @@
 """The plan as an Excel workbook (xlsxwriter): one sheet per question a migration office asks.
 
 Sheets: Summary, Waves, Servers, Applications, Move groups, Crossing links, Readiness issues,
-Risks, then Spend by month and One-time cost when the plan carries a spend estimate, Assumptions. Every sheet has a frozen header row, an autofilter, number, currency and
+Risks, then Spend by month and One-time cost when the plan carries a spend estimate, Assumptions.
+Every sheet has a frozen header row, an autofilter, number, currency and
 date formats, set column widths, and each row coloured by its wave (colour is never the only
 carrier: the wave number is a column). Text cells go through `cells.write_xlsx_cell`, so
 inventory text is never a formula. Same plan, same bytes (the creation date is the plan's).
@@ -10,8 +11,9 @@ inventory text is never a formula. Same plan, same bytes (the creation date is t
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from migrate.reports import document as doc
 from migrate.reports import risks as risk_register
@@ -241,7 +243,8 @@ def _readiness(book: Book, document: Mapping[str, Any]) -> None:
             for reason in s.get("readiness_reasons", [])]
     columns: list[Column] = [
         ("Server", TEXT, 24, lambda r: r[0]), ("Wave", INT, 7, lambda r: r[1].get("wave")),
-        ("Readiness", TEXT, 20, lambda r: r[1].get("readiness")), ("Strategy", TEXT, 11, lambda r: r[1].get("strategy")),
+        ("Readiness", TEXT, 20, lambda r: r[1].get("readiness")),
+        ("Strategy", TEXT, 11, lambda r: r[1].get("strategy")),
         ("Reason", TEXT, 100, lambda r: r[2]),
     ]
     book.sheet("Readiness issues", columns, rows, lambda r: r[1].get("wave"))

@@ -7,7 +7,6 @@ import copy
 import json
 
 import pytest
-
 from click.testing import CliRunner
 
 from migrate.cli import main

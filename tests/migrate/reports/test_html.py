@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from migrate.reports.html import html_report
-from tests.migrate.reports.conftest import HOSTILE_APP, HOSTILE_NOTE, HOSTILE_SERVER, SPEND
+from tests.migrate.reports.conftest import HOSTILE_APP, HOSTILE_SERVER, SPEND
 
 
 def test_self_contained_no_network_reference(plan):

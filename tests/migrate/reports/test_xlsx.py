@@ -31,7 +31,7 @@ def test_every_sheet_with_the_plans_figures(plan):
     summary = {row[0]: row[1] for row in sheets["Summary"][1:]}
     assert summary["Servers in the inventory"] == plan["metrics"]["servers"]
     assert summary["Move groups"] == plan["metrics"]["move_groups"]
-    assert summary[f"Monthly run-rate, Pay-as-you-go (plan total)"] == plan["metrics"]["monthly_cost"]
+    assert summary["Monthly run-rate, Pay-as-you-go (plan total)"] == plan["metrics"]["monthly_cost"]
     waves = sheets["Waves"]
     header = waves[0]
     assert [int(r[0]) for r in waves[1:]] == [w["number"] for w in plan["waves"]]
