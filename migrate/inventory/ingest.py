@@ -5,22 +5,7 @@ with one `changes` row per field, then aggregate the file's dependency edges int
 Problems are collected over every file and raised together as one `InputError` at the end,
 so the caller's transaction rolls back and nothing is written.
 
-Matching a server — an update changes a server only when the match is certain, and the
-result does not depend on the order of the imports. A VM UUID alone is not certain: clones,
-replicas and restored copies carry their original's (`iasimov` running in one vCenter and
-its powered-off copy `iasimov_old` in another share it). The vCenter is the tag `vcenter`
-(RVTools' `VI SDK Server`); see `Server.identity`.
-1. the server with the same identity (vCenter, VM UUID, name, name qualifier);
-2. the same vCenter and VM UUID under another name: the VM was renamed (unless this file
-   already gave that server: then they are two VMs);
-3. the same VM UUID and name, vCenters not contradicting (one side may lack it);
-4. the same name (or FQDN, or short name, see `EstateIndex.find`) with nothing contradicting:
-   not two different vCenters, name qualifiers or VM UUIDs (a server known by name adopts the
-   UUID a later export gives: a CMDB row imported before RVTools);
-5. else a new server. When rule 3 or 4 finds several servers, nothing is changed: a mapping file
-   gets a problem (it names its server some other way), any other file a warning and the row
-   is skipped. A new server whose VM UUID another server already carries gets a warning: two
-   servers (a clone, replica or restored copy, or a VM renamed outside one vCenter).
+Matching a server to a stored one: `matching.py`.
 
 Resolving a dependency endpoint: a server name (as above), else an IP address carried by
 exactly one server (by one powered-on server when several carry it); anything else stays an
@@ -31,12 +16,11 @@ not counted twice: its edges are skipped with the reason "already imported (batc
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import sqlite3
-from collections import defaultdict
 from dataclasses import replace
 
+from migrate.inventory.matching import EstateIndex, is_ip, match, shared_uuid, tag
 from migrate.inventory.merge import differences, merge_server, merge_tags
 from migrate.inventory.model import Application, InputError, ParsedFile, Problem, Server
 from migrate.inventory.store import SERVER_COLUMNS, BatchSummary, SourceFile, read_servers
@@ -59,92 +43,6 @@ EDGE_COLUMNS = ("source_id, source, destination_id, destination, port, protocol,
                 "first_seen, last_seen, source_ip, destination_ip")
 
 
-def is_ip(text: str) -> bool:
-    if ":" not in text and not (text[:1].isdigit() and text.count(".") == 3):
-        return False  # the common case, a host name, without the cost of ipaddress
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-class EstateIndex:
-    """Servers by row id, with the lookups an import needs: identity, name/FQDN, short name, IP."""
-
-    def __init__(self, servers: dict[int, Server]):
-        self.servers: dict[int, Server] = {}
-        self.by_identity: dict[str, int] = {}
-        self.exact: dict[str, set[int]] = defaultdict(set)
-        self.short: dict[str, set[int]] = defaultdict(set)
-        self.by_ip: dict[str, set[int]] = defaultdict(set)
-        self.by_uuid: dict[str, set[int]] = defaultdict(set)
-        self._keys: dict[int, tuple] = {}
-        for sid, server in servers.items():
-            self.put(sid, server)
-
-    def put(self, sid: int, server: Server) -> None:
-        previous = self.servers.get(sid)
-        if previous is not None and (previous.identity, previous.name, previous.fqdn, previous.ips,
-                                     previous.vm_uuid) == \
-                (server.identity, server.name, server.fqdn, server.ips, server.vm_uuid):
-            self.servers[sid] = server  # same lookup keys: the indexes stand
-            return
-        self.remove(sid)
-        exact = {key.strip().lower() for key in (server.name, server.fqdn) if key and key.strip()}
-        short = {key.split(".", 1)[0] for key in exact if not is_ip(key)}
-        ips = {ip.strip().lower() for ip in server.ips}
-        uuids = {server.vm_uuid.strip().lower()} if server.vm_uuid else set()
-        self.servers[sid] = server
-        self.by_identity[server.identity] = sid
-        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
-            for key in keys:
-                index[key].add(sid)
-        self._keys[sid] = (server.identity, exact, short, ips, uuids)
-
-    def remove(self, sid: int) -> Server | None:
-        if sid not in self._keys:
-            return None
-        identity, exact, short, ips, uuids = self._keys.pop(sid)
-        if self.by_identity.get(identity) == sid:
-            del self.by_identity[identity]
-        for index, keys in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
-            for key in keys:
-                index[key].discard(sid)
-        return self.servers.pop(sid)
-
-    def rekey(self, old: int, new: int) -> None:
-        keys = self._keys.pop(old)
-        identity, exact, short, ips, uuids = self._keys[new] = keys
-        self.servers[new] = self.servers.pop(old)
-        self.by_identity[identity] = new
-        for index, found in ((self.exact, exact), (self.short, short), (self.by_ip, ips), (self.by_uuid, uuids)):
-            for key in found:
-                index[key].discard(old)
-                index[key].add(new)
-
-    def find(self, name: str) -> set[int]:
-        """Servers called `name`: exact name or FQDN; else for a dotted name, a server of that
-        short name whose domain is unknown (no FQDN); else for a short name, the servers whose
-        name or FQDN starts with it. Case-insensitive."""
-        key = name.strip().lower()
-        if not key:
-            return set()
-        if self.exact.get(key):
-            return set(self.exact[key])
-        if is_ip(key):
-            return set()
-        if "." in key:
-            return {sid for sid in self.exact.get(key.split(".", 1)[0], ()) if not self.servers[sid].fqdn}
-        return set(self.short.get(key, ()))
-
-    def find_by_ip(self, address: str) -> int | None:
-        found = self.by_ip.get(address.strip().lower(), set())
-        if len(found) > 1:
-            found = {sid for sid in found if self.servers[sid].power_state == "on"}
-        return next(iter(found)) if len(found) == 1 else None
-
-
 class Ingest:
     def __init__(self, connection: sqlite3.Connection, now: str):
         self.db = connection
@@ -159,7 +57,8 @@ class Ingest:
         self.provisional = 0
         self.servers_changed = False
         self.edge_batches: dict[str, int] = {}
-        for batch_id, sha256, counts in connection.execute("SELECT id, sha256, counts FROM batches ORDER BY id"):
+        for batch_id, sha256, counts in connection.execute(  # an undone import may be imported again
+                "SELECT id, sha256, counts FROM batches WHERE undone_by IS NULL ORDER BY id"):
             if json.loads(counts).get("dependencies"):
                 self.edge_batches.setdefault(sha256, batch_id)
 
@@ -233,7 +132,7 @@ class Ingest:
         else:
             current = self.estate.servers[sid]
             before.setdefault(sid, current)
-            if not renamed and not (_tag(incoming, "vcenter") and not _tag(current, "vcenter")):
+            if not renamed and not (tag(incoming, "vcenter") and not tag(current, "vcenter")):
                 # Matched by name or UUID and name: the incoming spelling (case, FQDN) is a lookup key, not a
                 # rename — except that the vCenter's spelling wins over one from an export without a vCenter,
                 # whichever came first, so the name shown does not depend on the import order.
@@ -249,62 +148,28 @@ class Ingest:
 
     def _match(self, incoming: Server, parsed: ParsedFile, row: int | None,
                this_file: dict) -> tuple[int | None | bool, bool]:
-        """(the stored server `incoming` is, or None for a new one, or False after recording a problem
-        or a warning; whether the match allows a rename) — the rules are in the module docstring."""
-        estate = self.estate
-        sid = estate.by_identity.get(incoming.identity)
-        if sid is not None:
-            return sid, False
-        vcenter, qualifier = _tag(incoming, "vcenter"), _tag(incoming, "name-qualifier")
-        uuid = incoming.vm_uuid.strip().lower() if incoming.vm_uuid and not parsed.mapping_only else None
-        named = estate.find(incoming.name)
-        if uuid:
-            same_uuid = estate.by_uuid.get(uuid, set())
-            if vcenter:
-                renamed = [s for s in same_uuid if _tag(estate.servers[s], "vcenter") == vcenter
-                           and s not in this_file]
-                if len(renamed) == 1:
-                    return renamed[0], True
-            named = {s for s in named if self._compatible(estate.servers[s], vcenter, qualifier, uuid)}
-            found = {s for s in named if estate.servers[s].vm_uuid} or named
-        else:
-            found = {s for s in named if self._compatible(estate.servers[s], vcenter, qualifier, None)}
-        if len(found) > 1:
-            exact = {s for s in found if vcenter and _tag(estate.servers[s], "vcenter") == vcenter}
-            found = exact if len(exact) == 1 else found
-        if len(found) > 1:
-            names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'}"
-                           + (f", {_tag(s, 'vcenter')}" if _tag(s, "vcenter") else "") + ")"
-                           for s in map(estate.servers.get, found))
-            message = (f"server {incoming.name!r} matches {len(found)} servers of the inventory: {', '.join(names)}")
-            if parsed.mapping_only:
-                self._problem(parsed, row, f"{message}; give its FQDN or VM UUID", incoming.name)
-            else:
-                self._warn(parsed, row, f"{message}; not applied to any of them (nothing tells which)")
-            return False, False
-        return (found.pop() if found else None), False
-
-    def _warn(self, parsed: ParsedFile, row: int | None, message: str) -> None:
-        """A row not applied: said once per row, counted as skipped."""
-        self.warnings.append(f"row {row}: {message}" if row is not None else message)
-        self.ambiguous += 1
-
-    @staticmethod
-    def _compatible(stored: Server, vcenter: str | None, qualifier: str | None, uuid: str | None) -> bool:
-        """False when something says `stored` is another VM: another vCenter, name qualifier or VM UUID."""
-        for value, other in ((vcenter, _tag(stored, "vcenter")), (qualifier, _tag(stored, "name-qualifier")),
-                             (uuid, stored.vm_uuid.strip().lower() if stored.vm_uuid else None)):
-            if value and other and value != other:
-                return False
-        return True
+        """(the stored server `incoming` is, None for a new one, or False after recording a problem
+        or a warning; whether the match allows a rename)."""
+        found = match(self.estate, incoming, mapping_only=parsed.mapping_only, touched=this_file)
+        if not found.candidates:
+            return found.sid, found.renamed
+        names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'}"
+                       + (f", {tag(s, 'vcenter')}" if tag(s, "vcenter") else "") + ")"
+                       for s in map(self.estate.servers.get, found.candidates))
+        message = f"server {incoming.name!r} matches {len(names)} servers of the inventory: {', '.join(names)}"
+        if parsed.mapping_only:
+            self._problem(parsed, row, f"{message}; give its FQDN or VM UUID", incoming.name)
+        else:  # an update changes a server only when the match is certain
+            self.warnings.append(f"row {row}: " * (row is not None) + f"{message}; not applied to any of them "
+                                 "(nothing tells which)")
+            self.ambiguous += 1
+        return False, False
 
     def _warn_shared_uuid(self, incoming: Server) -> None:
-        uuid = incoming.vm_uuid.strip().lower() if incoming.vm_uuid else None
-        others = sorted((self.estate.servers[s] for s in self.estate.by_uuid.get(uuid, ()) if uuid),
-                        key=lambda s: (s.name.lower(), s.identity))
+        others = shared_uuid(self.estate, incoming)
         if others:
-            listed = ", ".join(f"{s.name}" + (f" ({_tag(s, 'vcenter')})" if _tag(s, "vcenter") else "") for s in others)
-            where = f" ({_tag(incoming, 'vcenter')})" if _tag(incoming, "vcenter") else ""
+            listed = ", ".join(s.name + (f" ({tag(s, 'vcenter')})" if tag(s, "vcenter") else "") for s in others)
+            where = f" ({tag(incoming, 'vcenter')})" if tag(incoming, "vcenter") else ""
             self.warnings.append(f"{incoming.name}{where} has the VM UUID of {listed}: kept as separate servers "
                                  f"(a clone, replica or restored copy; or a VM renamed outside one vCenter)")
 
@@ -460,14 +325,6 @@ class Ingest:
             self.rejected.add((parsed.path, server.strip().lower()))
         self.problems.append(Problem(file=parsed.path, message=message, row=row,
                                      column="server" if row is not None else None))
-
-
-def _tag(server: Server, key: str) -> str | None:
-    """A tag's value, trimmed and lower-cased (for comparison), or None."""
-    for name, value in server.tags:
-        if name == key:
-            return value.strip().lower() or None
-    return None
 
 
 def row_values(server: Server) -> list:
