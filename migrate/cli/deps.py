@@ -13,7 +13,7 @@ import click
 
 from migrate.cli.errors import fail
 from migrate.cli.terminal import echo, quote, value
-from migrate.cli.workspace import import_all_or_nothing, open_workspace
+from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
 from migrate.inventory.dependencies import FORMATS
 from migrate.inventory.model import Dependency
 
@@ -68,9 +68,9 @@ def show(ctx: click.Context, server: str, fmt: str) -> None:
     """
 
     with open_workspace(ctx.obj["workspace"]) as workspace:
-        found = workspace.server(server)
+        found = one_server(workspace, server)
         name = found.name if found else server.strip().lower()
-        edges = workspace.dependencies(name)
+        edges = workspace.dependencies(found.identity if found else name)
         if found is None and not edges:
             fail(f"no server or external endpoint {quote(server)} in the workspace "
                  f"(try `carelift inventory list --filter name~{value(server)}`)")

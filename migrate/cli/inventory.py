@@ -17,7 +17,7 @@ import click
 from migrate.cli import inventory_views as views
 from migrate.cli.errors import fail
 from migrate.cli.terminal import echo, quote, value
-from migrate.cli.workspace import import_all_or_nothing, open_workspace
+from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
 
 IMPORT_FORMATS = ("auto", "rvtools", "azure-migrate", "cmdb", "csv", "yaml", "appmap")
 FILTER_HELP = ("FIELD OP VALUE, repeatable (all must hold). OP: = != ~ (contains) !~ < <= > >=. "
@@ -116,14 +116,15 @@ def list_(ctx: click.Context, expressions: tuple[str, ...], fmt: str) -> None:
 def show(ctx: click.Context, name: str, fmt: str) -> None:
     """One server with everything known: fields, disks, applications, dependency counts.
 
-    NAME is the server's name, FQDN or VM UUID (case-insensitive).
+    NAME is the server's name, FQDN, VM UUID or identity (case-insensitive); a name several servers
+    share is refused, listing them.
     """
     with open_workspace(ctx.obj["workspace"]) as workspace:
-        server = workspace.server(name)
+        server = one_server(workspace, name)
         if server is None:
             fail(f"no server {quote(name)} in the inventory (try `carelift inventory list --filter name~{value(name)}`)")
         applications = {a.name: a for a in workspace.applications() if a.name in server.applications}
-        edges = workspace.dependencies(server.name)
+        edges = workspace.dependencies(server.identity)
     counts = views.dependency_counts(server.name, edges)
     if fmt == "json":
         document = views.server_json(server)
@@ -221,18 +222,24 @@ def history(ctx: click.Context, batch_id: int | None, limit: int, fmt: str) -> N
         limit = sys.maxsize
     if fmt == "json":
         click.echo(json.dumps([{"batch": b.batch_id, "path": b.path, "sha256": b.sha256, "format": b.format,
-                                "imported_at": b.imported_at, "counts": dict(b.counts), "changes": list(b.changes)}
+                                "imported_at": b.imported_at, "counts": dict(b.counts), "changes": list(b.changes),
+                                "undone_by": b.undone_by}
                                for b in batches], indent=2, ensure_ascii=False))
         return
     if not batches:
         echo("no imports yet")
     for record in batches:
         counts = ", ".join(f"{n} {key}" for key, n in record.counts.items())
-        echo(f"batch {record.batch_id}  {record.imported_at}  {record.format}  {record.path}")
-        echo(f"  sha256 {record.sha256}")
+        echo(f"batch {record.batch_id}  {record.imported_at}  {record.format}  {record.path}"
+             + (f"  (undone by batch {record.undone_by})" if record.undone_by else ""))
+        if record.sha256:  # edits (rename, remove, undo) read no file
+            echo(f"  sha256 {record.sha256}")
         echo(f"  {counts}")
         for change in record.changes[:limit]:
             echo(f"  {change}")
         if len(record.changes) > limit:
             echo(f"  … and {len(record.changes) - limit} more changes "
                        f"(carelift inventory history --batch {record.batch_id})")
+
+
+from migrate.cli import inventory_edit  # noqa: E402,F401  (registers rename, remove and batches undo)

@@ -13,6 +13,7 @@ from migrate.inventory.model import InputError, ParsedFile
 from migrate.inventory.names import printable_path
 
 if TYPE_CHECKING:
+    from migrate.inventory.model import Server
     from migrate.inventory.store import BatchSummary, SourceFile, Workspace
 
 
@@ -89,3 +90,15 @@ def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callabl
         fail(f"{error.total:,} problem(s) in the input; nothing was imported", map(str, error.problems),
              total=error.total)
     return batch, summaries
+
+
+def one_server(workspace: Workspace, key: str) -> Server | None:
+    """The server `key` (identity, name, FQDN or VM UUID) names; None when none does. A name several
+    servers share exits 2 listing them, each with the identity that names it alone."""
+    from migrate.inventory.edits import describe
+
+    found = workspace.candidates(key)
+    if len(found) > 1:
+        fail(f"{key!r} names {len(found)} servers; give one's identity instead (in quotes), or rename all but one "
+             "with `carelift inventory rename IDENTITY NEW-NAME`", [describe(s) for s in found])
+    return found[0] if found else None

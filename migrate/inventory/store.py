@@ -72,6 +72,8 @@ class BatchRecord:
     imported_at: str
     counts: Mapping[str, int]
     changes: tuple[str, ...]
+    undone_by: int | None = None
+    """The undo batch that reverted this one (`inventory batches undo`), if any."""
 
 
 class WorkspaceError(Exception):
@@ -259,9 +261,10 @@ class Workspace:
                  "LEFT JOIN servers t ON t.id = d.destination_id")
         params: tuple = ()
         if server is not None:
-            found = self._connection.execute(
-                "SELECT id FROM servers WHERE lower(name) = ?1 OR lower(fqdn) = ?1 OR lower(vm_uuid) = ?1 "
-                "ORDER BY lower(name) = ?1 DESC, lower(name), identity LIMIT 1", (server.strip().lower(),)).fetchone()
+            found = self._connection.execute(  # an identity names one server even when its name is shared
+                "SELECT id FROM servers WHERE identity = ?1 OR lower(name) = ?1 OR lower(fqdn) = ?1 "
+                "OR lower(vm_uuid) = ?1 ORDER BY identity = ?1 DESC, lower(name) = ?1 DESC, lower(name), identity "
+                "LIMIT 1", (server.strip().lower(),)).fetchone()
             if found:
                 query += " WHERE d.source_id = ?1 OR d.destination_id = ?1"
                 params = (found[0],)
@@ -281,14 +284,37 @@ class Workspace:
         for batch_id, name, field, old, new in self._connection.execute(
                 "SELECT batch_id, name, field, old, new FROM changes ORDER BY batch_id, lower(name), identity, id"):
             if field == "*":
-                changes[batch_id].append(f"{name}: added")
+                changes[batch_id].append(f"{name}: {new if new in ('removed', 'restored') else 'added'}")
             else:
                 changes[batch_id].append(f"{name}: {field} {old if old is not None else '∅'} → "
                                          f"{new if new is not None else '∅'}")
         return [BatchRecord(batch_id=batch_id, path=path, sha256=sha256, format=format_, imported_at=imported_at,
-                            counts=json.loads(counts), changes=tuple(changes[batch_id]))
-                for batch_id, path, sha256, format_, imported_at, counts in self._connection.execute(
-                    "SELECT id, path, sha256, format, imported_at, counts FROM batches ORDER BY id")]
+                            counts=json.loads(counts), changes=tuple(changes[batch_id]), undone_by=undone_by)
+                for batch_id, path, sha256, format_, imported_at, counts, undone_by in self._connection.execute(
+                    "SELECT id, path, sha256, format, imported_at, counts, undone_by FROM batches ORDER BY id")]
+
+    # -- edits (migrate.inventory.edits): each one batch, all or nothing -------------------------
+
+    def candidates(self, key: str) -> list[Server]:
+        """The servers `key` (an identity, name, FQDN or VM UUID) names; several when a name is shared."""
+        from migrate.inventory.edits import candidates
+
+        return candidates(self._connection, key)
+
+    def rename(self, key: str, new_name: str, *, now: str):
+        from migrate.inventory.edits import rename
+
+        return rename(self._connection, key, new_name, now)
+
+    def remove(self, key: str, *, now: str):
+        from migrate.inventory.edits import remove
+
+        return remove(self._connection, key, now)
+
+    def undo(self, batch_id: int, *, now: str):
+        from migrate.inventory.edits import undo
+
+        return undo(self._connection, batch_id, now)
 
 
 def read_servers(connection: sqlite3.Connection, server_id: int | None = None) -> dict[int, Server]:

@@ -1,0 +1,69 @@
+"""`carelift inventory rename`, `remove` and `batches undo`: act on the estate, with history kept.
+
+Each is one batch in `inventory history` and all or nothing (`migrate.inventory.edits`); this
+module parses options and prints the result.
+"""
+
+from __future__ import annotations
+
+import click
+
+from migrate.cli.errors import fail
+from migrate.cli.inventory import inventory
+from migrate.cli.terminal import echo
+from migrate.cli.workspace import open_workspace, utc_now
+
+
+def _apply(ctx: click.Context, action) -> None:
+    from migrate.inventory.edits import EditError
+
+    with open_workspace(ctx.obj["workspace"]) as workspace:
+        try:
+            result = action(workspace)
+        except EditError as error:
+            fail(str(error), error.details)
+    echo(f"batch {result.batch_id}: {result.summary}")
+    for change in result.changes[:50]:
+        echo(f"  {change}")
+    if len(result.changes) > 50:
+        echo(f"  … {len(result.changes):,} changes in all (carelift inventory history --batch {result.batch_id})")
+
+
+@inventory.command()
+@click.argument("server")
+@click.argument("new_name")
+@click.pass_context
+def rename(ctx: click.Context, server: str, new_name: str) -> None:
+    """Rename a server (SERVER: its identity, name, FQDN or VM UUID) to NEW_NAME.
+
+    The way to follow the planner's "rename all but one" for servers sharing a name: `inventory
+    show NAME` lists them with their identities. NEW_NAME must be a name no other server has.
+    Undo with `carelift inventory batches undo N`.
+    """
+    _apply(ctx, lambda workspace: workspace.rename(server, new_name, now=utc_now()))
+
+
+@inventory.command()
+@click.argument("server")
+@click.pass_context
+def remove(ctx: click.Context, server: str) -> None:
+    """Remove a server (SERVER: its identity, name, FQDN or VM UUID) with its disks, application
+    memberships and dependency edges. Its history stays; undo with `carelift inventory batches undo N`."""
+    _apply(ctx, lambda workspace: workspace.remove(server, now=utc_now()))
+
+
+@inventory.group()
+def batches() -> None:
+    """Act on the batches `carelift inventory history` lists."""
+
+
+@batches.command()
+@click.argument("batch_id", metavar="N", type=int)
+@click.pass_context
+def undo(ctx: click.Context, batch_id: int) -> None:
+    """Undo batch N (an import, rename, remove or undo): every row it wrote is put back as it was.
+
+    Refused while a later batch still in effect changed the same servers or edges: undo those
+    first, newest first. The undo is a batch too, so undoing it puts batch N back.
+    """
+    _apply(ctx, lambda workspace: workspace.undo(batch_id, now=utc_now()))

@@ -1,0 +1,253 @@
+"""Acting on the estate's history: rename a server, remove one, undo a batch.
+
+Each edit is a batch like an import (`batches.format` rename, remove or undo), recorded in
+`inventory history` with what it changed, and one `BEGIN IMMEDIATE` transaction: on any error
+nothing changes. What a batch did to each row is in `undo_log` (written by the triggers of
+migration 0004), which is what `undo` replays backwards:
+
+- a batch can be undone while no later batch that is still in effect touched the same rows
+  (undo those first, newest first); otherwise the undo is refused naming them;
+- an undo is itself a batch, so undoing it puts the batch back;
+- a server's `last_batch` (when an import last saw it unchanged) is not rewound.
+
+The planner's advice for servers sharing a name is "rename all but one": `rename` takes the
+server's identity (shown by `inventory show` when a name is ambiguous) and refuses a name
+another server already has.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from migrate.inventory.merge import differences
+from migrate.inventory.model import Server
+from migrate.inventory.store import read_servers
+
+
+class EditError(Exception):
+    """The edit cannot be made (an unknown or ambiguous server, a name in use, a conflicting batch)."""
+
+    def __init__(self, message: str, details: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.details = details
+
+
+@dataclass(frozen=True)
+class EditResult:
+    batch_id: int
+    summary: str
+    changes: tuple[str, ...] = ()
+
+
+def candidates(connection: sqlite3.Connection, key: str) -> list[Server]:
+    """The servers `key` names: the one with that identity, else every server whose name, FQDN or VM
+    UUID it is (case-insensitive), in name order."""
+    key = key.strip().lower()
+    rows = connection.execute("SELECT id FROM servers WHERE identity = ?", (key,)).fetchall()
+    if not rows:
+        rows = connection.execute("SELECT id FROM servers WHERE lower(name) = ?1 OR lower(fqdn) = ?1 "
+                                  "OR lower(vm_uuid) = ?1", (key,)).fetchall()
+    found = [read_servers(connection, sid)[sid] for (sid,) in rows]
+    return sorted(found, key=lambda s: (s.name.lower(), s.identity))
+
+
+def describe(server: Server) -> str:
+    """One line telling same-named servers apart: identity, UUID, FQDN, cluster, sources."""
+    facts = [f"identity {server.identity!r}"]
+    facts += [f"{label} {value}" for label, value in (("VM UUID", server.vm_uuid), ("FQDN", server.fqdn),
+                                                      ("cluster", server.cluster), ("owner", server.owner)) if value]
+    facts.append(f"seen in {', '.join(server.sources) or 'no source'}")
+    return f"{server.name}: {'; '.join(facts)}"
+
+
+def one(connection: sqlite3.Connection, key: str) -> Server:
+    """The single server `key` names; EditError listing the candidates when it names several."""
+    found = candidates(connection, key)
+    if not found:
+        raise EditError(f"no server {key!r} in the inventory")
+    if len(found) > 1:
+        raise EditError(f"{key!r} names {len(found)} servers: give one's identity (in quotes) instead",
+                        tuple(describe(s) for s in found))
+    return found[0]
+
+
+def _server_id(connection: sqlite3.Connection, server: Server) -> int:
+    return connection.execute("SELECT id FROM servers WHERE identity = ?", (server.identity,)).fetchone()[0]
+
+
+def _begin(connection: sqlite3.Connection) -> None:
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise EditError(f"the workspace is busy ({error}); try again") from error
+
+
+def _batch(connection: sqlite3.Connection, what: str, kind: str, now: str) -> int:
+    return connection.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) VALUES (?, '', ?, ?, "
+                              "'{}')", (what, kind, now)).lastrowid
+
+
+def _run(connection: sqlite3.Connection, work) -> EditResult:
+    _begin(connection)
+    try:
+        result = work()
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return result
+
+
+def rename(connection: sqlite3.Connection, key: str, new_name: str, now: str) -> EditResult:
+    """Rename the server `key` names to `new_name` (a server name, validated as importers do)."""
+    from migrate.inventory.importers.fields import host_name
+
+    try:
+        short, _ = host_name(new_name)
+    except ValueError as error:
+        raise EditError(f"cannot rename to {new_name[:80]!r}: {error}") from None
+    if short != new_name.strip():
+        raise EditError(f"cannot rename to {new_name[:80]!r}: give the short name ({short!r}); the FQDN is kept")
+
+    def work() -> EditResult:
+        server = one(connection, key)
+        sid = _server_id(connection, server)
+        if short == server.name:
+            raise EditError(f"{server.name!r} is already called that")
+        taken = [s for s in candidates(connection, short) if s.name.lower() == short.lower() and s != server]
+        if taken:
+            raise EditError(f"another server is already named {short!r}: pick a name no server has",
+                            tuple(describe(s) for s in taken))
+        renamed = replace(server, name=short)
+        batch = _batch(connection, f"{server.name} ({server.identity}) to {short}", "rename", now)
+        try:
+            connection.execute("UPDATE servers SET name = ?, identity = ? WHERE id = ?",
+                               (short, renamed.identity, sid))
+        except sqlite3.IntegrityError:
+            raise EditError(f"another server already has the identity {renamed.identity!r}") from None
+        connection.execute("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
+                           "VALUES (?, ?, ?, ?, 'name', ?, ?)", (batch, sid, renamed.identity, short, server.name, short))
+        connection.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps({"renamed": 1}), batch))
+        return EditResult(batch, f"renamed {server.name} ({server.identity}) to {short} ({renamed.identity})",
+                          (f"{short}: name {server.name} → {short}",))
+
+    return _run(connection, work)
+
+
+def remove(connection: sqlite3.Connection, key: str, now: str) -> EditResult:
+    """Remove the server `key` names, with its disks, application memberships and dependency edges."""
+
+    def work() -> EditResult:
+        server = one(connection, key)
+        sid = _server_id(connection, server)
+        batch = _batch(connection, f"{server.name} ({server.identity})", "remove", now)
+        edges = connection.execute("DELETE FROM dependencies WHERE source_id = ?1 OR destination_id = ?1",
+                                   (sid,)).rowcount
+        connection.execute("DELETE FROM disks WHERE server_id = ?", (sid,))
+        connection.execute("DELETE FROM application_servers WHERE server_id = ?", (sid,))
+        connection.execute("DELETE FROM servers WHERE id = ?", (sid,))
+        connection.execute("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
+                           "VALUES (?, ?, ?, ?, '*', NULL, 'removed')", (batch, sid, server.identity, server.name))
+        connection.execute("UPDATE batches SET counts = ? WHERE id = ?",
+                           (json.dumps({"removed": 1, "dependency edges removed": edges}), batch))
+        return EditResult(batch, f"removed {server.name} ({server.identity}) and {edges} dependency edges",
+                          (f"{server.name}: removed",))
+
+    return _run(connection, work)
+
+
+def undo(connection: sqlite3.Connection, batch_id: int, now: str) -> EditResult:
+    """Undo batch `batch_id`: every row it inserted, updated or deleted is put back as it was."""
+
+    def work() -> EditResult:
+        row = connection.execute("SELECT format, path, undone_by FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise EditError(f"no batch {batch_id} (see `carelift inventory history`)")
+        kind, path, undone_by = row
+        if undone_by is not None:
+            raise EditError(f"batch {batch_id} was already undone by batch {undone_by} (undo that one to put it back)")
+        log = connection.execute("SELECT tbl, op, row_id, old FROM undo_log WHERE batch_id = ? ORDER BY id DESC",
+                                 (batch_id,)).fetchall()
+        later = _conflicting_batches(connection, batch_id)
+        if later:
+            raise EditError(f"later batches changed the same rows: undo them first, newest first "
+                            f"(batches {', '.join(map(str, later))})")
+        batch = _batch(connection, f"batch {batch_id} ({kind} {path})", "undo", now)
+        touched = {r for tbl, _, r, old in log if tbl == "servers"} | {
+            json.loads(old)["server_id"] for tbl, _, _, old in log if tbl in ("disks", "application_servers") and old}
+        touched |= {sid for tbl, op, r, _ in log if tbl in ("disks", "application_servers") and op == "insert"
+                    for (sid,) in connection.execute(f"SELECT server_id FROM {tbl} WHERE rowid = ?", (r,))}
+        before = {sid: s for sid, s in read_servers(connection).items() if sid in touched}
+        try:
+            for tbl, op, row_id, old in log:
+                _revert(connection, tbl, op, row_id, old)
+        except sqlite3.IntegrityError as error:
+            raise EditError(f"cannot undo batch {batch_id}: what it changed no longer fits the estate ({error}); "
+                            "undo the later batches that conflict first") from None
+        after = {sid: s for sid, s in read_servers(connection).items() if sid in touched}
+        changes = _record_changes(connection, batch, before, after)
+        connection.execute("UPDATE batches SET undone_by = ? WHERE id = ?", (batch, batch_id))
+        counts = {"undone": batch_id, "rows": len(log), "servers": len(changes)}
+        connection.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(counts), batch))
+        summary = f"undid batch {batch_id} ({kind} {path}): {len(log)} rows put back, {len(touched)} servers"
+        return EditResult(batch, summary, tuple(line for lines in changes.values() for line in lines))
+
+    return _run(connection, work)
+
+
+def _conflicting_batches(connection: sqlite3.Connection, batch_id: int) -> list[int]:
+    """Later batches still in effect that wrote a row batch `batch_id` wrote, newest first. An undo
+    of a batch later than `batch_id` is not one: it only put those rows back as `batch_id` left them."""
+    found = []
+    for later, kind, counts in connection.execute(
+            "SELECT DISTINCT b.id, b.format, b.counts FROM undo_log mine JOIN undo_log other "
+            "ON other.tbl = mine.tbl AND other.row_id = mine.row_id AND other.batch_id > mine.batch_id "
+            "JOIN batches b ON b.id = other.batch_id "
+            "WHERE mine.batch_id = ? AND b.undone_by IS NULL ORDER BY b.id DESC", (batch_id,)):
+        if kind == "undo" and json.loads(counts).get("undone", 0) > batch_id:
+            continue
+        found.append(later)
+    return found
+
+
+_KEYS = {"servers": "id", "applications": "id", "dependencies": "id", "disks": "rowid", "application_servers": "rowid"}
+
+
+def _revert(connection: sqlite3.Connection, table: str, op: str, row_id: int, old: str | None) -> None:
+    key = _KEYS[table]  # the table name comes from the log the triggers write, never from input
+    if op == "insert":
+        connection.execute(f"DELETE FROM {table} WHERE {key} = ?", (row_id,))
+        return
+    values = json.loads(old)
+    values.pop(key, None)
+    columns = list(values)
+    if op == "update":
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        connection.execute(f"UPDATE {table} SET {assignments} WHERE {key} = ?", (*values.values(), row_id))
+    else:
+        connection.execute(f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES "
+                           f"({', '.join('?' * (len(columns) + 1))})", (row_id, *values.values()))
+
+
+def _record_changes(connection: sqlite3.Connection, batch: int, before: dict[int, Server],
+                    after: dict[int, Server]) -> dict[int, list[str]]:
+    rows, lines = [], defaultdict(list)
+    for sid in sorted(before.keys() | after.keys()):
+        old, new = before.get(sid), after.get(sid)
+        if old is None:
+            rows.append((batch, sid, new.identity, new.name, "*", None, "restored"))
+            lines[sid].append(f"{new.name}: restored")
+        elif new is None:
+            rows.append((batch, sid, old.identity, old.name, "*", None, "removed"))
+            lines[sid].append(f"{old.name}: removed")
+        else:
+            for field, was, now in differences(old, new):
+                rows.append((batch, sid, new.identity, new.name, field, was, now))
+                lines[sid].append(f"{new.name}: {field} {was if was is not None else '∅'} → "
+                                  f"{now if now is not None else '∅'}")
+    connection.executemany("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return lines

@@ -1,0 +1,127 @@
+"""Rename, remove and undo: each one batch, all or nothing, with history kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.inventory.edits import EditError
+from migrate.inventory.model import Application, Dependency, Disk, ParsedFile, Server
+from migrate.inventory.store import SourceFile, Workspace
+
+NOW = "2026-12-06T10:00:00Z"
+UUID_A = "4215c1a2-0b0e-4f1d-9c3e-2a1b5c6d7e8f"
+UUID_B = "5215c1a2-0b0e-4f1d-9c3e-2a1b5c6d7e8f"
+
+
+def _import(workspace: Workspace, name: str, *servers: Server, dependencies=(), applications=()) -> int:
+    parsed = ParsedFile(path=name, format="csv", servers=servers, dependencies=tuple(dependencies),
+                        applications=tuple(applications))
+    return workspace.import_files([(SourceFile(path=name, sha256=name * 4, format="csv"), parsed)], now=NOW)[0].batch_id
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with Workspace.open(tmp_path / "ws") as opened:
+        _import(opened, "first.csv", Server(name="epic-db01", vm_uuid=UUID_A, cores=8, owner="alice",
+                                            disks=(Disk("os", 100, 40),), applications=("Epic",)))
+        _import(opened, "second.csv",
+                Server(name="epic-db01", vm_uuid=UUID_B, cores=4, ips=("10.0.0.2",), disks=(Disk("os", 50),)),
+                Server(name="pacs01", ips=("10.0.0.9",), owner="carol"),
+                dependencies=[Dependency(source="pacs01", destination="10.0.0.2", port=1433)])
+        yield opened
+
+
+def _state(workspace: Workspace):
+    return workspace.servers(), workspace.dependencies(), workspace.applications()
+
+
+def test_a_shared_name_lists_its_servers_and_an_identity_names_one(workspace):
+    assert [s.vm_uuid for s in workspace.candidates("EPIC-DB01")] == [UUID_A, UUID_B]
+    assert [s.vm_uuid for s in workspace.candidates(f"{UUID_B} epic-db01")] == [UUID_B]
+    with pytest.raises(EditError) as error:
+        workspace.rename("epic-db01", "epic-db02", now=NOW)
+    assert "names 2 servers" in str(error.value) and len(error.value.details) == 2
+
+
+def test_rename_all_but_one_then_undo(workspace):
+    before = _state(workspace)
+    result = workspace.rename(f"{UUID_B} epic-db01", "epic-db01-old", now=NOW)
+    assert [s.name for s in workspace.candidates("epic-db01")] == ["epic-db01"]
+    renamed = workspace.candidates("epic-db01-old")[0]
+    assert (renamed.vm_uuid, renamed.cores, renamed.identity) == (UUID_B, 4, f"{UUID_B} epic-db01-old")
+    assert [e.destination for e in workspace.dependencies("pacs01")] == ["epic-db01-old"]
+    record = workspace.history()[-1]
+    assert (record.format, record.changes) == ("rename", ("epic-db01-old: name epic-db01 → epic-db01-old",))
+
+    workspace.undo(result.batch_id, now=NOW)
+    assert _state(workspace) == before
+    assert workspace.history()[result.batch_id - 1].undone_by == result.batch_id + 1
+
+
+@pytest.mark.parametrize("new_name, message", [
+    ("pacs01", "another server is already named 'pacs01'"),
+    ("PACS01", "another server is already named 'PACS01'"),
+    ("bad\x1bname", "control characters"),
+    ("epic.rbh.local", "give the short name"),
+])
+def test_rename_refuses_a_taken_or_invalid_name_and_writes_nothing(workspace, new_name, message):
+    history = workspace.history()
+    with pytest.raises(EditError, match=message):
+        workspace.rename(f"{UUID_A} epic-db01", new_name, now=NOW)
+    assert workspace.history() == history
+
+
+def test_remove_takes_disks_memberships_and_edges_and_undo_restores_them(workspace):
+    before = _state(workspace)
+    result = workspace.remove(f"{UUID_B} epic-db01", now=NOW)
+    assert "1 dependency edges" in result.summary
+    assert [s.vm_uuid for s in workspace.candidates("epic-db01")] == [UUID_A]
+    assert workspace.dependencies() == []
+    assert workspace.history()[-1].changes == ("epic-db01: removed",)
+
+    workspace.remove("pacs01", now=NOW)
+    workspace.undo(result.batch_id + 1, now=NOW)
+    workspace.undo(result.batch_id, now=NOW)
+    assert _state(workspace) == before
+
+
+def test_undo_of_an_import_puts_updated_and_added_rows_back(workspace):
+    before = _state(workspace)
+    batch = _import(workspace, "third.csv", Server(name="pacs01", owner="dave", cores=16),
+                    Server(name="lis01"), applications=[Application(name="Epic", vendor="Epic Systems")])
+    assert {s.name: s.owner for s in workspace.servers()}["pacs01"] == "dave"
+    result = workspace.undo(batch, now=NOW)
+    assert _state(workspace) == before
+    assert set(result.changes) == {"lis01: removed", "pacs01: cores 16 → ∅", "pacs01: owner dave → carol"}
+    workspace.undo(result.batch_id, now=NOW)  # undoing the undo puts the import back
+    assert {s.name: s.owner for s in workspace.servers()}["pacs01"] == "dave"
+
+
+def test_undo_is_refused_while_a_later_batch_changed_the_same_rows(workspace):
+    batch = _import(workspace, "third.csv", Server(name="pacs01", owner="dave"))
+    later = _import(workspace, "fourth.csv", Server(name="pacs01", owner="erin"))
+    state = _state(workspace)
+    with pytest.raises(EditError, match=f"undo them first, newest first \\(batches {later}\\)"):
+        workspace.undo(batch, now=NOW)
+    assert _state(workspace) == state
+    workspace.undo(later, now=NOW)
+    workspace.undo(batch, now=NOW)
+    assert {s.name: s.owner for s in workspace.servers()}["pacs01"] == "carol"
+
+
+def test_an_undone_dependency_export_can_be_imported_again(workspace):
+    edge = Dependency(source="pacs01", destination="10.0.0.7", port=443)
+    batch = _import(workspace, "deps.csv", dependencies=[edge])
+    workspace.undo(batch, now=NOW)
+    again = workspace.import_files([(SourceFile(path="deps.csv", sha256="deps.csv" * 4, format="csv"),
+                                     ParsedFile(path="deps.csv", format="csv", dependencies=(edge,)))], now=NOW)
+    assert again[0].dependencies == 1 and not again[0].skipped
+
+
+def test_undo_of_an_unknown_or_undone_batch_is_refused(workspace):
+    with pytest.raises(EditError, match="no batch 99"):
+        workspace.undo(99, now=NOW)
+    result = workspace.remove("pacs01", now=NOW)
+    workspace.undo(result.batch_id, now=NOW)
+    with pytest.raises(EditError, match=f"already undone by batch {result.batch_id + 1}"):
+        workspace.undo(result.batch_id, now=NOW)
