@@ -300,3 +300,53 @@ def test_a_uuid_on_a_vm_and_its_renamed_copy_is_two_servers_and_a_row_listed_twi
         "VM UUID 5029a1b2-1111-2222-3333-444455556666 is on 2 VMs (row 2 EPICPRD01 (vc01.rbh.local), row 6 "
         "EPICPRD01_old (vc01.rbh.local)): kept as 2 servers (clones, replicas or restored copies carry the "
         "UUID of their original)")
+
+
+# --- shapes of public exports -----------------------------------------------------------------------
+
+def test_a_trimmed_export_with_few_columns_per_sheet_and_sheets_not_read(tmp_path):
+    # Shape of a published sample: 14 vInfo columns, vDisk/vPartition without Template or UUID,
+    # vPartition's `Free % ` with a trailing space, a vHost without datacenter or cluster, and
+    # sheets carelift does not read (vCPU, vMemory, vSnapshot, vHealth, dvPort, ...).
+    vinfo = ["VM", "Powerstate", "CPUs", "Memory", "Host", "Cluster", "Datacenter", "Disks", "Provisioned MiB",
+             "CPU Usage %", "Network #1", "Primary IP Address", "OS according to the VMware Tools", "Firmware"]
+    sheets = {
+        "vInfo": rows_for(vinfo, [{"VM": "web-01", "Powerstate": "poweredOn", "CPUs": 2.0, "Memory": 8192.0,
+                                   "Host": "host-01", "Cluster": "cluster-a", "Datacenter": "dc", "Disks": 2.0,
+                                   "Provisioned MiB": 122880.0, "Primary IP Address": "10.10.1.10",
+                                   "OS according to the VMware Tools": "Ubuntu Linux (64-bit)", "Firmware": "bios"}]),
+        "vDisk": rows_for(["VM", "Disk", "Disk Key", "Capacity MiB", "Unit #"],
+                          [{"VM": "web-01", "Disk": "Hard disk 1", "Disk Key": "2000", "Capacity MiB": 81920.0},
+                           {"VM": "web-01", "Disk": "Hard disk 2", "Disk Key": "2001", "Capacity MiB": 40960.0}]),
+        "vPartition": rows_for(["VM", "Disk Key", "Disk", "Capacity MiB", "Consumed MiB", "Free MiB", "Free % "],
+                               [{"VM": "web-01", "Disk": "/", "Consumed MiB": 40960.0},
+                                {"VM": "web-01", "Disk": "/var", "Consumed MiB": 20480.0}]),
+        "vCPU": [["VM", "Overall", "CPU ready %"], ["web-01", 120, 0.5]],
+        "vHost": [["Host", "Speed", "# Cores"], ["host-01", 2400.0, 16.0]],
+        "vHealth": [["Name", "Message type", "Message"], ["web-01", "Warning", "snapshot older than 7 days"]],
+    }
+    parsed = parse(write_xlsx(tmp_path / "rvtools-small.xlsx", sheets))
+    [web] = parsed.servers
+    assert (web.cores, web.memory_mb, web.ips, web.cluster) == (2, 8192, ("10.10.1.10",), "cluster-a")
+    assert web.disks == (Disk("Hard disk 1", 80.0, 40.0), Disk("Hard disk 2", 40.0, 20.0))
+    assert parsed.warnings == ()
+
+
+def test_an_old_csv_export_with_custom_attributes_and_a_multi_line_cell(tmp_path):
+    # Shape of a vCenter 5.1-era RVTools CSV: `MB` units with thousands separators, custom
+    # attribute columns (one cell spanning two lines), VI SDK columns, no SRM or primary IP.
+    header = ["VM", "Powerstate", "Template", "DNS Name", "CPUs", "Memory", "Provisioned MB", "In Use MB",
+              "Annotation", "NB_LAST_BACKUP", "Datacenter", "Cluster", "Host",
+              "OS according to the configuration file", "OS according to the VMware Tools", "VM ID", "VM UUID",
+              "VI SDK Server type", "VI SDK API Version", "VI SDK Server", "VI SDK UUID"]
+    rows = [["APDC03", "poweredOn", "False", "APDC03.pcc.int", "2", "4,096", "65,744", "65,744",
+             "Domain Controller", "Sat Jan 20 05:26:53 2018\n,apntbkup01,FlashBackup", "MD_DATACENTER",
+             "MD_CLUSTER_1", "apesx01.example.com", "Microsoft Windows Server 2012 (64-bit)",
+             "Microsoft Windows Server 2012 (64-bit)", "vm-44956", "422ea90a-b80a-81de-0d4c-6f111142c4f7",
+             "VMware vCenter Server 5.1.0 build-880146", "5.1", "apvcenter.example.com",
+             "258FD56F-AB48-4992-9D1D-8CED6C827CF0"]]
+    write_csv(tmp_path / "RVTools_tabvInfo.csv", [header, *rows])
+    [dc] = parse(tmp_path).servers
+    assert (dc.name, dc.fqdn, dc.memory_mb, dc.os_version) == ("APDC03", "apdc03.pcc.int", 4096, "2012")
+    assert dc.disks == (Disk("all disks", 64.203, 64.203),)
+    assert dc.identity == "apvcenter.example.com/422ea90a-b80a-81de-0d4c-6f111142c4f7 apdc03"
