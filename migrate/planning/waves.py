@@ -2,7 +2,7 @@
 
     assignment = plan_waves(groups, dependencies, servers, settings, relax=False)
 
-Wave 0 is the foundation: the caller passes the shared services as groups marked `foundation`
+Wave 0 is the foundation: the caller passes the extended infrastructure as groups marked `foundation`
 (`groups.move_groups` makes them); they — and any group pinned to wave 0 — stay in wave 0 and
 the per-wave limits apply from wave 1 on. Every other group gets a wave ≥ 1 that keeps the
 capacities, the environment ordering, the pilot wave, the tier-0 rule and the pins (see
@@ -11,9 +11,9 @@ capacities, the environment ordering, the pilot wave, the tier-0 rule and the pi
     H = Σ over dependency links (u, v) between planned servers of weight × |wave(u) − wave(v)|
 
 then the number of waves. Links to the foundation count: the foundation moves first, so a link
-from a server of wave w to a shared service spends w waves crossing between on-premises and
+from a server of wave w to extended infrastructure spends w waves crossing between on-premises and
 Azure. Links to external endpoints and to servers outside the plan (retired, retained) do not.
-With `shared_services.links: local` the shared services are extended into Azure instead of moved,
+With `shared_services.links: local` the extended infrastructure is built on both sides instead of moved,
 and links to them count nowhere (neither in H nor among the crossing links).
 
 With `relax=True`, groups larger than a wave are split along their weakest links first
@@ -178,8 +178,9 @@ def _notes(p: Problem, wave: list[int], settings: PlanSettings, wave_of_server: 
             notes.append(f"affinities[{n}]: {', '.join(present)} move in different waves (a shared service stays in "
                          "the foundation, and --relax may split a group)")
     if settings.shared_services.links == "local":
-        notes.append(f"hybrid exposure H = {exposure}: links to the shared services do not count, they are served on "
-                     "each side once the foundation extends them into Azure (shared_services.links: local)")
+        notes.append(f"hybrid exposure H = {exposure}: links to the extended infrastructure (directory, monitoring, "
+                     "backup, ...) do not count, it is served on each side once the foundation builds it in Azure "
+                     "(shared_services.links: local); links to hubs count like any other")
     elif exposure:
         notes.append(f"hybrid exposure H = {exposure}: {foundation_part} on links to the foundation (wave 0), "
                      f"{exposure - foundation_part} between migration waves")
