@@ -36,6 +36,7 @@ def _environment() -> Environment:
                                     else f"{v:,.3f}".rstrip("0").rstrip("."))
     env.filters["when"] = lambda v: "—" if not v else v[:16].replace("T", " ")
     env.filters["colour"] = svg.wave_colour
+    env.filters["capfirst"] = lambda v: str(v)[:1].upper() + str(v)[1:]
     return env
 
 
