@@ -26,7 +26,7 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Row, normalise_header, open_columns, to_text
+from migrate.inventory.importers.tabular import Row, normalise_header, open_columns, to_bool, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "cmdb"
@@ -81,11 +81,12 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
     skipped = {"retired": 0}
     unknown_used_for: set[str] = set()
     seen = fields.Duplicates()
+    notes: list[str] = []
     for row in columns.rows(problems):
         if _retired(row):
             skipped["retired"] += 1
             continue
-        server = _server(row, custom, unknown_used_for)
+        server = _server(row, custom, unknown_used_for, notes)
         if server is not None:
             fields.add_unique(servers, server, row, seen)
     problems.raise_if_any()
@@ -96,6 +97,7 @@ def parse(path: Path, display: str | None = None) -> ParsedFile:
         warnings.append(f"columns not recognised, ignored: {', '.join(ignored)}")
     if unknown_used_for:
         warnings.append(f"'used for' values not mapped to an environment: {', '.join(sorted(unknown_used_for))}")
+    warnings += notes[:50] + ([f"{len(notes) - 50} more values ignored the same way"] if len(notes) > 50 else [])
     return ParsedFile(path=display, format=FORMAT, servers=tuple(servers),
                       skipped={k: v for k, v in skipped.items() if v}, warnings=tuple(warnings))
 
@@ -104,22 +106,25 @@ def _retired(row: Row) -> bool:
     return any((row.text(f) or "").casefold() in RETIRED for f in ("operational_status", "install_status"))
 
 
-def _server(row: Row, custom: list[tuple[int, str]], unknown_used_for: set[str]) -> Server | None:
+def _optional(row: Row, field: str, read, notes: list[str]):
+    text = row.text(field, limit=4096)
+    try:
+        return read(text) if text else None
+    except ValueError as error:
+        notes.append(f"row {row.number}, column {row.columns.label.get(field, field)!r}: {error}; value ignored")
+        return None
+
+
+def _server(row: Row, custom: list[tuple[int, str]], unknown_used_for: set[str], notes: list[str]) -> Server | None:
     try:
         name, split_fqdn = fields.host_name(row.text("name", limit=255))
     except ValueError as error:
         row.problem("name", str(error))
         return None
-    try:
-        fqdn = fields.fqdn(row.text("fqdn", limit=255)) or split_fqdn
-    except ValueError as error:
-        row.problem("fqdn", str(error))
-        fqdn = None
-    try:
-        ips = fields.ip_list(row.text("ip", limit=4096))
-    except ValueError as error:
-        row.problem("ip", str(error))
-        ips = ()
+    # The FQDN and addresses help find the server, the planner does without them: a bad one is a
+    # warning (row, column) and is dropped.
+    fqdn = _optional(row, "fqdn", lambda text: fields.fqdn(text), notes) or split_fqdn
+    ips = _optional(row, "ip", lambda text: fields.ip_list(text), notes) or ()
     os_info = normalise_os(row.text("os"), row.text("os_version"))
     cpus = row.numeric("cpu_count", minimum=1, maximum=MAX_CORES, integer=True)
     per_cpu = row.numeric("core_count", minimum=1, maximum=MAX_CORES, integer=True)
@@ -144,17 +149,23 @@ def _server(row: Row, custom: list[tuple[int, str]], unknown_used_for: set[str])
     return Server(
         name=name, fqdn=fqdn, ips=ips, os_family=os_info.family, os_name=os_info.name, os_version=os_info.version,
         cores=cores, memory_mb=None if memory is None else int(round(memory)),
-        disks=(Disk(label="disk space", size_gb=disk),) if disk else (), hypervisor=_hypervisor(row),
+        disks=(Disk(label="disk space", size_gb=disk),) if disk else (), hypervisor=_hypervisor(row, notes),
         datacenter=row.text("location"), sources=(FORMAT,), environment=environment,
         owner=row.text("assigned_to") or row.text("owned_by"),
         tags=tuple(sorted((k, v) for k, v in tags.items() if v)),
     )
 
 
-def _hypervisor(row: Row) -> str | None:
+def _hypervisor(row: Row, notes: list[str]) -> str | None:
     model = " ".join(filter(None, (row.text("manufacturer"), row.text("model")))).casefold()
     if "vmware" in model:
         return "vmware"
     if "virtual machine" in model and "microsoft" in model:
         return "hyper-v"
-    return "physical" if row.boolean("virtual") is False else None
+    try:
+        virtual = to_bool(row.raw("virtual"))
+    except ValueError as error:
+        notes.append(f"row {row.number}, column {row.columns.label.get('virtual', 'virtual')!r}: {error}; "
+                     f"value ignored")
+        return None
+    return "physical" if virtual is False else None

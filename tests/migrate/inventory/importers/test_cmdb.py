@@ -69,10 +69,20 @@ def test_unmapped_used_for_and_unknown_columns_are_warnings_not_errors(tmp_path)
 def test_bad_values_and_duplicates_are_located(tmp_path):
     rows = [dict(CLARITY, ram="-1", ip_address="10.3.0.999"), dict(LAB, cpu_core_count="sixteen"),
             dict(LAB, name="LABSRV02.rbh.local", virtual="perhaps")]
+    path = write_csv(tmp_path / "a.csv", rows_for(FIELD_NAMES, rows))
     with pytest.raises(InputError) as caught:
-        parse(write_csv(tmp_path / "a.csv", rows_for(FIELD_NAMES, rows)))
-    assert [(p.row, p.column) for p in caught.value.problems] == [
-        (2, "ip_address"), (2, "ram"), (3, "cpu_core_count"), (4, "virtual"), (4, "name")]
+        parse(path)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "ram"), (3, "cpu_core_count"), (4, "name")]
+
+
+def test_values_the_planner_can_do_without_are_dropped_with_a_warning(tmp_path):
+    rows = [dict(CLARITY, ip_address="10.3.0.999", fqdn="bad..name"), dict(LAB, virtual="perhaps")]
+    parsed = parse(write_csv(tmp_path / "a.csv", rows_for(FIELD_NAMES, rows)))
+    clarity, lab = parsed.servers
+    assert (clarity.fqdn, clarity.ips, lab.hypervisor) == (None, (), None)
+    notes = [w for w in parsed.warnings if w.endswith("; value ignored")]
+    assert [w.split(":")[0] for w in notes] == ["row 2, column 'fqdn'", "row 2, column 'ip_address'",
+                                                "row 3, column 'virtual'"]
 
 
 def test_missing_name_column(tmp_path):
