@@ -18,8 +18,8 @@ from infra.compliance.controls.privatelink import approved_endpoints, listing
 from infra.compliance.controls.values import (Setting, boolean, canonical, number, same, setting, shown,
                                               supported_runtimes)
 from infra.compliance.describe import sentence
-from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, passed
+from infra.compliance.index import ResourceIndex, get, get_entries
+from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
 
 SITES = ("Microsoft.Web/sites", "Microsoft.Web/sites/slots")
 SITE_DEFAULTS_TYPE = "Microsoft.Web/sites"
@@ -247,9 +247,31 @@ def _version(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in match.group(1).split(".")) if match else None
 
 
+# App settings that pin a runtime: Windows Node apps and the Azure Functions host.
+RUNTIME_SETTINGS = {"WEBSITE_NODE_DEFAULT_VERSION": "node", "FUNCTIONS_EXTENSION_VERSION": "functions"}
+
+
+def _app_settings(site: Document, index: ResourceIndex) -> dict[str, Any]:
+    """App settings from siteConfig.appSettings ([{name, value}]) and the <site>/config/appsettings child."""
+    found: dict[str, Any] = {}
+    for entry in get_entries(site, "properties.siteConfig.appSettings"):
+        if isinstance(entry.get("name"), str):
+            found[entry["name"].upper()] = entry.get("value")
+    for child in _config_children(site, index, "appsettings"):
+        properties = child.get("properties")
+        if isinstance(properties, dict):
+            found.update({str(k).upper(): v for k, v in properties.items()})
+    return found
+
+
 def _runtimes(site: Document, index: ResourceIndex) -> list[tuple[str, str]]:
     """(language, version text) the site states."""
     found = []
+    settings = _app_settings(site, index)
+    for name, language in RUNTIME_SETTINGS.items():
+        value = settings.get(name)
+        if isinstance(value, str) and not is_unknown(value) and value.strip():
+            found.append((language, value.strip()))
     linux = str(site_config(site, index, "linuxFxVersion") or "")
     if "|" in linux:
         language, _, version = linux.partition("|")

@@ -125,14 +125,14 @@ def minimum_tls(server: Document, index: ResourceIndex) -> Outcome:
 def no_public_network(server: Document, index: ResourceIndex) -> Outcome:
     """Databases holding ePHI are reachable only from private networks."""
     if str(server.get("type", "")).lower() == MANAGED_INSTANCES[0].lower():
-        endpoint = get(server, "properties.publicDataEndpointEnabled")
-        if boolean(endpoint) is True:
+        endpoint = setting(server, "properties.publicDataEndpointEnabled")
+        if boolean(endpoint.value) is False:
+            return passed(sentence(server, f"has no public data endpoint{endpoint.note}"))
+        if boolean(endpoint.value) is True:
             return failed(sentence(server, "has its public data endpoint enabled, so its databases are reachable "
                                            "from the internet"))
-        if boolean(endpoint) is False or endpoint is None:
-            unset = " (publicDataEndpointEnabled unset: Azure's default is false)" if endpoint is None else ""
-            return passed(sentence(server, f"has no public data endpoint{unset}"))
-        return failed(sentence(server, f"has publicDataEndpointEnabled {shown(endpoint)}, which is not a boolean"))
+        return failed(sentence(server, f"has publicDataEndpointEnabled {shown(endpoint.value)}, which is not a "
+                                       "boolean"))
     access = setting(server, "properties.publicNetworkAccess")
     if same(access.value, "Disabled"):
         return passed(sentence(server, "has public network access disabled"))

@@ -32,6 +32,7 @@ UNLOCATED_TAGGABLE_TYPES = (
 
 # Tracked resources: a location and tags.
 LOCATED_TYPES = (
+    "Microsoft.ApiManagement/service",
     "Microsoft.App/containerApps",
     "Microsoft.App/managedEnvironments",
     "Microsoft.Automation/automationAccounts",

@@ -208,6 +208,19 @@ class TestSupportedRuntime:
             f"{as_of}.",
             "App Service app 'app-typo' states python version 'unknown', which is not a runtime version."]
 
+    def test_runtime_pinned_in_app_settings(self):
+        """Windows Node apps and the Functions host state their versions as app settings, inline or as a child."""
+        inline = site("func-old", kind="functionapp", site_config={"appSettings": [
+            {"name": "FUNCTIONS_EXTENSION_VERSION", "value": "~2"},
+            {"name": "WEBSITE_NODE_DEFAULT_VERSION", "value": "~10"}]})
+        current = site("func-new", kind="functionapp")
+        documents = [inline, current, config("func-new", "appsettings", FUNCTIONS_EXTENSION_VERSION="~4")]
+        as_of, oldest = appservice.supported_runtimes()
+        assert messages(appservice.supported_runtime, documents) == [
+            f"Function app 'func-new' runs functions ~4, in support as of {as_of}.",
+            f"Function app 'func-old' runs node ~10 (oldest supported {oldest['node']}), functions ~2 (oldest "
+            f"supported {oldest['functions']}), out of support as of {as_of}."]
+
     def test_empty(self):
         assert statuses(appservice.supported_runtime, []) == {}
 
