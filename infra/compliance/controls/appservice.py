@@ -56,7 +56,7 @@ def is_function_app(site: Document) -> bool:
     id="CL-APP-001", title="App Service and function apps accept HTTPS only", severity="high",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SITES,
     policy=("a4af4a39-4135-47fb-b175-47fbdf85311d", "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab"),
-    checkov=("CKV_AZURE_14", "CKV_AZURE_153"),
+    checkov=("CKV_AZURE_14", "CKV_AZURE_70", "CKV_AZURE_153"),
     remediation="Set properties.httpsOnly to true; App Service then redirects every HTTP request to HTTPS.",
 )
 def https_only(site: Document, index: ResourceIndex) -> Outcome:
