@@ -262,12 +262,14 @@ def large(root: Path, seconds: float, runs: int) -> tuple[dict, bool]:
     rows, met = [], True
     for servers, seed in LARGE:
         inventory = imported_estate(servers, seed, root)
-        times = []
+        times, cpu = [], []
         for _ in range(max(1, runs)):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             settings, assignment = plan(*inventory, {})
             times.append(time.perf_counter() - started)
-        took = statistics.median(times)
+            cpu.append(time.process_time() - cpu_started)
+        # Wall time is the target; CPU time says what the planner itself used when the machine is shared.
+        took, took_cpu = statistics.median(times), statistics.median(cpu)
         hubs = sorted({a for g in assignment.groups if g.hub for a in g.applications})
         if ENGINE not in hubs:
             sys.exit(f"estate {servers}/{seed}: fan-in does not find the interface engine, choose another seed")
@@ -276,10 +278,11 @@ def large(root: Path, seconds: float, runs: int) -> tuple[dict, bool]:
         ok = h <= round(best) and took < LARGE_SECONDS
         met = met and ok
         print(f"{'ok  ' if ok else 'MISS'} {servers} servers seed {seed}: {groups} groups, hubs {', '.join(hubs)}: "
-              f"H {h:,} in {took:.2f} s (median of {len(times)}) vs CP-SAT {best:,.0f} after {solve_s:.0f} s "
+              f"H {h:,} in {took:.2f} s ({took_cpu:.2f} s CPU; median of {len(times)}) vs CP-SAT {best:,.0f} after {solve_s:.0f} s "
               f"({status}, bound {bound:,.0f})")
         rows.append({"servers": servers, "seed": seed, "move_groups": groups, "hubs": hubs,
                      "waves": max(assignment.waves.values()), "h": h, "plan_s": round(took, 3),
+                     "plan_cpu_s": round(took_cpu, 3),
                      "cpsat": round(best), "cpsat_bound": round(bound), "cpsat_status": status,
                      "cpsat_s": round(solve_s), "met": ok})
     return {"target": f"H <= CP-SAT's best after {seconds:g} s, planner < {LARGE_SECONDS:g} s", "estates": rows}, met

@@ -53,6 +53,9 @@ def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -
     waves = f"{m['migration_waves']} waves" + (" after a foundation wave" if m["waves"] > m["migration_waves"] else "")
     say(f"plan {plan_id}: {m['servers']} servers, {m['servers_in_waves']} in {waves}, "
         f"{m['servers_excluded']} retired or retained; {m['move_groups']} move groups")
+    if "hubs" in m:
+        say(f"{m['extended_infrastructure']} extended-infrastructure servers in the foundation; {m['hubs']} hub servers "
+            "planned like any application")
     if m.get("first_cutover"):
         say(f"cutovers {m['first_cutover'][:10]} → {m['last_cutover'][:10]}")
     say(f"hybrid exposure H = {m['hybrid_exposure']:,} over {m['crossing_links']} crossing links")

@@ -175,6 +175,21 @@ def sample_workspace(tmp_path_factory) -> Path:
     return directory
 
 
+def test_the_sample_estates_interface_engine_is_a_hub_the_summary_and_explain_say_so(sample_workspace, tmp_path):
+    result = invoke(sample_workspace, "plan", "--relax", "--out", str(tmp_path / "hub.json"))
+    assert result.exit_code == 0, result.output
+    assert "hub servers planned like any application" in result.output
+    # The sample's dependency export covers three days in 2025: both window warnings, and they say so.
+    assert "warning: the dependency data covers 3 days" in result.output
+    document = json.loads((tmp_path / "hub.json").read_text(encoding="utf-8"))
+    engine = document["servers"]["hl7-prd-eng01"]
+    assert engine["service_kind"] == "hub" and engine["shared_service"] is None
+    assert engine["wave"] >= document["settings"]["tier0_not_before_wave"]
+    explained = invoke(sample_workspace, "plan", "explain", "hl7-prd-eng01")
+    assert "hub, planned like any application under every rule" in explained.output
+    assert "extended infrastructure" not in explained.output.split("move group")[0]
+
+
 def test_plan_end_to_end_on_the_sample_estate(sample_workspace, tmp_path):
     # The sample's Citrix farm is one move group larger than a default wave: --relax splits it.
     result = invoke(sample_workspace, "plan", "--relax", "--out", str(tmp_path / "a.json"))
