@@ -22,7 +22,7 @@ import click
 from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
 from migrate.cli.infra import STACK_HELP
-from migrate.cli.terminal import echo
+from migrate.cli.terminal import echo, echo_data
 
 if TYPE_CHECKING:
     from infra.compliance.engine import AuditResult
@@ -117,7 +117,7 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         if output:
             write_output(output, text)
         else:
-            click.echo(text, nl=not text.endswith("\n"))
+            echo_data(text, nl=not text.endswith("\n"))
 
     if evidence:
         from infra.compliance.outputs.evidence import EvidenceError, write_evidence

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.terminal import echo, quote, value
+from migrate.cli.terminal import echo, echo_data, quote, value
 from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
 from migrate.inventory.dependencies import FORMATS
 from migrate.inventory.model import Dependency
@@ -77,7 +77,7 @@ def show(ctx: click.Context, server: str, fmt: str) -> None:
         view = connections(name, edges, is_server=lambda peer: workspace.server(peer) is not None)
     view["in_inventory"] = found is not None
     if fmt == "json":
-        click.echo(json.dumps(view, indent=2, ensure_ascii=False))
+        echo_data(json.dumps(view, indent=2, ensure_ascii=False))
     else:
         render(view)
 

@@ -13,7 +13,9 @@
 
 ``check_output(path)`` answers before minutes of work; ``open_output(path)`` is a context manager
 yielding a handle (text or binary) whose content reaches the destination only if the block ends
-without an exception; ``write_output(path, data)`` writes ``str`` or ``bytes`` in one call.
+without an exception; ``write_output(path, data)`` writes ``str`` or ``bytes`` in one call. The CLI
+uses ``require_output``, ``writing`` (a streaming ``open_output``) and ``write_output``, which exit 2
+with one line instead of raising.
 """
 
 from __future__ import annotations
@@ -141,6 +143,20 @@ def write_output(path: Path | str, data: str | bytes) -> None:
     try:
         with open_output(path, binary=True) as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except OutputError as error:
+        fail(str(error))
+
+
+@contextlib.contextmanager
+def writing(path: Path | str, *, binary: bool = False) -> Iterator[IO]:
+    """`open_output` for the CLI: a refused or failing destination exits 2 with one line.
+
+    For writers that stream (an inventory of 100,000 servers as CSV, a workbook) instead of
+    building one string for `write_output`.
+    """
+    try:
+        with open_output(path, binary=binary) as handle:
+            yield handle
     except OutputError as error:
         fail(str(error))
 

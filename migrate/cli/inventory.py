@@ -7,6 +7,7 @@ Parsing options only: importers (`migrate.inventory.importers`), the store
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ import click
 
 from migrate.cli import inventory_views as views
 from migrate.cli.errors import fail
-from migrate.cli.terminal import echo, quote, value
+from migrate.cli.terminal import DataStream, echo, echo_data, quote, value
 from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
 
 IMPORT_FORMATS = ("auto", "rvtools", "azure-migrate", "cmdb", "csv", "yaml", "appmap")
@@ -86,26 +87,31 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool,
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="json: an array of servers with every field; csv: one row per server (lists joined "
                    "with ';', cells that a spreadsheet would run as formulas prefixed with ').")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (whole or not at all; the table as plain text).")
 @click.pass_context
-def list_(ctx: click.Context, expressions: tuple[str, ...], fmt: str) -> None:
+def list_(ctx: click.Context, expressions: tuple[str, ...], fmt: str, output: Path | None = None) -> None:
     """List servers, sorted by name."""
+    from migrate.cli.files import require_output, writing
     from migrate.inventory.filters import FilterError, matches, parse_filters
 
     try:
         filters = parse_filters(expressions)
     except FilterError as error:
         fail("bad filter", [str(error)])
+    if output:
+        require_output(output)
     with open_workspace(ctx.obj["workspace"]) as workspace:
         everything = workspace.servers()
     servers = [s for s in everything if matches(s, filters)] if filters else everything
-    out = sys.stdout
-    if fmt == "json":
-        views.write_json_array(out, (views.server_json(s) for s in servers))
-    elif fmt == "csv":
-        views.write_csv(out, servers)
-    else:
-        console = views.console()
-        console.print(views.server_table(servers, len(everything)))
+    with writing(output) if output else contextlib.nullcontext(DataStream()) as out:
+        if fmt == "json":
+            views.write_json_array(out, (views.server_json(s) for s in servers))
+        elif fmt == "csv":
+            views.write_csv(out, servers)
+        else:
+            console = views.console(file=out, width=200) if output else views.console()
+            console.print(views.server_table(servers, len(everything)))
 
 
 # -- show -----------------------------------------------------------------------------------
@@ -132,7 +138,7 @@ def show(ctx: click.Context, name: str, fmt: str) -> None:
         document["applications"] = [{"name": a.name, "type": a.type, "vendor": a.vendor,
                                      "criticality": a.criticality} for a in applications.values()]
         document["dependencies"] = counts
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        echo_data(json.dumps(document, indent=2, ensure_ascii=False))
         return
     console = views.console()
     console.print(views.server_details(server))
@@ -159,7 +165,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     with open_workspace(ctx.obj["workspace"]) as workspace:
         result = estate_stats(workspace.servers())
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        echo_data(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     console = views.console()
     console.print(f"{result.servers} servers ({result.powered_off} powered off): {result.cores} cores, "
@@ -197,7 +203,7 @@ def quality(ctx: click.Context, fmt: str, max_issues: int, as_of: datetime | Non
                      for name in (edge.source, edge.destination if edge.destination_resolved else None) if name}
     report = assess(servers, connected, load_lifecycle(), day)
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo_data(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         views.render_quality(report, CHECKS, examples, max_issues)
     if report.issues > max_issues:
@@ -222,7 +228,7 @@ def history(ctx: click.Context, batch_id: int | None, limit: int, fmt: str) -> N
             fail(f"no batch {batch_id} (see `carelift inventory history`)")
         limit = sys.maxsize
     if fmt == "json":
-        click.echo(json.dumps([{"batch": b.batch_id, "path": b.path, "sha256": b.sha256, "format": b.format,
+        echo_data(json.dumps([{"batch": b.batch_id, "path": b.path, "sha256": b.sha256, "format": b.format,
                                 "imported_at": b.imported_at, "counts": dict(b.counts), "changes": list(b.changes),
                                 "undone_by": b.undone_by}
                                for b in batches], indent=2, ensure_ascii=False))

@@ -207,11 +207,11 @@ def stats_tables(result) -> list:
     return tables
 
 
-def console():
+def console(**options):
     """The CLI's safe console: inventory text is data, never markup or terminal codes."""
     from migrate.cli.terminal import console as safe_console
 
-    return safe_console(soft_wrap=False)
+    return safe_console(soft_wrap=False, **options)
 
 
 def text(value) -> str:

@@ -17,7 +17,7 @@ import click
 
 from migrate.cli import plan_views as views
 from migrate.cli.errors import fail
-from migrate.cli.terminal import quote
+from migrate.cli.terminal import echo_data, quote
 from migrate.cli.workspace import open_workspace
 
 
@@ -117,7 +117,7 @@ def show(ctx: click.Context, fmt: str, wide: bool) -> None:
     """The latest plan's timeline: waves with their dates, servers, move groups, cost and crossing links."""
     record, document = latest(ctx)
     if fmt == "json":
-        click.echo(json.dumps(views.timeline_json(document, record), indent=2, ensure_ascii=False, sort_keys=True))
+        echo_data(json.dumps(views.timeline_json(document, record), indent=2, ensure_ascii=False, sort_keys=True))
     else:
         views.print_timeline(document, record, wide=wide)
 
@@ -134,7 +134,7 @@ def explain(ctx: click.Context, server: str, fmt: str) -> None:
         fail(f"no server {quote(server)} in the latest plan (`carelift plan show` lists the waves)")
     explanation = views.explanation(document, found)
     if fmt == "json":
-        click.echo(json.dumps(explanation, indent=2, ensure_ascii=False, sort_keys=True))
+        echo_data(json.dumps(explanation, indent=2, ensure_ascii=False, sort_keys=True))
     else:
         views.print_explanation(explanation)
 
@@ -148,7 +148,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
     before, after = read_plan_file(old), read_plan_file(new)
     changes = views.plan_diff(before, after)
     if fmt == "json":
-        click.echo(json.dumps(changes, indent=2, ensure_ascii=False, sort_keys=True))
+        echo_data(json.dumps(changes, indent=2, ensure_ascii=False, sort_keys=True))
     else:
         views.print_diff(changes, old, new)
 
@@ -164,7 +164,7 @@ def export(ctx: click.Context, out: Path | None) -> None:
 
     record, _ = latest(ctx, parse=False)
     if out is None:
-        click.echo(record.plan_json, nl=False)
+        echo_data(record.plan_json, nl=False)
     else:
         write_output(out, record.plan_json)
         echo(f"plan {record.plan_id} ({record.created_at}) written to {out}", err=is_standard_output(out))

@@ -12,13 +12,15 @@ not rich markup (nor a MarkupError traceback). So:
   overrides of "Trojan source") as visible escapes such as ``\\x1b``.
 - ``message(text)`` is `clean` plus bounds: a quoted value longer than QUOTED characters is cut
   with an ellipsis, and so is any line longer than LINE characters.
-- ``echo()`` is click.echo of a cleaned, bounded message (for human-readable lines; JSON and
-  CSV outputs are data and printed as they are).
+- ``echo()`` is click.echo of a cleaned, bounded message (for human-readable lines).
+- ``echo_data()`` and ``DataStream`` print data (JSON, CSV) as it is to a file or a pipe, and
+  cleaned to a terminal: the bytes a script reads are the data, what a person sees is safe.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Iterable
 
 import click
@@ -80,6 +82,35 @@ def message(text: Any) -> str:
 def echo(text: Any = "", *, err: bool = False, nl: bool = True) -> None:
     """click.echo of `message(text)`."""
     click.echo(message(text), err=err, nl=nl)
+
+
+def for_terminal(text: str, stream: Any = None) -> str:
+    """Data output (JSON, CSV) as it is for a file or a pipe; cleaned when `stream` (standard output
+    by default) is a terminal, where an ESC in a value would be obeyed, not shown."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        interactive = stream.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    return clean(text) if interactive else text
+
+
+def echo_data(text: str, *, nl: bool = True) -> None:
+    """click.echo of data: `for_terminal(text)`."""
+    click.echo(for_terminal(text), nl=nl)
+
+
+class DataStream:
+    """A text stream for streamed data output: what is written passes through `for_terminal`."""
+
+    def __init__(self, stream: Any = None):
+        self.stream = sys.stdout if stream is None else stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(for_terminal(text, self.stream))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def styled(text: Any, style: str = "") -> Text:

@@ -79,7 +79,8 @@ def stored(tmp_path):
     ["infra", "export-arm", "-s", DEV, "-o", "{link}"],
     ["plan", "--out", "{link}"],
     ["plan", "export", "-o", "{link}"],
-], ids=["audit-table", "audit-json", "render", "export-arm", "plan", "plan-export"])
+    ["inventory", "list", "--format", "csv", "-o", "{link}"],
+], ids=["audit-table", "audit-json", "render", "export-arm", "plan", "plan-export", "inventory-list"])
 def test_every_writer_refuses_a_symlink(command, link, arm_file, stored):
     args = [part.format(arm=arm_file, link=link) for part in command]
     one_line_exit_2(run(*args, workspace=stored), "symbolic link", str(link))
@@ -219,3 +220,17 @@ def test_hostile_inventory_text_is_printed_as_text(tmp_path):
     result = run("inventory", "show", "x" * 10_000 + "\x1b[2J", workspace=workspace)
     assert result.exit_code == 2 and "\x1b" not in result.output
     assert max(len(line) for line in result.output.splitlines()) < 300
+
+
+def test_inventory_list_writes_its_export_to_a_file(tmp_path):
+    inventory = tmp_path / "servers.csv"
+    inventory.write_text("name,cores,owner\napp01,4,=cmd()\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    assert run("inventory", "import", str(inventory), workspace=workspace).exit_code == 0
+    export = tmp_path / "export.csv"
+    result = run("inventory", "list", "--format", "csv", "-o", str(export), workspace=workspace)
+    assert result.exit_code == 0 and result.output == ""
+    assert export.read_text(encoding="utf-8").splitlines()[1].startswith("app01,")
+    assert os.stat(export).st_mode & 0o777 == 0o600
+    assert run("inventory", "list", "-o", str(tmp_path / "table.txt"), workspace=workspace).exit_code == 0
+    assert "\x1b" not in (tmp_path / "table.txt").read_text() and "app01" in (tmp_path / "table.txt").read_text()

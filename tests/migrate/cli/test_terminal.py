@@ -97,3 +97,19 @@ def test_fail_cleans_and_bounds_hostile_problems():
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert max(len(line) for line in result.output.splitlines()) < 200
     assert "  - [/]" in result.output
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_data_is_cleaned_for_a_terminal_only():
+    from migrate.cli.terminal import DataStream, for_terminal
+
+    data = '{"owner": "\x9b31m\u202eevil"}'
+    assert for_terminal(data, io.StringIO()) == data  # a file or a pipe gets the data byte for byte
+    assert for_terminal(data, FakeTerminal()) == '{"owner": "\\x9b31m\\u202eevil"}'
+    screen = FakeTerminal()
+    DataStream(screen).write("a,\x1b[2J\n")
+    assert screen.getvalue() == "a,\\x1b[2J\n"
