@@ -125,7 +125,7 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
         try:
             write_evidence(evidence, documents, result, reports, meta,
-                           inputs=_evidence_inputs(stack, arm_file, waivers))
+                           inputs=_evidence_inputs(stack, arm_file, waivers, parameters_file))
         except EvidenceError as error:
             fail(str(error))
     failing = result.failed or result.errors or (strict_waivers and result.unused_waivers)
@@ -145,8 +145,10 @@ def _check_evidence_directory(directory: Path) -> None:
         fail(str(error))
 
 
-def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | None):
-    """The audited file and the waiver file, bundled verbatim and hashed in the manifest."""
+def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | None,
+                     parameters_file: Path | None = None):
+    """The audited file (with its parameters file) and the waiver file, bundled verbatim and hashed
+    in the manifest."""
     from infra.compliance.outputs.evidence import EvidenceInput
     from infra.inputs import InputFileError, read_input_bytes
 
@@ -161,6 +163,8 @@ def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | N
             named.append(("input", stack_file(stack)))
         except ConfigError:
             pass  # the audit itself already read it
+    if parameters_file:
+        named.append(("parameters", parameters_file))
     if waivers:
         named.append(("waivers", waivers))
     inputs = []

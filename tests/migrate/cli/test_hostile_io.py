@@ -234,3 +234,15 @@ def test_inventory_list_writes_its_export_to_a_file(tmp_path):
     assert os.stat(export).st_mode & 0o777 == 0o600
     assert run("inventory", "list", "-o", str(tmp_path / "table.txt"), workspace=workspace).exit_code == 0
     assert "\x1b" not in (tmp_path / "table.txt").read_text() and "app01" in (tmp_path / "table.txt").read_text()
+
+
+def test_the_evidence_bundle_holds_the_parameters_file_too(tmp_path, arm_file):
+    parameters = tmp_path / "prod.parameters.json"
+    parameters.write_text('{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/'
+                          'deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}\n')
+    target = tmp_path / "evidence"
+    result = run("audit", "--arm", str(arm_file), "--parameters", str(parameters), "--evidence", str(target))
+    assert result.exit_code in (0, 1), result.output
+    assert (target / "parameters.json").read_bytes() == parameters.read_bytes()
+    roles = [i["role"] for i in json.loads((target / "inputs.json").read_text())["inputs"]]
+    assert roles == ["input", "parameters"]
