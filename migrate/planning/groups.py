@@ -139,7 +139,9 @@ def classify_services(servers: Sequence[Server], applications: Sequence[Applicat
     reasons: dict[str, list[str]] = defaultdict(list)
     hub_reasons: dict[str, list[str]] = defaultdict(list)
     notes = [f"{key}: {name} matches no server or application in the inventory"
-             for key, names in (("shared_services.servers", config.servers), ("shared_services.exclude", config.exclude),
+             for key, names in (("shared_services.servers", config.servers),
+                                ("shared_services.applications", config.applications),
+                                ("shared_services.exclude", config.exclude),
                                 ("hubs", settings.hubs), ("allow_in_foundation", settings.allow_in_foundation))
              for name in resolver.unknown(names)]
 
@@ -148,6 +150,9 @@ def classify_services(servers: Sequence[Server], applications: Sequence[Applicat
             reasons[server].append("listed in shared_services.servers" if server.lower() == name.strip().lower()
                                    else f"application {name} is listed in shared_services.servers")
     listed = {a.lower() for a in config.applications}
+    for name in config.applications:  # a server name in the applications list means that server
+        if name.strip().lower() in resolver.by_server:
+            reasons[resolver.by_server[name.strip().lower()]].append("listed in shared_services.applications")
     for server in servers:
         for app in apps[server.name]:
             known = app_by_lower.get(app.lower())

@@ -91,6 +91,9 @@ def test_a_hub_listed_explicitly_is_never_extended_infrastructure_and_unknown_na
     services = classify_services(servers, applications, deps, settings)
     assert "dc01" in services.hubs and "dc01" not in services.infrastructure
     assert "shared_services.servers: nosuch matches no server or application in the inventory" in services.notes
+    by_server = classify_services(servers, applications, deps,
+                                  parse_settings({"shared_services": {"applications": ["LOW01"]}}))
+    assert by_server.infrastructure["low01"] == "listed in shared_services.applications"
 
 
 @pytest.mark.parametrize("pin, constraint", [
