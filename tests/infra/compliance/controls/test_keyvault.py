@@ -131,10 +131,17 @@ class TestRbacAuthorization:
         assert statuses(keyvault.rbac_authorization, [vault("kv-rbac", enableRbacAuthorization=True)]) == {
             "kv-rbac": Status.PASS}
 
-    def test_fail_with_access_policies_or_absent(self):
-        documents = [vault("kv-policies", enableRbacAuthorization=False, accessPolicies=[]), vault("kv-unset")]
+    def test_fail_with_access_policies_or_absent_before_api_2026_02_01(self):
+        documents = [vault("kv-policies", enableRbacAuthorization=False, accessPolicies=[]),
+                     {**vault("kv-unset"), "apiVersion": "2023-07-01"}]
         assert statuses(keyvault.rbac_authorization, documents) == {
             "kv-policies": Status.FAIL, "kv-unset": Status.FAIL}
+
+    def test_absent_from_api_2026_02_01_is_rbac(self):
+        """Key Vault API 2026-02-01 made Azure RBAC the default access model for new vaults."""
+        assert messages(keyvault.rbac_authorization, [{**vault("kv-new"), "apiVersion": "2026-02-01"}]) == [
+            "Key Vault 'kv-new' authorizes data-plane access with Azure RBAC (enableRbacAuthorization unset: Azure's "
+            "default is true from API version 2026-02-01)."]
 
     def test_empty(self):
         assert statuses(keyvault.rbac_authorization, []) == {}

@@ -59,9 +59,9 @@ CASES = [
     (keyvault.rbac_authorization,
      [resource(KV, "kv-rbac", {"enableRbacAuthorization": "True"})],
      "Key Vault 'kv-rbac' authorizes data-plane access with Azure RBAC.",
-     [resource(KV, "kv-policies", {})],
+     [resource(KV, "kv-policies", {}, apiVersion="2023-07-01")],
      "Key Vault 'kv-policies' does not use Azure RBAC (enableRbacAuthorization unset: Azure's default "
-     "is false), so access policies (which cannot be scoped to one key or elevated just in time) "
+     "is false before API version 2026-02-01), so access policies (which cannot be scoped to one key or elevated just in time) "
      "govern its data plane."),
     (keyvault.purge_protection,
      [resource(KV, "kv-protected", {"enablePurgeProtection": True})],
