@@ -56,6 +56,8 @@ SPECIAL_SUBNETS = {
     "dnsOutbound": ("snet-dns-outbound", 28),
 }
 SMALLEST_SUBNET_PREFIX = 29
+APIM_SUBNET_PREFIX = 27
+APIM_SKUS = ("Developer", "Premium")
 # Resource groups rg-<org>-<env>-<name> the platform components own: a spoke may not take them.
 RESERVED_WORKLOAD_NAMES = frozenset({"connectivity", "management", "security", "dns", "openai"})
 # Azure Landing Zones hierarchy below the root: group suffix -> parent suffix ("" = root).
@@ -90,6 +92,8 @@ class Subnet:
     address_prefix: str
     private_endpoints: bool = False
     """True when private endpoints land here (network policies stay enabled for NSG/UDR)."""
+    api_management: bool = False
+    """True for the subnet dedicated to the AI gateway (API Management injected in internal mode)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,20 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class AIGatewayConfig:
+    """API Management in front of Azure OpenAI: one product (quota, metrics) per in-force use case."""
+
+    name: str
+    sku: str
+    """Developer or Premium: the tiers that inject into a VNet in internal mode (no public ingress)."""
+    capacity: int
+    subnet: str
+    """A subnet of the OpenAI spoke marked apiManagement: true."""
+    publisher_name: str
+    publisher_email: str
+
+
+@dataclass(frozen=True)
 class OpenAIConfig:
     enabled: bool
     location: str
@@ -216,6 +234,8 @@ class OpenAIConfig:
     user_principals: tuple[Principal, ...] = ()
     use_cases: tuple[UseCase, ...] = ()
     """The AI use-case register (``openai.useCases``): why each deployment exists (infra.ai.register)."""
+    gateway: AIGatewayConfig | None = None
+    """The AI gateway applications call instead of the account (``openai.gateway``)."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +280,11 @@ def key_vault_name(org: str, env: str, suffix: str) -> str:
 
 def archive_storage_name(org: str, env: str, suffix: str) -> str:
     return f"st{org}{env}audit{suffix}"
+
+
+def ai_gateway_name(org: str, env: str, suffix: str) -> str:
+    """API Management names are global (``<name>.azure-api.net``)."""
+    return f"apim-{org}-{env}-{suffix}"
 
 
 def openai_subdomain(org: str, env: str, suffix: str) -> str:
@@ -684,7 +709,7 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
             r.fail(f"{sk}.subnets", "needs at least one subnet")
         for j, sub in enumerate(items):
             bk = f"{sk}.subnets[{j}]"
-            sub = r.mapping(sub, bk, ("name", "addressPrefix", "privateEndpoints"))
+            sub = r.mapping(sub, bk, ("name", "addressPrefix", "privateEndpoints", "apiManagement"))
             sname = r.string(sub, "name", bk, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]"),
                              rule="must be 2-80 letters, digits, '.', '-' or '_'")
             if sname in seen:
@@ -697,8 +722,14 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
                 r.fail(f"{bk}.addressPrefix", f"Azure subnets must be /{SMALLEST_SUBNET_PREFIX} or larger; got /{prefix.prefixlen}")
                 prefix = None
             pe = r.boolean(sub, "privateEndpoints", bk, False)
+            apim = r.boolean(sub, "apiManagement", bk, False)
+            if apim and pe:
+                r.fail(f"{bk}.apiManagement", "API Management needs a subnet of its own, not the private endpoints' one")
+            if apim and prefix is not None and prefix.prefixlen > APIM_SUBNET_PREFIX:
+                r.fail(f"{bk}.addressPrefix", f"an API Management subnet must be /{APIM_SUBNET_PREFIX} or larger "
+                                              f"(room to scale units and update); got /{prefix.prefixlen}")
             if sname and prefix is not None:
-                subnets.append(Subnet(sname, str(prefix), pe))
+                subnets.append(Subnet(sname, str(prefix), pe, apim))
                 parsed.append((f"{bk}.addressPrefix", prefix))
         _check_subnets(r, space, f"{sk}.addressSpace", parsed)
         if name and space:
@@ -816,7 +847,7 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
                   suffix: str | None) -> OpenAIConfig | None:
     key = "openai"
     o = r.mapping(raw, key, ("enabled", "location", "spoke", "customSubDomainName", "deployments",
-                             "allowedFqdns", "userPrincipals", "useCases"))
+                             "allowedFqdns", "userPrincipals", "useCases", "gateway"))
     enabled = r.boolean(o, "enabled", key, True)
     oai_location = r.string(o, "location", key, default=location)
     if oai_location and allowed and oai_location not in allowed:
@@ -863,10 +894,34 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
             principals.append(Principal(p["principalId"], p["principalType"]))
     use_cases = parse_use_cases(r, o.get("useCases"), f"{key}.useCases", {
         d.name: DeploymentFacts(d.name, d.model, d.version, d.sku, d.capacity) for d in deployments})
+    gateway = _parse_gateway(r, o.get("gateway"), f"{key}.gateway", network, spoke, org, env, suffix)
     if not (oai_location and subdomain) or (enabled and not spoke):
         return None
     return OpenAIConfig(enabled, oai_location, spoke or "", subdomain, tuple(deployments),
-                        fqdns, tuple(principals), use_cases)
+                        fqdns, tuple(principals), use_cases, gateway)
+
+
+def _parse_gateway(r: _Reader, raw: Any, key: str, network: NetworkConfig | None, spoke: str | None,
+                   org: str | None, env: str | None, suffix: str | None) -> AIGatewayConfig | None:
+    if raw is None:
+        return None
+    g = r.mapping(raw, key, ("sku", "capacity", "subnet", "publisherName", "publisherEmail"))
+    sku = r.string(g, "sku", key, default="Premium", choices=APIM_SKUS)
+    capacity = r.integer(g, "capacity", key, default=1, minimum=1, maximum=12, why=" scale units")
+    subnet = r.string(g, "subnet", key)
+    publisher = r.string(g, "publisherName", key)
+    email = r.string(g, "publisherEmail", key, pattern=EMAIL, rule="must be an e-mail address")
+    if subnet and network is not None and spoke:
+        found = next((s for sp in network.spokes if sp.name == spoke for s in sp.subnets if s.name == subnet), None)
+        if found is None:
+            r.fail(f"{key}.subnet", f"names no subnet of the OpenAI spoke {spoke!r}; got {_shown(subnet)}")
+        elif not found.api_management:
+            r.fail(f"{key}.subnet", f"subnet {subnet!r} must be marked apiManagement: true (its own NSG rules and "
+                                    f"route for the gateway's control plane)")
+    if None in (sku, capacity, subnet, publisher, email) or not (org and env and suffix):
+        return None
+    return AIGatewayConfig(ai_gateway_name(org, env, suffix), sku, capacity, subnet,  # type: ignore[arg-type]
+                           publisher, email)  # type: ignore[arg-type]
 
 
 def _check_names(r: _Reader, org: str, env: str, suffix: str) -> None:

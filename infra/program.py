@@ -14,6 +14,7 @@ import json
 import pulumi
 import pulumi_azure_native.authorization as authorization
 
+from infra.components.ai_gateway import AIGateway, AIGatewayArgs
 from infra.components.audit_archive import AuditArchive, AuditArchiveArgs
 from infra.components.dns import PrivateDnsZones, PrivateDnsZonesArgs
 from infra.components.flow_logs import NetworkFlowLogs, NetworkFlowLogsArgs
@@ -156,5 +157,16 @@ def build(config: StackConfig) -> None:
             workspace_id=monitoring.workspace_id, network_location=config.location))
         outputs["openaiEndpoint"] = openai.endpoint
         outputs["openaiDeployments"] = openai.deployment_names
+        if config.openai.gateway is not None:
+            from infra.ai.governance import as_of
+
+            gateway = AIGateway("ai-gateway", AIGatewayArgs(
+                gateway=config.openai.gateway, use_cases=config.openai.use_cases, today=as_of(),
+                resource_group_name=openai.resource_group_name, location=config.location,
+                subnet_id=spokes[config.openai.spoke].subnet_ids[config.openai.gateway.subnet],
+                hub_vnet_id=hub.vnet_id, account_id=openai.account_id, account_endpoint=openai.endpoint,
+                workspace_id=monitoring.workspace_id))
+            outputs["aiGatewayUrl"] = gateway.gateway_url
+            outputs["aiGatewayProducts"] = gateway.products
     for key, value in outputs.items():
         pulumi.export(key, value)

@@ -86,6 +86,16 @@ ARM_TYPES: dict[str, tuple[str, str]] = {
     "azure-native:cognitiveservices:Account": ("Microsoft.CognitiveServices/accounts", "accountName"),
     "azure-native:cognitiveservices:Deployment": ("Microsoft.CognitiveServices/accounts/{accountName}/deployments", "deploymentName"),
     "azure-native:cognitiveservices:RaiPolicy": ("Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies", "raiPolicyName"),
+    "azure-native:apimanagement:ApiManagementService": ("Microsoft.ApiManagement/service", "serviceName"),
+    "azure-native:apimanagement:Backend": ("Microsoft.ApiManagement/service/{serviceName}/backends", "backendId"),
+    "azure-native:apimanagement:Api": ("Microsoft.ApiManagement/service/{serviceName}/apis", "apiId"),
+    "azure-native:apimanagement:ApiPolicy": ("Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/policies", "policyId"),
+    "azure-native:apimanagement:ApiDiagnostic": ("Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/diagnostics", "diagnosticId"),
+    "azure-native:apimanagement:Logger": ("Microsoft.ApiManagement/service/{serviceName}/loggers", "loggerId"),
+    "azure-native:apimanagement:Product": ("Microsoft.ApiManagement/service/{serviceName}/products", "productId"),
+    "azure-native:apimanagement:ProductApi": ("Microsoft.ApiManagement/service/{serviceName}/products/{productId}/apis", "apiId"),
+    "azure-native:apimanagement:ProductPolicy": ("Microsoft.ApiManagement/service/{serviceName}/products/{productId}/policies", "policyId"),
+    "azure-native:privatedns:PrivateRecordSet": ("Microsoft.Network/privateDnsZones/{privateZoneName}/A", "relativeRecordSetName"),
 }
 
 
@@ -360,6 +370,11 @@ class AzureMocks(pulumi_mocks.Mocks):
             sub = (inputs.get("properties") or {}).get("customSubDomainName") or name
             state["properties"] = {**(inputs.get("properties") or {}),
                                    "endpoint": f"https://{sub}.openai.azure.com/"}
+        elif typ == "azure-native:apimanagement:ApiManagementService":
+            subnet_id = str((inputs.get("virtualNetworkConfiguration") or {}).get("subnetResourceId", "")).lower()
+            prefix = self._subnet_prefixes.get(subnet_id)
+            # Internal mode: Azure answers with the gateway's private address in its subnet.
+            state["privateIPAddresses"] = [str(ipaddress.ip_network(prefix)[4])] if prefix else []
         elif typ == "azure-native:operationalinsights:Workspace":
             state["customerId"] = _guid("workspace", resource_id)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from infra.compliance.controls import (ai_governance, appservice, compute, firewall, governance, identity, keyvault,
+from infra.compliance.controls import (ai_governance, apim, appservice, compute, firewall, governance, identity, keyvault,
                                        locks, monitoring, network, openai, privatelink, sql, storage, tagging)
 from infra.compliance.model import Control
 
 MODULES = (keyvault, openai, privatelink, storage, monitoring, locks,
-           network, firewall, governance, identity, tagging, sql, compute, appservice, ai_governance)
+           network, firewall, governance, identity, tagging, sql, compute, appservice, ai_governance, apim)
 
 
 @functools.cache

@@ -59,6 +59,11 @@ NOUNS = {
     "microsoft.managedidentity/userassignedidentities": "managed identity",
     "microsoft.insights/actiongroups": "action group",
     "carelift.ai/usecases": "AI use case",
+    "microsoft.apimanagement/service": "API Management service",
+    "microsoft.apimanagement/service/backends": "API Management backend",
+    "microsoft.apimanagement/service/products": "gateway product",
+    "microsoft.apimanagement/service/products/policies": "gateway product policy",
+    "microsoft.apimanagement/service/apis/diagnostics": "API diagnostic setting",
 }
 
 

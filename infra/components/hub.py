@@ -294,7 +294,7 @@ def _rule_collection_groups(name: str, rg_name: pulumi.Output[str], policy: netw
             name="allow-hybrid-clinical",
             priority=100,
             action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
-            rules=_network_rules(spokes, on_prem, _domain_controllers(cfg)),
+            rules=_network_rules(spokes, on_prem, _domain_controllers(cfg)) + _apim_rules(cfg),
         )],
         opts=pulumi.ResourceOptions(parent=parent),
     )
@@ -324,6 +324,24 @@ def _rule_collection_groups(name: str, rg_name: pulumi.Output[str], policy: netw
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[network_rules]),
     )
     return [network_rules, application_rules]
+
+
+# API Management's outbound dependencies in a VNet (Microsoft's "virtual network configuration reference"):
+# storage, SQL, Key Vault, Entra ID and Azure Monitor, by service tag and port.
+APIM_DEPENDENCIES = (
+    ("apim-https-dependencies", ["Storage", "AzureKeyVault", "AzureActiveDirectory", "AzureMonitor"], ["443"]),
+    ("apim-sql", ["Sql"], ["1433"]),
+    ("apim-monitor-metrics", ["AzureMonitor"], ["1886"]),
+)
+
+
+def _apim_rules(cfg: NetworkConfig) -> list[network.NetworkRuleArgs]:
+    """The AI gateway's dependencies, from its subnet only (none without an API Management subnet)."""
+    sources = [s.address_prefix for spoke in cfg.spokes for s in spoke.subnets if s.api_management]
+    if not sources:
+        return []
+    return [_network_rule(name, "API Management dependency (storage, SQL, Key Vault, Entra ID, monitoring).",
+                          sources, tags, ["TCP"], ports) for name, tags, ports in APIM_DEPENDENCIES]
 
 
 def _domain_controllers(cfg: NetworkConfig) -> list[str]:

@@ -139,10 +139,12 @@ class PrivateOpenAI(pulumi.ComponentResource):
         self.endpoint = account.properties.apply(lambda p: p.endpoint)
         self.deployment_names = [d.name for d in config.deployments]
         self.account_id = account.id
+        self.resource_group_name = group.name
         self.register_outputs({
             "endpoint": self.endpoint,
             "deployment_names": self.deployment_names,
             "account_id": self.account_id,
+            "resource_group_name": self.resource_group_name,
         })
 
     def _grant_key_access(self, name: str, account_name: str, args: PrivateOpenAIArgs,

@@ -80,7 +80,11 @@ class SpokeNetwork(pulumi.ComponentResource):
                 address_prefix="0.0.0.0/0",
                 next_hop_type="VirtualAppliance",
                 next_hop_ip_address=args.firewall_private_ip,
-            )],
+            )] + ([network.RouteArgs(
+                # API Management's control plane answers from its service tag only; with the
+                # default route at the firewall the replies would be dropped (asymmetric routing).
+                name="apim-control-plane", address_prefix="ApiManagement", next_hop_type="Internet",
+            )] if any(s.api_management for s in spoke.subnets) else []),
             opts=child,
         )
 
@@ -183,7 +187,16 @@ def _subnet_rules(subnet: Subnet, bastion_prefix: str) -> list[network.SecurityR
     Outbound stays at Azure's defaults: the route table already hands every flow that
     leaves the VNet to the firewall, which decides.
     """
-    if subnet.private_endpoints:
+    if subnet.api_management:
+        rules = [
+            # Microsoft's required flows for API Management in internal VNet mode (classic tiers):
+            # management endpoint from the service's control plane, and the infrastructure load balancer.
+            _rule("allow-apim-management", 100, "Allow", "Tcp", "ApiManagement", ["3443"]),
+            _rule("allow-apim-load-balancer", 110, "Allow", "Tcp", "AzureLoadBalancer", ["6390"]),
+            # Applications in the spokes and on premises call the gateway over HTTPS only.
+            _rule("allow-https-to-gateway", 120, "Allow", "Tcp", "VirtualNetwork", ["443"]),
+        ]
+    elif subnet.private_endpoints:
         # Every endpoint here (blob, vault, OpenAI) speaks HTTPS only; VirtualNetwork covers
         # the spokes and hub (via the firewall) and on-premises behind the gateway.
         rules = [_rule("allow-https-to-private-endpoints", 100, "Allow", "Tcp", "VirtualNetwork", ["443"])]

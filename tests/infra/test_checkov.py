@@ -19,7 +19,8 @@ import pytest
 from infra.arm import export_template
 from tests.conftest import REPO
 
-EXCEPTIONS = ("CKV_AZURE_12", "CKV_AZURE_87", "CKV_AZURE_182", "CKV_AZURE_183", "CKV_AZURE_216")
+EXCEPTIONS = ("CKV_AZURE_12", "CKV_AZURE_87", "CKV_AZURE_173", "CKV_AZURE_174", "CKV_AZURE_182", "CKV_AZURE_183",
+              "CKV_AZURE_216")
 
 
 @pytest.fixture(scope="module")

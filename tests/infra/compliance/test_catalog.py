@@ -28,6 +28,11 @@ REACHED_THROUGH_THEIR_TARGET = {
     "microsoft.network/dnsforwardingrulesets/forwardingrules",   # hybrid DNS plumbing
     "microsoft.network/dnsforwardingrulesets/virtualnetworklinks",
     "microsoft.consumption/budgets",               # cost, not a HIPAA safeguard
+    "microsoft.apimanagement/service/loggers",     # CL-AI-022 judges the diagnostics that use them
+    "microsoft.apimanagement/service/apis",        # CL-APIM-004, CL-AI-021/022 judge its backend, policies, logs
+    "microsoft.apimanagement/service/apis/policies",
+    "microsoft.apimanagement/service/products/apis",
+    "microsoft.network/privatednszones/a",         # the gateway's private names
 }
 
 

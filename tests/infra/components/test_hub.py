@@ -182,9 +182,23 @@ def test_no_firewall_rule_uses_a_wildcard_source_or_destination(rendering):
 
 def test_firewall_rules_come_only_from_spokes_and_on_premises(rendering):
     network = rendering.config.network
-    known = {s.address_space for s in network.spokes} | set(network.on_premises_address_spaces)
+    known = ({s.address_space for s in network.spokes} | set(network.on_premises_address_spaces)
+             | {s.address_prefix for spoke in network.spokes for s in spoke.subnets if s.api_management})
     for _, rule in firewall_rules(rendering):
         assert set(rule["sourceAddresses"]) <= known, rule["name"]
+
+
+def test_the_ai_gateway_reaches_only_its_dependencies_by_service_tag(rendering):
+    (apim,) = [s.address_prefix for spoke in rendering.config.network.spokes for s in spoke.subnets
+               if s.api_management]
+    rules = {rule["name"]: rule for _, rule in firewall_rules(rendering) if rule["name"].startswith("apim-")}
+    assert {name: (r["sourceAddresses"], sorted(r["destinationAddresses"]), r["destinationPorts"])
+            for name, r in rules.items()} == {
+        "apim-https-dependencies": ([apim], ["AzureActiveDirectory", "AzureKeyVault", "AzureMonitor", "Storage"],
+                                    ["443"]),
+        "apim-sql": ([apim], ["Sql"], ["1433"]),
+        "apim-monitor-metrics": ([apim], ["AzureMonitor"], ["1886"]),
+    }
 
 
 def test_network_rules_carry_hybrid_clinical_and_directory_traffic(prod_rendering):

@@ -156,8 +156,27 @@ def test_spoke_route_sends_everything_to_the_firewall_private_ip(rendering):
         table = only(rendering, "azure-native:network:RouteTable", spoke.name).inputs
         assert table["routeTableName"] == f"rt-{rendering.config.name_prefix}-{spoke.name}"
         assert table["disableBgpRoutePropagation"] is True
-        assert [(r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in table["routes"]] == [
-            ("0.0.0.0/0", "VirtualAppliance", firewall_ip(rendering))]
+        expected = [("0.0.0.0/0", "VirtualAppliance", firewall_ip(rendering))]
+        if any(s.api_management for s in spoke.subnets):
+            # The AI gateway's control plane replies go straight to its service tag.
+            expected.append(("ApiManagement", "Internet", None))
+        assert [(r["addressPrefix"], r["nextHopType"], r.get("nextHopIpAddress")) for r in table["routes"]] == expected
+
+
+def test_api_management_subnet_admits_only_its_required_flows_then_denies(rendering):
+    found = 0
+    for spoke, subnet, rendered in spoke_subnets(rendering):
+        if not subnet.api_management:
+            continue
+        found += 1
+        nsg = by_id(rendering, rendered.inputs["networkSecurityGroup"]["id"])
+        rules = [(r["name"], r["sourceAddressPrefix"], r.get("destinationPortRange"), r["access"])
+                 for r in sorted(nsg.inputs["securityRules"], key=lambda r: r["priority"])]
+        assert rules == [("allow-apim-management", "ApiManagement", "3443", "Allow"),
+                         ("allow-apim-load-balancer", "AzureLoadBalancer", "6390", "Allow"),
+                         ("allow-https-to-gateway", "VirtualNetwork", "443", "Allow"),
+                         ("deny-all-inbound", "*", "*", "Deny")]
+    assert found == 1
 
 
 def test_spoke_subnets_have_no_default_outbound_access(rendering):

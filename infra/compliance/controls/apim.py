@@ -1,0 +1,190 @@
+"""API Management: the AI gateway in front of Azure OpenAI (and any other API gateway in the estate).
+
+The AI-specific rules (quotas and metrics per use case, no product for a use case out of force, no
+prompt bodies in logs when PHI flows) read the register's ``Carelift.AI/useCases`` pseudo-documents.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from infra.ai.documents import USE_CASE_TYPE
+from infra.compliance.controls.monitoring import workspace_logs
+from infra.compliance.controls.values import boolean, same
+from infra.compliance.describe import sentence
+from infra.compliance.index import ResourceIndex, get, parent_id
+from infra.compliance.model import Document, Outcome, control, failed, passed
+
+SERVICES = ("Microsoft.ApiManagement/service",)
+BACKENDS = ("Microsoft.ApiManagement/service/backends",)
+PRODUCTS = ("Microsoft.ApiManagement/service/products",)
+PRODUCT_POLICIES = ("Microsoft.ApiManagement/service/products/policies",)
+API_DIAGNOSTICS = ("Microsoft.ApiManagement/service/apis/diagnostics",)
+_SECURITY = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security"
+WEAK_PROTOCOLS = tuple(f"{_SECURITY}.{side}Protocols.{protocol}"
+                       for side in ("", "Backend.") for protocol in ("Tls10", "Tls11", "Ssl30"))
+GATEWAY_LOGS = ("gatewaylogs", "alllogs", "audit")
+
+
+@control(
+    id="CL-APIM-001", title="API Management is not reachable from the internet", severity="high",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"), types=SERVICES,
+    policy=("ef619a2c-cc4d-4d03-b2ba-8c94a834d85b", "df73bd95-24da-4a4f-96b9-4e8b94b402bd"),
+    checkov=("CKV_AZURE_174",),
+    remediation="Inject the service into a virtual network in Internal mode (properties.virtualNetworkType "
+                "Internal with a subnet), or disable public network access behind a private endpoint.",
+)
+def private_gateway(service: Document, index: ResourceIndex) -> Outcome:
+    """Prompts with PHI reach the gateway only from the private network."""
+    mode = get(service, "properties.virtualNetworkType")
+    if same(mode, "Internal") and get(service, "properties.virtualNetworkConfiguration.subnetResourceId"):
+        return passed(sentence(service, "is injected into a virtual network in internal mode, with private "
+                                        "addresses only"))
+    if same(get(service, "properties.publicNetworkAccess"), "Disabled"):
+        return passed(sentence(service, "disables public network access"))
+    found = f"uses virtual network type {mode}" if mode else "is not injected into a virtual network"
+    return failed(sentence(service, f"{found} and does not disable public network access, so its gateway is "
+                                    f"reachable from the internet"))
+
+
+@control(
+    id="CL-APIM-002", title="API Management accepts TLS 1.2 or later only", severity="high",
+    citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SERVICES,
+    checkov=("CKV_AZURE_173",),
+    remediation="Set properties.customProperties Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
+                "[Backend.]Protocols.{Tls10,Tls11,Ssl30} to \"False\".",
+)
+def modern_tls(service: Document, index: ResourceIndex) -> Outcome:
+    """Calls to and from the gateway are encrypted with protocols that are still safe."""
+    properties = get(service, "properties.customProperties", {}) or {}
+    lowered = {str(k).lower(): v for k, v in properties.items()} if isinstance(properties, dict) else {}
+    still_on = [name.removeprefix(f"{_SECURITY}.") for name in WEAK_PROTOCOLS
+                if boolean(lowered.get(name.lower())) is not False]
+    if not still_on:
+        return passed(sentence(service, "turns off TLS 1.0, TLS 1.1 and SSL 3.0 towards clients and backends"))
+    return failed(sentence(service, f"does not turn off {', '.join(still_on)}"))
+
+
+@control(
+    id="CL-APIM-003", title="API Management sends gateway logs to Log Analytics", severity="medium",
+    citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=SERVICES,
+    remediation="Add a diagnostic setting on the service with a workspaceId and the GatewayLogs category "
+                "(or the allLogs category group).",
+)
+def gateway_logs(service: Document, index: ResourceIndex) -> Outcome:
+    """Who called which API through the gateway, and when, is kept where security reviews activity."""
+    sent = workspace_logs(index, str(service["id"]))
+    if any(key in sent for key in GATEWAY_LOGS):
+        return passed(sentence(service, "sends its gateway logs to Log Analytics"))
+    return failed(sentence(service, "does not send GatewayLogs to a Log Analytics workspace"))
+
+
+@control(
+    id="CL-APIM-004", title="API Management backends use HTTPS and validate certificates", severity="medium",
+    citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=BACKENDS,
+    checkov=("CKV_AZURE_215",),
+    remediation="Give the backend an https:// url and leave properties.tls.validateCertificateChain and "
+                "validateCertificateName true (their default).",
+)
+def backend_tls(backend: Document, index: ResourceIndex) -> Outcome:
+    """The gateway never forwards a request in clear text or to a server it has not authenticated."""
+    url = str(get(backend, "properties.url", "") or "")
+    chain = get(backend, "properties.tls.validateCertificateChain")
+    host = get(backend, "properties.tls.validateCertificateName")
+    problems = []
+    if not url.lower().startswith("https://"):
+        problems.append(f"forwards to {url or 'no url'}, not an https:// address")
+    # Both default to true when unset (API Management's backend contract).
+    if boolean(chain) is False or boolean(host) is False:
+        problems.append("turns off certificate validation")
+    if not problems:
+        return passed(sentence(backend, f"forwards over HTTPS to {url} and validates the certificate"))
+    return failed(sentence(backend, " and ".join(problems)))
+
+
+def _use_case(index: ResourceIndex, use_case_id: str) -> Document | None:
+    return next((u for u in index.of_type(USE_CASE_TYPE) if str(u.get("name")).lower() == use_case_id.lower()), None)
+
+
+def _today(index: ResourceIndex) -> datetime.date:
+    dates = [get(u, "properties.asOf") for u in index.of_type(USE_CASE_TYPE)]
+    return datetime.date.fromisoformat(max(d for d in dates if d)) if any(dates) else datetime.date.today()
+
+
+@control(
+    id="CL-AI-020", title="AI gateway products exist only for approved, in-date use cases", severity="high",
+    citations=("45 CFR 164.308(a)(4)", "45 CFR 164.312(a)(1)", "NIST AI RMF GOVERN 1.6"), types=PRODUCTS,
+    remediation="Remove the product (and its subscriptions) of a use case that is proposed, suspended, retired or "
+                "overdue for review; carelift only creates products for use cases in force.",
+)
+def product_in_force(product: Document, index: ResourceIndex) -> Outcome:
+    """A suspended or lapsed use case loses its access and quota at the gateway."""
+    if not index.of_type(USE_CASE_TYPE):
+        return failed(sentence(product, "cannot be judged: no AI use-case register was supplied"))
+    use_case = _use_case(index, str(product.get("name")))
+    if use_case is None:
+        return failed(sentence(product, "grants access for no use case in the AI register"))
+    status, due = get(use_case, "properties.status"), get(use_case, "properties.reviewDue")
+    today = _today(index)
+    if status == "approved" and due and today <= datetime.date.fromisoformat(due):
+        return passed(sentence(product, f"serves use case {use_case.get('name')}, approved until {due}"))
+    why = f"is {status}" if status != "approved" else f"was due for review on {due}"
+    return failed(sentence(product, f"still grants access, but its use case {why} (as of {today.isoformat()})"))
+
+
+_TPM = re.compile(r"<(?:azure-openai|llm)-token-limit\b[^>]*\btokens-per-minute=\"(\d+)\"", re.I)
+_METRIC = re.compile(r"<(?:azure-openai|llm)-emit-token-metric\b.*?<dimension\s+name=\"use-case\"", re.I | re.S)
+
+
+@control(
+    id="CL-AI-021", title="AI gateway products enforce the registered token quota and emit token metrics",
+    severity="medium",
+    citations=("45 CFR 164.308(a)(1)(ii)(D)", "NIST AI RMF MEASURE 2.7"), types=PRODUCT_POLICIES,
+    remediation="Put an azure-openai-token-limit policy with tokens-per-minute at or below the use case's "
+                "tokensPerMinute, and an azure-openai-emit-token-metric policy with a use-case dimension, in the "
+                "product's policy.",
+)
+def quota_and_metrics(policy: Document, index: ResourceIndex) -> Outcome:
+    """Each use case stays within the capacity it was approved for, and its usage is charged back to it."""
+    product_id = parent_id(str(policy["id"])).rsplit("/", 1)[-1]
+    text = str(get(policy, "properties.value", "") or "")
+    limit = _TPM.search(text)
+    use_case = _use_case(index, product_id)
+    quota = get(use_case, "properties.tokensPerMinute") if use_case else None
+    problems = []
+    if limit is None:
+        problems.append("sets no token limit")
+    elif quota is not None and int(limit.group(1)) > int(quota):
+        problems.append(f"allows {int(limit.group(1)):,} tokens per minute, above the registered {int(quota):,}")
+    if not _METRIC.search(text):
+        problems.append("emits no token metric with a use-case dimension")
+    if not problems:
+        return passed(sentence(policy, f"limits product {product_id} to {int(limit.group(1)):,} tokens per minute "  # type: ignore[union-attr]
+                                       f"and emits its token metrics by use case"))
+    return failed(sentence(policy, f"of product {product_id} " + " and ".join(problems)))
+
+
+@control(
+    id="CL-AI-022", title="The AI gateway never logs prompt or completion bodies when PHI flows through it",
+    severity="high",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.308(a)(4)", "NIST AI RMF MANAGE 2.2"), types=API_DIAGNOSTICS,
+    remediation="Set frontend and backend request and response body bytes to 0 on the API's diagnostic settings.",
+)
+def no_bodies_logged(diagnostic: Document, index: ResourceIndex) -> Outcome:
+    """Logs are read by more people than the clinical record; PHI in prompts must not be copied there."""
+    phi = [u.get("name") for u in index.of_type(USE_CASE_TYPE)
+           if get(u, "properties.dataClassification") == "phi" and get(u, "properties.status") != "retired"]
+    logged = [f"{side} {message}" for side in ("frontend", "backend") for message in ("request", "response")
+              if int(get(diagnostic, f"properties.{side}.{message}.body.bytes", 0) or 0) > 0]
+    if not logged:
+        return passed(sentence(diagnostic, "logs no request or response bodies"))
+    if index.of_type(USE_CASE_TYPE) and not phi:
+        return passed(sentence(diagnostic, f"logs {', '.join(logged)} bodies, and no registered use case "
+                                           f"handles PHI"))
+    whose = f"PHI use case(s) {', '.join(sorted(map(str, phi)))}" if phi else "use cases not shown to be free of PHI"
+    return failed(sentence(diagnostic, f"logs {', '.join(logged)} bodies while the gateway serves {whose}"))
+
+
+CONTROLS = (private_gateway, modern_tls, gateway_logs, backend_tls, product_in_force, quota_and_metrics,
+            no_bodies_logged)
