@@ -203,33 +203,50 @@ def evidence_immutable(account: Document, index: ResourceIndex) -> Outcome:
                                     f"immutability policy, so the evidence can be altered or deleted"))
 
 
-# Blob data-plane categories, and the category groups that include them.
-BLOB_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
-BLOB_LOG_GROUPS = ("audit", "alllogs")
+# Data-plane categories, and the category groups that include them.
+ACCESS_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
+ACCESS_LOG_GROUPS = ("audit", "alllogs")
+FILE_SHARE = "Microsoft.Storage/storageAccounts/fileServices/shares"
+
+
+def _logged_services(account: Document, index: ResourceIndex) -> list[str]:
+    """The data services whose access must be logged: blobs (unless FileStorage) and files where shares exist."""
+    kind = str(account.get("kind", "")).lower()
+    services = [] if kind == "filestorage" else ["blob"]
+    if kind == "filestorage" or index.children(f"{account['id']}/fileServices/default", FILE_SHARE):
+        services.append("file")
+    return services
+
+
+def _access_logs(account: Document, index: ResourceIndex, service: str) -> str | None:
+    """How the service's reads, writes and deletes reach Log Analytics, or None when some do not."""
+    sent = workspace_logs(index, f"{account['id']}/{service}Services/default")
+    group = next((g for g in ACCESS_LOG_GROUPS if g in sent), None)
+    if group:
+        return f"{service} ({group} category group, diagnostic setting '{sent[group]}')"
+    if all(c.lower() in sent for c in ACCESS_LOG_CATEGORIES):
+        return f"{service} (StorageRead, StorageWrite, StorageDelete)"
+    return None
 
 
 @control(
-    id="CL-ST-009", title="Blob reads, writes and deletes are logged to Log Analytics", severity="medium",
+    id="CL-ST-009", title="Blob and file reads, writes and deletes are logged to Log Analytics", severity="medium",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=ACCOUNTS,
     policy=("b4fe1a3b-0715-4c6c-a5ea-ffc33cf823cb",),
-    remediation="Add a diagnostic setting on <account>/blobServices/default with a workspaceId and the StorageRead, "
-                "StorageWrite and StorageDelete categories (or the audit/allLogs category group) enabled "
-                "(carelift: infra/components/diagnostics.py).",
+    remediation="Add a diagnostic setting on <account>/blobServices/default (and fileServices/default where Azure "
+                "Files shares live) with a workspaceId and the StorageRead, StorageWrite and StorageDelete categories "
+                "(or the audit/allLogs category group) enabled (carelift: infra/components/diagnostics.py).",
 )
 def blob_access_logged(account: Document, index: ResourceIndex) -> Outcome:
-    """Who read, changed or deleted which blob is recorded where the security team reviews activity."""
-    if str(account.get("kind", "")).lower() == "filestorage":
-        return passed(sentence(account, "is a FileStorage account, which has no blob service"))
-    sent = workspace_logs(index, f"{account['id']}/blobServices/default")
-    group = next((g for g in BLOB_LOG_GROUPS if g in sent), None)
-    if group:
-        return passed(sentence(account, f"sends blob access logs ({group} category group) to Log Analytics through "
-                                        f"diagnostic setting '{sent[group]}'"))
-    missing = [c for c in BLOB_LOG_CATEGORIES if c.lower() not in sent]
+    """Who read, changed or deleted which blob or file is recorded where the security team reviews activity."""
+    services = _logged_services(account, index)
+    logged = {service: _access_logs(account, index, service) for service in services}
+    missing = [service for service, how in logged.items() if how is None]
     if not missing:
-        return passed(sentence(account, "sends blob read, write and delete logs to Log Analytics"))
-    return failed(sentence(account, f"does not send {', '.join(missing)} logs of its blob service to a Log Analytics "
-                                    "workspace, so access to its blobs is not recorded"))
+        return passed(sentence(account, f"sends access logs to Log Analytics for {'; '.join(logged.values())}"))
+    return failed(sentence(account, f"does not send StorageRead, StorageWrite and StorageDelete logs of its "
+                                    f"{' and '.join(missing)} service{'s' if len(missing) > 1 else ''} to a Log "
+                                    f"Analytics workspace, so access to its data is not recorded"))
 
 
 GEO_REDUNDANT = ("Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS")

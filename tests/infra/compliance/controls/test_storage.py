@@ -226,10 +226,11 @@ class TestBlobAccessLogged:
         setting = blob_diagnostics("stlisted", categoryGroup=None)
         setting["properties"]["logs"] = [{"category": c, "enabled": "true"}
                                          for c in ("StorageRead", "StorageWrite", "StorageDelete")]
-        documents = [grouped, listed, blob_diagnostics("stgroup", categoryGroup="allLogs"), setting,
-                     account("stfiles", kind="FileStorage")]
-        assert statuses(storage.blob_access_logged, documents) == {
-            "stgroup": Status.PASS, "stlisted": Status.PASS, "stfiles": Status.PASS}
+        documents = [grouped, listed, blob_diagnostics("stgroup", categoryGroup="allLogs"), setting]
+        assert statuses(storage.blob_access_logged, documents) == {"stgroup": Status.PASS, "stlisted": Status.PASS}
+        assert messages(storage.blob_access_logged, documents[:1] + documents[2:3]) == [
+            "Storage account 'stgroup' sends access logs to Log Analytics for blob (alllogs category group, "
+            "diagnostic setting 'diag-blob')."]
 
     def test_fail_without_a_setting_or_with_a_partial_one(self):
         partial, storage_only = account("stpartial"), account("ststorage")
@@ -239,8 +240,21 @@ class TestBlobAccessLogged:
         assert statuses(storage.blob_access_logged, documents) == {
             "stpartial": Status.FAIL, "ststorage": Status.FAIL, "stbare": Status.FAIL}
         assert messages(storage.blob_access_logged, documents[:1] + documents[3:4]) == [
-            "Storage account 'stpartial' does not send StorageRead, StorageDelete logs of its blob service to a Log "
-            "Analytics workspace, so access to its blobs is not recorded."]
+            "Storage account 'stpartial' does not send StorageRead, StorageWrite and StorageDelete logs of its blob "
+            "service to a Log Analytics workspace, so access to its data is not recorded."]
+
+    def test_azure_files_shares_need_file_service_logs(self):
+        """The planner moves file servers to Azure Files: share access is logged like blob access."""
+        files, mixed = account("stfiles", kind="FileStorage"), account("stmixed")
+        file_logs = extension(resource(f"{ACCOUNT}/fileServices", "stfiles/default"), DIAG, "diag-file",
+                              {"workspaceId": "/w", "logs": [{"categoryGroup": "audit", "enabled": True}]})
+        documents = [files, mixed, file_logs, blob_diagnostics("stmixed", categoryGroup="allLogs"),
+                     resource(f"{ACCOUNT}/fileServices/shares", "stmixed/default/profiles")]
+        assert messages(storage.blob_access_logged, documents) == [
+            "Storage account 'stfiles' sends access logs to Log Analytics for file (audit category group, "
+            "diagnostic setting 'diag-file').",
+            "Storage account 'stmixed' does not send StorageRead, StorageWrite and StorageDelete logs of its file "
+            "service to a Log Analytics workspace, so access to its data is not recorded."]
 
     def test_empty(self):
         assert statuses(storage.blob_access_logged, []) == {}
