@@ -93,13 +93,15 @@ class SpokeNetwork(pulumi.ComponentResource):
         subnet_ids: dict[str, pulumi.Output[str]] = {}
         private_endpoint_subnet_id = None
         previous: list[pulumi.Resource] = []
+        # With an AI gateway in the spoke, only the gateway may reach the spoke's private endpoints.
+        gateways = [s.address_prefix for s in spoke.subnets if s.api_management]
         for subnet in spoke.subnets:
             nsg = network.NetworkSecurityGroup(
                 f"{name}-nsg-{subnet.name}",
                 network_security_group_name=f"nsg-{prefix}-{spoke.name}-{subnet.name}",
                 resource_group_name=rg.name,
                 location=args.location,
-                security_rules=_subnet_rules(subnet, args.bastion_subnet_prefix),
+                security_rules=_subnet_rules(subnet, args.bastion_subnet_prefix, gateways),
                 opts=child,
             )
             # NSGs emit logs only (rule counters and events); there are no NSG metrics.
@@ -181,7 +183,7 @@ def _rule(name: str, priority: int, access: str, protocol: str, source: str,
     )
 
 
-def _subnet_rules(subnet: Subnet, bastion_prefix: str) -> list[network.SecurityRuleArgs]:
+def _subnet_rules(subnet: Subnet, bastion_prefix: str, gateways: Sequence[str] = ()) -> list[network.SecurityRuleArgs]:
     """Inbound rules: the few flows the subnet's role needs, then an explicit deny-all.
 
     Outbound stays at Azure's defaults: the route table already hands every flow that
@@ -196,6 +198,9 @@ def _subnet_rules(subnet: Subnet, bastion_prefix: str) -> list[network.SecurityR
             # Applications in the spokes and on premises call the gateway over HTTPS only.
             _rule("allow-https-to-gateway", 120, "Allow", "Tcp", "VirtualNetwork", ["443"]),
         ]
+    elif subnet.private_endpoints and gateways:
+        # Applications call the AI gateway, never the account: its endpoint admits the gateway only.
+        rules = [_rule("allow-https-from-ai-gateway", 100, "Allow", "Tcp", gateways[0], ["443"])]
     elif subnet.private_endpoints:
         # Every endpoint here (blob, vault, OpenAI) speaks HTTPS only; VirtualNetwork covers
         # the spokes and hub (via the firewall) and on-premises behind the gateway.

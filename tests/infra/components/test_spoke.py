@@ -112,19 +112,20 @@ def test_no_spoke_nsg_allows_all_ports_from_virtual_network_or_anywhere(renderin
                 assert ports(rule) == {"443"}, (subnet.name, rule["name"])
 
 
-def test_private_endpoint_subnets_accept_only_https(rendering):
-    for _, subnet, rendered in spoke_subnets(rendering):
+def test_private_endpoint_subnets_accept_only_https_and_only_from_the_ai_gateway_where_one_exists(rendering):
+    for spoke, subnet, rendered in spoke_subnets(rendering):
         if not subnet.private_endpoints:
             continue
+        gateway = [s.address_prefix for s in spoke.subnets if s.api_management]
         allows = [r for r in inbound_rules(rendering, rendered) if r["access"] == "Allow"]
         assert [(r["sourceAddressPrefix"], r["protocol"], ports(r)) for r in allows] == [
-            ("VirtualNetwork", "Tcp", {"443"})]
+            (gateway[0] if gateway else "VirtualNetwork", "Tcp", {"443"})]
 
 
 def test_workload_subnets_accept_rdp_and_ssh_only_from_the_bastion_subnet(rendering):
     bastion = rendering.config.network.hub.subnets.bastion
     for _, subnet, rendered in spoke_subnets(rendering):
-        if subnet.private_endpoints:
+        if subnet.private_endpoints or subnet.api_management:
             continue
         for rule in inbound_rules(rendering, rendered):
             if rule["access"] == "Allow" and ports(rule) & {"22", "3389"}:
