@@ -255,7 +255,8 @@ def sheet_parts(workbook_xml: bytes | None, relationships_xml: bytes | None) -> 
 # tag is `<c r="LETTERS DIGITS"` (1-3 letters, 1-7 digits), every value tag `<v>`, no prefixes.
 _PREFIXED = re.compile(rb":[cv][\s/>]")
 _ODD_VALUE = re.compile(rb"<v[\s/]")
-_ODD_CELL = re.compile(rb'<c(?:[\t\r\n/>]| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
+_ODD_CELL = re.compile(rb'<c(?:[\t\r\n/>]| (?!r="))')
+_PLAIN_REFERENCE = rb'[A-Z]{1,3}[0-9]{1,7}"'
 _ROW_ELEMENT = re.compile(rb'<row r="([0-9]{1,7})"')
 _PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _PLAIN_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
@@ -323,28 +324,28 @@ def _plain_scan(package: Package, part: str) -> SheetFigures | None:
     """Figures of a sheet spelled the usual way, or None as soon as another spelling turns up.
 
     Cheap: the highest row is guessed from the `<row r>` tags and the highest column from the
-    first cells, then one search per block proves no cell lies beyond (else that block's cells are
-    all read)."""
+    first cells; then one search per block finds any cell reference that is unusual or lies
+    beyond the guesses (and only then are that block's references all read)."""
     figures = SheetFigures()
     for block in _blocks(package, part):
         if _PREFIXED.search(block) or _ODD_VALUE.search(block) or _ODD_CELL.search(block):
             return None
         figures.bytes += len(block)
-        # A shared-string cell has t="s" (or t='s') and a <v>: both counts bound their number.
-        figures.value_tags += min(block.count(b"<v>"), block.count(b'"s"') + block.count(b"'s'"))
-        rows = [int(r) for r in _ROW_ELEMENT.findall(block)]
-        top = str(max(rows, default=0)).encode()
-        beyond = re.compile(rb'<c r="[A-Z]{1,3}' + _greater(top, b"0123456789", 7) + rb'"')
-        if beyond.search(block):
-            top = _largest(_PLAIN_ROW.findall(block))
-        figures.rows = max(figures.rows, int(top))
+        figures.value_tags += block.count(b"<v>")  # every shared-string cell has one
+        top = str(max((int(r) for r in _ROW_ELEMENT.findall(block)), default=figures.rows)).encode()
         if not figures.columns:
             first = _PLAIN_COLUMN.findall(block, 0, 65536)
             figures.columns = _column_number(_largest(first)) if first else 0
-        letters = _letters(figures.columns)
-        beyond = re.compile(rb'<c r="' + _greater(letters, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3) + rb"[0-9]")
-        if beyond.search(block):
+        beyond = re.compile(rb'<c r="(?:(?!' + _PLAIN_REFERENCE + rb')|'
+                            + _greater(_letters(figures.columns), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3) + rb"[0-9]|"
+                            + rb"[A-Z]{1,3}" + _greater(top, b"0123456789", 7) + rb'")')
+        found = beyond.search(block)
+        if found is not None:
+            if re.match(rb'<c r="' + _PLAIN_REFERENCE, block[found.start():found.start() + 20]) is None:
+                return None  # an unusual reference: the exact scan reads it
+            top = _largest(_PLAIN_ROW.findall(block))
             figures.columns = max(figures.columns, _column_number(_largest(_PLAIN_COLUMN.findall(block))))
+        figures.rows = max(figures.rows, int(top))
     return figures
 
 
