@@ -11,7 +11,8 @@ This module only turns labels into ISO timestamps for first/last seen:
 - DATE is `YYYY-MM-DD`, `M/D/YYYY` or `D/M/YYYY`, `D.M.YYYY`; a slashed date is read the way
   the whole file can be read: month-first when every slashed label of the file is a valid
   month-first date, else day-first when every one is a valid day-first date (one export comes
-  from one appliance, hence one locale), else each label on its own;
+  from one appliance, hence one locale); a file mixing both reads an ambiguous label the way
+  most of its unambiguous labels are written;
 - a range of whole days, `2026-08-21..2026-09-20` (an aggregated export), runs from the first
   day's midnight to the midnight after the last;
 - any other form ISO 8601 or one timestamp (`parse_period`) understands is accepted too;
@@ -84,12 +85,16 @@ class SlotReader:
             order = False
         elif all(self._read(m, True) for m in slashed):
             order = True
+        # Labels only one order reads vote for the ambiguous ones when the file mixes orders.
+        day_first_votes = sum(1 for m in slashed if self._read(m, True) and not self._read(m, False))
+        month_first_votes = sum(1 for m in slashed if self._read(m, False) and not self._read(m, True))
+        preferred = day_first_votes > month_first_votes
         result = {}
         for label, match in self._labels.items():
             period = None
             if match is not None:
                 period = self._read(match, order) if order is not None else \
-                    (self._read(match, False) or self._read(match, True))
+                    (self._read(match, preferred) or self._read(match, not preferred))
             result[label] = period or parse_period(label)
         return result
 

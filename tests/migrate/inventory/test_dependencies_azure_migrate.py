@@ -179,3 +179,11 @@ def test_an_export_without_a_time_slot_column_still_gives_its_edges(tmp_path):
     [edge] = parsed.dependencies
     assert (edge.weight, edge.first_seen, edge.process) == (2, None, "sqlservr.exe")
     assert parsed.warnings == ("no Time slot column: each row counts as one observation, without first/last seen",)
+
+
+def test_a_file_mixing_date_orders_reads_ambiguous_slots_the_way_most_others_are_written(tmp_path):
+    path = write(tmp_path, "03/08/2026 00:00 - 06:00,app01,,,,db01,,,,1433",
+                 "28/07/2026 18:00 - 24:00,app01,,,,db01,,,,1433", "29/07/2026 00:00 - 06:00,app01,,,,db01,,,,1433",
+                 "7/30/2026 12:00-18:00,app01,,,,db01,,,,1433")
+    [edge] = parse_dependency_file(path).dependencies
+    assert (edge.weight, edge.first_seen, edge.last_seen) == (4, "2026-07-28T18:00:00", "2026-08-03T06:00:00")
