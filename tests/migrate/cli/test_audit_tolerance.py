@@ -182,3 +182,12 @@ def test_an_impossible_waiver_date_is_an_input_error(tmp_path):
                  waivers_file(tmp_path, "*/vaults/kv-a", "2027-02-30"))
     assert result.exit_code == 2
     assert "waivers.yaml" in result.output and "expires: '2027-02-30' is not a real date" in result.output
+
+
+def test_resources_no_control_checks_are_nothing_to_audit_too(tmp_path):
+    group = {"type": "Microsoft.ContainerInstance/containerGroups", "apiVersion": "2023-05-01", "name": "aci",
+             "location": "eastus2", "properties": {}}
+    path = write(tmp_path, template(group))
+    result = run("audit", "--arm", path)
+    assert result.exit_code == 2 and "none of the 1 resource(s)" in result.output
+    assert run("audit", "--arm", path, "--allow-empty", "--format", "json").exit_code == 0
