@@ -99,6 +99,10 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     controls = all_controls()
     with status(f"evaluating {len(controls)} controls on {len(documents):,} resources"):
         result = evaluate(documents, controls, waiver_list, problems=problems, not_audited=gaps)
+    if not result.findings and not allow_empty:
+        # Resources, but none of a type any control checks: a CI gate must not pass on no evidence either.
+        fail(f"nothing to audit: none of the {len(documents):,} resource(s) in {source} is of a type the catalog "
+             "checks (`carelift audit controls` lists them); pass --allow-empty to accept that")
     for unused in result.unused_waivers:
         echo(f"warning: {waivers}: the waiver for {unused.control} on {unused.resource} matches no finding",
              err=True)
