@@ -203,10 +203,11 @@ def _without_comments(text: str) -> str:
 
 def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscription: str,
             group: str) -> ArmSource:
-    documents, problems, without_properties = [], [], 0
+    documents, problems, without_properties, truncated = [], [], 0, 0
     for index, item in enumerate(items):
         location = f"{where}[{index}]"
         if isinstance(item, dict) and "type" not in item and "ResourceType" in item:
+            truncated += _cut_by_convert_to_json(item.get("Properties"))
             item = _from_powershell(item)
         if not isinstance(item, dict):
             problems.append(InputProblem("", "", location, "is not a JSON object (a resource)"))
@@ -233,6 +234,10 @@ def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscrip
             without_properties += 1
         documents.append(document)
     notes = []
+    if truncated:
+        notes.append(f"{truncated} of {len(documents)} resources have properties that ConvertTo-Json cut at its "
+                     "default depth (values such as \"@{defaultAction=Deny}\"): controls cannot read them; export "
+                     "with `Get-AzResource -ExpandProperties | ConvertTo-Json -Depth 20`.")
     if without_properties:
         notes.append(f"{without_properties} of {len(documents)} resources have no properties (`az resource list` "
                      "leaves them out), so controls that read properties fail on them: export with Resource Graph "
@@ -245,6 +250,17 @@ _POWERSHELL_KEYS = {"resourceid": "id", "id": "id", "name": "name", "resourcenam
                     "location": "location", "kind": "kind", "sku": "sku", "tags": "tags", "properties": "properties",
                     "identity": "identity", "resourcegroupname": "resourceGroup", "subscriptionid": "subscriptionId",
                     "managedby": "managedBy", "plan": "plan", "zones": "zones", "extendedlocation": "extendedLocation"}
+
+
+def _cut_by_convert_to_json(node: Any) -> bool:
+    """True when ConvertTo-Json flattened a nested object into PowerShell's "@{key=value}" text."""
+    if isinstance(node, str):
+        return node.startswith("@{") or node.startswith("System.Collections.")
+    if isinstance(node, dict):
+        return any(_cut_by_convert_to_json(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_cut_by_convert_to_json(value) for value in node)
+    return False
 
 
 def _from_powershell(item: dict[str, Any]) -> dict[str, Any]:

@@ -406,3 +406,10 @@ class TestTemplateLanguage:
         source = read_arm_file(write(tmp_path, template(account, parameters={"name": {"type": "string"}})))
         assert len(source.documents) == 1 and source.problems == ()
         assert "audited once" in source.gaps[0].reason
+
+    def test_powershell_output_cut_at_the_default_depth_is_noted(self, tmp_path):
+        shell = [{"ResourceId": KV, "Name": "kv-a", "ResourceType": "Microsoft.KeyVault/vaults",
+                  "Properties": {"networkAcls": "@{defaultAction=Deny; bypass=AzureServices}"}}]
+        source = read_arm_file(write(tmp_path, shell))
+        assert "ConvertTo-Json cut at its default depth" in source.notes[0]
+        assert "-Depth 20" in source.notes[0]
