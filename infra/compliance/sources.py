@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from infra.compliance.expressions import Context, Opaque, evaluate, is_expression, is_known, unescape
-from infra.inputs import read_input_bytes
 from infra.compliance.model import Gap, InputProblem, Unknown
+from infra.inputs import read_input_bytes
 
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "template"
