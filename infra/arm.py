@@ -211,6 +211,8 @@ def _path_inputs(token: str) -> frozenset[str]:
             dropped.add(scope_key)
     if token == "azure-native:network:VirtualNetworkPeering":
         dropped.add("syncRemoteAddressSpace")  # a query parameter of the PUT
+    if token == "azure-native:privatedns:PrivateRecordSet":
+        dropped.add("recordType")  # a URL segment (privateDnsZones/<zone>/A/<name>)
     return frozenset(dropped)
 
 

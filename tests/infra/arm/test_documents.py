@@ -11,11 +11,11 @@ import pytest
 
 from infra.arm import ArmTranslationError, api_version, arm_type, to_arm_document, to_arm_documents
 from infra.render import ARM_TYPES
-from tests.infra.arm import (test_dns_resolver, test_governance, test_hub_edge, test_keyvault_openai,
-                             test_monitoring, test_network, test_private_link, test_storage)
+from tests.infra.arm import (test_ai_gateway, test_dns_resolver, test_governance, test_hub_edge,
+                             test_keyvault_openai, test_monitoring, test_network, test_private_link, test_storage)
 
-PER_TYPE_MODULES = (test_dns_resolver, test_governance, test_hub_edge, test_keyvault_openai, test_monitoring,
-                    test_network, test_private_link, test_storage)
+PER_TYPE_MODULES = (test_ai_gateway, test_dns_resolver, test_governance, test_hub_edge, test_keyvault_openai,
+                    test_monitoring, test_network, test_private_link, test_storage)
 # Pulumi inputs that only build the request URL; ARM returns them inside `id`, never as properties.
 PATH_INPUTS = {"resourceGroupName", "vaultName", "accountName", "virtualNetworkName", "networkWatcherName",
                "privateEndpointName", "privateZoneName", "dnsResolverName", "dnsForwardingRulesetName",

@@ -122,7 +122,10 @@ def test_route_table_sends_the_default_route_to_the_firewall(prod_rendering):
             "disableBgpRoutePropagation": True,
             "routes": [{"name": "default-via-firewall", "id": f"{AI_ROUTES}/routes/default-via-firewall",
                         "properties": {"addressPrefix": "0.0.0.0/0", "nextHopIpAddress": firewall_ip,
-                                       "nextHopType": "VirtualAppliance"}}],
+                                       "nextHopType": "VirtualAppliance"}},
+                       # The AI gateway's control plane answers from its service tag, not through the firewall.
+                       {"name": "apim-control-plane", "id": f"{AI_ROUTES}/routes/apim-control-plane",
+                        "properties": {"addressPrefix": "ApiManagement", "nextHopType": "Internet"}}],
         },
     }
     assert firewall_ip == "10.40.0.4"
