@@ -246,3 +246,15 @@ def test_the_evidence_bundle_holds_the_parameters_file_too(tmp_path, arm_file):
     assert (target / "parameters.json").read_bytes() == parameters.read_bytes()
     roles = [i["role"] for i in json.loads((target / "inputs.json").read_text())["inputs"]]
     assert roles == ["input", "parameters"]
+
+
+def test_estate_generate_refuses_a_linked_directory_or_file(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    one_line_exit_2(run("estate", "generate", "-n", "60", "--out", str(tmp_path / "linked")), "symbolic link")
+    out = tmp_path / "estate"
+    out.mkdir()
+    (tmp_path / "precious.csv").write_text("keep\n")
+    (out / "azure-migrate-import.csv").symlink_to(tmp_path / "precious.csv")
+    one_line_exit_2(run("estate", "generate", "-n", "60", "--out", str(out)), "symbolic link")
+    assert (tmp_path / "precious.csv").read_text() == "keep\n" and list((tmp_path / "real").iterdir()) == []
