@@ -39,6 +39,9 @@ DEFAULT_MB = 256
 MAX_MEMBERS = 10_000
 """A workbook has a few dozen parts; a zip of a million entries is refused before it is indexed."""
 CHUNK = 4 * MB
+SUSPICIOUS_RATIO = 32
+"""Sheets of real workbooks deflate 5-20 to 1; a part declaring more than this is inflated once
+before it is scanned."""
 SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/macrosheets/", "xl/dialogsheets/")
 
 
@@ -412,6 +415,12 @@ def _shared_text(package: Package, part: str, lengths: list[int], plain: bool) -
 def check_sheet(package: Package, part: str, lengths: list[int], sheet: str) -> None:
     """Raise TooLarge when the sheet's part passes any bound (see the module docstring)."""
     limits_ = package.limits
+    for member in package.named(part):
+        if member.file_size > SUSPICIOUS_RATIO * max(member.compress_size, 1):
+            # Deflate this dense may hide a header that understates the size: measure it first (a
+            # bare inflate is ten times faster than the scans below), so a lie costs no scan.
+            for _ in package.inflate(member):
+                pass
     figures = _plain_scan(package, part)
     plain = figures is not None
     if figures is None:
