@@ -29,7 +29,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 QUOTED = 80
-LINE = 2000
+LINE = 10_000  # long enough for a plan note naming a hundred servers; short of a 10 MB cell
 ELLIPSIS = "…"
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -61,7 +61,7 @@ def test_message_caps_each_quoted_value_and_each_line():
     shown = message(f"unknown column {long!r} in row 2")
     assert len(shown) < 200 and shown.startswith("unknown column 'xxx") and "…'" in shown
     assert shown.endswith(" in row 2")
-    assert len(message("y" * 100_000)) == 2000
+    assert len(message("y" * 100_000)) == 10_000
     assert quote("z" * 500) == repr("z" * 79 + "…")
 
 
