@@ -5,7 +5,7 @@ A server named ``\\x1b]0;pwned\\x07`` must not retitle the window, a process nam
 not rich markup (nor a MarkupError traceback). So:
 
 - ``console()`` is the one rich Console of the CLI: markup, emoji codes and highlighting are off,
-  every string is cleaned before rich measures it, and any control character left in a
+  every string is cleaned (and its lines bounded) before rich measures it, and any control character left in a
   renderable (a ``Text`` built from data) is dropped before it reaches the terminal. Styling is
   done with ``Text``/``styled()``, never by formatting data into markup.
 - ``clean(text)`` shows control characters (C0 but newline and tab, DEL, C1, and the bidi
@@ -75,7 +75,10 @@ def message(text: Any) -> str:
         token = match.group(0)
         return token[:QUOTED] + ELLIPSIS + token[0]
 
-    text = _QUOTED_VALUE.sub(cut_quoted, text)
+    return _bounded_lines(_QUOTED_VALUE.sub(cut_quoted, text))
+
+
+def _bounded_lines(text: str) -> str:
     return "\n".join(shorten(line, LINE) for line in text.split("\n"))
 
 
@@ -127,7 +130,9 @@ class SafeConsole(Console):
     """A rich Console that never prints data as markup or terminal control codes."""
 
     def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
-        return super().render_str(message(text), **kwargs)
+        # Cleaned and each line bounded; quoted values are not cut here (a table cell or a finding may
+        # quote a long resource id on purpose): `fail` and `echo` cut them in messages.
+        return super().render_str(_bounded_lines(clean(text)), **kwargs)
 
     def render(self, renderable, options=None) -> Iterable[Segment]:  # type: ignore[override]
         for segment in super().render(renderable, options):

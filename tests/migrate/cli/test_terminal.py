@@ -113,3 +113,11 @@ def test_data_is_cleaned_for_a_terminal_only():
     screen = FakeTerminal()
     DataStream(screen).write("a,\x1b[2J\n")
     assert screen.getvalue() == "a,\\x1b[2J\n"
+
+
+def test_a_long_quoted_id_in_a_table_cell_is_shown_whole():
+    resource = "'/subscriptions/0000/resourceGroups/rg-rbh-prod-shared/providers/Microsoft.KeyVault/vaults/kv-x'"
+    table = Table()
+    table.add_column("message", overflow="fold")
+    table.add_row(f"vault {resource} allows public access")
+    assert "kv-x'" in printed(table).replace("\n", "").replace("│", "").replace(" ", "")
