@@ -46,8 +46,10 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
                                                  lambda path: parse_dependency_file(path, fmt))
     for _, parsed in batch:
-        for warning in parsed.warnings:
+        for warning in parsed.warnings[:50]:
             echo(f"warning: {parsed.path}: {warning}", err=True)
+        if len(parsed.warnings) > 50:
+            echo(f"warning: {parsed.path}: … {len(parsed.warnings):,} warnings in all; first 50 shown", err=True)
     for (_, parsed), summary in zip(batch, summaries):
         observations = sum(d.weight for d in parsed.dependencies)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))

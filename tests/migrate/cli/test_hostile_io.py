@@ -258,3 +258,19 @@ def test_estate_generate_refuses_a_linked_directory_or_file(tmp_path):
     (out / "azure-migrate-import.csv").symlink_to(tmp_path / "precious.csv")
     one_line_exit_2(run("estate", "generate", "-n", "60", "--out", str(out)), "symbolic link")
     assert (tmp_path / "precious.csv").read_text() == "keep\n" and list((tmp_path / "real").iterdir()) == []
+
+
+def test_a_flood_of_import_warnings_is_capped_with_its_total(tmp_path, monkeypatch):
+    from migrate.inventory import dependencies
+    from migrate.inventory.model import ParsedFile
+
+    export = tmp_path / "deps.csv"
+    export.write_text("source,destination,port\n", encoding="utf-8")
+    flood = tuple(f"row {n}: odd \x1b[2J value" for n in range(2, 80_002))
+    monkeypatch.setattr(dependencies, "parse_dependency_file",
+                        lambda path, fmt: ParsedFile(path=str(path), format="csv", warnings=flood))
+    result = run("deps", "import", str(export), workspace=tmp_path / "ws")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 51 and warnings[-1].endswith("… 80,000 warnings in all; first 50 shown")
+    assert "\x1b" not in result.stderr
