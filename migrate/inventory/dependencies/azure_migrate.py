@@ -17,7 +17,6 @@ when the export names it, else the source's.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from migrate.inventory.dependencies.common import EdgeAccumulator, FileProblems, parse_address, parse_port
@@ -126,12 +125,21 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
         row, column, raw = bad_addresses[0]
         warnings.append(f"{len(bad_addresses)} address(es) are not IP addresses and were ignored, the server name "
                         f"being known (e.g. row {row}, column {column!r}: {raw!r})")
-    bits = sorted((bit, periods[label]) for label, bit in labels.items())
-    dependencies = []
-    for dependency in edges.dependencies():
-        mask = seen.get((dependency.source, dependency.destination, dependency.port, dependency.protocol), 0)
-        known = [period for bit, period in bits if mask & bit and period is not None]
-        if known:
-            dependency = replace(dependency, first_seen=min(p[0] for p in known), last_seen=max(p[1] for p in known))
-        dependencies.append(dependency)
-    return ParsedFile(path=display, format=FORMAT, dependencies=tuple(dependencies), warnings=tuple(warnings))
+    by_bit = {bit: periods[label] for label, bit in labels.items()}
+    spans: dict[int, tuple[str | None, str | None]] = {}  # many edges were seen in the same slots
+    for key, mask in seen.items():
+        span = spans.get(mask)
+        if span is None:
+            first = last = None
+            rest = mask
+            while rest:
+                bit = rest & -rest
+                rest ^= bit
+                period = by_bit[bit]
+                if period is not None:
+                    first = period[0] if first is None or period[0] < first else first
+                    last = period[1] if last is None or period[1] > last else last
+            span = spans[mask] = (first, last)
+        if span[0] is not None:
+            edges.set_seen(key, *span)
+    return ParsedFile(path=display, format=FORMAT, dependencies=edges.dependencies(), warnings=tuple(warnings))

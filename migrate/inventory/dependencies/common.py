@@ -197,6 +197,10 @@ class EdgeAccumulator:
     def __len__(self) -> int:
         return len(self._edges)
 
+    def set_seen(self, key: tuple[str, str, int, str], first_seen: str, last_seen: str) -> None:
+        """First/last seen of an edge decided after the whole file was read (time-slot formats)."""
+        self._edges[key][1:3] = [first_seen, last_seen]
+
     def dependencies(self) -> tuple[Dependency, ...]:
         return tuple(
             Dependency(source=s, destination=d, port=port, protocol=protocol, process=process, weight=weight,
