@@ -104,7 +104,7 @@ def open_output(path: Path | str, *, binary: bool = False) -> Iterator[IO]:
     target = destination(path)
     if target.kind == "descriptor":
         with _descriptor_stream(target) as raw, _guard(target):
-            stream = raw if binary else _text(raw)
+            stream = raw if binary else raw.text_stream if isinstance(raw, _BytesToText) else _text(raw)
             yield stream
             stream.flush()
         return
@@ -224,7 +224,7 @@ def _descriptor_stream(target: Destination) -> Iterator[IO[bytes]]:
     if target.descriptor in (1, 2):
         text_stream = sys.stdout if target.descriptor == 1 else sys.stderr
         text_stream.flush()  # what was echoed before comes first
-        stream = text_stream.buffer
+        stream = getattr(text_stream, "buffer", None) or _BytesToText(text_stream)
         yield stream
         stream.flush()
         return
@@ -234,6 +234,20 @@ def _descriptor_stream(target: Destination) -> Iterator[IO[bytes]]:
         raise OutputError(f"cannot write {target.path}: descriptor {target.descriptor} is not open") from None
     with os.fdopen(os.dup(target.descriptor), "wb") as stream:
         yield stream
+
+
+class _BytesToText:
+    """A binary face for a text-only standard stream (one replaced by io.StringIO, say)."""
+
+    def __init__(self, text_stream: IO[str]):
+        self.text_stream = text_stream
+
+    def write(self, data: bytes) -> int:
+        self.text_stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.text_stream.flush()
 
 
 @contextlib.contextmanager

@@ -161,3 +161,14 @@ def test_a_full_disk_while_writing_a_file_is_one_line_and_leaves_nothing(tmp_pat
     monkeypatch.setattr(files.os, "fsync", no_space)
     assert "no space left on device" in refused(tmp_path / "report.json").lower()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_standard_output_without_a_byte_buffer_still_works(monkeypatch):
+    import io
+
+    fake = io.StringIO()
+    monkeypatch.setattr(files.sys, "stdout", fake)
+    write_output("-", "plain text é\n")
+    with open_output("-") as handle:
+        handle.write("and text mode\n")
+    assert fake.getvalue() == "plain text é\nand text mode\n"
