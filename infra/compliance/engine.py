@@ -135,5 +135,5 @@ def _manual_message(document: Document, touched: list) -> str:
     """"Storage account 'st1': cannot judge offline: location is an expression ([resourceGroup().location])."."""
     first = touched[0]
     what = first.where or "a value the check needs"
-    return f"{label(document)}: cannot judge offline: {what} is an expression ({str.__str__(first)}), " \
-           "only known at deployment."
+    why = first.why or f"is an expression ({str.__str__(first)}), only known at deployment"
+    return f"{label(document)}: cannot judge offline: {what} {why}."

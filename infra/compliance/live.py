@@ -34,6 +34,8 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.resources import ResourceManagementClient
 
+from infra.compliance.model import Unknown
+
 ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
 DIAGNOSTIC_SETTINGS_API = "2021-05-01-preview"  # the first with categoryGroup (audit/allLogs); no GA since
@@ -169,7 +171,8 @@ class _Reader:
         """
         groups = set()
         for document in documents:
-            scope = str((document.get("properties") or {}).get("scope") or "")
+            properties = document.get("properties")
+            scope = str(properties.get("scope") or "") if isinstance(properties, dict) else ""
             if str(document.get("type", "")).lower() == "microsoft.authorization/policyassignments" \
                     and scope.lower().startswith("/providers/microsoft.management/managementgroups/"):
                 groups.add(scope)
@@ -207,8 +210,8 @@ class _Reader:
         version = self._api_version(arm_type)
         if version is None:
             self._warn(f"No API version of {arm_type} could be found, so {resource_id} is audited from its listing "
-                       "only and controls that read its properties fail.")
-            document = listed
+                       "only and controls that read its properties report it `manual`.")
+            document = _from_listing(listed, "no API version of its type could be found")
         else:
             try:
                 document = self._get(resource_id, version)
@@ -217,8 +220,8 @@ class _Reader:
                 return []
             except AzureError as error:
                 self._warn(f"Could not read {resource_id} ({_reason(error)}); it is audited from its listing only, "
-                           "so controls that read its properties fail.")
-                document = listed
+                           "so controls that read its properties report it `manual`.")
+                document = _from_listing(listed, f"it could not be read: {_reason(error)}")
         found = [document, *self._children(document, arm_type, version)]
         try:
             found += self._collection(f"{resource_id}/providers/Microsoft.Insights/diagnosticSettings",
@@ -387,3 +390,10 @@ def _is_certificate_error(error: BaseException) -> bool:
             return True
         seen = getattr(seen, "inner_exception", None) or seen.__cause__ or seen.__context__
     return False
+
+
+def _from_listing(listed: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A listed resource whose GET failed: its properties are unknown (a listing leaves them out), not absent."""
+    if isinstance(listed.get("properties"), dict):
+        return listed
+    return {**listed, "properties": Unknown("(not read)", "properties", f"was not read ({reason})")}

@@ -57,14 +57,17 @@ class Unknown(str):
     """
 
     where: str
+    why: str
+    """Why it is unknown, for the manual finding; "" means an expression only known at deployment."""
 
-    def __new__(cls, value: str = "", where: str = "") -> "Unknown":
+    def __new__(cls, value: str = "", where: str = "", why: str = "") -> "Unknown":
         instance = super().__new__(cls, value)
         instance.where = where
+        instance.why = why
         return instance
 
-    def __reduce__(self):  # copy/pickle keep the class and the path
-        return (type(self), (str.__str__(self), self.where))
+    def __reduce__(self):  # copy/pickle keep the class, the path and the reason
+        return (type(self), (str.__str__(self), self.where, self.why))
 
     __hash__ = str.__hash__
 

@@ -231,7 +231,10 @@ def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscrip
             problems.append(InputProblem("", arm_type, f"{location}.id", "resource id is not a string"))
             continue
         if not isinstance(document.get("properties"), dict):
+            # `az resource list` leaves properties out: what the file does not hold is unknown, not absent.
             without_properties += 1
+            document["properties"] = Unknown("(not in this export)", "properties",
+                                             "is not in this export (`az resource list` leaves properties out)")
         documents.append(document)
     notes = []
     if truncated:
@@ -240,8 +243,8 @@ def _listed(path: str | Path, shape: str, items: list[Any], where: str, subscrip
                      "with `Get-AzResource -ExpandProperties | ConvertTo-Json -Depth 20`.")
     if without_properties:
         notes.append(f"{without_properties} of {len(documents)} resources have no properties (`az resource list` "
-                     "leaves them out), so controls that read properties fail on them: export with Resource Graph "
-                     "(`az graph query -q Resources`) or audit the subscription live.")
+                     "leaves them out), so controls that read properties report them `manual`: export with Resource "
+                     "Graph (`az graph query -q Resources`) or audit the subscription live.")
     return ArmSource(str(path), shape, tuple(documents), tuple(notes), tuple(problems))
 
 

@@ -13,6 +13,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from infra.compliance.controls import keyvault
+from infra.compliance.model import Unknown
 from infra.compliance.engine import evaluate
 from infra.compliance.live import LiveReadError, read_subscription
 from infra.compliance.model import Status
@@ -270,9 +271,12 @@ class TestFailures:
         snapshot = read(arm, certificates)
         assert snapshot.warnings == (
             f"Could not read {KV} ({status} {code}: No.); it is audited from its listing only, so controls that "
-            "read its properties fail.",)
+            "read its properties report it `manual`.",)
         vault = next(d for d in snapshot.documents if d["id"] == KV)
-        assert "properties" not in vault and vault["tags"] == {"data-classification": "phi"}
+        assert vault["tags"] == {"data-classification": "phi"}
+        # What was not read is unknown, not absent: a control that needs it is manual, not failed.
+        assert isinstance(vault["properties"], Unknown)
+        assert vault["properties"].why == f"was not read (it could not be read: {status} {code}: No.)"
         assert f"{KV}/keys/cmk" in ids(snapshot)
 
     def test_a_resource_deleted_while_reading_is_left_out(self, arm, certificates):
@@ -296,7 +300,7 @@ class TestFailures:
         assert snapshot.warnings == (
             "Could not read resource provider Microsoft.Web (404 InvalidResourceNamespace: not found).",
             f"No API version of Microsoft.Web/sites could be found, so {site['id']} is audited from its listing only "
-            "and controls that read its properties fail.")
+            "and controls that read its properties report it `manual`.")
         assert next(d for d in snapshot.documents if d["id"] == site["id"]).get("location") == "eastus2"
 
     def test_next_link_to_another_host_is_not_followed(self, arm, certificates):

@@ -77,3 +77,16 @@ def test_get_list_and_get_entries_never_iterate_an_expression():
         assert get_list({"properties": {"logs": logs}}, "properties.logs") == []
     assert touched == [logs]
     assert get_entries({"properties": {"logs": [{"a": 1}, "x", Unknown("[x]")]}}, "properties.logs") == [{"a": 1}]
+
+
+def test_az_resource_list_without_properties_is_manual_with_the_reason(tmp_path):
+    listed = [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-a", "name": "kv-a",
+               "type": "Microsoft.KeyVault/vaults", "location": "eastus2", "properties": None}]
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps(listed), encoding="utf-8")
+    source = read_arm_file(path)
+    result = evaluate(source.documents, all_controls())
+    (purge,) = [f for f in result.findings if f.control == "CL-KV-001"]
+    assert purge.status is Status.MANUAL
+    assert purge.message == ("Key Vault 'kv-a': cannot judge offline: properties is not in this export "
+                             "(`az resource list` leaves properties out).")
