@@ -91,11 +91,7 @@ def for_terminal(text: str, stream: Any = None) -> str:
     """Data output (JSON, CSV) as it is for a file or a pipe; cleaned when `stream` (standard output
     by default) is a terminal, where an ESC in a value would be obeyed, not shown."""
     stream = sys.stdout if stream is None else stream
-    try:
-        interactive = stream.isatty()
-    except (AttributeError, ValueError):
-        interactive = False
-    return clean(text) if interactive else text
+    return clean(text) if _isatty(stream) else text
 
 
 def echo_data(text: str, *, nl: bool = True) -> None:
@@ -146,4 +142,15 @@ class SafeConsole(Console):
 def console(*, stderr: bool = False, **options: Any) -> SafeConsole:
     """The CLI's console: no markup, emoji or highlighting unless a caller passes them explicitly."""
     settings = {"markup": False, "emoji": False, "highlight": False, **options}
+    target = options.get("file")
+    if target is not None and "force_terminal" not in options and not _isatty(target):
+        # Rendering into a file (`-o`): plain text even when FORCE_COLOR is set, as it is in many CI jobs.
+        settings.update(force_terminal=False, color_system=None)
     return SafeConsole(stderr=stderr, **settings)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

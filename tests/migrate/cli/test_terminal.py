@@ -121,3 +121,10 @@ def test_a_long_quoted_id_in_a_table_cell_is_shown_whole():
     table.add_column("message", overflow="fold")
     table.add_row(f"vault {resource} allows public access")
     assert "kv-x'" in printed(table).replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_a_table_rendered_into_a_file_is_plain_even_with_force_color(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # many CI jobs set it
+    screen = console(file=io.StringIO(), width=80)
+    screen.print(styled("FAIL", "bold red"))
+    assert screen.file.getvalue() == "FAIL\n"
