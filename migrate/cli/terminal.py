@@ -33,8 +33,9 @@ LINE = 10_000  # long enough for a plan note naming a hundred servers; short of 
 ELLIPSIS = "…"
 
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
-_CONTROL_OR_LINE_BREAK = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# Lone surrogates \udc80-\udcff are the bytes of a file name that is not UTF-8 (os.fsdecode): shown as \xNN.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\udc80-\udcff]")
+_CONTROL_OR_LINE_BREAK = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\udc80-\udcff]")
 # A quoted value as repr() or an f-string's '…' writes it (single or double quotes, escapes inside).
 _QUOTED_VALUE = re.compile(r"""'(?:[^'\\\n]|\\.){%d,}'|"(?:[^"\\\n]|\\.){%d,}\"""" % (QUOTED + 1, QUOTED + 1))
 
@@ -42,6 +43,8 @@ _QUOTED_VALUE = re.compile(r"""'(?:[^'\\\n]|\\.){%d,}'|"(?:[^"\\\n]|\\.){%d,}\""
 def _escape(match: re.Match) -> str:
     char = match.group(0)
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 

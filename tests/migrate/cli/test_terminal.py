@@ -128,3 +128,11 @@ def test_a_table_rendered_into_a_file_is_plain_even_with_force_color(monkeypatch
     screen = console(file=io.StringIO(), width=80)
     screen.print(styled("FAIL", "bold red"))
     assert screen.file.getvalue() == "FAIL\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes():
+    import os
+
+    name = os.fsdecode(b"caf\xe9.csv")  # how Python hands such a name over: a lone surrogate
+    assert clean(name) == "caf\\xe9.csv"
+    assert "caf\\xe9.csv" in printed(name)
