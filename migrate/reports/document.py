@@ -188,15 +188,17 @@ def assumptions(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Sizing", f"{pricing.get('sizing_mode')} (headroom ×{pricing.get('headroom')})"),
         ("Hours per month", str(pricing.get("hours_per_month"))),
     ]
-    for key in ("lifecycle_date", "os_lifecycle_date"):
-        if key in pricing or key in document.get("inputs", {}):
-            rows.append(("OS lifecycle table date", str(pricing.get(key) or document["inputs"].get(key))))
+    inputs = document.get("inputs", {})
+    lifecycle = next((str(container[key]) for container in (pricing, inputs)
+                      for key in ("lifecycle_date", "os_lifecycle_date", "lifecycle_table_date") if container.get(key)),
+                     None)
+    rows.append(("OS lifecycle table date", lifecycle or f"not recorded in this plan; readiness judges operating "
+                                                        f"systems on the start date ({settings.get('start_date')})"))
     rows += [("Pricing assumption", text) for text in pricing.get("assumptions", [])]
     if pricing.get("note"):
         rows.append(("Pricing note", pricing["note"]))
     for key, value in flatten(settings):
         rows.append((f"Setting {key}", "" if value is None else str(value)))
-    inputs = document.get("inputs", {})
     for key, value in flatten(inputs):
         rows.append((f"Input {key}", "" if value is None else str(value)))
     return rows

@@ -50,3 +50,11 @@ def test_assumptions_quote_the_price_snapshot_and_every_setting(plan):
     assert plan["pricing"]["snapshot_date"] in rows["Price snapshot"]
     assert rows["Setting start_date"] == plan["settings"]["start_date"]
     assert rows["Setting wave.max_servers"] == str(plan["settings"]["wave"]["max_servers"])
+
+
+def test_the_os_lifecycle_table_date_is_quoted_or_said_to_be_missing(plan):
+    rows = dict(doc.assumptions(plan))
+    if "lifecycle_date" not in plan["pricing"] and "lifecycle_date" not in plan["inputs"]:
+        assert rows["OS lifecycle table date"].startswith("not recorded in this plan")
+    plan["inputs"]["lifecycle_date"] = "2026-11-27"
+    assert dict(doc.assumptions(plan))["OS lifecycle table date"] == "2026-11-27"
