@@ -136,12 +136,52 @@ class DnsForwardingRule:
 
 
 @dataclass(frozen=True)
+class HybridRule:
+    """One firewall rule a wave needs while a dependency is split between on premises and Azure."""
+
+    name: str
+    description: str
+    protocol: str
+    """TCP or UDP."""
+    sources: tuple[str, ...]
+    destinations: tuple[str, ...]
+    ports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubnetAllowance:
+    """An inbound NSG allowance on a landing subnet, above its deny-all, for a wave's split links."""
+
+    spoke: str
+    subnet: str
+    name: str
+    protocol: str
+    sources: tuple[str, ...]
+    ports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HybridWave:
+    """What the firewall and NSGs must allow while wave ``wave`` runs split from on premises."""
+
+    wave: int
+    remove_after_wave: int
+    """The last wave whose cutover one of these links waits for: after it, the group can go."""
+    rules: tuple[HybridRule, ...]
+    allowances: tuple[SubnetAllowance, ...] = ()
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
     hub: Hub
     spokes: tuple[Spoke, ...]
     gateway: Gateway = Gateway()
     on_premises_address_spaces: tuple[str, ...] = ()
     dns_forwarding: tuple[DnsForwardingRule, ...] = ()
+    spoke_address_pool: tuple[str, ...] = ()
+    """RFC 1918 ranges `carelift plan landing` allocates new spokes from."""
+    hybrid_waves: tuple[HybridWave, ...] = ()
+    """Per-wave firewall rules and NSG allowances from the landing overlay (`carelift plan landing`)."""
 
     def spoke(self, name: str) -> Spoke:
         return next(s for s in self.spokes if s.name == name)
@@ -239,6 +279,43 @@ class OpenAIConfig:
 
 
 @dataclass(frozen=True)
+class PlacementRule:
+    """Servers matching every given criterion land in ``spoke``/``subnet`` (first matching rule wins)."""
+
+    name: str
+    spoke: str
+    subnet: str
+    applications: tuple[str, ...] = ()
+    environments: tuple[str, ...] = ()
+    tiers: tuple[int, ...] = ()
+    data_classifications: tuple[str, ...] = ()
+    strategies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AzureMigrateProject:
+    """The Azure Migrate project whose at-scale scripts replicate and migrate each wave."""
+
+    subscription_id: str
+    resource_group: str
+    project: str
+    assessment: str | None = None
+
+
+@dataclass(frozen=True)
+class LandingConfig:
+    """Where the plan's servers land in this stack (``carelift:landing``)."""
+
+    rules: tuple[PlacementRule, ...]
+    default: PlacementRule | None = None
+    headroom_percent: int = 20
+    """Share of a subnet's usable addresses left free after placement (growth, scale-out, redeploys)."""
+    growth_percent: int = 50
+    """Extra room `plan landing` sizes proposed subnets for."""
+    azure_migrate: AzureMigrateProject | None = None
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The whole validated stack: what `infra.program.build` needs and nothing else."""
 
@@ -254,6 +331,7 @@ class StackConfig:
     monitoring: MonitoringConfig
     key_vault: KeyVaultConfig
     openai: OpenAIConfig
+    landing: LandingConfig | None = None
 
     @property
     def base_tags(self) -> dict[str, str]:
@@ -430,7 +508,7 @@ def _fqdn_problem(value: str) -> str | None:
 
 TOP_LEVEL_KEYS = (
     "environment", "organization", "uniqueSuffix", "location", "allowedLocations", "tags",
-    "governance", "network", "monitoring", "keyVault", "openai",
+    "governance", "network", "monitoring", "keyVault", "openai", "landing", "landingOverlay",
 )
 
 
@@ -473,6 +551,9 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
     monitoring = _parse_monitoring(r, raw.get("monitoring"))
     key_vault = _parse_key_vault(r, raw.get("keyVault"), network)
     openai = _parse_openai(r, raw.get("openai"), network, allowed, location, org, env, suffix)
+    landing = _parse_landing(r, raw.get("landing"))
+    if raw.get("landingOverlay") is not None:
+        r.string(raw, "landingOverlay", "")  # merged before parsing (infra.landing_overlay); only its type here
 
     if org and env and suffix:
         _check_names(r, org, env, suffix)
@@ -485,7 +566,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
         stack=stack, environment=env, organization=org, unique_suffix=suffix,  # type: ignore[arg-type]
         location=location, allowed_locations=allowed, tags=tags,  # type: ignore[arg-type]
         governance=governance, network=network, monitoring=monitoring,  # type: ignore[arg-type]
-        key_vault=key_vault, openai=openai,  # type: ignore[arg-type]
+        key_vault=key_vault, openai=openai, landing=landing,  # type: ignore[arg-type]
     )
 
 
@@ -658,7 +739,8 @@ def _check_subnets(r: _Reader, vnet: ipaddress.IPv4Network | None, vnet_key: str
 
 def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
     key = "network"
-    n = r.mapping(raw, key, ("hub", "spokes", "gateway", "onPremisesAddressSpaces", "dnsForwarding"))
+    n = r.mapping(raw, key, ("hub", "spokes", "gateway", "onPremisesAddressSpaces", "dnsForwarding",
+                             "spokeAddressPool", "hybridWaves"))
     if not n:
         r.fail(key, "is required (hub and spokes)")
         return None
@@ -743,10 +825,20 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
         if net:
             on_prem.append(str(net))
             spaces.append((f"{key}.onPremisesAddressSpaces[{i}]", net))
+    pool = []
+    for i, value in enumerate(r.items(n.get("spokeAddressPool"), f"{key}.spokeAddressPool")):
+        net = _parse_cidr(r, value, f"{key}.spokeAddressPool[{i}]")
+        if net:
+            pool.append((f"{key}.spokeAddressPool[{i}]", net))
     for i, (key_a, a) in enumerate(spaces):
         for key_b, b in spaces[i + 1:]:
             if a.overlaps(b):
                 r.fail(key_b, f"{b} overlaps {PROJECT}:{key_a} ({a}); address spaces must not overlap")
+    for key_p, p in pool:
+        # The pool lends out new spokes: it may not hand out a range already used.
+        for key_s, s in spaces:
+            if p.overlaps(s):
+                r.fail(key_p, f"{p} overlaps {PROJECT}:{key_s} ({s}); the spoke pool must be free address space")
 
     gw = r.mapping(n.get("gateway"), f"{key}.gateway", ("type", "sku"))
     gw_type = r.string(gw, "type", f"{key}.gateway", default="None", choices=tuple(GATEWAY_SKUS))
@@ -779,7 +871,81 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
             dns_inbound=hub_subnets["dnsInbound"], dns_outbound=hub_subnets["dnsOutbound"])),
         spokes=tuple(spokes), gateway=Gateway(gw_type or "None", gw_sku),
         on_premises_address_spaces=tuple(on_prem), dns_forwarding=tuple(forwarding),
+        spoke_address_pool=tuple(str(p) for _, p in pool),
+        hybrid_waves=_parse_hybrid_waves(r, n.get("hybridWaves"), f"{key}.hybridWaves", spokes),
     )
+
+
+HYBRID_PROTOCOLS = ("TCP", "UDP")
+PORT = re.compile(r"^(\d{1,5})(-(\d{1,5}))?$")
+
+
+def _address_problem(value: str) -> str | None:
+    """An exact address or range: never '*', 'Any' or the whole internet."""
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return "must be an IPv4 address or CIDR range"
+    if net.prefixlen == 0:
+        return "must not be 0.0.0.0/0: a migration rule names the addresses its links use"
+    return None
+
+
+def _port_problem(value: str) -> str | None:
+    match = PORT.fullmatch(value)
+    if not match or not all(1 <= int(p) <= 65535 for p in (match.group(1), match.group(3) or match.group(1))):
+        return "must be a port 1-65535 or a range like 5000-5010 (never '*')"
+    return None
+
+
+def _parse_hybrid_waves(r: _Reader, raw: Any, key: str, spokes: list[Spoke]) -> tuple[HybridWave, ...]:
+    """The overlay's per-wave rules: exact addresses and ports only, subnets that exist."""
+    subnets = {(s.name, sub.name) for s in spokes for sub in s.subnets}
+    out, seen = [], set()
+    for i, item in enumerate(r.items(raw, key)):
+        wk = f"{key}[{i}]"
+        w = r.mapping(item, wk, ("wave", "removeAfterWave", "rules", "allowances"))
+        wave = r.integer(w, "wave", wk, minimum=0, maximum=999)
+        after = r.integer(w, "removeAfterWave", wk, minimum=0, maximum=999)
+        if wave is not None and wave in seen:
+            r.fail(f"{wk}.wave", f"duplicates wave {wave}")
+        seen.add(wave)
+        rules, names = [], set()
+        for j, rule in enumerate(r.items(w.get("rules"), f"{wk}.rules")):
+            rk = f"{wk}.rules[{j}]"
+            rule = r.mapping(rule, rk, ("name", "description", "protocol", "sources", "destinations", "ports"))
+            name = r.string(rule, "name", rk, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"),
+                            rule="must be 1-80 letters, digits, '.', '-' or '_'")
+            if name in names:
+                r.fail(f"{rk}.name", f"duplicates another rule named {name!r} in this wave")
+            names.add(name)
+            description = r.string(rule, "description", rk)
+            protocol = r.string(rule, "protocol", rk, choices=HYBRID_PROTOCOLS)
+            sources = r.strings(rule, "sources", rk, _address_problem)
+            destinations = r.strings(rule, "destinations", rk, _address_problem)
+            ports = r.strings(rule, "ports", rk, _port_problem)
+            for part, values in (("sources", sources), ("destinations", destinations), ("ports", ports)):
+                if not values and not rule.get(part):
+                    r.fail(f"{rk}.{part}", "needs at least one entry")
+            if name and description and protocol and sources and destinations and ports:
+                rules.append(HybridRule(name, description, protocol, sources, destinations, ports))
+        allowances = []
+        for j, allow in enumerate(r.items(w.get("allowances"), f"{wk}.allowances")):
+            ak = f"{wk}.allowances[{j}]"
+            allow = r.mapping(allow, ak, ("spoke", "subnet", "name", "protocol", "sources", "ports"))
+            spoke, subnet = r.string(allow, "spoke", ak), r.string(allow, "subnet", ak)
+            if spoke and subnet and (spoke, subnet) not in subnets:
+                r.fail(f"{ak}.subnet", f"names no subnet {subnet!r} of a spoke {spoke!r}")
+            name = r.string(allow, "name", ak, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"),
+                            rule="must be 1-80 letters, digits, '.', '-' or '_'")
+            protocol = r.string(allow, "protocol", ak, choices=HYBRID_PROTOCOLS)
+            sources = r.strings(allow, "sources", ak, _address_problem)
+            ports = r.strings(allow, "ports", ak, _port_problem)
+            if spoke and subnet and name and protocol and sources and ports:
+                allowances.append(SubnetAllowance(spoke, subnet, name, protocol, sources, ports))
+        if wave is not None and after is not None:
+            out.append(HybridWave(wave, after, tuple(rules), tuple(allowances)))
+    return tuple(sorted(out, key=lambda w: w.wave))
 
 
 def _ip_problem(value: str) -> str | None:
@@ -922,6 +1088,68 @@ def _parse_gateway(r: _Reader, raw: Any, key: str, network: NetworkConfig | None
         return None
     return AIGatewayConfig(ai_gateway_name(org, env, suffix), sku, capacity, subnet,  # type: ignore[arg-type]
                            publisher, email)  # type: ignore[arg-type]
+
+
+PLACEMENT_MATCH = ("applications", "environments", "tiers", "dataClassifications", "strategies")
+STRATEGIES = ("rehost", "replatform", "refactor", "rearchitect", "repurchase", "relocate", "retain", "retire")
+
+
+def _parse_placement(r: _Reader, raw: Any, key: str, index: int | None) -> PlacementRule | None:
+    p = r.mapping(raw, key, ("name", "spoke", "subnet", *PLACEMENT_MATCH))
+    name = p.get("name") if index is None else r.string(p, "name", key)
+    spoke, subnet = r.string(p, "spoke", key), r.string(p, "subnet", key)
+    tiers = []
+    for i, tier in enumerate(r.items(p.get("tiers"), f"{key}.tiers")):
+        if isinstance(tier, bool) or not isinstance(tier, int) or not 0 <= tier <= 3:
+            r.fail(f"{key}.tiers[{i}]", f"must be a tier 0-3; got {_shown(tier)}")
+        else:
+            tiers.append(tier)
+    classes = r.strings(p, "dataClassifications", key,
+                        lambda v: None if v in DATA_CLASSIFICATIONS else f"must be one of {', '.join(DATA_CLASSIFICATIONS)}")
+    strategies = r.strings(p, "strategies", key,
+                           lambda v: None if v in STRATEGIES else f"must be one of {', '.join(STRATEGIES)}")
+    criteria = [p.get(k) for k in PLACEMENT_MATCH if p.get(k)]
+    if index is not None and not criteria:
+        r.fail(key, "matches every server: give at least one of " + ", ".join(PLACEMENT_MATCH)
+                    + " (or use landing.default)")
+    if index is None and criteria:
+        r.fail(key, "the default places every server no rule matched; it takes no match criteria")
+    if not (spoke and subnet) or (index is not None and not name):
+        return None
+    return PlacementRule(str(name or "default"), spoke, subnet, applications=r.strings(p, "applications", key),
+                         environments=r.strings(p, "environments", key), tiers=tuple(tiers),
+                         data_classifications=classes, strategies=strategies)
+
+
+def _parse_landing(r: _Reader, raw: Any) -> LandingConfig | None:
+    """Placement rules are checked for shape here; whether their spokes exist is the plan's question
+    (`carelift plan landing` proposes the missing ones)."""
+    if raw is None:
+        return None
+    key = "landing"
+    lc = r.mapping(raw, key, ("rules", "default", "headroomPercent", "growthPercent", "azureMigrate"))
+    rules, names = [], set()
+    for i, item in enumerate(r.items(lc.get("rules"), f"{key}.rules")):
+        rule = _parse_placement(r, item, f"{key}.rules[{i}]", i)
+        if rule and rule.name in names:
+            r.fail(f"{key}.rules[{i}].name", f"duplicates another rule named {rule.name!r}")
+        elif rule:
+            names.add(rule.name)
+            rules.append(rule)
+    default = _parse_placement(r, lc["default"], f"{key}.default", None) if lc.get("default") is not None else None
+    headroom = r.integer(lc, "headroomPercent", key, default=20, minimum=0, maximum=90)
+    growth = r.integer(lc, "growthPercent", key, default=50, minimum=0, maximum=500)
+    project = None
+    if lc.get("azureMigrate") is not None:
+        mk = f"{key}.azureMigrate"
+        m = r.mapping(lc["azureMigrate"], mk, ("subscriptionId", "resourceGroup", "project", "assessment"))
+        sub = r.string(m, "subscriptionId", mk, pattern=GUID, rule="must be a subscription GUID")
+        group = r.string(m, "resourceGroup", mk)
+        name = r.string(m, "project", mk)
+        assessment = r.string(m, "assessment", mk) if m.get("assessment") is not None else None
+        if sub and group and name:
+            project = AzureMigrateProject(sub, group, name, assessment)
+    return LandingConfig(tuple(rules), default, headroom or 0, growth or 0, project)
 
 
 def _check_names(r: _Reader, org: str, env: str, suffix: str) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
 
-from infra.components.ai_gateway import AIGateway, AIGatewayArgs
+from infra.components.ai_gateway import GATEWAY_ZONE, AIGateway, AIGatewayArgs
 from infra.components.audit_archive import AuditArchive, AuditArchiveArgs
 from infra.components.dns import PrivateDnsZones, PrivateDnsZonesArgs
 from infra.components.flow_logs import NetworkFlowLogs, NetworkFlowLogsArgs
@@ -25,12 +26,13 @@ from infra.components.monitoring import Monitoring, MonitoringArgs
 from infra.components.openai import PrivateOpenAI, PrivateOpenAIArgs
 from infra.components.spoke import SpokeNetwork, SpokeNetworkArgs
 from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.landing_overlay import apply_overlay
 from infra.tagging import register_default_tags
 
 BLOB_ZONE = "privatelink.blob.core.windows.net"
 VAULT_ZONE = "privatelink.vaultcore.azure.net"
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
-_STRING_KEYS = frozenset({"environment", "organization", "uniqueSuffix", "location"})
+_STRING_KEYS = frozenset({"environment", "organization", "uniqueSuffix", "location", "landingOverlay"})
 
 
 def main(today: datetime.date | None = None, *, governance: bool = True) -> None:
@@ -63,6 +65,8 @@ def config_from_pulumi(today: datetime.date | None = None) -> StackConfig:
             continue
         raw[key] = value if key in _STRING_KEYS else _json_or_text(value)
     stack = pulumi.get_stack()
+    # `pulumi up` runs in the project directory, where the overlay path is relative to.
+    raw = apply_overlay(raw, Path.cwd(), f"stack {stack!r}")
     return parse_stack_config(raw, stack=stack, source=f"stack {stack!r}", today=today)
 
 
@@ -78,6 +82,8 @@ def private_dns_zones(config: StackConfig) -> tuple[str, ...]:
     zones = [BLOB_ZONE, VAULT_ZONE]
     if config.openai.enabled:
         zones += OPENAI_ZONES
+        if config.openai.gateway is not None:
+            zones.append(GATEWAY_ZONE)  # API Management in internal mode: its names resolve privately
     return tuple(sorted(zones))
 
 
@@ -114,6 +120,7 @@ def build(config: StackConfig) -> None:
             hub_gateway=hub.gateway,
             bastion_subnet_prefix=config.network.hub.subnets.bastion,
             hub_peering_after=previous_peering,
+            allowances=[a for w in config.network.hybrid_waves for a in w.allowances if a.spoke == spoke.name],
         ))
         previous_peering = spokes[spoke.name].hub_peering
 
@@ -164,7 +171,8 @@ def build(config: StackConfig) -> None:
                 gateway=config.openai.gateway, use_cases=config.openai.use_cases, today=as_of(),
                 resource_group_name=openai.resource_group_name, location=config.location,
                 subnet_id=spokes[config.openai.spoke].subnet_ids[config.openai.gateway.subnet],
-                hub_vnet_id=hub.vnet_id, account_id=openai.account_id, account_endpoint=openai.endpoint,
+                zone_resource_group_name=zones.resource_group_name, zone_id=zones.zone_ids[GATEWAY_ZONE],
+                account_id=openai.account_id, account_endpoint=openai.endpoint,
                 workspace_id=monitoring.workspace_id))
             outputs["aiGatewayUrl"] = gateway.gateway_url
             outputs["aiGatewayProducts"] = gateway.products

@@ -26,8 +26,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
 from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document, utc_today
-from infra.inputs import read_input_text
 from infra.stackfile import load_stack_yaml
+from infra.inputs import read_input_text
 
 # Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
 _NS = uuid.UUID("6d1f9a52-5c1e-4f7e-9a43-7c2b1e0d9f10")
@@ -204,9 +204,28 @@ def load_stack_file(path: Path, today: datetime.date | None = None) -> tuple[str
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(str(path), [ConfigIssue("config", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
+    document = _with_overlay(document, path)
     config = config_from_stack_document(document, stack=stack, source=str(path), today=today)
     raw = {k.partition(":")[2]: v for k, v in document["config"].items() if str(k).startswith(f"{PROJECT}:")}
+    # Already merged: the program under the mock engine must not merge the overlay a second time.
+    raw.pop("landingOverlay", None)
     return stack, raw, config
+
+
+def _with_overlay(document: Any, path: Path) -> Any:
+    """The stack document with its landing overlay (``carelift:landingOverlay``) merged into its keys."""
+    from infra.landing_overlay import apply_overlay
+
+    if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
+        return document
+    prefix = f"{PROJECT}:"
+    raw = {k[len(prefix):]: v for k, v in document["config"].items() if str(k).startswith(prefix)}
+    if "landingOverlay" not in raw:
+        return document
+    base = find_project_dir(path.resolve().parent) or path.resolve().parent
+    merged = apply_overlay(raw, base, str(path))
+    others = {k: v for k, v in document["config"].items() if not str(k).startswith(prefix)}
+    return {**document, "config": {**others, **{f"{prefix}{k}": v for k, v in merged.items()}}}
 
 
 def render_stack_file(path: Path, today: datetime.date | None = None) -> Rendering:

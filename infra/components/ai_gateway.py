@@ -52,8 +52,10 @@ class AIGatewayArgs:
     location: str
     subnet_id: pulumi.Input[str]
     """The AI spoke's API Management subnet (internal VNet injection)."""
-    hub_vnet_id: pulumi.Input[str]
-    """The hub VNet: the gateway's private DNS zone is linked there, where every spoke resolves."""
+    zone_resource_group_name: pulumi.Input[str]
+    """Resource group of the landing zone's private DNS zones, which holds ``azure-api.net`` (hub-linked)."""
+    zone_id: pulumi.Input[str]
+    """Id of that ``azure-api.net`` zone: the records wait for it."""
     account_id: pulumi.Input[str]
     """The Azure OpenAI account the gateway calls."""
     account_endpoint: pulumi.Input[str]
@@ -135,20 +137,15 @@ class AIGateway(pulumi.ComponentResource):
 
     def _private_dns(self, name: str, cfg: AIGatewayConfig, args: AIGatewayArgs,
                      service: apim.ApiManagementService) -> None:
-        """Internal mode publishes nothing in public DNS: the gateway's names resolve to its private address."""
-        zone = privatedns.PrivateZone(
-            f"{name}-zone", private_zone_name=GATEWAY_ZONE, resource_group_name=args.resource_group_name,
-            location="global", opts=pulumi.ResourceOptions(parent=self))
-        privatedns.VirtualNetworkLink(
-            f"{name}-zone-hub-link", virtual_network_link_name="link-hub", private_zone_name=zone.name,
-            resource_group_name=args.resource_group_name, location="global",
-            virtual_network=privatedns.SubResourceArgs(id=args.hub_vnet_id), registration_enabled=False,
-            opts=pulumi.ResourceOptions(parent=self))
+        """Internal mode publishes nothing in public DNS: the gateway's names resolve to its private address
+        through the landing zone's ``azure-api.net`` zone (created and hub-linked with the other zones)."""
         address = service.private_ip_addresses.apply(lambda ips: (ips or ["0.0.0.0"])[0])
         for host in (cfg.name, f"{cfg.name}.portal", f"{cfg.name}.management"):
             privatedns.PrivateRecordSet(
                 f"{name}-zone-{host}", record_type="A", relative_record_set_name=host,
-                private_zone_name=zone.name, resource_group_name=args.resource_group_name, ttl=300,
+                # Named through the zone's id, so each record waits for the zone.
+                private_zone_name=pulumi.Output.from_input(args.zone_id).apply(lambda _: GATEWAY_ZONE),
+                resource_group_name=args.zone_resource_group_name, ttl=300,
                 a_records=[privatedns.ARecordArgs(ipv4_address=address)],
                 opts=pulumi.ResourceOptions(parent=self))
 

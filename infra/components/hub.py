@@ -17,7 +17,7 @@ import pulumi_azure_native.network as network
 import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
-from infra.config import NetworkConfig
+from infra.config import HybridWave, NetworkConfig
 
 ZONES = ["1", "2", "3"]
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
@@ -323,7 +323,33 @@ def _rule_collection_groups(name: str, rg_name: pulumi.Output[str], policy: netw
         )],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[network_rules]),
     )
-    return [network_rules, application_rules]
+    groups: list[pulumi.Resource] = [network_rules, application_rules]
+    for wave in (w for w in cfg.hybrid_waves if w.rules):  # Azure refuses an empty collection
+        groups.append(_wave_rules(name, rg_name, policy, wave, parent, after=groups[-1]))
+    return groups
+
+
+def _wave_rules(name: str, rg_name: pulumi.Output[str], policy: network.FirewallPolicy, wave: HybridWave,
+                parent: pulumi.Resource, after: pulumi.Resource) -> network.FirewallPolicyRuleCollectionGroup:
+    """A wave's split dependencies in a group of their own: enabled for the wave, deleted after the last
+    wave its links wait for (`carelift plan runbook` says when)."""
+    return network.FirewallPolicyRuleCollectionGroup(
+        f"{name}-fw-rcg-wave-{wave.wave:02d}",
+        rule_collection_group_name=f"rcg-migration-wave-{wave.wave:02d}",
+        firewall_policy_name=policy.name,
+        resource_group_name=rg_name,
+        priority=1000 + wave.wave,
+        rule_collections=[network.FirewallPolicyFilterRuleCollectionArgs(
+            rule_collection_type="FirewallPolicyFilterRuleCollection",
+            name=f"allow-wave-{wave.wave:02d}-hybrid",
+            priority=100,
+            action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
+            rules=[_network_rule(rule.name, f"{rule.description} Remove after wave {wave.remove_after_wave}.",
+                                 rule.sources, rule.destinations, [rule.protocol], rule.ports)
+                   for rule in wave.rules],
+        )],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[after]),
+    )
 
 
 # API Management's outbound dependencies in a VNet (Microsoft's "virtual network configuration reference"):

@@ -14,9 +14,10 @@ import pulumi_azure_native.network as network
 import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
-from infra.config import Spoke, Subnet
+from infra.config import Spoke, Subnet, SubnetAllowance
 
 DENY_ALL_PRIORITY = 4096
+ALLOWANCE_PRIORITY = 1000
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class SpokeNetworkArgs:
     """The hub's AzureBastionSubnet prefix: the only source allowed to open RDP/SSH sessions."""
     hub_peering_after: pulumi.Resource | None = None
     """The previous spoke's hub-side peering: peerings on one hub VNet are written one at a time."""
+    allowances: Sequence[SubnetAllowance] = ()
+    """Inbound flows migration waves need into this spoke's subnets (landing overlay), above deny-all."""
 
 
 class SpokeNetwork(pulumi.ComponentResource):
@@ -101,7 +104,8 @@ class SpokeNetwork(pulumi.ComponentResource):
                 network_security_group_name=f"nsg-{prefix}-{spoke.name}-{subnet.name}",
                 resource_group_name=rg.name,
                 location=args.location,
-                security_rules=_subnet_rules(subnet, args.bastion_subnet_prefix, gateways),
+                security_rules=_with_allowances(_subnet_rules(subnet, args.bastion_subnet_prefix, gateways),
+                                                [a for a in args.allowances if a.subnet == subnet.name]),
                 opts=child,
             )
             # NSGs emit logs only (rule counters and events); there are no NSG metrics.
@@ -181,6 +185,23 @@ def _rule(name: str, priority: int, access: str, protocol: str, source: str,
         destination_port_range=ports[0] if len(ports) == 1 else None,
         destination_port_ranges=list(ports) if len(ports) > 1 else None,
     )
+
+
+def _with_allowances(rules: list[network.SecurityRuleArgs],
+                     allowances: Sequence[SubnetAllowance]) -> list[network.SecurityRuleArgs]:
+    """The subnet's own rules, then the waves' allowances, then its closing deny-all."""
+    return rules[:-1] + _allowance_rules(allowances) + rules[-1:]
+
+
+def _allowance_rules(allowances: Sequence[SubnetAllowance]) -> list[network.SecurityRuleArgs]:
+    """Migration waves' inbound flows: exact sources and ports, named after their wave."""
+    return [network.SecurityRuleArgs(
+        name=allow.name, priority=ALLOWANCE_PRIORITY + i, direction="Inbound", access="Allow",
+        protocol=allow.protocol.capitalize(), source_address_prefixes=list(allow.sources), source_port_range="*",
+        destination_address_prefix="*",
+        destination_port_range=allow.ports[0] if len(allow.ports) == 1 else None,
+        destination_port_ranges=list(allow.ports) if len(allow.ports) > 1 else None,
+    ) for i, allow in enumerate(allowances)]
 
 
 def _subnet_rules(subnet: Subnet, bastion_prefix: str, gateways: Sequence[str] = ()) -> list[network.SecurityRuleArgs]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.infra.arm.expected import OPENAI_RG, TAGS, document, rid, versionless
+from tests.infra.arm.expected import DNS, OPENAI_RG, TAGS, document, rid, versionless
 
 COVERED = {
     "azure-native:apimanagement:ApiManagementService",
@@ -17,7 +17,7 @@ COVERED = {
     "azure-native:privatedns:PrivateRecordSet",
 }
 SERVICE = rid(OPENAI_RG, "Microsoft.ApiManagement/service/apim-rbh-prod-p01")
-ZONE = rid(OPENAI_RG, "Microsoft.Network/privateDnsZones/azure-api.net")
+ZONE = rid(DNS, "Microsoft.Network/privateDnsZones/azure-api.net")
 
 
 def test_service_is_internal_with_its_subnet_identity_and_hardened_protocols(prod_rendering):

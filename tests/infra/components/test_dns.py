@@ -22,13 +22,14 @@ def test_zones_are_exactly_those_the_program_needs(rendering):
     assert len(zones) == len(set(zones))
 
 
-def test_prod_has_openai_cognitive_services_vault_and_blob_zones(prod_rendering):
+def test_prod_has_openai_cognitive_services_vault_blob_and_ai_gateway_zones(prod_rendering):
     zones = {z.inputs["privateZoneName"] for z in children(prod_rendering, ZONE)}
     assert zones == {
         "privatelink.openai.azure.com",
         "privatelink.cognitiveservices.azure.com",
         "privatelink.vaultcore.azure.net",
         "privatelink.blob.core.windows.net",
+        "azure-api.net",  # the AI gateway in internal mode
     }
 
 
