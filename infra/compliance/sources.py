@@ -468,8 +468,11 @@ class _TemplateReader:
         name = self._partial(raw.get("name"), context, f"{location}.name")
         if not isinstance(name, str) or not name.strip():
             given = isinstance(raw.get("name"), str) and raw["name"].strip()
-            raise SourceError(self.path, "name evaluates to an empty string" if given else "resource has no name",
-                              location)
+            if not given:
+                raise SourceError(self.path, "resource has no name", location)
+            hint = f" ({raw['name'].strip()} with the template's defaults: give its value with --parameters)" \
+                if is_expression(raw["name"].strip()) else ""
+            raise SourceError(self.path, f"name evaluates to an empty string{hint}", location)
         document_type, resource_id, names = self._identify(arm_type, name, raw, context, location, parent)
         if "[" in resource_id and resource_id.lower() in self._produced:
             # Copies whose names are only known at deployment spell out the same id: not a provable duplicate.

@@ -315,8 +315,10 @@ class TestOneBadResource:
         source = read_arm_file(write(tmp_path, template(
             "x", {"type": "Microsoft.KeyVault/vaults", "name": "[concat('', '')]"},
             {"type": "Microsoft.KeyVault/vaults", "name": "kv-a"})))
-        assert [p.message for p in source.problems] == ["resource is not a JSON object",
-                                                        "name evaluates to an empty string"]
+        assert [p.message for p in source.problems] == [
+            "resource is not a JSON object",
+            "name evaluates to an empty string ([concat('', '')] with the template's defaults: give its value with "
+            "--parameters)"]
         assert [d["id"] for d in source.documents] == [KV]
 
     def test_a_resource_with_an_unreadable_scope_does_not_reject_the_file(self, tmp_path):
