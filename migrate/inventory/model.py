@@ -7,6 +7,7 @@ planner (issue 5) reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping
 
 ENVIRONMENTS = ("prd", "tst", "dev", "trn", "rel", "poc", "dr")
@@ -64,7 +65,7 @@ class Server:
     memory_utilization: float | None = None
     tags: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property  # computed once per (immutable) server: the import looks it up several times
     def identity(self) -> str:
         """What tells servers apart, lower-cased: `[vcenter/][vm uuid ]name[ (name-qualifier)]`.
 
@@ -72,13 +73,18 @@ class Server:
         copies carry their original's), so the vCenter (tag `vcenter`) and the name are part of it;
         same-named VMs of one export without a UUID are told apart by the tag `name-qualifier`."""
         key = self.name.strip().lower()
-        tags = dict(self.tags) if self.tags else {}
-        if tags.get("name-qualifier"):
-            key = f"{key} ({tags['name-qualifier'].strip().lower()})"
+        vcenter = qualifier = None
+        for tag, value in self.tags:
+            if tag == "vcenter":
+                vcenter = value
+            elif tag == "name-qualifier":
+                qualifier = value
+        if qualifier:
+            key = f"{key} ({qualifier.strip().lower()})"
         if self.vm_uuid:
             key = f"{self.vm_uuid.strip().lower()} {key}"
-        if tags.get("vcenter"):
-            key = f"{tags['vcenter'].strip().lower()}/{key}"
+        if vcenter:
+            key = f"{vcenter.strip().lower()}/{key}"
         return key
 
     @property

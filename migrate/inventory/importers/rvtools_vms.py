@@ -42,11 +42,13 @@ class Owners:
 
     def find(self, row: Row):
         name = (row.text("vm") or "").casefold()
+        found = self.by_name.get(name, [])
+        if len(found) == 1:  # the common case: the name says which VM, no UUID to parse
+            return found[0]
         try:
             uuid = fields.vm_uuid(row.text("uuid"))
         except ValueError:
             uuid = None
-        found = self.by_name.get(name, [])
         if uuid:
             with_uuid = [vm for vm in found if vm.server.get("vm_uuid") == uuid] or \
                 (self.by_uuid.get(uuid, []) if not found else [])  # renamed since vInfo was read
