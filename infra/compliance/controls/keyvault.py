@@ -78,11 +78,14 @@ def public_network_disabled(vault: Document, index: ResourceIndex) -> Outcome:
 )
 def acl_default_deny(vault: Document, index: ResourceIndex) -> Outcome:
     """If public access is ever re-enabled, only listed networks get through."""
-    action = get(vault, "properties.networkAcls.defaultAction")
-    if same(action, "Deny"):
+    action = setting(vault, "properties.networkAcls.defaultAction")
+    if same(action.value, "Deny"):
         return passed(sentence(vault, "denies network access by default"))
-    found = "has no network ACL default action" if action is None else f"allows network access by default ({action})"
-    return failed(sentence(vault, f"{found}; the default action must be Deny"))
+    if action.value is None:
+        return failed(sentence(vault, "has no network ACL default action; the default action must be Deny"))
+    why = f"; {action.default_note}" if action.is_default else ""
+    return failed(sentence(vault, f"allows network access by default ({shown(action.value)}{why}); the default action "
+                                  "must be Deny"))
 
 
 @control(

@@ -121,6 +121,14 @@ class TestAclDefaultDeny:
     def test_fail_when_allow_or_absent(self):
         documents = [vault("kv-allow", networkAcls={"defaultAction": "Allow"}), vault("kv-no-acl")]
         assert statuses(keyvault.acl_default_deny, documents) == {"kv-allow": Status.FAIL, "kv-no-acl": Status.FAIL}
+        assert messages(keyvault.acl_default_deny, documents[1:]) == [
+            "Key Vault 'kv-no-acl' allows network access by default (Allow; defaultAction unset: Azure's default is "
+            "Allow); the default action must be Deny."]
+
+    def test_a_lower_case_deny_is_deny(self):
+        """The message that once read "allows network access by default (deny)"."""
+        kv = vault("kv-lower", networkAcls={"defaultAction": "deny"})
+        assert messages(keyvault.acl_default_deny, [kv]) == ["Key Vault 'kv-lower' denies network access by default."]
 
     def test_empty(self):
         assert statuses(keyvault.acl_default_deny, []) == {}

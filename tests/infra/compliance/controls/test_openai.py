@@ -53,8 +53,8 @@ class TestPrivateNetwork:
     def test_message_names_both_problems(self):
         assert messages(openai.private_network, [account("oai-bare")]) == [
             "Azure OpenAI account 'oai-bare' does not disable public network access (publicNetworkAccess unset: "
-            "Azure's default is Enabled) and does not deny by default in its network ACLs, so prompts can arrive "
-            "from public networks."]
+            "Azure's default is Enabled) and does not deny by default in its network ACLs (defaultAction unset: "
+            "Azure's default is Allow), so prompts can arrive from public networks."]
 
     def test_empty(self):
         assert statuses(openai.private_network, []) == {}
