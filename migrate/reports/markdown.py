@@ -29,6 +29,11 @@ def short(value: str, limit: int = 140) -> str:
     return value if len(value) <= limit else value[:limit - 1].rstrip() + "…"
 
 
+def _when(value: str | None) -> str | None:
+    """An ISO cutover time as 'YYYY-MM-DD HH:MM' (the wall-clock time of the cutover window's zone)."""
+    return value[:16].replace("T", " ") if value else None
+
+
 def money(value: Any) -> str:
     return f"${value:,.2f}" if isinstance(value, (int, float)) else text(value)
 
@@ -40,7 +45,9 @@ def markdown_report(document: Mapping[str, Any]) -> str:
                  f"{metrics['migration_waves']} waves after a foundation wave, {metrics['servers_excluded']} are "
                  f"retired or retained; {doc.applications_in_waves(document)} applications, "
                  f"{metrics['move_groups']} move groups.")
-    lines.append(f"Cutovers {text(metrics.get('first_cutover'))} → {text(metrics.get('last_cutover'))}.")
+    zone = document["settings"].get("cutover_window", {}).get("time_zone", "local time")
+    lines.append(f"Cutovers {text(_when(metrics.get('first_cutover')))} → {text(_when(metrics.get('last_cutover')))} "
+                 f"({text(zone)}).")
     lines.append("")
     warnings = doc.warnings(document)
     if warnings:
