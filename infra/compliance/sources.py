@@ -156,8 +156,9 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> Any:
-    """JSON as ARM reads it: `//` and `/* */` comments and raw newlines inside strings are allowed
-    (Azure accepts them, and Enterprise-Scale's eslzArm.json uses both)."""
+    """JSON as ARM reads it: `//` and `/* */` comments, raw newlines inside strings and trailing commas
+    are allowed (Azure's parser accepts them; Enterprise-Scale's eslzArm.json and some quickstart
+    templates use them)."""
     if not text.strip():
         raise SourceError(path, "is empty")
     try:
@@ -165,13 +166,32 @@ def _parse(path: Path, text: str) -> Any:
     except json.JSONDecodeError:
         pass
     try:
-        return json.loads(_without_comments(text), strict=False)
+        return json.loads(_without_trailing_commas(_without_comments(text)), strict=False)
     except json.JSONDecodeError as error:
         hint = ""
         if path.suffix.lower() == ".bicep":
             hint = f" (a Bicep file: compile it with `az bicep build --file {path.name}` and audit the JSON)"
         raise SourceError(path, f"is not valid JSON: {error.msg}{hint}",
                           f"line {error.lineno}, column {error.colno}") from None
+
+
+def _without_trailing_commas(text: str) -> str:
+    """`text` with each comma that ends an object or array (`[1, 2,]`) blanked out, outside strings."""
+    out, at, size = list(text), 0, len(text)
+    while at < size:
+        char = text[at]
+        if char == '"':
+            at += 1
+            while at < size and text[at] != '"':
+                at += 2 if text[at] == "\\" else 1
+        elif char == ",":
+            ahead = at + 1
+            while ahead < size and text[ahead] in " \t\r\n":
+                ahead += 1
+            if ahead < size and text[ahead] in "}]":
+                out[at] = " "
+        at += 1
+    return "".join(out)
 
 
 def _without_comments(text: str) -> str:

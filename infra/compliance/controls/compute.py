@@ -78,16 +78,18 @@ def _vm_disks(vm: Document) -> list[tuple[str, dict]]:
     found = []
     os_disk = get(vm, "properties.storageProfile.osDisk") or {}
     if isinstance(os_disk, dict) and isinstance(os_disk.get("managedDisk"), dict):
-        found.append((f"OS disk '{os_disk['name']}'" if os_disk.get("name") else "the OS disk", os_disk["managedDisk"]))
+        # Names only label the message: spelled() shows an expression without counting it as used.
+        name = os_disk.get("name")
+        found.append((f"OS disk '{spelled(name)}'" if name is not None else "the OS disk", os_disk["managedDisk"]))
     managed_vm = bool(found)
     for data_disk in get_entries(vm, "properties.storageProfile.dataDisks"):
-        if not isinstance(data_disk, dict) or data_disk.get("vhd"):
+        if not isinstance(data_disk, dict) or data_disk.get("vhd") is not None:
             continue  # an unmanaged (VHD blob) disk is outside this control
         # A data disk without a managedDisk block on a managed VM is a managed disk with default settings.
         if isinstance(data_disk.get("managedDisk"), dict) or managed_vm:
             managed = data_disk.get("managedDisk") if isinstance(data_disk.get("managedDisk"), dict) else {}
-            label = (f"data disk '{data_disk['name']}'" if data_disk.get("name")
-                     else f"the data disk at LUN {data_disk.get('lun')}")
+            label = (f"data disk '{spelled(data_disk['name'])}'" if data_disk.get("name") is not None
+                     else f"the data disk at LUN {spelled(data_disk.get('lun'))}")
             found.append((label, managed))
     return found
 

@@ -112,6 +112,15 @@ class TestVmDisksEncrypted:
             "Virtual machine 'vm-quickstart' does not encrypt at host and the data disk at LUN 0 use(s) platform-managed "
             "keys only (no disk encryption set)."]
 
+    def test_a_disk_name_given_as_an_expression_only_labels_the_message(self):
+        machine = vm("vm-named", os_des=None)
+        machine["properties"]["storageProfile"]["osDisk"]["name"] = Unknown("[concat(parameters('vm'), 'OsDisk')]",
+                                                                            "properties.storageProfile.osDisk.name")
+        assert statuses(compute.vm_disks_encrypted, [machine]) == {"vm-named": Status.FAIL}
+        assert messages(compute.vm_disks_encrypted, [machine]) == [
+            "Virtual machine 'vm-named' does not encrypt at host and OS disk '[concat(parameters('vm'), 'OsDisk')]' "
+            "use(s) platform-managed keys only (no disk encryption set)."]
+
     def test_empty(self):
         assert statuses(compute.vm_disks_encrypted, []) == {}
 
