@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from infra.compliance.controls.firewall import firewall_private_ips
-from infra.compliance.controls.values import boolean, number, same
+from infra.compliance.controls.values import boolean, number, same, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list
 from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
@@ -275,7 +275,7 @@ def no_default_outbound(subnet: Document, index: ResourceIndex) -> Outcome:
 )
 def nic_without_public_ip(nic: Document, index: ResourceIndex) -> Outcome:
     """A server with its own public address bypasses the hub's inspection."""
-    exposed = [str(c.get("name") or "?") for c in get_entries(nic, "properties.ipConfigurations")
+    exposed = [spelled(c.get("name", "?")) for c in get_entries(nic, "properties.ipConfigurations")
                if get(c, "properties.publicIPAddress")]
     if exposed:
         return failed(sentence(nic, f"has a public IP address on ip configuration {', '.join(exposed)}, so the "

@@ -14,7 +14,7 @@ transparentDataEncryption ("current").
 from __future__ import annotations
 
 from infra.compliance.controls.tagging import DATA_CLASSIFICATION, tags_of
-from infra.compliance.controls.values import boolean, number, same, setting, shown
+from infra.compliance.controls.values import boolean, number, same, setting, shown, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_list
 from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, passed
@@ -160,7 +160,7 @@ def _ip(value: object) -> tuple[int, ...] | None:
 def no_allow_all_firewall_rule(server: Document, index: ResourceIndex) -> Outcome:
     """A rule from 0.0.0.0 to 255.255.255.255 makes every database's login page public."""
     rules = index.children(server["id"], FIREWALL_RULE_TYPE)
-    open_rules = [str(r.get("name") or "?").rsplit("/", 1)[-1] for r in rules
+    open_rules = [spelled(r.get("name", "?")).rsplit("/", 1)[-1] for r in rules
                   if _ip(get(r, "properties.startIpAddress")) == (0, 0, 0, 0)
                   and _ip(get(r, "properties.endIpAddress")) == (255, 255, 255, 255)]
     if open_rules:
