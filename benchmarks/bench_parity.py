@@ -243,17 +243,20 @@ def _verdict(findings) -> str:
 def tolerance(paths: list[Path], label: str) -> dict:
     """Every JSON file: rejected whole (only counted when it is valid JSON), tracebacks, and what was read."""
     stats = {"files": 0, "validJson": 0, "rejected": [], "tracebacks": [], "resources": 0, "notAudited": 0,
-             "manual": 0, "errors": 0, "failed": 0, "passed": 0, "subscriptionFindings": 0}
+             "manual": 0, "errors": 0, "failed": 0, "passed": 0, "subscriptionFindings": 0, "notArm": 0}
     subscription_wide = {c.id for c in all_controls() if SUBSCRIPTION_TYPE in c.resource_types}
     controls = all_controls()
     for path in paths:
         stats["files"] += 1
         try:  # JSON as ARM reads it: comments and raw newlines in strings allowed
-            json.loads(_without_comments(path.read_text(encoding="utf-8-sig")), strict=False)
+            data = json.loads(_without_comments(path.read_text(encoding="utf-8-sig")), strict=False)
             valid = True
         except (ValueError, UnicodeDecodeError):
-            valid = False
+            data, valid = None, False
         stats["validJson"] += valid
+        if valid and not _looks_like_arm(data):  # a UI definition, a parameters file, app settings...
+            stats["notArm"] += 1
+            continue
         try:
             source = read_arm_file(path)
             result = evaluate(source.documents, controls, problems=source.problems, not_audited=source.gaps)
@@ -270,7 +273,8 @@ def tolerance(paths: list[Path], label: str) -> dict:
         stats["notAudited"] += summary["notAudited"]
         for key in ("manual", "errors", "failed", "passed"):
             stats[key] += summary[key]
-    print(f"{label}: {stats['files']} files ({stats['validJson']} valid JSON), {len(stats['rejected'])} valid-JSON "
+    print(f"{label}: {stats['files']} files ({stats['validJson']} valid JSON, {stats['notArm']} of them not ARM "
+          f"input: UI definitions, parameter files...), {len(stats['rejected'])} valid-JSON ARM "
           f"files rejected whole, {len(stats['tracebacks'])} tracebacks; {stats['resources']} resources read, "
           f"{stats['notAudited']} parts not audited; findings: {stats['passed']} passed, {stats['failed']} failed, "
           f"{stats['manual']} manual (unknown values), {stats['errors']} errors; "
@@ -278,6 +282,19 @@ def tolerance(paths: list[Path], label: str) -> dict:
     for line in stats["rejected"] + stats["tracebacks"]:
         print(f"      ✗ {line[:600]}")
     return stats
+
+
+def _looks_like_arm(data) -> bool:
+    """A template, a resource list or a Resource Graph answer, as far as its top level says."""
+    if isinstance(data, list):
+        return all(isinstance(item, dict) and ("type" in item or "ResourceType" in item) for item in data)
+    if not isinstance(data, dict):
+        return False
+    schema = str(data.get("$schema", "")).lower()
+    if "deploymentparameters" in schema:
+        return False
+    return "deploymenttemplate" in schema or any(key in data for key in ("resources", "template", "value", "data")) \
+        or ("type" in data and "id" in data)
 
 
 def main() -> None:

@@ -258,9 +258,8 @@ class TestErrors:
         assert "is a directory" in self.error(tmp_path).message
 
     def test_not_json_names_line_and_column(self, tmp_path):
-        error = self.error(write(tmp_path, '{\n  "resources": [\n    {"type": "x",}\n  ]\n}'))
-        assert (error.location, error.message) == (
-            "line 3, column 18", "is not valid JSON: Expecting property name enclosed in double quotes")
+        error = self.error(write(tmp_path, '{\n  "resources": [\n    {"type": "x" "name": 1}\n  ]\n}'))
+        assert (error.location, error.message) == ("line 3, column 18", "is not valid JSON: Expecting ',' delimiter")
         assert str(error) == f"{error.path}: line 3, column 18: {error.message}"
 
     def test_bicep_gets_a_hint(self, tmp_path):
@@ -418,3 +417,10 @@ class TestTemplateLanguage:
         source = read_arm_file(write(tmp_path, shell))
         assert "ConvertTo-Json cut at its default depth" in source.notes[0]
         assert "-Depth 20" in source.notes[0]
+
+    def test_trailing_commas_are_read_as_azure_reads_them(self, tmp_path):
+        text = ('{"$schema": "%s", "parameters": {"n": {"type": "string", "defaultValue": "kv-a",},},\n'
+                ' "resources": [{"type": "Microsoft.KeyVault/vaults", "name": "[parameters(\'n\')]",'
+                ' "properties": {"note": "a, ]"},},\n]}' % SCHEMA)
+        [document] = load_arm_file(write(tmp_path, text))
+        assert document["id"] == KV and document["properties"]["note"] == "a, ]"
