@@ -64,7 +64,8 @@ def https_only(site: Document, index: ResourceIndex) -> Outcome:
     https = setting(site, "properties.httpsOnly", SITE_DEFAULTS_TYPE)
     if boolean(https.value) is True:
         return passed(sentence(site, "accepts HTTPS only"))
-    return failed(sentence(site, f"does not set httpsOnly{https.note}, so it answers plain HTTP requests"))
+    found = f"does not set httpsOnly{https.note}" if https.is_default else f"has httpsOnly {shown(https.value)}"
+    return failed(sentence(site, f"{found}, so it answers plain HTTP requests"))
 
 
 @control(

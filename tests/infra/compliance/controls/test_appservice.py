@@ -29,7 +29,8 @@ class TestHttpsOnly:
     def test_fail_when_false_or_unset(self):
         documents = [site("app-http", httpsOnly=False), site("app-unset")]
         assert statuses(appservice.https_only, documents) == {"app-http": Status.FAIL, "app-unset": Status.FAIL}
-        assert messages(appservice.https_only, documents[1:]) == [
+        assert messages(appservice.https_only, documents) == [
+            "App Service app 'app-http' has httpsOnly false, so it answers plain HTTP requests.",
             "App Service app 'app-unset' does not set httpsOnly (httpsOnly unset: Azure's default is false), so it "
             "answers plain HTTP requests."]
 
