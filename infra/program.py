@@ -26,6 +26,7 @@ from infra.components.monitoring import Monitoring, MonitoringArgs
 from infra.components.openai import PrivateOpenAI, PrivateOpenAIArgs
 from infra.components.spoke import SpokeNetwork, SpokeNetworkArgs
 from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, StackConfig, parse_stack_config
+from infra.stackfile import plaintext_secrets
 from infra.landing_overlay import apply_overlay
 from infra.tagging import register_default_tags
 
@@ -56,7 +57,32 @@ def main(today: datetime.date | None = None, *, governance: bool = True) -> None
 
 
 def config_from_pulumi(today: datetime.date | None = None) -> StackConfig:
-    """Read the ``carelift:`` keys from Pulumi's config and validate them."""
+    """Read the ``carelift:`` keys from Pulumi's config and validate them.
+
+    A plaintext value under a secret-looking key of any namespace (``azure-native:clientSecret``)
+    is reported too, as `carelift infra validate` reports it from the stack file.
+    """
+    secrets = plaintext_secrets(_unencrypted_config())
+    try:
+        config = _parse_pulumi_config(today)
+    except ConfigError as error:
+        raise ConfigError(error.source, [*secrets, *error.issues]) from None
+    if secrets:
+        raise ConfigError(f"stack {pulumi.get_stack()!r}", secrets)
+    return config
+
+
+def _unencrypted_config() -> dict[str, object]:
+    """Every config value of the stack, all namespaces, that Pulumi does not hold as a secret."""
+    from pulumi.runtime.config import CONFIG, get_config_env, get_config_secret_keys_env, is_config_secret
+
+    values = {**get_config_env(), **CONFIG.get()}
+    secret = set(get_config_secret_keys_env())
+    return {key: _json_or_text(value) if isinstance(value, str) else value
+            for key, value in values.items() if key not in secret and not is_config_secret(key)}
+
+
+def _parse_pulumi_config(today: datetime.date | None) -> StackConfig:
     cfg = pulumi.Config(PROJECT)
     raw = {}
     for key in TOP_LEVEL_KEYS:
