@@ -39,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from infra.compliance.catalog import all_controls  # noqa: E402
 from infra.compliance.engine import evaluate  # noqa: E402
 from infra.compliance.model import SUBSCRIPTION_TYPE, Status  # noqa: E402
-from infra.compliance.sources import SourceError, _without_comments, read_arm_file  # noqa: E402
+from infra.compliance.sources import (SourceError, _without_comments, _without_trailing_commas,  # noqa: E402
+                                      read_arm_file)
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -248,8 +249,9 @@ def tolerance(paths: list[Path], label: str) -> dict:
     controls = all_controls()
     for path in paths:
         stats["files"] += 1
-        try:  # JSON as ARM reads it: comments and raw newlines in strings allowed
-            data = json.loads(_without_comments(path.read_text(encoding="utf-8-sig")), strict=False)
+        try:  # JSON as ARM reads it: comments, raw newlines in strings and trailing commas allowed
+            data = json.loads(_without_trailing_commas(_without_comments(path.read_text(encoding="utf-8-sig"))),
+                              strict=False)
             valid = True
         except (ValueError, UnicodeDecodeError):
             data, valid = None, False
