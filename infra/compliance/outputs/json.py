@@ -51,7 +51,10 @@ def indented(value: Any) -> str:
             for number, (key, item) in enumerate(node.items()):
                 append(f",\n{inner}" if number else inner)
                 append(f"{encode_basestring(str(key))}: ")
-                walk(item, inner)
+                if type(item) is str:  # most leaves: no call per value
+                    append(encode_basestring(item))
+                else:
+                    walk(item, inner)
             append(f"\n{pad}}}")
         elif isinstance(node, (list, tuple)):
             if not node:
@@ -61,7 +64,10 @@ def indented(value: Any) -> str:
             append("[\n")
             for number, item in enumerate(node):
                 append(f",\n{inner}" if number else inner)
-                walk(item, inner)
+                if type(item) is str:
+                    append(encode_basestring(item))
+                else:
+                    walk(item, inner)
             append(f"\n{pad}]")
         elif node is True or node is False or node is None or isinstance(node, (int, float)):
             append(json.dumps(node))
