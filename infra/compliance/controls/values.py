@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -52,13 +53,15 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        found = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip())
+            found = float(value.strip())
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return found if math.isfinite(found) else None  # "inf" days is not a retention period
 
 
 def peek(document: Any, path: str) -> Any:

@@ -25,6 +25,7 @@ class TestComparisons:
         assert boolean("yes") is None and boolean(1) is None and boolean(None) is None
         assert number("90") == 90.0 and number(" 1.2 ") == 1.2 and number(365) == 365.0
         assert number(True) is None and number("ninety") is None and number(None) is None
+        assert number("inf") is None and number("nan") is None and number(float("inf")) is None
 
     def test_shown_as_arm_writes_it(self):
         assert shown(True) == "true" and shown(90.0) == "90" and shown(1.2) == "1.2" and shown("Deny") == "Deny"
