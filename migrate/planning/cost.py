@@ -30,14 +30,11 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from infra.inputs import read_input_text
+from migrate.planning.catalogs import CatalogError, load_catalog, load_disk_tiers
 from migrate.planning.model import Cost, Sizing
 from migrate.planning.settings import PlanSettings, Pricing
 
 OPTIONS = ("payg", "ri1y", "ri3y")
-
-
-class CatalogError(ValueError):
-    """A shipped catalog or price file is missing or malformed (names the file and the entry)."""
 
 
 @dataclass(frozen=True)
@@ -223,8 +220,6 @@ def total(costs: Iterable[Cost]) -> Cost:
 
 def pricing_assumptions(settings: PlanSettings) -> dict[str, Any]:
     """What the plan quotes next to its costs: snapshot, source, option, and every assumption."""
-    from migrate.planning.sizing import load_catalog, load_disk_tiers
-
     prices = load_prices(settings.region)
     return {
         "currency": prices.currency,
