@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
-from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Unknown, _touch
+from infra.compliance.document import SUBSCRIPTION_TYPE, Document, Unknown, _touch
 
 # Parent type -> (property holding inline children, child type).
 INLINE_CHILDREN = {

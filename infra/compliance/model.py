@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import contextvars
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
+
+# The document shape and the unknown values live one layer down (the index reads them too); they
+# are re-exported here, where the controls have always imported them from.
+from infra.compliance.document import (SUBSCRIPTION_TYPE, Document, Unknown, _touch, has_unknown,  # noqa: F401
+                                       is_unknown, touched_unknowns)
 
 if TYPE_CHECKING:
     from infra.compliance.index import ResourceIndex
 
-Document = Mapping[str, Any]
-SUBSCRIPTION_TYPE = "Microsoft.Resources/subscriptions"
-"""Pseudo-resource the index adds once per subscription seen: subscription-wide controls check it."""
 
 
 class Severity(str, enum.Enum):
@@ -34,88 +35,6 @@ class Status(str, enum.Enum):
     """The check needed a value only known at deployment (an expression): a person must judge it."""
     ERROR = "error"
     """The resource could not be read, or the check raised: nothing was proven either way."""
-
-
-# --- values only known at deployment
-
-_TOUCHED: contextvars.ContextVar[list["Unknown"] | None] = contextvars.ContextVar("carelift_touched", default=None)
-
-
-def _touch(value: "Unknown") -> None:
-    touched = _TOUCHED.get()
-    if touched is not None:
-        touched.append(value)
-
-
-class Unknown(str):
-    """A value only known at deployment, spelled as the expression that computes it ("[resourceGroup().location]").
-
-    It is a str, so a check that compares it (``== "Disabled"``, ``in (...)``, ``.lower()``, ``if value:``)
-    simply does not match and fails. While a check runs, every such use is recorded; the engine turns a
-    check that did not pass after touching an unknown into status ``manual``. `where` is the value's path
-    in the document ("location", "properties.minimumTlsVersion") when the reader knows it.
-    """
-
-    where: str
-    why: str
-    """Why it is unknown, for the manual finding; "" means an expression only known at deployment."""
-
-    def __new__(cls, value: str = "", where: str = "", why: str = "") -> "Unknown":
-        instance = super().__new__(cls, value)
-        instance.where = where
-        instance.why = why
-        return instance
-
-    def __reduce__(self):  # copy/pickle keep the class, the path and the reason
-        return (type(self), (str.__str__(self), self.where, self.why))
-
-    __hash__ = str.__hash__
-
-
-def _recording(name: str):
-    original = getattr(str, name)
-
-    def method(self, *args, **kwargs):
-        _touch(self)
-        return original(self, *args, **kwargs)
-
-    method.__name__ = name
-    return method
-
-
-for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__contains__", "__len__", "__iter__",
-              "__getitem__", "__str__", "lower", "upper", "casefold", "strip", "startswith", "endswith", "split",
-              "replace", "find", "rfind", "count", "isdigit", "isdecimal"):
-    setattr(Unknown, _name, _recording(_name))
-Unknown.__bool__ = lambda self: (_touch(self), True)[1]  # type: ignore[method-assign]
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value only known at deployment; reading it this way does not count as touching it."""
-    return isinstance(value, Unknown)
-
-
-def has_unknown(value: Any) -> bool:
-    """True when `value` is, or contains (in a list or mapping), a value only known at deployment."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, Mapping):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown(v) for v in value)
-    return False
-
-
-class touched_unknowns:
-    """``with touched_unknowns() as touched:`` records the unknown values used inside the block."""
-
-    def __enter__(self) -> list[Unknown]:
-        self._touched: list[Unknown] = []
-        self._token = _TOUCHED.set(self._touched)
-        return self._touched
-
-    def __exit__(self, *exc_info: object) -> None:
-        _TOUCHED.reset(self._token)
 
 
 # 45 CFR Part 164 Subpart C sections -> the safeguard family auditors group by.
