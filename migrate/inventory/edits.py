@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from migrate.inventory.merge import differences
 from migrate.inventory.model import Server
-from migrate.inventory.store import read_servers
+from migrate.inventory.schema import read_servers
 
 
 class EditError(Exception):

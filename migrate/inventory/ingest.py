@@ -23,7 +23,7 @@ from dataclasses import replace
 from migrate.inventory.matching import EstateIndex, is_ip, match, shared_uuid, tag
 from migrate.inventory.merge import differences, merge_server, merge_tags
 from migrate.inventory.model import Application, InputError, ParsedFile, Problem, Server
-from migrate.inventory.store import SERVER_COLUMNS, BatchSummary, SourceFile, read_servers
+from migrate.inventory.schema import SERVER_COLUMNS, BatchSummary, SourceFile, read_servers
 
 UPSERT_EDGE = """
 INSERT INTO dependencies (source_id, source, destination_id, destination, port, protocol, process, weight,
