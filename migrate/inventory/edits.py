@@ -12,7 +12,8 @@ migration 0004), which is what `undo` replays backwards:
 
 The planner's advice for servers sharing a name is "rename all but one": `rename` takes the
 server's identity (shown by `inventory show` when a name is ambiguous) and refuses a name
-another server already has.
+another server already has. The identity it had stays an alias (migration 0005), so importing
+the export that named it again updates the renamed server and keeps the new name.
 """
 
 from __future__ import annotations
@@ -128,6 +129,10 @@ def rename(connection: sqlite3.Connection, key: str, new_name: str, now: str) ->
                                (short, renamed.identity, sid))
         except sqlite3.IntegrityError:
             raise EditError(f"another server already has the identity {renamed.identity!r}") from None
+        # The export that named it still does: its identity then finds the renamed server (ingest).
+        connection.execute("INSERT OR REPLACE INTO aliases (identity, server_id) VALUES (?, ?)",
+                           (server.identity, sid))
+        connection.execute("DELETE FROM aliases WHERE identity = ?", (renamed.identity,))
         connection.execute("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
                            "VALUES (?, ?, ?, ?, 'name', ?, ?)", (batch, sid, renamed.identity, short, server.name, short))
         connection.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps({"renamed": 1}), batch))
@@ -148,6 +153,7 @@ def remove(connection: sqlite3.Connection, key: str, now: str) -> EditResult:
                                    (sid,)).rowcount
         connection.execute("DELETE FROM disks WHERE server_id = ?", (sid,))
         connection.execute("DELETE FROM application_servers WHERE server_id = ?", (sid,))
+        connection.execute("DELETE FROM aliases WHERE server_id = ?", (sid,))
         connection.execute("DELETE FROM servers WHERE id = ?", (sid,))
         connection.execute("INSERT INTO changes (batch_id, server_id, identity, name, field, old, new) "
                            "VALUES (?, ?, ?, ?, '*', NULL, 'removed')", (batch, sid, server.identity, server.name))
@@ -213,7 +219,8 @@ def _conflicting_batches(connection: sqlite3.Connection, batch_id: int) -> list[
     return found
 
 
-_KEYS = {"servers": "id", "applications": "id", "dependencies": "id", "disks": "rowid", "application_servers": "rowid"}
+_KEYS = {"servers": "id", "applications": "id", "dependencies": "id", "disks": "rowid", "application_servers": "rowid",
+         "aliases": "rowid"}
 
 
 def _revert(connection: sqlite3.Connection, table: str, op: str, row_id: int, old: str | None) -> None:

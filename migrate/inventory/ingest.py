@@ -48,6 +48,10 @@ class Ingest:
         self.db = connection
         self.now = now
         self.estate = EstateIndex(read_servers(connection))
+        for identity, sid in connection.execute("SELECT identity, server_id FROM aliases"):
+            # a server renamed with `carelift inventory rename` still answers to its old identity
+            if sid in self.estate.servers:
+                self.estate.by_identity.setdefault(identity, sid)
         self._refresh_identities()
         self.apps: dict[str, list] = {row[1]: list(row) for row in connection.execute(
             "SELECT id, key, name, type, vendor, criticality FROM applications")}

@@ -125,3 +125,18 @@ def test_undo_of_an_unknown_or_undone_batch_is_refused(workspace):
     workspace.undo(result.batch_id, now=NOW)
     with pytest.raises(EditError, match=f"already undone by batch {result.batch_id + 1}"):
         workspace.undo(result.batch_id, now=NOW)
+
+
+def test_importing_the_export_that_named_a_renamed_server_updates_it_and_keeps_the_name(workspace):
+    workspace.rename(f"{UUID_B} epic-db01", "epic-db01-old", now=NOW)
+    _import(workspace, "second-again.csv", Server(name="epic-db01", vm_uuid=UUID_B, cores=6))
+    same_uuid = [s for s in workspace.servers() if s.vm_uuid == UUID_B]
+    assert [(s.name, s.cores) for s in same_uuid] == [("epic-db01-old", 6)]
+    assert [s.vm_uuid for s in workspace.candidates("epic-db01")] == [UUID_A]
+
+
+def test_undoing_a_rename_drops_the_alias(workspace):
+    result = workspace.rename(f"{UUID_B} epic-db01", "epic-db01-old", now=NOW)
+    workspace.undo(result.batch_id, now=NOW)
+    _import(workspace, "second-again.csv", Server(name="epic-db01", vm_uuid=UUID_B, cores=6))
+    assert [(s.name, s.cores) for s in workspace.servers() if s.vm_uuid == UUID_B] == [("epic-db01", 6)]
