@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from migrate.inventory.importers import fields
-from migrate.inventory.importers.tabular import Row, open_columns, to_text, unmapped_headers
+from migrate.inventory.importers.table_files import open_columns, unmapped_headers
+from migrate.inventory.importers.tabular import Row, to_text
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Server
 
 FORMAT = "appmap"

@@ -35,7 +35,8 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Row, open_columns, to_number, to_text
+from migrate.inventory.importers.table_files import open_columns
+from migrate.inventory.importers.tabular import Row, to_number, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "azure-migrate"

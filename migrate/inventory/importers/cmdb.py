@@ -26,7 +26,8 @@ from pathlib import Path
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Row, normalise_header, open_columns, to_bool, to_text
+from migrate.inventory.importers.table_files import open_columns
+from migrate.inventory.importers.tabular import Row, normalise_header, to_bool, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
 
 FORMAT = "cmdb"

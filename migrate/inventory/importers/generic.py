@@ -65,7 +65,8 @@ from typing import Any
 
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
-from migrate.inventory.importers.tabular import Problems, Row, open_columns, to_number, to_text, unmapped_headers
+from migrate.inventory.importers.table_files import open_columns, unmapped_headers
+from migrate.inventory.importers.tabular import Problems, Row, to_number, to_text
 from migrate.inventory.model import OS_FAMILIES, Application, Disk, ParsedFile, Problem, Server
 
 MAX_CORES = 8192

@@ -489,38 +489,3 @@ _KIND_MESSAGES = {
 def kind_message(kind: str) -> str:
     return _KIND_MESSAGES.get(kind, "is not a supported file")
 
-
-def open_columns(path: Path, display: str, aliases: Mapping[str, Sequence[str]],
-                 required: Sequence[str]) -> tuple[Problems, Table, Columns]:
-    """A single-table file with its columns located; raises InputError when it is unreadable or a
-    required column is missing (so every importer starts the same way)."""
-    problems = Problems()
-    table = read_table(path, problems, display)
-    if table is None:
-        raise problems.error()
-    columns = Columns(table, aliases)
-    if not columns.require(list(required), problems):
-        raise problems.error()
-    return problems, table, columns
-
-
-def unmapped_headers(table: Table, columns: Columns) -> list[tuple[int, str]]:
-    """(index, header) of the columns no field claimed: kept as tags by the formats that allow it."""
-    claimed = set(columns.index.values())
-    return [(i, h) for i, h in enumerate(table.header) if h and i not in claimed]
-
-
-def read_table(path: Path, problems: Problems, display: str | None = None) -> Table | None:
-    """The first sheet of a workbook or the whole of a CSV file, for single-table formats."""
-    from migrate.inventory.importers.workbook import open_workbook  # python-calamine only when needed
-
-    file = display or str(path)
-    if kind_of(path) == "xlsx":
-        book = open_workbook(path, problems, file)
-        if book is None:
-            return None
-        if not book.sheet_names:
-            problems.add(Problem(file, "the workbook has no sheets"))
-            return None
-        return book.table(book.sheet_names[0], problems)
-    return read_csv(path, problems, file)

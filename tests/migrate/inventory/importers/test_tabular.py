@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.inventory.importers.tabular import (Columns, Problems, kind_of, normalise_header, read_csv, read_table,
-                                                 sniff_delimiter, to_bool, to_number, to_text)
+from migrate.inventory.importers.table_files import read_table
+from migrate.inventory.importers.tabular import (Columns, Problems, kind_of, normalise_header, read_csv, sniff_delimiter,
+                                                 to_bool, to_number, to_text)
 from migrate.inventory.model import InputError
 
 from .conftest import write_csv, write_xlsx
