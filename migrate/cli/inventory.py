@@ -17,6 +17,7 @@ import click
 
 from migrate.cli import inventory_views as views
 from migrate.cli.errors import fail
+from migrate.cli.inventory_edit import batches, remove, rename
 from migrate.cli.terminal import DataStream, echo, echo_data, quote, value
 from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
 
@@ -249,4 +250,5 @@ def history(ctx: click.Context, batch_id: int | None, limit: int, fmt: str) -> N
                        f"(carelift inventory history --batch {record.batch_id})")
 
 
-from migrate.cli import inventory_edit  # noqa: E402,F401  (registers rename, remove and batches undo)
+for _command in (rename, remove, batches):
+    inventory.add_command(_command)

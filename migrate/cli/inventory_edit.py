@@ -1,7 +1,8 @@
 """`carelift inventory rename`, `remove` and `batches undo`: act on the estate, with history kept.
 
 Each is one batch in `inventory history` and all or nothing (`migrate.inventory.edits`); this
-module parses options and prints the result.
+module parses options and prints the result. `migrate.cli.inventory` adds the commands to its
+group (this module does not import it, so the two do not import each other).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.inventory import inventory
 from migrate.cli.terminal import echo
 from migrate.cli.workspace import open_workspace, utc_now
 
@@ -29,7 +29,7 @@ def _apply(ctx: click.Context, action) -> None:
         echo(f"  … {len(result.changes):,} changes in all (carelift inventory history --batch {result.batch_id})")
 
 
-@inventory.command()
+@click.command()
 @click.argument("server")
 @click.argument("new_name")
 @click.pass_context
@@ -43,7 +43,7 @@ def rename(ctx: click.Context, server: str, new_name: str) -> None:
     _apply(ctx, lambda workspace: workspace.rename(server, new_name, now=utc_now()))
 
 
-@inventory.command()
+@click.command()
 @click.argument("server")
 @click.pass_context
 def remove(ctx: click.Context, server: str) -> None:
@@ -52,7 +52,7 @@ def remove(ctx: click.Context, server: str) -> None:
     _apply(ctx, lambda workspace: workspace.remove(server, now=utc_now()))
 
 
-@inventory.group()
+@click.group()
 def batches() -> None:
     """Act on the batches `carelift inventory history` lists."""
 
