@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from infra.ai.register import DeploymentFacts, UseCase, parse_use_cases
+from infra.config_errors import ConfigError, ConfigIssue
 
 PROJECT = "carelift"
 
@@ -372,28 +373,8 @@ def openai_subdomain(org: str, env: str, suffix: str) -> str:
 # ---------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True)
-class ConfigIssue:
-    key: str
-    """The config key at fault, e.g. ``carelift:network.spokes[1].addressSpace``."""
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
-
-
-class ConfigError(ValueError):
-    """All problems found in one stack configuration."""
-
-    def __init__(self, source: str, issues: Iterable[ConfigIssue]):
-        self.source = source
-        self.issues = tuple(issues)
-        super().__init__(f"{source}: {len(self.issues)} configuration problem(s)")
-
-    def __str__(self) -> str:
-        lines = [f"{self.source}: {len(self.issues)} configuration problem(s):"]
-        lines += [f"  - {issue}" for issue in self.issues]
-        return "\n".join(lines)
+# ConfigIssue and ConfigError live in infra/config_errors.py, below both this module and the stack
+# file reader (which reports plaintext secrets as ConfigIssues); imported above, names unchanged.
 
 
 class _Reader:

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 import yaml
 from yaml.events import AliasEvent
 
-from infra.config import ConfigIssue
+from infra.config_errors import ConfigIssue
 
 MAX_ALIASES = 50
 # Key names whose values are credentials: matched at the end of the key, case-insensitively,
