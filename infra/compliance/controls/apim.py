@@ -186,5 +186,32 @@ def no_bodies_logged(diagnostic: Document, index: ResourceIndex) -> Outcome:
     return failed(sentence(diagnostic, f"logs {', '.join(logged)} bodies while the gateway serves {whose}"))
 
 
+OPENAI_ACCOUNTS = ("Microsoft.CognitiveServices/accounts",)
+
+
+@control(
+    id="CL-AI-023", title="Azure OpenAI accounts with registered use cases are called through the AI gateway",
+    severity="medium",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(b)", "NIST AI RMF GOVERN 1.6"), types=OPENAI_ACCOUNTS,
+    remediation="Put API Management in front of the account (openai.gateway): a backend whose url is the "
+                "account's endpoint, products per use case, and applications given gateway subscriptions, not "
+                "account roles.",
+)
+def fronted_by_gateway(account: Document, index: ResourceIndex) -> Outcome:
+    """Quotas, chargeback and the register's suspensions only hold when every call passes the gateway."""
+    if str(account.get("kind", "")).lower() not in ("openai", "aiservices"):
+        return passed(sentence(account, f"is of kind {account.get('kind')}, not an Azure OpenAI account"))
+    subdomain = str(get(account, "properties.customSubDomainName", "") or "").lower()
+    backends = [b for b in index.of_type(BACKENDS[0])
+                if subdomain and f"//{subdomain}." in str(get(b, "properties.url", "") or "").lower()]
+    if backends:
+        return passed(sentence(account, f"is the backend of the AI gateway ({parent_id(str(backends[0]['id'])).rsplit('/', 1)[-1]})"))
+    if not index.of_type(USE_CASE_TYPE):
+        return failed(sentence(account, "has no API Management backend in front of it, so callers reach it "
+                                        "without quotas or use-case accounting (and no AI register was supplied)"))
+    return failed(sentence(account, "has no API Management backend in front of it, so registered use cases are "
+                                    "neither held to their quotas nor cut off when suspended"))
+
+
 CONTROLS = (private_gateway, modern_tls, gateway_logs, backend_tls, product_in_force, quota_and_metrics,
-            no_bodies_logged)
+            no_bodies_logged, fronted_by_gateway)

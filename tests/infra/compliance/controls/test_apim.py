@@ -155,3 +155,26 @@ class TestNoBodiesLogged:
 
     def test_empty(self):
         assert statuses(apim.no_bodies_logged, []) == {}
+
+
+def account(name: str, subdomain: str, kind: str = "OpenAI") -> dict:
+    return resource("Microsoft.CognitiveServices/accounts", name, {"customSubDomainName": subdomain}, kind=kind)
+
+
+def backend(name: str, url: str) -> dict:
+    return resource("Microsoft.ApiManagement/service/backends", f"apim-x/{name}", {"url": url})
+
+
+class TestFrontedByGateway:
+    def test_pass_with_a_backend_on_its_endpoint_or_another_kind(self):
+        docs = [account("oai", "oai-sub"), backend("openai", "https://oai-sub.openai.azure.com/openai"),
+                account("face", "face-sub", kind="Face")]
+        assert statuses(apim.fronted_by_gateway, docs) == {"oai": Status.PASS, "face": Status.PASS}
+
+    def test_fail_without_a_gateway_backend(self, raw_register):
+        docs = [account("oai", "oai-sub"), backend("other", "https://elsewhere.example.org/"), *register(raw_register)]
+        assert statuses(apim.fronted_by_gateway, docs) == {"oai": Status.FAIL}
+        assert "neither held to their quotas nor cut off when suspended" in messages(apim.fronted_by_gateway, docs)[0]
+
+    def test_empty(self):
+        assert statuses(apim.fronted_by_gateway, []) == {}
