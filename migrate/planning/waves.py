@@ -39,7 +39,7 @@ NAME_RESOLUTION_PORTS = (53,)
 WORK_PER_ITEM = 40
 """Improvement budget, shared by the constructions: cost evaluations per group and group link
 (at least MIN_WORK) — generous for a hospital's few thousand groups, a bound at 100,000 servers."""
-MIN_WORK = 1_000_000
+MIN_WORK = 2_000_000
 
 
 def plan_waves(groups: Sequence[MoveGroup], dependencies: Sequence[Dependency], servers: Sequence[Server],

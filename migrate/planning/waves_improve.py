@@ -14,9 +14,9 @@ predecessors and successors — so every rule keeps holding. Groups are revisite
 something near them changed: a neighbour, a predecessor or successor moved, or room opened in a
 wave they wanted. Empty waves are closed when every group above may move one wave earlier.
 Small problems then get kicks (iterated local search): one to three random moves — to any
-allowed wave, a new last wave included — and a new descent, walking on while H does not rise;
-the best plan met is kept. The random generator is
-seeded, so the result is deterministic.
+allowed wave, a new last wave included (at most WAVE_SLACK past the starting plan) — and a new
+descent, walking on while H does not rise; the best plan met (lowest H, then fewest waves) is
+kept. The random generator is seeded, so the result is deterministic.
 """
 
 from __future__ import annotations
@@ -36,9 +36,12 @@ EJECT_SCAN = 4
 PAIR_SCAN = 4
 """Cheapest waves of each of two linked groups where they are tried together."""
 KICK_ROUNDS = 3000
-KICK_WORK = 400_000
+KICK_WORK = 1_000_000
 """Kicks: at most KICK_ROUNDS, fewer as the problem grows (none past KICK_WORK groups + links)."""
-KICK_PATIENCE = 1000
+KICK_PATIENCE = 2000
+WAVE_SLACK = 3
+"""Kicks may open waves up to this many past the plan they started from: room for an ordering
+chain to spread, without walking a plateau of H into a plan twice as long."""
 """Kicks stop after this many rounds in a row without a lower H."""
 
 
@@ -261,6 +264,7 @@ class _Search:
             return
         rng = random.Random(len(p.groups) + self.seed)
         best = current = (exposure(g, state), len(state.loads))
+        ceiling = len(state.loads) + WAVE_SLACK
         best_state = _snapshot(state)
         stale = 0
         for _ in range(rounds):
@@ -276,7 +280,7 @@ class _Search:
                     continue
                 # A kick may open a wave after the last: the best plan often has one more wave
                 # than the construction made (an ordering chain needs room to spread).
-                low, high = self.window(i, beyond=True)
+                low, high = self.window(i, beyond=len(state.loads) < ceiling)
                 top = len(state.loads)
                 options = [b for b in range(low, high + 1) if b != a and (b == top or state.fits(i, b))]
                 if options:
@@ -289,12 +293,12 @@ class _Search:
             while len(state.loads) > 1 and not state.members[-1]:  # a kick's new wave left empty
                 state.loads.pop()
                 state.members.pop()
-            # H first, then the number of waves: a walk on a plateau of H never adds waves.
+            # The best plan: H first, then the number of waves.
             now = (exposure(g, state), len(state.loads))
             self.work -= len(p.groups) + g.edges
             if now < best:
                 best, best_state, stale = now, _snapshot(state), 0
-            if now <= current:
+            if now[0] <= current[0]:  # walk on while H does not rise (plateaus are common)
                 current = now
             else:
                 _restore(state, saved)
