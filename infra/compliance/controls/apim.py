@@ -11,10 +11,10 @@ import re
 
 from infra.ai.documents import USE_CASE_TYPE
 from infra.compliance.controls.monitoring import workspace_logs
-from infra.compliance.controls.values import boolean, same
+from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
 
 SERVICES = ("Microsoft.ApiManagement/service",)
 BACKENDS = ("Microsoft.ApiManagement/service/backends",)
@@ -25,6 +25,7 @@ _SECURITY = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security"
 WEAK_PROTOCOLS = tuple(f"{_SECURITY}.{side}Protocols.{protocol}"
                        for side in ("", "Backend.") for protocol in ("Tls10", "Tls11", "Ssl30"))
 GATEWAY_LOGS = ("gatewaylogs", "alllogs", "audit")
+LEGACY_TLS_CUTOFF = "2018-04-01"
 
 
 @control(
@@ -53,17 +54,30 @@ def private_gateway(service: Document, index: ResourceIndex) -> Outcome:
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SERVICES,
     checkov=("CKV_AZURE_173",),
     remediation="Set properties.customProperties Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
-                "[Backend.]Protocols.{Tls10,Tls11,Ssl30} to \"False\".",
+                "[Backend.]Protocols.{Tls10,Tls11,Ssl30} to \"False\" (unset means on for services created on or "
+                "before 2018-04-01).",
 )
 def modern_tls(service: Document, index: ResourceIndex) -> Outcome:
     """Calls to and from the gateway are encrypted with protocols that are still safe."""
     properties = get(service, "properties.customProperties", {}) or {}
     lowered = {str(k).lower(): v for k, v in properties.items()} if isinstance(properties, dict) else {}
-    still_on = [name.removeprefix(f"{_SECURITY}.") for name in WEAK_PROTOCOLS
-                if boolean(lowered.get(name.lower())) is not False]
-    if not still_on:
-        return passed(sentence(service, "turns off TLS 1.0, TLS 1.1 and SSL 3.0 towards clients and backends"))
-    return failed(sentence(service, f"does not turn off {', '.join(still_on)}"))
+    # Azure's default for an unset protocol: on for services created on or before 2018-04-01, off after
+    # (the customProperties contract, Microsoft.ApiManagement REST reference). A template creates a new one.
+    created = str(get(service, "properties.createdAtUtc", "") or "")
+    legacy = bool(created) and created[:10] <= LEGACY_TLS_CUTOFF
+    still_on, by_default = [], []
+    for name in WEAK_PROTOCOLS:
+        value = boolean(lowered.get(name.lower()))
+        if value is None and not legacy:
+            by_default.append(name)
+        elif value is not False:
+            still_on.append(name.removeprefix(f"{_SECURITY}."))
+    if still_on:
+        why = f" (created {created[:10]}, when Azure left them on)" if legacy else ""
+        return failed(sentence(service, f"does not turn off {', '.join(still_on)}{why}"))
+    note = (" (Azure's default for services created after 2018-04-01 for "
+            f"{len(by_default)} unset of them)") if by_default else ""
+    return passed(sentence(service, f"turns off TLS 1.0, TLS 1.1 and SSL 3.0 towards clients and backends{note}"))
 
 
 @control(
@@ -175,8 +189,12 @@ def no_bodies_logged(diagnostic: Document, index: ResourceIndex) -> Outcome:
     """Logs are read by more people than the clinical record; PHI in prompts must not be copied there."""
     phi = [u.get("name") for u in index.of_type(USE_CASE_TYPE)
            if get(u, "properties.dataClassification") == "phi" and get(u, "properties.status") != "retired"]
-    logged = [f"{side} {message}" for side in ("frontend", "backend") for message in ("request", "response")
-              if int(get(diagnostic, f"properties.{side}.{message}.body.bytes", 0) or 0) > 0]
+    sizes = {f"{side} {message}": get(diagnostic, f"properties.{side}.{message}.body.bytes", 0)
+             for side in ("frontend", "backend") for message in ("request", "response")}
+    if any(is_unknown(size) for size in sizes.values()):
+        return cannot_judge(sentence(diagnostic, "cannot be judged offline: its body logging sizes are only known "
+                                                 "at deployment"))
+    logged = [what for what, size in sizes.items() if (number(size) or 0) > 0]
     if not logged:
         return passed(sentence(diagnostic, "logs no request or response bodies"))
     if index.of_type(USE_CASE_TYPE) and not phi:

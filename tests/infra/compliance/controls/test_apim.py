@@ -47,10 +47,21 @@ class TestModernTls:
         assert statuses(apim.modern_tls, [service("hard", customProperties=dict(HARDENED_PROTOCOLS))]) == {
             "hard": Status.PASS}
 
-    def test_fail_when_any_is_on_or_unset(self):
+    def test_unset_follows_azures_default_by_creation_date(self):
+        # Unset means off for services created after 2018-04-01 (a template creates a new one), on before.
+        docs = [service("new"), service("old", createdAtUtc="2017-11-02T10:00:00Z"),
+                service("recent", createdAtUtc="2021-05-05T10:00:00Z")]
+        assert statuses(apim.modern_tls, docs) == {"new": Status.PASS, "old": Status.FAIL, "recent": Status.PASS}
+        assert "Azure's default for services created after 2018-04-01 for 6 unset of them" in messages(
+            apim.modern_tls, docs[:1])[0]
+        assert "(created 2017-11-02, when Azure left them on)" in messages(apim.modern_tls, docs[1:2])[0]
+
+    def test_fail_when_any_is_turned_on(self):
         weak = {**HARDENED_PROTOCOLS, "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "True"}
-        docs = [service("tls10", customProperties=weak), service("unset")]
-        assert statuses(apim.modern_tls, docs) == {"tls10": Status.FAIL, "unset": Status.FAIL}
+        docs = [service("tls10", customProperties=weak),
+                service("bool", customProperties={"Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
+                                                  "Backend.Protocols.Ssl30": True})]
+        assert statuses(apim.modern_tls, docs) == {"tls10": Status.FAIL, "bool": Status.FAIL}
         assert messages(apim.modern_tls, docs[:1]) == [
             "API Management service 'tls10' does not turn off Protocols.Tls10."]
 
@@ -147,6 +158,13 @@ class TestNoBodiesLogged:
         raw_register["useCases"] = raw_register["useCases"][1:]  # the help desk: internal data only
         assert statuses(apim.no_bodies_logged, [diagnostic(1024), *register(raw_register)]) == {
             "azuremonitor": Status.PASS}
+
+    def test_manual_when_the_sizes_are_expressions(self, raw_register):
+        from infra.compliance.model import Unknown
+
+        doc = diagnostic(0)
+        doc["properties"]["frontend"]["request"]["body"]["bytes"] = Unknown("[parameters('bytes')]")
+        assert statuses(apim.no_bodies_logged, [doc, *register(raw_register)]) == {"azuremonitor": Status.MANUAL}
 
     def test_fail_bodies_with_phi_or_without_register(self, raw_register):
         assert statuses(apim.no_bodies_logged, [diagnostic(1024), *register(raw_register)]) == {
