@@ -30,7 +30,8 @@ def _serving(deployment: Document, index: ResourceIndex) -> list[Document]:
             if str(get(u, "properties.deployment", "")).lower() == name and get(u, "properties.status") != "retired"]
 
 
-def _as_of(index: ResourceIndex) -> datetime.date:
+def register_day(index: ResourceIndex) -> datetime.date:
+    """The day the register was judged on (its documents carry it), else today."""
     dates = [get(u, "properties.asOf") for u in index.of_type(USE_CASE_TYPE)]
     return datetime.date.fromisoformat(max(d for d in dates if d)) if any(dates) else datetime.date.today()
 
@@ -54,7 +55,7 @@ def deployment_registered(deployment: Document, index: ResourceIndex) -> Outcome
     """Nothing AI runs unless someone accountable approved why, and that approval is current."""
     if not index.of_type(USE_CASE_TYPE):
         return failed(sentence(deployment, f"cannot be judged: {NO_REGISTER}"))
-    today = _as_of(index)
+    today = register_day(index)
     serving = _serving(deployment, index)
     live = [u for u in serving if _in_force(u, today)]
     if live:
@@ -135,7 +136,7 @@ def model_not_retired(deployment: Document, index: ResourceIndex) -> Outcome:
     if entry is None:
         return failed(sentence(deployment, f"runs {model} {version}, which is not in the lifecycle table (as of "
                                            f"{lifecycle.as_of.isoformat()}), so its retirement cannot be checked"))
-    today = _as_of(index)
+    today = register_day(index)
     if entry.retires_by(today):
         return failed(sentence(deployment, f"runs a retired model: {entry.describe()}"))
     soon = today + datetime.timedelta(days=WARNING_DAYS)
@@ -214,7 +215,7 @@ def review_in_date(use_case: Document, index: ResourceIndex) -> Outcome:
     if status != "approved":
         return passed(sentence(use_case, f"is {status}, so it has no access or quota to review"))
     due = get(use_case, "properties.reviewDue")
-    today = _as_of(index)
+    today = register_day(index)
     if due and today <= datetime.date.fromisoformat(due):
         return passed(sentence(use_case, f"is approved until its review on {due}"))
     return failed(sentence(use_case, f"is approved but was due for review on {due or 'no date'} "

@@ -10,6 +10,7 @@ import datetime
 import re
 
 from infra.ai.documents import USE_CASE_TYPE
+from infra.compliance.controls.ai_governance import register_day
 from infra.compliance.controls.monitoring import workspace_logs
 from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
@@ -121,11 +122,6 @@ def _use_case(index: ResourceIndex, use_case_id: str) -> Document | None:
     return next((u for u in index.of_type(USE_CASE_TYPE) if str(u.get("name")).lower() == use_case_id.lower()), None)
 
 
-def _today(index: ResourceIndex) -> datetime.date:
-    dates = [get(u, "properties.asOf") for u in index.of_type(USE_CASE_TYPE)]
-    return datetime.date.fromisoformat(max(d for d in dates if d)) if any(dates) else datetime.date.today()
-
-
 @control(
     id="CL-AI-020", title="AI gateway products exist only for approved, in-date use cases", severity="high",
     citations=("45 CFR 164.308(a)(4)", "45 CFR 164.312(a)(1)", "NIST AI RMF GOVERN 1.6"), types=PRODUCTS,
@@ -140,7 +136,7 @@ def product_in_force(product: Document, index: ResourceIndex) -> Outcome:
     if use_case is None:
         return failed(sentence(product, "grants access for no use case in the AI register"))
     status, due = get(use_case, "properties.status"), get(use_case, "properties.reviewDue")
-    today = _today(index)
+    today = register_day(index)
     if status == "approved" and due and today <= datetime.date.fromisoformat(due):
         return passed(sentence(product, f"serves use case {use_case.get('name')}, approved until {due}"))
     why = f"is {status}" if status != "approved" else f"was due for review on {due}"
