@@ -17,6 +17,7 @@ import click
 
 from migrate.cli import plan_views as views
 from migrate.cli.errors import fail
+from migrate.cli.plan_source import latest, read_plan_file
 from migrate.cli.terminal import echo_data, quote
 from migrate.cli.workspace import open_workspace
 
@@ -168,30 +169,6 @@ def export(ctx: click.Context, out: Path | None) -> None:
     else:
         write_output(out, record.plan_json)
         echo(f"plan {record.plan_id} ({record.created_at}) written to {out}", err=is_standard_output(out))
-
-
-def latest(ctx: click.Context, parse: bool = True):
-    with open_workspace(ctx.obj["workspace"]) as workspace:
-        record = workspace.latest_plan()
-    if record is None:
-        fail("no plan in the workspace yet: compute one with `carelift plan [--settings FILE]`")
-    return record, (json.loads(record.plan_json) if parse else None)
-
-
-def read_plan_file(path: Path) -> dict:
-    from infra.inputs import DATA_LIMIT, read_input_text
-    from migrate.planning.plan import SCHEMA
-
-    try:
-        document = json.loads(read_input_text(path, DATA_LIMIT))
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {path}: {error.strerror if isinstance(error, OSError) and error.strerror else error}")
-    except json.JSONDecodeError as error:
-        fail(f"{path} is not JSON: line {error.lineno}, column {error.colno}: {error.msg}")
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
-        fail(f"{path} is not a carelift plan (expected \"schema\": \"{SCHEMA}\", found {found!r})")
-    return document
 
 
 # `carelift plan report` lives in its own module (reports are a separate service, migrate.reports).

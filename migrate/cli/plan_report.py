@@ -42,7 +42,7 @@ def report(ctx: click.Context, plan_file: Path | None, fmt: str, output: Path | 
         except ReportError as error:
             fail(str(error))
     else:
-        from migrate.cli.plan import latest
+        from migrate.cli.plan_source import latest
 
         _, document = latest(ctx)
     try:
