@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from infra.errors import CareliftError
+
 if TYPE_CHECKING:
     from infra.render import RenderedResource, Rendering
 
@@ -59,7 +61,7 @@ PLACEMENT = "azure-native:management:ManagementGroupSubscription"
 READ_ONLY_METADATA = ("carelift", "readOnly")
 
 
-class ArmTranslationError(ValueError):
+class ArmTranslationError(CareliftError):
     """A rendered resource that cannot be expressed as an ARM document."""
 
     def __init__(self, urn: str, key: str, problem: str):

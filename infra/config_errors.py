@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from infra.errors import CareliftError
+
 
 @dataclass(frozen=True)
 class ConfigIssue:
@@ -22,13 +24,15 @@ class ConfigIssue:
         return f"{self.key}: {self.message}"
 
 
-class ConfigError(ValueError):
+class ConfigError(CareliftError):
     """All problems found in one stack configuration."""
 
     def __init__(self, source: str, issues: Iterable[ConfigIssue]):
         self.source = source
         self.issues = tuple(issues)
-        super().__init__(f"{source}: {len(self.issues)} configuration problem(s)")
+        self.problems = self.issues
+        self.title = f"{source}: {len(self.issues)} configuration problem(s)"
+        super().__init__(self.title)
 
     def __str__(self) -> str:
         lines = [f"{self.source}: {len(self.issues)} configuration problem(s):"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from infra.ai.lifecycle import model_lifecycle
 from infra.ai.register import CARD_FACTS, METRIC_KINDS, DeploymentFacts, UseCase
 from infra.ai.safety import SafetyTier
+from infra.errors import CareliftError
 
 NAMESPACE = "https://mc.chai.org/v0.2/schema.xsd"
 CATEGORY_LABELS = {
@@ -28,11 +29,12 @@ SKU_PLACES = {
 }
 
 
-class CardError(ValueError):
+class CardError(CareliftError):
     """The register lacks facts a card needs; ``problems`` name each config key."""
 
     def __init__(self, use_case: str, problems: list[str]):
         self.problems = problems
+        self.title = f"use case {use_case!r} cannot have a model card yet"
         super().__init__(f"use case {use_case!r} cannot have a model card yet: " + "; ".join(problems))
 
 

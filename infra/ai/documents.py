@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from infra.ai.register import UseCase, parse_use_cases
+from infra.errors import CareliftError
 
 USE_CASE_TYPE = "Carelift.AI/useCases"
 
@@ -26,7 +27,7 @@ def register_documents(use_cases: tuple[UseCase, ...], as_of: datetime.date) -> 
             for u in use_cases]
 
 
-class RegisterFileError(ValueError):
+class RegisterFileError(CareliftError):
     """The register file cannot be used; ``problems`` name each key."""
 
     def __init__(self, path: str, problems: list[str]):

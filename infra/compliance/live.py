@@ -35,6 +35,7 @@ from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLo
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from infra.compliance.model import Unknown
+from infra.errors import CareliftError
 
 ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -72,7 +73,7 @@ _STABLE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _REASON_LENGTH = 300
 
 
-class LiveReadError(Exception):
+class LiveReadError(CareliftError):
     """The subscription could not be read at all; the message says why and what to do."""
 
 

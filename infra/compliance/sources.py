@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from infra.compliance.expressions import Context, Opaque, evaluate, is_expression, is_known, unescape
 from infra.compliance.model import Gap, InputProblem, Unknown
+from infra.errors import CareliftError
 from infra.inputs import read_input_bytes
 
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -43,7 +44,7 @@ _MAX_COPIES = 800
 """ARM's own limit on a copy loop's count; a loop of a known count up to it is expanded."""
 
 
-class SourceError(Exception):
+class SourceError(CareliftError):
     """The file cannot be read as ARM documents; names the file and where in it (line/column or resource)."""
 
     def __init__(self, path: str | Path, message: str, location: str = ""):

@@ -32,6 +32,7 @@ from typing import Any, Iterable
 import yaml
 
 from infra.compliance.model import Waiver
+from infra.errors import CareliftError
 from infra.inputs import read_input_text
 
 KEYS = ("control", "resource", "justification", "approver", "category", "expires")
@@ -52,12 +53,13 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
-class WaiverError(Exception):
+class WaiverError(CareliftError):
     """A waiver file that cannot be used; `problems` lists each as "entry N (line L): key: message"."""
 
     def __init__(self, path: Path | str, problems: Iterable[str]):
         self.path = Path(path)
         self.problems = tuple(problems)
+        self.title = f"{self.path}: invalid waivers"
         super().__init__(f"{self.path}: {len(self.problems)} waiver problem(s): " + "; ".join(self.problems))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from infra.errors import CareliftError
 from migrate import __version__
 
 # group name -> "module:attribute" of the click command implementing it.
@@ -39,6 +40,16 @@ class LazyGroup(click.Group):
             module_name, _, attribute = self.lazy_commands[cmd_name].partition(":")
             return getattr(importlib.import_module(module_name), attribute)
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context):
+        # The one place a user mistake (infra.errors.CareliftError) becomes a message and exit 2 for
+        # every sub-command; anything else still raises, so a traceback always means a bug.
+        try:
+            return super().invoke(ctx)
+        except CareliftError as error:
+            from migrate.cli.errors import report
+
+            report(error)
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,12 +6,14 @@ from typing import Iterable, NoReturn
 
 import click
 
-USAGE_ERROR = 2
+from infra.errors import USAGE_ERROR, CareliftError
+
 MAX_LISTED = 50
 
 
-def fail(title: str, problems: Iterable[str] = (), *, total: int | None = None) -> NoReturn:
-    """Print `title` and up to MAX_LISTED problems to stderr, then exit 2.
+def fail(title: str, problems: Iterable[str] = (), *, total: int | None = None,
+         exit_code: int = USAGE_ERROR) -> NoReturn:
+    """Print `title` and up to MAX_LISTED problems to stderr, then exit 2 (or `exit_code`).
 
     `total` is the true number of problems when `problems` is already a capped selection (the
     importers keep the first 200 of millions): the footer says how many there are in all.
@@ -29,4 +31,10 @@ def fail(title: str, problems: Iterable[str] = (), *, total: int | None = None) 
     known = max(total or 0, len(problems))
     if known > len(shown):
         screen.print(f"  … {known:,} problems in all; first {len(shown)} shown")
-    raise click.exceptions.Exit(USAGE_ERROR)
+    raise click.exceptions.Exit(exit_code)
+
+
+def report(error: CareliftError) -> NoReturn:
+    """The one handler of user mistakes (`migrate.cli.LazyGroup.invoke`): the error's title and
+    problems on standard error, its exit code, no traceback."""
+    fail(error.title, error.lines(), total=error.total, exit_code=error.exit_code)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
+from infra.errors import CareliftError
 from migrate.cli.errors import fail
 
 STANDARD_OUTPUT = "-"
@@ -38,7 +39,7 @@ _DESCRIPTOR_PATHS = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
 _NAMED_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
 
 
-class OutputError(Exception):
+class OutputError(CareliftError):
     """The destination cannot be written; the message is one line naming it."""
 
 

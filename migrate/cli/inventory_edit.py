@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import click
 
-from migrate.cli.errors import fail
 from migrate.cli.terminal import echo
 from migrate.cli.workspace import open_workspace, utc_now
 
 
 def _apply(ctx: click.Context, action) -> None:
-    from migrate.inventory.edits import EditError
-
+    # An EditError (unknown or ambiguous server, name in use, conflicting batch) is a CareliftError:
+    # the CLI's one handler prints it with its details and exits 2.
     with open_workspace(ctx.obj["workspace"]) as workspace:
-        try:
-            result = action(workspace)
-        except EditError as error:
-            fail(str(error), error.details)
+        result = action(workspace)
     echo(f"batch {result.batch_id}: {result.summary}")
     for change in result.changes[:50]:
         echo(f"  {change}")

@@ -23,17 +23,19 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from infra.errors import CareliftError
 from migrate.inventory.merge import differences
 from migrate.inventory.model import Server
 from migrate.inventory.schema import read_servers
 
 
-class EditError(Exception):
+class EditError(CareliftError):
     """The edit cannot be made (an unknown or ambiguous server, a name in use, a conflicting batch)."""
 
     def __init__(self, message: str, details: tuple[str, ...] = ()):
         super().__init__(message)
         self.details = details
+        self.problems = details
 
 
 @dataclass(frozen=True)

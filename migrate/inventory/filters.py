@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from infra.errors import CareliftError
 from migrate.inventory.model import Server
 
 TEXT = ("name", "fqdn", "os", "os_name", "os_version", "os_family", "power_state", "hypervisor", "datacenter",
@@ -48,7 +49,7 @@ ORDERING = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
-class FilterError(ValueError):
+class FilterError(CareliftError):
     def __init__(self, expression: str, message: str):
         self.expression = expression
         super().__init__(f"--filter {expression!r}: {message}")

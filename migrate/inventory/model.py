@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping
 
+from infra.errors import CareliftError
+
 ENVIRONMENTS = ("prd", "tst", "dev", "trn", "rel", "poc", "dr")
 DATA_CLASSIFICATIONS = ("phi", "pii", "internal", "public")
 OS_FAMILIES = ("windows", "linux", "other", "unknown")
@@ -143,7 +145,7 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-class InputError(ValueError):
+class InputError(CareliftError):
     """Every problem found in the inputs; nothing was written."""
 
     def __init__(self, problems: list[Problem], total: int | None = None):

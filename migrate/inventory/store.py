@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from infra.errors import CareliftError
 from migrate.inventory.model import Application, Dependency, ParsedFile, Server
 # The tables' shape one layer down (ingest and edits read it too); re-exported for the callers.
 from migrate.inventory.schema import (JSON_COLUMNS, SERVER_COLUMNS, SERVER_FIELDS, BatchSummary,  # noqa: F401
@@ -52,7 +53,7 @@ class BatchRecord:
     """The undo batch that reverted this one (`inventory batches undo`), if any."""
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(CareliftError):
     """The workspace cannot be used (not a carelift database, newer schema, no permission)."""
 
 

@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
+from infra.errors import CareliftError
 from infra.inputs import read_input_text
 
 
-class CatalogError(ValueError):
+class CatalogError(CareliftError):
     """A shipped catalog or price file is missing or malformed (names the file and the entry)."""
 
 

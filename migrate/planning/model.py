@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.errors import CareliftError
+
 READINESS = ("Ready", "Ready with conditions", "Not ready", "Unknown")
 STRATEGIES = ("retire", "retain", "rehost", "replatform", "repurchase", "refactor", "relocate")
 
@@ -120,12 +122,17 @@ class Infeasibility:
     message: str
     servers: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        servers = ", ".join(self.servers[:10]) + (f" … ({len(self.servers)} servers)" if len(self.servers) > 10 else "")
+        return f"{self.constraint}: {self.message}" + (f" [servers: {servers}]" if servers else "")
 
-class InfeasiblePlan(ValueError):
+
+class InfeasiblePlan(CareliftError):
     """The settings cannot be satisfied; every conflict with the servers and constraints involved."""
 
     def __init__(self, problems: list[Infeasibility]):
         self.problems = tuple(problems)
+        self.title = f"the plan is infeasible: {len(self.problems)} constraint(s) cannot be met"
         super().__init__(f"{len(self.problems)} infeasible constraint(s)")
 
 

@@ -44,6 +44,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from infra.errors import CareliftError
 from infra.stackfile import load_stack_yaml
 
 from infra.inputs import read_input_text
@@ -202,10 +203,11 @@ LIMITS = {
 10 Tbit/s link): a value beyond one is a typo or an attack, refused with its key."""
 
 
-class SettingsError(ValueError):
+class SettingsError(CareliftError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = tuple(problems)
+        self.title = f"{len(self.problems)} problem(s) in the plan settings {source}"
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the plan settings")
 
 

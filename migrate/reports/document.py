@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.errors import CareliftError
 from infra.inputs import DATA_LIMIT, read_input_text
 
 SCHEMA = "carelift.plan/v1"
@@ -37,7 +38,7 @@ ESTIMATE_KEYS = ("one_time_cost", "one_time_migration_cost", "migration_cost", "
                  "dual_running_cost", "cumulative_spend", "spend_by_month")
 
 
-class ReportError(Exception):
+class ReportError(CareliftError):
     """A plan file the reports cannot read; the message names the file and what is wrong."""
 
 

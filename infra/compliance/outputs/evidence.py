@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from infra.compliance.outputs import TOOL_NAME, AuditMeta
 from infra.compliance.outputs import json as json_report
+from infra.errors import CareliftError
 
 if TYPE_CHECKING:
     from infra.compliance.engine import AuditResult
@@ -57,7 +58,7 @@ class EvidenceInput:
         return self.role + (suffix if suffix[1:].isalnum() and len(suffix) <= 6 else "")
 
 
-class EvidenceError(Exception):
+class EvidenceError(CareliftError):
     """The bundle could not be written; nothing was left at `directory`."""
 
     def __init__(self, directory: Path | str, message: str):
