@@ -248,7 +248,7 @@ def _difference(full: Any, sent: Any) -> Any:
                     out[key] = inner
         return out or None
     if isinstance(full, list) and isinstance(sent, list) and len(full) == len(sent):
-        items = [_difference(a, b) for a, b in zip(full, sent)]
+        items = [_difference(a, b) for a, b in zip(full, sent, strict=True)]
         return [item if item is not None else {} for item in items] if any(i is not None for i in items) else None
     return None if full == sent and type(full) is type(sent) else full
 
@@ -261,7 +261,7 @@ def merge_read_only(document: Mapping[str, Any], part: Any) -> Any:
             merged[key] = merge_read_only(document[key], value) if key in document else value
         return merged
     if isinstance(document, list) and isinstance(part, list) and len(document) == len(part):
-        return [merge_read_only(a, b) for a, b in zip(document, part)]
+        return [merge_read_only(a, b) for a, b in zip(document, part, strict=True)]
     return part
 
 

@@ -68,8 +68,7 @@ def merge_overlay(raw: Mapping[str, Any], document: Any, source: str) -> dict[st
         return merged  # the stack's own error is reported by validation
     spokes = network.setdefault("spokes", [])
     issues = []
-    for i, spoke in enumerate(overlay.get("spokes") or []):
-        spokes.append(spoke)
+    spokes.extend(overlay.get("spokes") or [])
     by_name = {s.get("name"): s for s in spokes if isinstance(s, dict)}
     for i, subnet in enumerate(overlay.get("subnets") or []):
         target = by_name.get(subnet.get("spoke")) if isinstance(subnet, Mapping) else None

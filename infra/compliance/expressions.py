@@ -195,19 +195,9 @@ def _eval(node: _Node, context: Context) -> Any:
     if node.kind in ("str", "num"):
         return node.value
     if node.kind == "prop":
-        base = _eval(node.args[0], context)
-        if isinstance(base, Mapping):
-            for key, value in base.items():
-                if key.lower() == node.value.lower():
-                    return value
-        return Opaque(f"[{node.source}]")
+        return _eval_property(node, context)
     if node.kind == "index":
-        base, index = _eval(node.args[0], context), _eval(node.args[1], context)
-        if isinstance(base, list) and isinstance(index, int) and 0 <= index < len(base):
-            return base[index]
-        if isinstance(base, Mapping) and isinstance(index, str) and not isinstance(index, Opaque) and index in base:
-            return base[index]
-        return Opaque(f"[{node.source}]")
+        return _eval_index(node, context)
     name = node.value.lower()
     if name == "parameters" and len(node.args) == 1 and node.args[0].kind == "str":
         return context.parameter(node.args[0].value)
@@ -228,6 +218,26 @@ def _eval(node: _Node, context: Context) -> Any:
             return _PURE[name](context, args)
         except (TypeError, ValueError, IndexError, KeyError):
             pass
+    return Opaque(f"[{node.source}]")
+
+
+def _eval_property(node: _Node, context: Context) -> Any:
+    """``base.name``: the property of a known object (names compare case-insensitively, as in ARM)."""
+    base = _eval(node.args[0], context)
+    if isinstance(base, Mapping):
+        for key, value in base.items():
+            if key.lower() == node.value.lower():
+                return value
+    return Opaque(f"[{node.source}]")
+
+
+def _eval_index(node: _Node, context: Context) -> Any:
+    """``base[index]``: an item of a known list or a key of a known object."""
+    base, index = _eval(node.args[0], context), _eval(node.args[1], context)
+    if isinstance(base, list) and isinstance(index, int) and 0 <= index < len(base):
+        return base[index]
+    if isinstance(base, Mapping) and isinstance(index, str) and not isinstance(index, Opaque) and index in base:
+        return base[index]
     return Opaque(f"[{node.source}]")
 
 
@@ -261,7 +271,7 @@ def _format(context: Context, args: list[Any]) -> str:
 def _path(types: list[str], names: list[Any]) -> str:
     if len(types) != len(names):
         raise ValueError("resource type and name segments differ")
-    return "/".join(f"{t}/{_text(n)}" for t, n in zip(types, names))
+    return "/".join(f"{t}/{_text(n)}" for t, n in zip(types, names, strict=True))
 
 
 def _split_type(args: list[Any], before: int) -> tuple[list[Any], str, list[str], list[Any]]:

@@ -333,7 +333,7 @@ def _graph(path: str | Path, data: dict[str, Any], subscription: str, group: str
         for index, row in enumerate(rows["rows"]):
             if not isinstance(row, list) or len(row) != len(names):
                 raise SourceError(path, f"row does not have one value per column ({len(names)})", f"data.rows[{index}]")
-            table.append(dict(zip(names, row)))
+            table.append(dict(zip(names, row, strict=True)))
         source = _listed(path, "resource graph", table, "data.rows", subscription, group)
     elif isinstance(rows, list):
         source = _listed(path, "resource graph", rows, "data", subscription, group)
@@ -349,7 +349,8 @@ def _with_notes(source: ArmSource, notes: list[str]) -> ArmSource:
 
 
 def _pairs(types: Iterable[str], names: Iterable[str]) -> str:
-    return "/".join(f"{t}/{n}" for t, n in zip(types, names))
+    # A name with fewer segments than the type pairs as far as it goes (the id check reports the rest).
+    return "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=False))
 
 
 def _segments(name: str) -> list[str]:
@@ -690,7 +691,7 @@ def _merged(node: Any, part: Any) -> Any:
     if isinstance(node, dict) and isinstance(part, dict):
         return {**node, **{key: _merged(node[key], value) if key in node else value for key, value in part.items()}}
     if isinstance(node, list) and isinstance(part, list) and len(node) == len(part):
-        return [_merged(a, b) for a, b in zip(node, part)]
+        return [_merged(a, b) for a, b in zip(node, part, strict=True)]
     return part
 
 

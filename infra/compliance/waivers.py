@@ -94,7 +94,7 @@ def parse_waivers(text: str, path: Path | str, today: datetime.date, control_ids
     entries, nodes, problems = _entries(data, root)
     waivers: list[Waiver] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, (entry, node) in enumerate(zip(entries, nodes), start=1):
+    for number, (entry, node) in enumerate(zip(entries, nodes, strict=True), start=1):
         where = f"entry {number} (line {node.start_mark.line + 1})"
         waiver, entry_problems = _waiver(entry, today, control_ids)
         problems.extend(f"{where}: {p}" for p in entry_problems)

@@ -135,7 +135,7 @@ def run(workspace: Path, steps: Steps) -> dict[str, str | bytes]:
     documents: list = []
     actions.append(lambda: outputs.update(landing_zone(documents)))
     actions.append(lambda: outputs.update(audit(documents)))
-    for description, action in zip(STEPS, actions):
+    for description, action in zip(STEPS, actions, strict=True):
         steps.step(description)
         action()
         steps.done()

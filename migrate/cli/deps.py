@@ -50,7 +50,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
             echo(f"warning: {parsed.path}: {warning}", err=True)
         if len(parsed.warnings) > 50:
             echo(f"warning: {parsed.path}: … {len(parsed.warnings):,} warnings in all; first 50 shown", err=True)
-    for (_, parsed), summary in zip(batch, summaries):
+    for (_, parsed), summary in zip(batch, summaries, strict=True):
         observations = sum(d.weight for d in parsed.dependencies)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
         counted = (f"{summary.dependencies} edges from {observations} observations" if summary.dependencies

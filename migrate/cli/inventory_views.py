@@ -27,7 +27,7 @@ def server_json(s: Server) -> dict:
         [{"label": d.label, "size_gb": d.size_gb, "used_gb": d.used_gb, "shared": d.shared} for d in s.disks],
         s.storage_gb, s.power_state, s.template, s.hypervisor, s.datacenter, s.cluster, s.host, s.folder,
         s.firmware, s.vm_uuid, s.sources, s.applications, s.environment, s.tier, s.data_classification, s.owner,
-        s.business_unit, s.rto_hours, s.rpo_hours, s.cpu_utilization, s.memory_utilization, dict(s.tags))))
+        s.business_unit, s.rto_hours, s.rpo_hours, s.cpu_utilization, s.memory_utilization, dict(s.tags)), strict=True))
 
 
 def write_json_array(out, items: Iterable[dict]) -> None:

@@ -112,7 +112,7 @@ def print_timeline(document: dict, record, wide: bool = False) -> None:
         cells = [str(w["number"]), w["name"], w["start"] or "", cutover, str(wm["servers"]), str(wm["move_groups"]),
                  str(wm["vcpu"]), f"{wm['replication_tb']:.1f}", str(wm["tier0_cutovers"]), str(wm["phi_servers"]),
                  cost, str(wm["crossing_links"])]
-        table.add_row(*(cell for cell, (_, _, shown) in zip(cells, columns) if shown))
+        table.add_row(*(cell for cell, (_, _, shown) in zip(cells, columns, strict=True) if shown))
     screen = console()
     if not screen.is_terminal:  # piped or captured: no terminal width to go by
         screen.width = 160 if wide else NARROW_WIDTH

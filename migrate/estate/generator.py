@@ -126,7 +126,7 @@ class _Builder:
         elif env != "prd":
             cluster, segment = "CL-DEV-01", "devtest"
         powered_off = role.powered_off if env == "prd" else 0.08
-        names, weights = zip(*role.os)
+        names, weights = zip(*role.os, strict=True)
         return self.machine(
             name=role.name.format(env=env, n=n), role=role.key, os_key=rng.choices(names, weights)[0],
             platform=platform, powered_on=rng.random() >= powered_off, cpus=rng.choice(role.cpus),
@@ -142,7 +142,7 @@ class _Builder:
         parents = [s for s in self.servers if s.app_type is not None and s.role not in ("vda",)]
         used: set[str] = {s.name for s in self.servers}
         numbers: dict[str, int] = {}
-        names, weights = zip(*SPRAWL_OS)
+        names, weights = zip(*SPRAWL_OS, strict=True)
         for index in range(count):
             attached = parents and rng.random() < 0.55
             if index == count - 1 and count >= 10 and self.first_orphan is not None:

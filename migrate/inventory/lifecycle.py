@@ -54,7 +54,7 @@ class LifecycleTable:
         text = " ".join(part for part in (os_name, os_version) if part)
         if not text:
             return None
-        for system, pattern in zip(self.systems, self.patterns):
+        for system, pattern in zip(self.systems, self.patterns, strict=True):
             if pattern.search(text):
                 return system
         return None

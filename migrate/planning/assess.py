@@ -130,7 +130,7 @@ def _csv_rows(text: str, source: str) -> list[_Row]:
         return []
     names = [h.strip().lower() for h in header]
     problems = [Problem(source, f"unknown column (expected: {', '.join(FIELDS)})", row=1, column=h.strip())
-                for h, n in zip(header, names) if n not in FIELDS]
+                for h, n in zip(header, names, strict=True) if n not in FIELDS]
     missing = [f for f in ("strategy", "reason") if f not in names]
     if not {"server", "application"} & set(names):
         missing.append("server or application")
@@ -141,7 +141,8 @@ def _csv_rows(text: str, source: str) -> list[_Row]:
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
-        rows.append((number, {n: (c.strip() or None, number) for n, c in zip(names, cells)}))
+        # A short row leaves its last columns unset; cells past the header are ignored.
+        rows.append((number, {n: (c.strip() or None, number) for n, c in zip(names, cells, strict=False)}))
     return rows
 
 
@@ -185,10 +186,11 @@ def _entries(rows: list[_Row], source: str) -> tuple[Override, ...]:
     entries: list[Override] = []
     seen: dict[tuple[str, str], int | None] = {}
     for row, fields in rows:
-        def get(name: str) -> str | None:
+        # Defaults bind this row's fields and number (B023): the helpers never see another row's.
+        def get(name: str, fields: dict = fields, row: int = row) -> str | None:
             return fields.get(name, (None, row))[0]
 
-        def fail(message: str, column: str | None = None) -> None:
+        def fail(message: str, column: str | None = None, fields: dict = fields, row: int = row) -> None:
             problems.append(Problem(source, message, row=fields.get(column, (None, row))[1] if column else row,
                                     column=column))
 

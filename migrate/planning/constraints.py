@@ -108,7 +108,7 @@ class Problem:
 
     @property
     def fixed(self) -> list[bool]:
-        return [lo == hi for lo, hi in zip(self.lo, self.hi)]
+        return [lo == hi for lo, hi in zip(self.lo, self.hi, strict=True)]
 
     def eligible(self, i: int) -> bool:
         return not self.sizes[i].phi and not self.sizes[i].tier01
@@ -381,8 +381,8 @@ def _topological(p: Problem) -> list[int] | None:
     left = {i for i in range(n) if waiting[i]}
     cycle = _cycle(p, left)
     steps = [f"{p.groups[a].id} before {p.groups[b].id} ({p.edge_why[(a, b)][1]})"
-             for a, b in zip(cycle, cycle[1:] + cycle[:1])]
-    keys = sorted({p.edge_why[(a, b)][0] for a, b in zip(cycle, cycle[1:] + cycle[:1])})
+             for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)]
+    keys = sorted({p.edge_why[(a, b)][0] for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)})
     p.problems.append(Infeasibility(", ".join(keys), "the ordering rules and pins contradict each other: "
                                     + "; ".join(steps), _servers(p, *cycle)))
     return None

@@ -114,7 +114,7 @@ def shared_services(servers: Sequence[Server], applications: Sequence[Applicatio
     return classify_services(servers, applications, dependencies, settings).infrastructure
 
 
-def classify_services(servers: Sequence[Server], applications: Sequence[Application],
+def classify_services(servers: Sequence[Server], applications: Sequence[Application],  # noqa: C901 - the evidence rules in order (issue 11 section 6: one function per rule)
                       dependencies: Sequence[Dependency], settings: PlanSettings) -> Services:
     """Extended infrastructure and hubs, each server -> why, sorted by name. Evidence, in order:
 

@@ -125,7 +125,7 @@ def exposure(g: Graph, state: Waves) -> int:
     return total
 
 
-def construct(p: Problem, g: Graph, priority=PRIORITIES[0]) -> Waves:
+def construct(p: Problem, g: Graph, priority=PRIORITIES[0]) -> Waves:  # noqa: C901 - one greedy loop whose branches share the wave state
     """A first plan, wave by wave (see the module docstring)."""
     n = len(p.groups)
     state = Waves(p)

@@ -108,7 +108,7 @@ class _Cost:
 class _Search:
     def __init__(self, p: Problem, g: Graph, state: Waves, work: int):
         self.p, self.g, self.state = p, g, state
-        self.movable = [lo < hi for lo, hi in zip(p.lo, p.hi)]
+        self.movable = [lo < hi for lo, hi in zip(p.lo, p.hi, strict=True)]
         self.related = [{j for j, _ in p.preds[i]} | {j for j, _ in p.succs[i]} for i in range(len(p.groups))]
         self.blocked: dict[int, set[int]] = {}
         self.costs: dict[int, _Cost] = {}
@@ -197,8 +197,9 @@ class _Search:
         low, high = max(low, low_j), min(high, high_j)
         cost_i, cost_j = self.cost(i), self.cost(j)
         here = cost_i(a) + cost_j(a)
+        # Only the PAIR_SCAN cheapest waves of each group are scanned (zip stops there).
         waves = sorted({b for cost in (cost_i, cost_j) for b, _ in
-                        (pair for _, pair in zip(range(PAIR_SCAN), cost.by_cost(low, high)))} - {a})
+                        (pair for _, pair in zip(range(PAIR_SCAN), cost.by_cost(low, high), strict=False))} - {a})
         best, best_cost = None, here
         size, cap = state.size, state.cap
         for b in waves:
@@ -231,7 +232,7 @@ class _Search:
                 weights = dict(self.g.nbrs[i])
             w_ik = weights.get(k, 0)
 
-            def delta(c: int) -> int:
+            def delta(c: int, cost=cost, away: int = away, w_ik: int = w_ik) -> int:  # this k's (B023)
                 # The link i–k, if any, was counted with the other group unmoved in both gains.
                 return gain + cost(c) - away + w_ik * (abs(b - c) - abs(c - a) + abs(b - a))
 

@@ -79,12 +79,13 @@ def _pieces(group: MoveGroup, servers: Mapping[str, Server], links: Mapping[str,
         seed = heapq.heappop(seeds)[2]
         load = [0, 0, 0.0]
 
-        def fits(name: str) -> bool:
+        # Defaults bind this piece's load, number, pull and frontier (B023).
+        def fits(name: str, load: list = load) -> bool:
             s = servers[name]
             return (load[0] + 1 <= capacity.servers and load[1] + server_vcpu(s) <= capacity.vcpu
                     and load[2] + server_replication_tb(s) <= capacity.tb + EPSILON)
 
-        def take(name: str) -> None:
+        def take(name: str, load: list = load, piece: int = piece) -> None:
             s = servers[name]
             piece_of[name] = piece
             load[0] += 1
@@ -95,7 +96,7 @@ def _pieces(group: MoveGroup, servers: Mapping[str, Server], links: Mapping[str,
         pull: dict[str, int] = defaultdict(int)
         frontier: list[tuple[int, str]] = []
 
-        def reach(name: str) -> None:
+        def reach(name: str, pull: dict = pull, frontier: list = frontier) -> None:
             for peer, weight in links.get(name, {}).items():
                 if peer not in piece_of:
                     pull[peer] += weight

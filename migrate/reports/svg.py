@@ -163,7 +163,7 @@ def move_group_diagram(waves: Sequence[Mapping[str, Any]], links: Sequence[Mappi
     height = top + rows * (box_h + gap) + 14
     drawn = sorted(((k, v) for k, v in edge_weight.items()), key=lambda kv: (-kv[1][0], kv[0]))
     hidden_groups = sum(more for _, _, more in columns)
-    for index, (wave, shown, _) in enumerate(columns):
+    for index, (_, shown, _) in enumerate(columns):
         for row, group in enumerate(shown):
             position[group["id"]] = (10 + index * col_w, top + row * (box_h + gap))
     drawn = [(k, v) for k, v in drawn if k[0] in position and k[1] in position][:max_edges]
@@ -175,7 +175,7 @@ def move_group_diagram(waves: Sequence[Mapping[str, Any]], links: Sequence[Mappi
             + ". Tier-0 groups have a thick border and 'T0', PHI groups 'PHI'. The crossing links table lists "
               "every link.")
     out = _open("groups", width, height, "Move groups by wave and the links that cross waves", desc, wide=True)
-    for index, (wave, shown, more) in enumerate(columns):
+    for index, (wave, _, _) in enumerate(columns):
         x = 10 + index * col_w
         out.append(f'<text x="{x}" y="{top - 12}" font-weight="bold" fill="#111">'
                    f'Wave {int(wave["number"])}</text>')

@@ -65,7 +65,7 @@ class Book:
         worksheet = self.workbook.add_worksheet(name)
         worksheet.freeze_panes(1, 0)
         worksheet.set_row(0, 30)
-        for index, (header, kind, width, _) in enumerate(columns):
+        for index, (header, _, width, _) in enumerate(columns):
             worksheet.write_string(0, index, header, self.header)
             worksheet.set_column(index, index, width)
         for r, row in enumerate(rows, start=1):

@@ -129,15 +129,15 @@ def private_endpoint(vault: Document, index: ResourceIndex) -> Outcome:
 )
 def audit_events_logged(vault: Document, index: ResourceIndex) -> Outcome:
     """Every access to keys and secrets is recorded where the security team reviews activity."""
-    for setting in index.extensions(vault["id"], "Microsoft.Insights/diagnosticSettings"):
-        if not get(setting, "properties.workspaceId"):
+    for diagnostic in index.extensions(vault["id"], "Microsoft.Insights/diagnosticSettings"):
+        if not get(diagnostic, "properties.workspaceId"):
             continue
-        logs = get(setting, "properties.logs", [])  # an expression (model.Unknown) is not a list of entries
+        logs = get(diagnostic, "properties.logs", [])  # an expression (model.Unknown) is not a list of entries
         for log in logs if isinstance(logs, list) else []:
             if isinstance(log, dict) and boolean(log.get("enabled")) and (same(log.get("category"), "AuditEvent")
                                                 or same(log.get("categoryGroup"), "audit", "allLogs")):
                 return passed(sentence(vault, f"sends AuditEvent logs to Log Analytics through "
-                                              f"diagnostic setting '{setting.get('name')}'"))
+                                              f"diagnostic setting '{diagnostic.get('name')}'"))
     return failed(sentence(vault, "has no diagnostic setting sending AuditEvent logs to a Log Analytics "
                                   "workspace, so access to keys and secrets is not reviewable"))
 

@@ -89,7 +89,7 @@ def assessment_results(result: AuditResult, controls: Sequence[Control], meta: A
     ordered = sorted(controls, key=lambda c: c.id)
     observations = [observation(f, meta) for f in result.findings]
     failed: dict[str, list[tuple[Finding, str]]] = {}
-    for finding, obs in zip(result.findings, observations):
+    for finding, obs in zip(result.findings, observations, strict=True):
         if finding.status in (Status.FAIL, Status.ERROR):
             failed.setdefault(finding.control, []).append((finding, obs["uuid"]))
     summary = result.summary()

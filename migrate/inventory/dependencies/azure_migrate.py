@@ -46,7 +46,7 @@ SIGNATURE = {"source_name", "destination_name", "port"}
 """Fields whose presence in a header identifies this format."""
 
 
-def parse(path: Path, encoding: str, display: str) -> ParsedFile:
+def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 - one pass whose header, slot and edge state every check shares (issue 11 section 5 splits the parsers)
     problems = FileProblems(display)
     edges = EdgeAccumulator()
     header: Header | None = None

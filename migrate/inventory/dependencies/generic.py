@@ -44,7 +44,7 @@ SIGNATURE = set(REQUIRED)
 PROTOCOLS = ("tcp", "udp")
 
 
-def parse(path: Path, encoding: str, display: str) -> ParsedFile:
+def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 - one pass whose header and edge state every check shares (issue 11 section 5 splits the parsers)
     problems = FileProblems(display)
     edges = EdgeAccumulator()
     header = None
@@ -59,7 +59,8 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
 
-        def cell(name: str) -> str:
+        # Defaults bind this row's cells and the current header's columns (B023).
+        def cell(name: str, cells: list[str] = cells, get: dict[str, int] = get) -> str:
             return cells[get[name]].strip() if name in get else ""
 
         before = problems.count

@@ -122,7 +122,7 @@ def qualify(group: list[Vm], warnings: list[str]) -> None:
             seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
             labels[index] = f"{label}#{seen[label.casefold()]}" if label else f"#{seen[label.casefold()]}"
         used.append("file order")
-    for vm, label in zip(group, labels):
+    for vm, label in zip(group, labels, strict=True):
         vm.server["tags"] = tuple(sorted({**dict(vm.server.get("tags", ())), "name-qualifier": label}.items()))
     warnings.append(f"VM name {name!r} is on {len(group)} vInfo rows ({rows}) with no VM UUID to tell them apart: "
                     f"kept as {len(group)} servers qualified by {'/'.join(used)} ({', '.join(labels)})")

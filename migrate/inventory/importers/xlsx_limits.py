@@ -216,8 +216,9 @@ def shared_string_lengths(package: Package) -> list[int]:
             tail = data[cut:]
         starts.extend(offset + m.start() for m in _SI.finditer(tail))
         ends = starts[1:] + [offset + len(tail)]
-        found = [max(end - start - _MARKUP, 0) for start, end in zip(starts, ends)]
-        lengths = [max(a, b) for a, b in zip(lengths, found)] + (found[len(lengths):] or lengths[len(found):])
+        found = [max(end - start - _MARKUP, 0) for start, end in zip(starts, ends, strict=True)]
+        # Pairwise over the shorter list; the longer list's tail is appended as it is.
+        lengths = [max(a, b) for a, b in zip(lengths, found, strict=False)] + (found[len(lengths):] or lengths[len(found):])
     return lengths
 
 
