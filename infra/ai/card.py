@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 from infra.ai.lifecycle import model_lifecycle
 from infra.ai.register import CARD_FACTS, METRIC_KINDS, DeploymentFacts, UseCase
@@ -85,7 +86,7 @@ def card_fields(use_case: UseCase, ctx: CardContext) -> list[tuple[str, object]]
     )
     summary = use_case.purpose
     keywords = [CATEGORY_LABELS[use_case.category], *use_case.keywords]
-    release = [("ReleaseStage", f"{use_case.status.capitalize()} for internal use"),
+    release: list[tuple[str, Any]] = [("ReleaseStage", f"{use_case.status.capitalize()} for internal use"),
                ("ReleaseDate", approval.date.isoformat()),
                ("ReleaseVersion", f"{d.name} ({d.model} {d.version})"),
                ("GlobalAvailability", f"Internal to {ctx.organization} only; "

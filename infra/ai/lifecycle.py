@@ -82,4 +82,7 @@ def model_lifecycle() -> Lifecycle:
                      replacement=m.get("replacement"), preview=bool(m.get("preview", False)))
         for m in raw["models"]
     )
-    return Lifecycle(as_of=_date(raw["asOf"]), source=str(raw["source"]), versions=versions)
+    as_of = _date(raw["asOf"])
+    if as_of is None:
+        raise ValueError("infra/ai/data/openai-models.yaml: asOf is required")
+    return Lifecycle(as_of=as_of, source=str(raw["source"]), versions=versions)
