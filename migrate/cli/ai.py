@@ -61,13 +61,9 @@ def register_rows(config: StackConfig, today: datetime.date) -> list[RegisterRow
 
 
 def _load(stack: str) -> StackConfig:
-    from infra.config import ConfigError
     from infra.render import load_stack_file, stack_file
 
-    try:
-        _, _, config = load_stack_file(stack_file(stack))
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    _, _, config = load_stack_file(stack_file(stack))  # a ConfigError goes to the CLI's one handler
     return config
 
 

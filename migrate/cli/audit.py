@@ -64,16 +64,7 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     """Check the HIPAA baseline on a stack, an ARM file or a live subscription."""
     if ctx.invoked_subcommand is not None:
         return
-    sources = [name for name, value in (("--stack", stack), ("--arm", arm_file), ("--subscription", subscription))
-               if value]
-    if len(sources) != 1:
-        fail("give exactly one of --stack, --arm or --subscription"
-             + (f" (got {', '.join(sources)})" if sources else ""))
-    if resource_group and not subscription:
-        fail("--resource-group only applies with --subscription")
-    if (parameters_file or location) and not arm_file:
-        fail("--parameters and --location only apply with --arm")
-
+    _check_sources(stack, arm_file, subscription, resource_group, parameters_file, location)
     if output:
         require_output(output)
     if evidence:
@@ -107,7 +98,33 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         echo(f"warning: {waivers}: the waiver for {unused.control} on {unused.resource} matches no finding",
              err=True)
     meta = _meta(source)
+    _write_report(fmt, result, controls, meta, source, output)
+    if evidence:  # an EvidenceError (nothing left at the path) is reported by the CLI's one handler
+        from infra.compliance.outputs.evidence import write_evidence
 
+        reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
+        write_evidence(evidence, documents, result, reports, meta,
+                       inputs=_evidence_inputs(stack, arm_file, waivers, parameters_file))
+    failing = result.failed or result.errors or (strict_waivers and result.unused_waivers)
+    ctx.exit(EXIT_FAILURES if failing else 0)
+
+
+def _check_sources(stack: str | None, arm_file: Path | None, subscription: str | None, resource_group: str | None,
+                   parameters_file: Path | None, location: str | None) -> None:
+    """Exactly one source, and only the options that apply to it (exit 2 otherwise)."""
+    sources = [name for name, value in (("--stack", stack), ("--arm", arm_file), ("--subscription", subscription))
+               if value]
+    if len(sources) != 1:
+        fail("give exactly one of --stack, --arm or --subscription"
+             + (f" (got {', '.join(sources)})" if sources else ""))
+    if resource_group and not subscription:
+        fail("--resource-group only applies with --subscription")
+    if (parameters_file or location) and not arm_file:
+        fail("--parameters and --location only apply with --arm")
+
+
+def _write_report(fmt: str, result, controls, meta, source: str, output: Path | None) -> None:
+    """The report in `fmt` to `output`, or to the terminal (the table) or standard output."""
     if fmt == "table":
         from migrate.cli.terminal import console as safe_console
 
@@ -123,30 +140,15 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         else:
             echo_data(text, nl=not text.endswith("\n"))
 
-    if evidence:
-        from infra.compliance.outputs.evidence import EvidenceError, write_evidence
-
-        reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
-        try:
-            write_evidence(evidence, documents, result, reports, meta,
-                           inputs=_evidence_inputs(stack, arm_file, waivers, parameters_file))
-        except EvidenceError as error:
-            fail(str(error))
-    failing = result.failed or result.errors or (strict_waivers and result.unused_waivers)
-    ctx.exit(EXIT_FAILURES if failing else 0)
-
 
 _EXTENSIONS = {"json": "json", "sarif": "sarif", "junit": "junit.xml", "html": "html", "oscal": "oscal.json"}
 
 
 def _check_evidence_directory(directory: Path) -> None:
     """Refuse a link or a non-empty directory before the audit runs, not after."""
-    from infra.compliance.outputs.evidence import EvidenceError, check_evidence_directory
+    from infra.compliance.outputs.evidence import check_evidence_directory
 
-    try:
-        check_evidence_directory(directory)
-    except EvidenceError as error:
-        fail(str(error))
+    check_evidence_directory(directory)  # an EvidenceError goes to the CLI's one handler
 
 
 def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | None,
@@ -186,36 +188,27 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
     """(what was audited, its documents, resources that could not be read, parts not audited)."""
     if stack:
         from infra.arm import to_arm_documents
-        from infra.config import ConfigError
         from infra.render import render_stack_file, stack_file
 
-        try:
-            rendering = render_stack_file(stack_file(stack))
-        except ConfigError as error:
-            fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+        # ConfigError, SourceError, LiveReadError below: reported by the CLI's one handler.
+        rendering = render_stack_file(stack_file(stack))
         from infra.ai.documents import register_documents
         from infra.ai.governance import as_of
 
         register = register_documents(rendering.config.openai.use_cases, as_of())
         return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering) + register, (), ()
     if arm_file:
-        from infra.compliance.sources import SourceError, read_arm_file
+        from infra.compliance.sources import read_arm_file
 
-        try:
-            source = read_arm_file(arm_file, parameters=parameters_file, location=location)
-        except SourceError as error:
-            fail(str(error))
+        source = read_arm_file(arm_file, parameters=parameters_file, location=location)
         for note in source.notes:
             echo(f"note: {note}", err=True)
         for gap in source.gaps:
             echo(f"not audited: {gap.location}: {gap.reason}", err=True)
         return f"{arm_file} ({source.shape})", list(source.documents), source.problems, source.gaps
-    from infra.compliance.live import LiveReadError, read_subscription
+    from infra.compliance.live import read_subscription
 
-    try:
-        snapshot = read_subscription(subscription, resource_group)
-    except LiveReadError as error:
-        fail(str(error))
+    snapshot = read_subscription(subscription, resource_group)
     for warning in snapshot.warnings:
         echo(f"warning: {warning}", err=True)
     scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
@@ -224,14 +217,12 @@ def _load_documents(stack: str | None, arm_file: Path | None, subscription: str 
 
 def _register_documents(path: Path) -> list[dict[str, Any]]:
     """The register file's use cases as pseudo-documents the AI controls read."""
-    from infra.ai.documents import RegisterFileError, read_register_file, register_documents
+    from infra.ai.documents import read_register_file, register_documents
     from infra.ai.governance import as_of
     from infra.inputs import InputFileError, read_input_text
 
-    try:
+    try:  # a RegisterFileError (each problem by key) is reported by the CLI's one handler
         use_cases = read_register_file(path, read_input_text(path))
-    except RegisterFileError as error:
-        fail(str(error), error.problems)
     except (InputFileError, OSError) as error:
         fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
     return register_documents(use_cases, as_of())

@@ -39,7 +39,7 @@ def generate(servers: int, seed: int, days: int, out: Path) -> None:
     from migrate.estate.files import FILES, describe, write_estate
     from migrate.estate.generator import generate as build
 
-    from migrate.cli.files import OutputError, destination
+    from migrate.cli.files import destination
 
     if out.is_symlink():  # the output rule of every writer: never through a link
         fail(f"refusing to write into {out}: it is a symbolic link; give the directory itself")
@@ -48,12 +48,9 @@ def generate(servers: int, seed: int, days: int, out: Path) -> None:
     except OSError as error:
         fail(f"cannot create {out}: {error.strerror or error}")
     for name in FILES:  # each file is replaced by a rename: only a regular file (or nothing) may be there
-        try:
-            if destination(out / name).kind != "file":
-                fail(f"cannot write {out / name}: it is not a regular file (a device or a FIFO); carelift replaces "
-                     "only regular files")
-        except OutputError as error:
-            fail(str(error))
+        if destination(out / name).kind != "file":  # an OutputError goes to the CLI's one handler
+            fail(f"cannot write {out / name}: it is not a regular file (a device or a FIFO); carelift replaces "
+                 "only regular files")
     generated = build(servers=servers, seed=seed, days=days)
     try:
         write_estate(generated, out)

@@ -34,17 +34,14 @@ def infra() -> None:
 @click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
 def validate(stack: str) -> None:
     """Validate a stack's configuration: every problem, with its config key."""
-    from infra.config import ConfigError
     from infra.render import load_stack_file, stack_file
 
     from infra.ai.governance import enforce
 
-    try:
-        path = stack_file(stack)
-        _, _, config = load_stack_file(path)
-        warnings = enforce(config, str(path))
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    # A ConfigError (every problem with its key) is reported by the CLI's one handler.
+    path = stack_file(stack)
+    _, _, config = load_stack_file(path)
+    warnings = enforce(config, str(path))
     for warning in warnings:
         echo(f"warning: {warning}", err=True)
     echo(f"{path}: valid ({config.environment}, {config.location}, "
@@ -110,21 +107,17 @@ def export_arm(stack: str, output: Path | None) -> None:
 
 def _render(stack: str) -> Rendering:
     """Render `stack` offline; configuration problems exit 2 with every key."""
-    from infra.config import ConfigError
     from infra.render import render_stack_file, stack_file
 
     from infra.ai.governance import enforce
 
     from migrate.cli.progress import status
 
-    try:
-        with status(f"rendering stack {stack} under Pulumi's mock engine"):
-            rendering = render_stack_file(stack_file(stack))
-        for warning in enforce(rendering.config, f"stack {rendering.stack}"):
-            echo(f"warning: {warning}", err=True)
-        return rendering
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
+    with status(f"rendering stack {stack} under Pulumi's mock engine"):
+        rendering = render_stack_file(stack_file(stack))  # a ConfigError goes to the CLI's one handler
+    for warning in enforce(rendering.config, f"stack {rendering.stack}"):
+        echo(f"warning: {warning}", err=True)
+    return rendering
 
 
 def resource_tree(rendering: Rendering) -> Tree:

@@ -27,7 +27,6 @@ from migrate.cli.errors import fail
 def report(ctx: click.Context, plan_file: Path | None, fmt: str, output: Path | None) -> None:
     """Write the plan as a report: summary, timeline, waves, risks, cost and assumptions."""
     from migrate.cli.files import require_output, write_output
-    from migrate.reports.document import ReportError
     from migrate.reports.render import report as render_report
 
     if output is None and fmt == "xlsx":
@@ -37,18 +36,12 @@ def report(ctx: click.Context, plan_file: Path | None, fmt: str, output: Path | 
     if plan_file is not None:
         from migrate.reports.document import read_plan
 
-        try:
-            document = read_plan(plan_file)
-        except ReportError as error:
-            fail(str(error))
+        document = read_plan(plan_file)  # a ReportError goes to the CLI's one handler
     else:
         from migrate.cli.plan_source import latest
 
         _, document = latest(ctx)
-    try:
-        data = render_report(document, fmt)
-    except ReportError as error:
-        fail(str(error))
+    data = render_report(document, fmt)
     if output is None:
         click.echo(data, nl=False)
     else:
