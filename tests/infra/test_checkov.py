@@ -54,6 +54,7 @@ def failures(report: dict) -> list[str]:
     return sorted(f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in report["results"]["failed_checks"])
 
 
+@pytest.mark.slow
 def test_checkov_fails_no_check_on_the_prod_and_dev_exports(exports):
     report = scan(list(exports), *EXCEPTIONS)
     assert failures(report) == []
@@ -66,6 +67,7 @@ def test_checkov_fails_no_check_on_the_prod_and_dev_exports(exports):
     assert summary["passed"] > 100  # it really evaluated the resources
 
 
+@pytest.mark.slow
 def test_every_exception_still_fires_without_its_skip(exports):
     # An exception whose check passes again must leave the README and the skip list.
     fired = {failure.split()[0] for failure in failures(scan(list(exports)))}

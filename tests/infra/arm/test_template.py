@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
+import pytest
+
 from infra.arm import (TEMPLATE_SCHEMA, export_template, merge_read_only, sent_document, to_arm_document,
                        to_arm_documents, to_template)
 from infra.compliance.sources import read_arm_file
@@ -155,6 +157,7 @@ def test_computed_values_are_marked_under_metadata_carelift_read_only(prod_rende
     assert "metadata" not in policy
 
 
+@pytest.mark.slow
 def test_body_and_read_only_values_together_are_the_document_azure_returns(rendering):
     # The audit judges the GET view; the export loses nothing of it, only files it apart.
     for resource in rendering.custom_resources:

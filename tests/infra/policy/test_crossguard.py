@@ -69,6 +69,7 @@ class TestCatalogAsPolicies:
 
 
 class TestVerdicts:
+    @pytest.mark.slow
     def test_the_pack_agrees_with_the_audit(self, rendering, policies):
         outcome = run(policies, rendering.resources)
         audit = evaluate(to_arm_documents(rendering), all_controls())

@@ -39,6 +39,7 @@ def test_both_stacks_pass_with_zero_unwaived_failures(stack):
     assert {"control", "resourceId", "status", "severity", "citations", "message"} <= set(report["findings"][0])
 
 
+@pytest.mark.slow
 def test_flipping_a_secure_setting_in_a_copied_stack_fails_the_audit(stack_copy):
     def audit_only(cfg):
         cfg["carelift:governance"]["policyEnforcement"] = "DoNotEnforce"
@@ -49,6 +50,7 @@ def test_flipping_a_secure_setting_in_a_copied_stack_fails_the_audit(stack_copy)
     assert {"CL-GOV-001", "CL-GOV-002"} <= failed
 
 
+@pytest.mark.slow
 def test_the_arm_export_audits_the_same_as_the_stack(prod_export):
     from_stack = json.loads(run("audit", "--stack", PROD, "--format", "json").output)
     from_file = json.loads(run("audit", "--arm", str(prod_export), "--ai-register", PROD, "--format", "json").output)

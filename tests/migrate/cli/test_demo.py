@@ -28,6 +28,7 @@ def demo_dir(tmp_path_factory) -> tuple[Path, str]:
     return out, result.output
 
 
+@pytest.mark.slow
 def test_every_file_is_written_and_named_in_the_closing_table(demo_dir):
     out, output = demo_dir
     assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)
@@ -36,6 +37,7 @@ def test_every_file_is_written_and_named_in_the_closing_table(demo_dir):
     assert "carelift demo" in output.splitlines()[0]
 
 
+@pytest.mark.slow
 def test_the_plan_suits_the_sample_without_relaxing(demo_dir):
     out, _ = demo_dir
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
@@ -45,6 +47,7 @@ def test_the_plan_suits_the_sample_without_relaxing(demo_dir):
     assert plan["settings"]["blackout_dates"]  # the timeline has a blackout to show
 
 
+@pytest.mark.slow
 def test_the_reports_are_the_plans(demo_dir):
     out, _ = demo_dir
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
@@ -55,6 +58,7 @@ def test_the_reports_are_the_plans(demo_dir):
     assert len((out / "plan.md").read_text(encoding="utf-8").splitlines()) <= 200
 
 
+@pytest.mark.slow
 def test_the_landing_zone_and_its_audit(demo_dir):
     out, _ = demo_dir
     template = json.loads((out / "landing-zone.arm.json").read_text(encoding="utf-8"))

@@ -175,6 +175,7 @@ def sample_workspace(tmp_path_factory) -> Path:
     return directory
 
 
+@pytest.mark.slow
 def test_the_sample_estates_interface_engine_is_a_hub_the_summary_and_explain_say_so(sample_workspace, tmp_path):
     result = invoke(sample_workspace, "plan", "--relax", "--out", str(tmp_path / "hub.json"))
     assert result.exit_code == 0, result.output
@@ -190,6 +191,7 @@ def test_the_sample_estates_interface_engine_is_a_hub_the_summary_and_explain_sa
     assert "extended infrastructure" not in explained.output.split("move group")[0]
 
 
+@pytest.mark.slow
 def test_plan_end_to_end_on_the_sample_estate(sample_workspace, tmp_path):
     # The sample's Citrix farm is one move group larger than a default wave: --relax splits it.
     result = invoke(sample_workspace, "plan", "--relax", "--out", str(tmp_path / "a.json"))
@@ -302,6 +304,7 @@ def test_overrides_and_region_problems_exit_2(sample_workspace, tmp_path):
     assert result.exit_code == 2 and "atlantis" in result.output
 
 
+@pytest.mark.slow
 def test_an_override_is_recorded_in_the_plan(sample_workspace, tmp_path):
     (tmp_path / "overrides.csv").write_text("server,strategy,reason\nehr-prd-odb01,retain,stays with the lab\n",
                                             encoding="utf-8")
@@ -315,6 +318,7 @@ def test_an_override_is_recorded_in_the_plan(sample_workspace, tmp_path):
     assert json.loads((tmp_path / "o.json").read_text())["inputs"]["overrides"]["sha256"]
 
 
+@pytest.mark.slow
 def test_the_plan_does_not_depend_on_the_hash_seed(sample_workspace, tmp_path):
     """Set and dict order must not leak into the plan: two processes with different hash seeds agree."""
     outputs = []
@@ -343,6 +347,7 @@ def test_readme_documents_every_setting():
     assert documented == expected
 
 
+@pytest.mark.slow
 def test_readme_example_settings_and_overrides_plan_the_sample_estate(sample_workspace, tmp_path):
     settings, overrides = re.findall(r"```yaml\n(.*?)```", readme_plan_section(), re.S)
     (tmp_path / "plan.yaml").write_text(settings, encoding="utf-8")

@@ -15,6 +15,8 @@ from migrate.cli import main
 from migrate.inventory.store import Workspace
 from tests.migrate.reports.conftest import sample_plan  # noqa: F401  (the sample estate's plan, a fixture)
 
+pytestmark = pytest.mark.slow  # every test needs the sample estate's plan
+
 
 def invoke(*args: str, workspace: Path | None = None):
     prefix = ["--workspace", str(workspace)] if workspace else []

@@ -7,9 +7,13 @@ import json
 
 from click.testing import CliRunner
 
+import pytest
+
 from migrate.cli import main
 from migrate.inventory.store import Workspace
 from tests.migrate.reports.conftest import sample_plan  # noqa: F401  (the sample estate's plan, a fixture)
+
+pytestmark = pytest.mark.slow  # every test needs the sample estate's plan
 
 
 def show(workspace, *args):

@@ -329,6 +329,7 @@ generated_server = st.builds(
     tier=st.none() | st.integers(0, 3), sources=st.just(("csv",)))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(servers=st.lists(generated_server, max_size=12, unique_by=lambda s: s.name))
 def test_importing_generated_servers_round_trips_and_a_second_import_changes_nothing(tmp_path_factory, servers):

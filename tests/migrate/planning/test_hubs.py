@@ -17,6 +17,7 @@ from tests.migrate.planning.estates import ENGINE, generated, with_interface_eng
 from tests.migrate.planning.test_invariants import check
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size, seed", [(300, 5), (400, 7), (600, 2)])
 def test_an_interface_engine_most_clinical_systems_reach_keeps_every_rule_outside_wave_0(size, seed):
     servers, applications, deps = with_interface_engine(generated(size, seed))

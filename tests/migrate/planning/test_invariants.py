@@ -13,6 +13,8 @@ from collections import defaultdict
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
+import pytest
+
 from migrate.inventory.model import Dependency, Disk, Server
 from migrate.planning.groups import NON_PRODUCTION, classify_services, move_groups, server_replication_tb
 from migrate.planning.model import InfeasiblePlan
@@ -20,6 +22,8 @@ from migrate.planning.settings import parse_settings
 from migrate.planning.waves import plan_waves
 
 from tests.migrate.planning.estates import generated
+
+pytestmark = pytest.mark.slow  # plans of many generated estates (over a minute in all)
 
 FAST = hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -103,6 +103,7 @@ def test_spend_adds_replication_and_test_migrations_to_the_run_rate_month_by_mon
     assert spend["estimate"] is True and spend["inputs"]["test_migration_hours"] == 8.0
 
 
+@pytest.mark.slow
 def test_the_plan_json_carries_spend_that_ends_at_the_last_cutover():
     from tests.migrate.planning.estates import generated
 

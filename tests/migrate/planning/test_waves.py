@@ -145,6 +145,7 @@ def test_links_to_local_shared_services_count_nowhere():
     assert any("shared_services.links: local" in n for n in assignment.notes)
 
 
+@pytest.mark.slow
 def test_same_inputs_give_identical_plans():
     servers = [server(f"s{i:02d}", f"App{i % 7}", env=("prd", "tst")[i % 2]) for i in range(40)]
     deps = [link(f"s{i:02d}", f"s{(i * 7 + 3) % 40:02d}", weight=i % 9 + 1) for i in range(40)]

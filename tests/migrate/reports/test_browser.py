@@ -18,6 +18,8 @@ import pytest
 
 from migrate.reports.html import html_report
 
+pytestmark = pytest.mark.slow  # Chromium renders the sample plan's report
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -214,6 +214,7 @@ class TestOrdinaryWorkbooks:
         parsed = parse(workbook(tmp_path / "servers.xlsx", sheet), "csv")
         assert [(s.name, s.cores) for s in parsed.servers] == [("epic-db01", 8)]
 
+    @pytest.mark.slow
     def test_the_cli_refuses_a_bomb_with_exit_2_and_accepts_the_flag(self, tmp_path):
         path = workbook(tmp_path / "big.xlsx", HEAD + HEADER_ROW + server_rows(2, 30_000) + TAIL)
         runner = CliRunner()
