@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from infra.arm_types import ARM_TYPES
 from infra.errors import CareliftError
 
 if TYPE_CHECKING:
@@ -140,8 +141,6 @@ def to_arm_document(resource: RenderedResource) -> dict[str, Any]:
 
 
 def _check_translatable(resource: RenderedResource) -> None:
-    from infra.render import ARM_TYPES
-
     if resource.type not in ARM_TYPES:
         raise ArmTranslationError(resource.urn, "type", f"no ARM type is known for {resource.type}")
     if not resource.id:
@@ -202,8 +201,6 @@ def arm_type(token: str, resource_id: str) -> str:
 @functools.cache
 def _path_inputs(token: str) -> frozenset[str]:
     """Inputs that only build the URL (names, parents, scope): GET returns them in `id`."""
-    from infra.render import ARM_TYPES
-
     path, name_key = ARM_TYPES[token]
     dropped = {name_key, "resourceGroupName", "name"}
     dropped.update(segment[1:-1] for segment in path.split("/") if segment.startswith("{"))
@@ -222,8 +219,6 @@ def _scope_input(token: str) -> frozenset[str]:
     """The scope input of an assignment: a URL segment of the PUT, echoed only by GET."""
     if token not in SCOPE_IN_PROPERTIES:
         return frozenset()
-    from infra.render import ARM_TYPES
-
     return frozenset({ARM_TYPES[token][0][1:].partition(":")[0]})
 
 

@@ -31,7 +31,7 @@ from infra.compliance.engine import evaluate
 from infra.compliance.index import INLINE_CHILDREN, ResourceIndex
 from infra.compliance.model import SUBSCRIPTION_TYPE, Control, Severity as ControlSeverity
 from infra.policy.documents import Source, Translated, has_unknown, translate_sources
-from infra.render import ARM_TYPES
+from infra.arm_types import ARM_TYPES
 
 PACK_NAME = "carelift-hipaa"
 MANDATORY = frozenset({ControlSeverity.CRITICAL, ControlSeverity.HIGH})
