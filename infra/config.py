@@ -703,7 +703,7 @@ def _parse_cidr(r: _Reader, value: Any, key: str) -> ipaddress.IPv4Network | Non
     return net
 
 
-_RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
 def _check_subnets(r: _Reader, vnet: ipaddress.IPv4Network | None, vnet_key: str,
@@ -734,19 +734,19 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 
     hs = r.mapping(h.get("subnets"), f"{key}.hub.subnets", SPECIAL_SUBNETS)
     hub_subnets: dict[str, str] = {}
     parsed: list[tuple[str, ipaddress.IPv4Network]] = []
-    for name, (azure_name, min_prefix) in SPECIAL_SUBNETS.items():
-        sk = f"{key}.hub.subnets.{name}"
-        if name not in hs:
+    for subnet, (azure_name, min_prefix) in SPECIAL_SUBNETS.items():
+        sk = f"{key}.hub.subnets.{subnet}"
+        if subnet not in hs:
             r.fail(sk, f"is required ({azure_name}, /{min_prefix} or larger)")
             continue
-        net = _parse_cidr(r, hs[name], sk)
+        net = _parse_cidr(r, hs[subnet], sk)
         if net is None:
             continue
         if net.prefixlen > min_prefix:
             r.fail(sk, f"{azure_name} must be /{min_prefix} or larger; got /{net.prefixlen}")
-        if name.startswith("dns") and net.prefixlen < 24:
+        if subnet.startswith("dns") and net.prefixlen < 24:
             r.fail(sk, f"DNS resolver subnets must be between /28 and /24; got /{net.prefixlen}")
-        hub_subnets[name] = str(net)
+        hub_subnets[subnet] = str(net)
         parsed.append((sk, net))
     _check_subnets(r, hub_space, f"{key}.hub.addressSpace", parsed)
 
