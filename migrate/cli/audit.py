@@ -77,9 +77,18 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         fail("--ai-register applies to --arm and --subscription; --stack audits the stack's own openai.useCases")
     from migrate.cli.progress import status
 
-    with status("reading the resources to audit"):
-        source, documents, problems, gaps = _load_documents(stack, arm_file, subscription, resource_group,
-                                                            parameters_file, location)
+    from infra import api
+
+    with status("reading the resources to audit"):  # user mistakes go to the CLI's one handler
+        loaded = api.audit_input(stack=stack, arm_file=arm_file, subscription=subscription,
+                                 resource_group=resource_group, parameters_file=parameters_file, location=location)
+    for note in loaded.notes:
+        echo(f"note: {note}", err=True)
+    for gap in loaded.gaps:
+        echo(f"not audited: {gap.location}: {gap.reason}", err=True)
+    for warning in loaded.warnings:
+        echo(f"warning: {warning}", err=True)
+    source, documents, problems, gaps = loaded.source, loaded.documents, loaded.problems, loaded.gaps
     if not documents and not problems and not allow_empty:
         fail(f"nothing to audit: {source} holds no resources"
              + (f" ({len(gaps)} part(s) not audited: {'; '.join(g.reason for g in gaps[:3])})" if gaps else "")
@@ -180,39 +189,6 @@ def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | N
         except (InputFileError, OSError) as error:
             fail(f"cannot read {path} for the evidence bundle: {error.strerror or error}")
     return inputs
-
-
-def _load_documents(stack: str | None, arm_file: Path | None, subscription: str | None,
-                    resource_group: str | None, parameters_file: Path | None = None, location: str | None = None,
-                    ) -> tuple[str, list[dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]:
-    """(what was audited, its documents, resources that could not be read, parts not audited)."""
-    if stack:
-        from infra.arm import to_arm_documents
-        from infra.render import render_stack_file, stack_file
-
-        # ConfigError, SourceError, LiveReadError below: reported by the CLI's one handler.
-        rendering = render_stack_file(stack_file(stack))
-        from infra.ai.documents import register_documents
-        from infra.ai.governance import as_of
-
-        register = register_documents(rendering.config.openai.use_cases, as_of())
-        return f"stack {rendering.stack} (offline render)", to_arm_documents(rendering) + register, (), ()
-    if arm_file:
-        from infra.compliance.sources import read_arm_file
-
-        source = read_arm_file(arm_file, parameters=parameters_file, location=location)
-        for note in source.notes:
-            echo(f"note: {note}", err=True)
-        for gap in source.gaps:
-            echo(f"not audited: {gap.location}: {gap.reason}", err=True)
-        return f"{arm_file} ({source.shape})", list(source.documents), source.problems, source.gaps
-    from infra.compliance.live import read_subscription
-
-    snapshot = read_subscription(subscription, resource_group)
-    for warning in snapshot.warnings:
-        echo(f"warning: {warning}", err=True)
-    scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
-    return scope, list(snapshot.documents), (), ()
 
 
 def _register_documents(path: Path) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """`carelift infra`: the landing-zone program, offline.
 
-Parsing and rendering only; the work happens in `infra.config` and `infra.render`
-(imported inside the commands: they pull in pulumi).
+Parsing and rendering only; the work happens in `infra.api` (validate, render), which imports
+pulumi inside the calls that need it.
 """
 
 from __future__ import annotations
@@ -34,15 +34,11 @@ def infra() -> None:
 @click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
 def validate(stack: str) -> None:
     """Validate a stack's configuration: every problem, with its config key."""
-    from infra.render import load_stack_file, stack_file
+    from infra import api
 
-    from infra.ai.governance import enforce
-
-    # A ConfigError (every problem with its key) is reported by the CLI's one handler.
-    path = stack_file(stack)
-    _, _, config = load_stack_file(path)
-    warnings = enforce(config, str(path))
-    for warning in warnings:
+    checked = api.validate(stack)  # a ConfigError (every problem with its key) goes to the CLI's one handler
+    path, config = checked.path, checked.config
+    for warning in checked.warnings:
         echo(f"warning: {warning}", err=True)
     echo(f"{path}: valid ({config.environment}, {config.location}, "
                f"{len(config.network.spokes)} spokes, "
@@ -107,17 +103,15 @@ def export_arm(stack: str, output: Path | None) -> None:
 
 def _render(stack: str) -> Rendering:
     """Render `stack` offline; configuration problems exit 2 with every key."""
-    from infra.render import render_stack_file, stack_file
-
-    from infra.ai.governance import enforce
+    from infra import api
 
     from migrate.cli.progress import status
 
     with status(f"rendering stack {stack} under Pulumi's mock engine"):
-        rendering = render_stack_file(stack_file(stack))  # a ConfigError goes to the CLI's one handler
-    for warning in enforce(rendering.config, f"stack {rendering.stack}"):
+        rendered = api.render(stack)  # a ConfigError goes to the CLI's one handler
+    for warning in rendered.warnings:
         echo(f"warning: {warning}", err=True)
-    return rendering
+    return rendered.rendering
 
 
 def resource_tree(rendering: Rendering) -> Tree:
