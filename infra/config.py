@@ -816,10 +816,10 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 
             if a.overlaps(b):
                 r.fail(key_b, f"{b} overlaps {PROJECT}:{key_a} ({a}); address spaces must not overlap")
     for key_p, p in pool:
-        # The pool lends out new spokes: it may not hand out a range already used.
+        # The pool lends out new spokes (skipping spokes already in it): never the hub's or on-premises space.
         for key_s, s in spaces:
-            if p.overlaps(s):
-                r.fail(key_p, f"{p} overlaps {PROJECT}:{key_s} ({s}); the spoke pool must be free address space")
+            if p.overlaps(s) and ".spokes[" not in key_s:
+                r.fail(key_p, f"{p} overlaps {PROJECT}:{key_s} ({s}); spokes allocated from the pool would clash")
 
     gw = r.mapping(n.get("gateway"), f"{key}.gateway", ("type", "sku"))
     gw_type = r.string(gw, "type", f"{key}.gateway", default="None", choices=tuple(GATEWAY_SKUS))

@@ -26,8 +26,8 @@ from infra.components.monitoring import Monitoring, MonitoringArgs
 from infra.components.openai import PrivateOpenAI, PrivateOpenAIArgs
 from infra.components.spoke import SpokeNetwork, SpokeNetworkArgs
 from infra.config import PROJECT, TOP_LEVEL_KEYS, ConfigError, StackConfig, parse_stack_config
-from infra.stackfile import plaintext_secrets
 from infra.landing_overlay import apply_overlay
+from infra.stackfile import plaintext_secrets
 from infra.tagging import register_default_tags
 
 BLOB_ZONE = "privatelink.blob.core.windows.net"

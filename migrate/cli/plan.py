@@ -6,8 +6,8 @@ workspace stores it, `plan_views` renders.
 
 from __future__ import annotations
 
-import datetime
 import contextlib
+import datetime
 import hashlib
 import json
 import sys
@@ -32,8 +32,12 @@ from migrate.cli.workspace import open_workspace
 @click.option("--relax", is_flag=True,
               help="Split move groups larger than a wave along their weakest links instead of failing "
                    "(each split is reported in the plan's notes).")
+@click.option("--stack", "-s", "landing_stack",
+              help="Give each server its landing target in this stack (carelift:landing rules; a server no rule "
+                   "places, an unknown spoke or subnet or an overflowing subnet exits 2).")
 @click.pass_context
-def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax: bool) -> None:
+def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax: bool,
+         landing_stack: str | None) -> None:
     """Plan the migration: readiness, 7R strategy, size and cost per server, move groups, waves
     and their calendar, from the estate in the workspace.
 
@@ -42,14 +46,15 @@ def plan(ctx: click.Context, settings_path: Path | None, out: Path | None, relax
     constraints that cannot be met exit 2 with every problem.
     """
     if ctx.invoked_subcommand is not None:
-        if settings_path or out or relax:
-            fail(f"--settings, --out and --relax belong to `carelift plan` itself, not to "
+        if settings_path or out or relax or landing_stack:
+            fail(f"--settings, --out, --relax and --stack belong to `carelift plan` itself, not to "
                  f"`carelift plan {ctx.invoked_subcommand}`")
         return
-    compute(ctx.obj["workspace"], settings_path, out, relax)
+    compute(ctx.obj["workspace"], settings_path, out, relax, landing_stack)
 
 
-def compute(directory: Path, settings_path: Path | None, out: Path | None, relax: bool) -> None:
+def compute(directory: Path, settings_path: Path | None, out: Path | None, relax: bool,
+            landing_stack: str | None = None) -> None:
     from migrate.cli.files import is_standard_output, require_output, write_output
     from migrate.cli.progress import status
     from migrate.cli.workspace import utc_now
@@ -93,6 +98,8 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
         except CatalogError as error:  # a region without a price snapshot
             fail(f"cannot price the plan (settings region: {settings.region})", [str(error)])
         text = plan_to_json(result)
+        if landing_stack:
+            text = _with_targets(text, servers, landing_stack)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if out is not None:  # written first: a plan is stored only if its file was written (exit 2 otherwise)
             write_output(out, text)
@@ -102,6 +109,23 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
             views.print_summary(plan_sections(result), plan_id, digest, "standard output")
     else:
         views.print_summary(plan_sections(result), plan_id, digest, out)
+
+
+def _with_targets(text: str, servers, stack: str) -> str:
+    """The plan JSON with each server's landing target in `stack` (exit 2 with every placement problem)."""
+    from migrate.cli.plan_landing import _config, _stack_path
+    from migrate.landing.placement import LandingError, place
+    from migrate.landing.service import server_facts, targets_json
+    from migrate.planning.plan import dump_document
+
+    document = json.loads(text)
+    config = _config(_stack_path(stack), bare=False)
+    placement = place(document, server_facts(servers), config)
+    try:
+        placement.check(config.stack)
+    except LandingError as error:
+        fail(error.title, error.problems)
+    return dump_document(targets_json(document, placement))
 
 
 def overrides_failed(error, path) -> None:
@@ -155,13 +179,31 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
 
 @plan.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "azure-migrate-csv"]), default="json", show_default=True,
+              help="json: the plan as computed; azure-migrate-csv: one wave's input for Azure Migrate's at-scale "
+                   "scripts (needs --wave and --stack).")
+@click.option("--wave", type=int, help="azure-migrate-csv: the wave to export.")
+@click.option("--stack", "-s", help="azure-migrate-csv: the stack the wave lands in (name or stack file).")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="azure-migrate-csv: a plan JSON file instead of the latest stored plan.")
+@click.option("--test-vnet", help="azure-migrate-csv: the isolated VNet test migrations go to (enables them).")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default, or -: standard output).")
 @click.pass_context
-def export(ctx: click.Context, out: Path | None) -> None:
-    """The latest stored plan's JSON, byte for byte as computed (for `carelift plan diff` and reports)."""
+def export(ctx: click.Context, fmt: str, wave: int | None, stack: str | None, plan_file: Path | None,
+           test_vnet: str | None, out: Path | None) -> None:
+    """The latest stored plan's JSON, byte for byte as computed (for `carelift plan diff` and reports),
+    or one wave as Azure Migrate's at-scale CSV."""
     from migrate.cli.files import is_standard_output, write_output
     from migrate.cli.terminal import echo
+
+    if fmt == "azure-migrate-csv":
+        from migrate.cli.plan_landing import azure_migrate_csv
+
+        azure_migrate_csv(ctx, plan_file, stack, wave, out, test_vnet)
+        return
+    if wave is not None or stack or plan_file or test_vnet:
+        fail("--wave, --stack, --plan and --test-vnet belong to --format azure-migrate-csv")
 
     record, _ = latest(ctx, parse=False)
     if out is None:
@@ -175,3 +217,9 @@ def export(ctx: click.Context, out: Path | None) -> None:
 from migrate.cli.plan_report import report as _report  # noqa: E402  (after `plan` exists)
 
 plan.add_command(_report)
+
+# `carelift plan landing` and `carelift plan runbook`: the plan joined to a stack (migrate.landing).
+from migrate.cli.plan_landing import landing as _landing, runbook as _runbook  # noqa: E402
+
+plan.add_command(_landing)
+plan.add_command(_runbook)

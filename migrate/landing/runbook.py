@@ -1,0 +1,120 @@
+"""A wave's runbook: the checklist the migration team follows, in Markdown, from the plan and the landing.
+
+Every figure comes from the plan (dates, data to replicate, servers, crossing links) or the stack's
+landing (targets, the wave's firewall rule group); replication time is estimated from the plan's
+bandwidth setting and says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any, Mapping
+
+from migrate.landing.hybrid import HybridPlan
+from migrate.landing.placement import Placement, ServerFacts
+
+TEST_MIGRATION_DAYS = 7
+"""Test migrations finish a week before cutover, leaving time to fix what they find."""
+
+
+def replication_days(tb: float, bandwidth_mbps: float, utilization: float) -> int:
+    """Days to seed `tb` terabytes at `bandwidth_mbps` used at `utilization` (at least one)."""
+    if tb <= 0 or bandwidth_mbps <= 0:
+        return 1
+    seconds = tb * 8e6 / (bandwidth_mbps * max(utilization, 0.05))
+    return max(1, math.ceil(seconds / 86400))
+
+
+def _md(text: Any) -> str:
+    """Inventory text is hostile: no table breaks, no markup injection."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("\n", " ")
+
+
+def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hybrid: HybridPlan,
+            facts: Mapping[str, ServerFacts], stack: str) -> str:
+    wave = next((w for w in plan.get("waves", []) if w.get("number") == wave_number), None)
+    if wave is None:
+        raise KeyError(wave_number)
+    settings = plan.get("settings", {})
+    metrics = wave.get("metrics", {})
+    cutover = datetime.datetime.fromisoformat(wave["cutover"])
+    cutover_end = datetime.datetime.fromisoformat(wave["cutover_end"])
+    tb = float(metrics.get("replication_tb") or 0)
+    bandwidth = float(settings.get("bandwidth_mbps") or 0)
+    utilization = float(settings.get("replication_utilization") or 0.5)
+    days = replication_days(tb, bandwidth, utilization)
+    test_end = cutover.date() - datetime.timedelta(days=TEST_MIGRATION_DAYS)
+    replicate_by = test_end - datetime.timedelta(days=days)
+    servers = sorted(wave.get("servers", []))
+    rules = next((w for w in hybrid.waves if w["wave"] == wave_number), None)
+    zone = (settings.get("cutover_window") or {}).get("time_zone", "local time")
+    lines = [
+        f"# {wave.get('name', f'Wave {wave_number}')} runbook (stack {stack})",
+        "",
+        f"Cutover window: **{cutover:%A %Y-%m-%d %H:%M} to {cutover_end:%H:%M} ({zone}, UTC{cutover:%z})**. "
+        f"{len(servers)} server(s), {metrics.get('tier0_cutovers', 0)} tier-0, {metrics.get('phi_servers', 0)} "
+        f"holding PHI; {tb:,.3f} TB to replicate.",
+        "",
+        "## Dates",
+        "",
+        "| Step | When | How it was set |",
+        "|---|---|---|",
+        f"| Start replication | by {replicate_by.isoformat()} | {tb:,.3f} TB at {bandwidth:,.0f} Mbit/s used at "
+        f"{utilization:.0%}: about {days} day(s) (estimate), before the test window |",
+        f"| Test migration | {(test_end - datetime.timedelta(days=TEST_MIGRATION_DAYS)).isoformat()} to "
+        f"{test_end.isoformat()} | into the test VNet; clean up each test after sign-off |",
+        f"| Change board go/no-go | before {test_end.isoformat()} | set OK_TO_MIGRATE=Y in the wave's CSV only "
+        f"after approval |",
+        f"| Cutover | {cutover:%Y-%m-%d %H:%M} to {cutover_end:%H:%M} {zone} | the plan's cutover window |",
+        "",
+        "## Before cutover",
+        "",
+        f"- [ ] Replication healthy for every server (`AzMigrate_UpdateReplicationStatus.ps1` on "
+        f"`carelift plan export --format azure-migrate-csv --wave {wave_number} --stack {stack}`).",
+    ]
+    if rules and rules["rules"]:
+        lines.append(f"- [ ] Firewall rule collection group `rcg-migration-wave-{wave_number:02d}` deployed "
+                     f"({len(rules['rules'])} rule(s); `pulumi up` with the landing overlay), and the NSG "
+                     f"allowances of the landing subnets ({len(rules['allowances'])}).")
+    else:
+        lines.append("- [ ] No hybrid firewall rules: no dependency of this wave stays split across the link.")
+    lines += ["- [ ] Notify the owners below of the window; confirm the rollback point with each.", "",
+              "## Servers and where they land", "", "| Server | Strategy | Target | Owner |", "|---|---|---|---|"]
+    for name in servers:
+        server = plan["servers"].get(name, {})
+        target = placement.targets.get(name)
+        where = (f"{target.resource_group} / {target.vnet} / {target.subnet}" if target
+                 else placement.not_placed.get(name, "no target"))
+        owner = facts[name].owner if name in facts and facts[name].owner else "not recorded"
+        lines.append(f"| {_md(name)} | {_md(server.get('strategy', ''))} | {_md(where)} | {_md(owner)} |")
+    links = [link for link in plan.get("crossing_links", [])
+             if wave_number in (link.get("source_wave"), link.get("destination_wave"))]
+    lines += ["", "## After cutover: verify the split dependencies", ""]
+    if links:
+        lines += ["| From | To | Port | Other end moves in wave |", "|---|---|---|---|"]
+        for link in sorted(links, key=lambda lk: (-int(lk.get("weight") or 0), lk["source"], lk["destination"]))[:50]:
+            other = link["destination_wave"] if link["source_wave"] == wave_number else link["source_wave"]
+            lines.append(f"| {_md(link['source'])} | {_md(link['destination'])} | {link.get('port')} | {other} |")
+        if len(links) > 50:
+            lines.append(f"| … | {len(links) - 50} more link(s) in the plan | | |")
+    else:
+        lines.append("No link of this wave crosses the hybrid connection.")
+    remove_after = rules["removeAfterWave"] if rules else wave_number
+    lines += [
+        "",
+        "## Rollback point",
+        "",
+        "Until the wave is signed off, the source VMs stay powered off but intact on premises: rollback is "
+        "powering them on and undoing the DNS changes; after sign-off, stop replication "
+        "(`OK_TO_CLEANUP`) and rollback becomes a restore.",
+        "",
+        "## Decommission",
+        "",
+        f"- After wave {remove_after}: delete `rcg-migration-wave-{wave_number:02d}` and this wave's NSG allowances "
+        f"(plan landing again; the overlay drops them) — both ends of every split link have moved.",
+        "- After the hybrid period and the retention the change board sets: decommission the on-premises sources "
+        "of this wave's servers.",
+        "",
+    ]
+    return "\n".join(lines)
