@@ -102,24 +102,13 @@ def _unknown_source(props: Mapping[str, Any], sources: list[Any]) -> bool:
     return is_unknown(props.get("sourceAddressPrefixes")) or any(is_unknown(s) for s in sources)
 
 
-def _is_any_source(prefix: Any) -> bool:
-    text = str(prefix).strip().lower()
-    return text in ANY_SOURCE or text.endswith("/0")
-
-
-@control(
-    id="CL-NET-002", title="No NSG rule allows SSH or RDP from the internet", severity="critical",
-    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.310(a)(1)"),
-    types=(RULE_TYPE,), policy=("22730e10-96f6-4aac-ad84-9383d35b5917",), checkov=("CKV_AZURE_9", "CKV_AZURE_10"),
-    remediation="Remove the rule or narrow its source to a management network (carelift allows 22/3389 only from "
-                "the hub's AzureBastionSubnet); administer servers through Azure Bastion.",
-)
-def no_internet_admin_ports(rule: Document, index: ResourceIndex) -> Outcome:
-    """Remote administration ports are the most attacked entry points; only Bastion may reach them."""
+def _open_to_internet(rule: Document) -> Outcome | tuple[Mapping[str, Any], list[str], list[str]]:
+    """The verdict for a rule that lets nothing in from the internet, else (properties, the open sources
+    such as '*' or 'Internet', the destination ports as text) for the caller to judge."""
     props: Mapping[str, Any] = rule.get("properties") or {}
-    if str(props.get("direction", "")).lower() == "outbound":
+    if same(props.get("direction"), "Outbound"):
         return passed(_rule_sentence(rule, "is an outbound rule"))
-    if str(props.get("access", "")).lower() == "deny":
+    if same(props.get("access"), "Deny"):
         return passed(_rule_sentence(rule, "denies the traffic it matches"))
     if str(props.get("protocol", "")).lower() in PORTLESS_PROTOCOLS:
         return passed(_rule_sentence(rule, f"allows only {props.get('protocol')}, which has no ports"))
@@ -134,8 +123,29 @@ def no_internet_admin_ports(rule: Document, index: ResourceIndex) -> Outcome:
     if not open_sources:
         return passed(_rule_sentence(rule, "allows inbound traffic only from "
                                            f"{', '.join(map(str, sources)) or 'application security groups'}"))
-    ports = [props["destinationPortRange"]] if props.get("destinationPortRange") else []
-    ports += get_list(props, "destinationPortRanges")
+    ports = [str(props["destinationPortRange"])] if props.get("destinationPortRange") else []
+    ports += [str(p) for p in get_list(props, "destinationPortRanges")]
+    return props, open_sources, ports
+
+
+def _is_any_source(prefix: Any) -> bool:
+    text = str(prefix).strip().lower()
+    return text in ANY_SOURCE or text.endswith("/0")
+
+
+@control(
+    id="CL-NET-002", title="No NSG rule allows SSH or RDP from the internet", severity="critical",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.310(a)(1)"),
+    types=(RULE_TYPE,), policy=("22730e10-96f6-4aac-ad84-9383d35b5917",), checkov=("CKV_AZURE_9", "CKV_AZURE_10"),
+    remediation="Remove the rule or narrow its source to a management network (carelift allows 22/3389 only from "
+                "the hub's AzureBastionSubnet); administer servers through Azure Bastion.",
+)
+def no_internet_admin_ports(rule: Document, index: ResourceIndex) -> Outcome:
+    """Remote administration ports are the most attacked entry points; only Bastion may reach them."""
+    found = _open_to_internet(rule)
+    if isinstance(found, Outcome):
+        return found
+    props, open_sources, ports = found
     if not ports:
         return failed(_rule_sentence(rule, f"allows inbound traffic from {open_sources[0]} without stating its "
                                            "destination ports"))
@@ -173,26 +183,10 @@ def _subnets_using(nsg_id: str, index: ResourceIndex) -> list[str]:
 )
 def no_internet_inbound(rule: Document, index: ResourceIndex) -> Outcome:
     """Nothing in a spoke is reachable straight from the internet: every inbound flow passes the hub's inspection."""
-    props: Mapping[str, Any] = rule.get("properties") or {}
-    if same(props.get("direction"), "Outbound"):
-        return passed(_rule_sentence(rule, "is an outbound rule"))
-    if same(props.get("access"), "Deny"):
-        return passed(_rule_sentence(rule, "denies the traffic it matches"))
-    if str(props.get("protocol", "")).lower() in PORTLESS_PROTOCOLS:
-        return passed(_rule_sentence(rule, f"allows only {props.get('protocol')}, which has no ports"))
-    sources = [props["sourceAddressPrefix"]] if props.get("sourceAddressPrefix") else []
-    sources += get_list(props, "sourceAddressPrefixes")
-    if not sources and not props.get("sourceApplicationSecurityGroups"):
-        return failed(_rule_sentence(rule, "allows inbound traffic without stating its source"))
-    open_sources = [str(s) for s in sources if _is_any_source(s)]
-    if not open_sources and _unknown_source(props, sources):
-        return cannot_judge(_rule_sentence(rule, "allows inbound traffic from a source only known at deployment, so "
-                                                 "whether the internet is among them cannot be judged offline"))
-    if not open_sources:
-        return passed(_rule_sentence(rule, "allows inbound traffic only from "
-                                           f"{', '.join(map(str, sources)) or 'application security groups'}"))
-    ports = [str(props["destinationPortRange"])] if props.get("destinationPortRange") else []
-    ports += [str(p) for p in get_list(props, "destinationPortRanges")]
+    found = _open_to_internet(rule)
+    if isinstance(found, Outcome):
+        return found
+    props, open_sources, ports = found
     plural = len(ports) != 1 or "-" in ports[0] or ports[0] == "*"
     listed = f"port{'s' if plural else ''} {', '.join(ports) or 'unstated'}"
     if ports == [BASTION_PUBLIC_PORT] and str(props.get("protocol", "")).lower() in ("tcp", "*"):
