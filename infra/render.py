@@ -25,10 +25,10 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 
-# ARM's tables and the offline identities live in infra/arm_types.py (the ARM translation and the
+# ARM's tables and the offline identities live in infra/arm/types.py (the ARM translation and the
 # policy pack read them without importing the renderer); re-exported here for the callers.
-from infra.arm_types import (_NS, ARM_TYPES, OFFLINE_OBJECT_ID, OFFLINE_SUBSCRIPTION_ID,  # noqa: F401
-                             OFFLINE_TENANT_ID, _guid, arm_id)
+from infra.arm.types import (_NS, ARM_TYPES, OFFLINE_OBJECT_ID, OFFLINE_SUBSCRIPTION_ID,  # noqa: F401
+                              OFFLINE_TENANT_ID, _guid, arm_id)
 from infra.config import PROJECT, ConfigError, ConfigIssue, StackConfig, config_from_stack_document, utc_today
 from infra.stackfile import load_stack_yaml
 from infra.inputs import read_input_text

@@ -177,7 +177,7 @@ RULES = [
      ("infra.compliance",),
      ("pulumi", "pulumi_azure_native", "pulumi_policy", "infra.render", "infra.components", "infra.program",
       "infra.policy")),
-    ("the policy pack reads the catalog and ARM tables, never the renderer", ("infra.policy", "infra.arm_types"),
+    ("the policy pack reads the catalog and ARM tables, never the renderer", ("infra.policy", "infra.arm.types"),
      ("infra.render",)),
     ("components know the config, never the audit, the renderer or the policy pack", ("infra.components",),
      ("infra.compliance", "infra.render", "infra.policy", "infra.program")),

@@ -1,9 +1,11 @@
 """The compliance catalog as Pulumi CrossGuard policies: one policy per control.
 
-- A control whose check reads only the resource itself becomes a `ResourceValidationPolicy`:
+The control's declared scope (`model.Scope`) picks the kind of policy:
+
+- scope `resource` (the check reads only the resource itself) becomes a `ResourceValidationPolicy`:
   it judges each resource's inputs before Pulumi creates or updates it.
-- A control whose check follows the graph (it uses the `ResourceIndex`: diagnostic settings of
-  a vault, zone groups of an endpoint) or judges the subscription becomes a
+- scope `graph` (the check follows the `ResourceIndex`: diagnostic settings of a vault, zone
+  groups of an endpoint) and scope `subscription` (it judges the subscription) become a
   `StackValidationPolicy` over every resource of the stack.
 
 Enforcement follows severity: mandatory for critical and high, advisory otherwise. Every
@@ -18,7 +20,6 @@ values: resource policies before each resource is created, stack policies after 
 
 from __future__ import annotations
 
-import dis
 import functools
 from typing import Callable, Iterable, Sequence
 
@@ -29,14 +30,16 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from infra.compliance.engine import evaluate
 from infra.compliance.index import INLINE_CHILDREN, ResourceIndex
-from infra.compliance.model import SUBSCRIPTION_TYPE, Control, Severity as ControlSeverity
+from infra.compliance.model import Control, Scope, Severity as ControlSeverity
 from infra.policy.documents import Source, Translated, has_unknown, translate_sources
-from infra.arm_types import ARM_TYPES
+from infra.arm.types import ARM_TYPES
 
 PACK_NAME = "carelift-hipaa"
 MANDATORY = frozenset({ControlSeverity.CRITICAL, ControlSeverity.HIGH})
 FRAMEWORK_NAME = "HIPAA Security Rule"
 FRAMEWORK_VERSION = "45 CFR Part 164 Subpart C"
+STACK_SCOPES = frozenset({Scope.GRAPH, Scope.SUBSCRIPTION})
+"""Scopes whose checks read more than the one resource a resource policy is given."""
 
 
 class Undetermined(UnknownValueError):
@@ -55,19 +58,7 @@ def enforcement(control: Control) -> EnforcementLevel:
 
 def is_stack_control(control: Control) -> bool:
     """Subscription-wide controls, and checks that read other documents through the index."""
-    if any(t.lower() == SUBSCRIPTION_TYPE.lower() for t in control.resource_types):
-        return True
-    check = control.check
-    code = getattr(check, "__code__", None)
-    if code is None or code.co_argcount < 2:
-        return True  # not a plain function: assume it may follow the graph
-    index_name = code.co_varnames[1]
-    for instruction in dis.get_instructions(check):
-        # 3.13 fuses loads (LOAD_FAST_LOAD_FAST): argval is then a tuple of names.
-        names = instruction.argval if isinstance(instruction.argval, tuple) else (instruction.argval,)
-        if instruction.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE")) and index_name in names:
-            return True
-    return False
+    return control.scope in STACK_SCOPES
 
 
 @functools.cache

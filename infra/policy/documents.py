@@ -3,7 +3,7 @@
 CrossGuard hands a validator Pulumi-shaped properties: a resource policy gets one resource's
 inputs, a stack policy gets every resource's outputs (with their property dependencies). Both
 are translated the way the offline render is (`infra.arm.translate`, ids from
-`infra.arm_types.arm_id`), so the pack and `carelift audit --stack` judge the same documents.
+`infra.arm.types.arm_id`), so the pack and `carelift audit --stack` judge the same documents.
 
 During a preview some values are unknown until Azure creates the resource (ids, principal ids,
 addresses). Such values become `UNKNOWN`; where an unknown input is a name or an id taken from
@@ -23,7 +23,7 @@ from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNK
                                  UNKNOWN_STRING_VALUE)
 
 from infra.arm import ArmTranslationError, translate
-from infra.arm_types import ARM_TYPES, OFFLINE_SUBSCRIPTION_ID, arm_id
+from infra.arm.types import ARM_TYPES, OFFLINE_SUBSCRIPTION_ID, arm_id
 
 UNKNOWN = "<unknown until deployment>"
 _SENTINELS = frozenset({UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_BOOLEAN_VALUE,

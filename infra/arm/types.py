@@ -1,15 +1,22 @@
 """ARM's tables: which ARM resource type each Pulumi type token renders to, the offline
-identities of a render, and the resource id Azure would give a rendered resource.
+identities of a render, the resource id Azure would give a rendered resource, its full ARM type,
+and the API version azure-native uses for it.
 
 A new resource type is one row in `ARM_TYPES`. The renderer (ids for the mocks), the ARM
-translation (`infra.arm`) and the policy pack read these tables from here, so neither of the
-last two imports the renderer (and with it Pulumi's mock engine).
+translation (`infra.arm.documents`) and the policy pack read these tables from here, so neither
+of the last two imports the renderer (and with it Pulumi's mock engine).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import re
 import uuid
+from pathlib import Path
 from typing import Any, Mapping
+
+from infra.arm.errors import ArmTranslationError
 
 # Offline identities: stable, obviously synthetic GUIDs so renders are byte-for-byte repeatable.
 _NS = uuid.UUID("6d1f9a52-5c1e-4f7e-9a43-7c2b1e0d9f10")
@@ -105,3 +112,43 @@ def arm_id(token: str, inputs: Mapping[str, Any], logical_name: str) -> str:
     namespace, types = filled[0], filled[1:]
     rg = inputs.get("resourceGroupName", "unknown")
     return f"{sub}/resourceGroups/{rg}/providers/{namespace}/{'/'.join(types)}/{name}"
+
+
+def arm_type(token: str, resource_id: str) -> str:
+    """The full ARM type (``Microsoft.Network/virtualNetworks/subnets``) of a resource."""
+    if token == "azure-native:resources:ResourceGroup":
+        return "Microsoft.Resources/resourceGroups"
+    tail = resource_id[resource_id.lower().rfind("/providers/") + len("/providers/"):].split("/")
+    return "/".join([tail[0], *tail[1::2]])
+
+
+
+_API_VERSION = re.compile(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)")
+
+
+@functools.cache
+def api_version(token: str) -> str:
+    """The ARM API version azure-native uses for `token`, read from its class docstring.
+
+    Reads the SDK's source file rather than importing the module: importing azure-native
+    submodules costs seconds.
+    """
+    _, module, class_name = token.split(":")
+    spec = importlib.util.find_spec("pulumi_azure_native")
+    if spec is None or not spec.submodule_search_locations:
+        raise ArmTranslationError(token, "apiVersion", "pulumi_azure_native is not installed")
+    directory = Path(next(iter(spec.submodule_search_locations))) / module
+    declaration = f"class {class_name}(pulumi.CustomResource)"
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", class_name).lower()
+    candidates = [directory / f"{snake}.py", *sorted(directory.glob("*.py"))]
+    for path in candidates:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if declaration in text:
+            match = _API_VERSION.search(text, text.index(declaration))
+            if match:
+                return match.group(1)
+            break
+    raise ArmTranslationError(token, "apiVersion", f"no 'Uses Azure REST API version' docstring in {directory}")
+
+
+# ---------------------------------------------------------------------------- template
