@@ -5,29 +5,30 @@ from __future__ import annotations
 import csv
 import json
 import re
+from operator import attrgetter
 from typing import Iterable
 
 from migrate.inventory.model import Server
+from migrate.inventory.schema import SERVER_FIELDS
 from migrate.reports.cells import csv_cell
 
-CSV_COLUMNS = ("name", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
-               "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
-               "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification",
-               "owner", "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags")
-JSON_KEYS = ("name", "identity", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "disks",
-             "storage_gb", "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder",
-             "firmware", "vm_uuid", "sources", "applications", "environment", "tier", "data_classification", "owner",
-             "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags")
+# The server fields in their one order (the Server dataclass's, `SERVER_FIELDS`), with the two derived
+# ones shown next to what they derive from: `identity` after the name, `storage_gb` after the disks.
+_DERIVED_AFTER = {"name": "identity", "disks": "storage_gb"}
+JSON_KEYS = tuple(key for name in SERVER_FIELDS for key in (name, _DERIVED_AFTER.get(name)) if key)
+CSV_COLUMNS = tuple(key for key in JSON_KEYS if key != "identity")  # the identity is derived on import
+_DETAIL_KEYS = tuple(key for key in JSON_KEYS if key not in ("name", "disks"))  # name: the title; disks: a table
+_values = attrgetter(*JSON_KEYS)
+_DISKS, _TAGS = JSON_KEYS.index("disks"), JSON_KEYS.index("tags")
 
 
 def server_json(s: Server) -> dict:
     """Every field of a server as JSON values (the shape of `inventory list --format json`)."""
-    return dict(zip(JSON_KEYS, (
-        s.name, s.identity, s.fqdn, s.ips, s.os_name, s.os_version, s.os_family, s.cores, s.memory_mb,
-        [{"label": d.label, "size_gb": d.size_gb, "used_gb": d.used_gb, "shared": d.shared} for d in s.disks],
-        s.storage_gb, s.power_state, s.template, s.hypervisor, s.datacenter, s.cluster, s.host, s.folder,
-        s.firmware, s.vm_uuid, s.sources, s.applications, s.environment, s.tier, s.data_classification, s.owner,
-        s.business_unit, s.rto_hours, s.rpo_hours, s.cpu_utilization, s.memory_utilization, dict(s.tags)), strict=True))
+    values = list(_values(s))
+    values[_DISKS] = [{"label": d.label, "size_gb": d.size_gb, "used_gb": d.used_gb, "shared": d.shared}
+                      for d in s.disks]
+    values[_TAGS] = dict(s.tags)
+    return dict(zip(JSON_KEYS, values, strict=True))
 
 
 def write_json_array(out, items: Iterable[dict]) -> None:
@@ -128,10 +129,7 @@ def server_details(server: Server):
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     rows = server_json(server)
-    for key in ("identity", "fqdn", "ips", "os_name", "os_version", "os_family", "cores", "memory_mb", "storage_gb",
-                "power_state", "template", "hypervisor", "datacenter", "cluster", "host", "folder", "firmware",
-                "vm_uuid", "sources", "applications", "environment", "tier", "data_classification", "owner",
-                "business_unit", "rto_hours", "rpo_hours", "cpu_utilization", "memory_utilization", "tags"):
+    for key in _DETAIL_KEYS:
         value = rows[key]
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items())
