@@ -1,6 +1,6 @@
 """`carelift plan`: compute the migration plan from the workspace, then show, explain and compare plans.
 
-Parsing options and rendering only: `migrate.planning.plan` computes the plan (pure), the
+Parsing options and rendering only: `migrate.planning.build` computes the plan (pure), the
 workspace stores it, `plan_views` renders.
 """
 
@@ -70,7 +70,8 @@ def compute(directory: Path, settings_path: Path | None, out: Path | None, relax
     from migrate.planning.assess import OverridesError, load_overrides
     from migrate.planning.cost import CatalogError
     from migrate.planning.model import InfeasiblePlan
-    from migrate.planning.plan import build_plan, plan_sections, plan_to_json
+    from migrate.planning.build import build_plan
+    from migrate.planning.document import plan_sections, plan_to_json
     overrides = None
     if settings.overrides:
         try:
@@ -116,7 +117,7 @@ def _with_targets(text: str, servers, stack: str) -> str:
     from migrate.cli.plan_landing import _config, _stack_path
     from migrate.landing.placement import LandingError, place
     from migrate.landing.service import server_facts, targets_json
-    from migrate.planning.plan import dump_document
+    from migrate.planning.encoder import dump_document
 
     document = json.loads(text)
     config = _config(_stack_path(stack), bare=False)

@@ -26,7 +26,7 @@ def latest(ctx: click.Context, parse: bool = True):
 
 def read_plan_file(path: Path) -> dict:
     from infra.inputs import DATA_LIMIT, read_input_text
-    from migrate.planning.plan import SCHEMA
+    from migrate.planning.document import SCHEMA
 
     try:
         document = json.loads(read_input_text(path, DATA_LIMIT))

@@ -20,7 +20,8 @@ from migrate.cli import main
 from migrate.estate import sample_estate
 from migrate.estate.files import AZURE_MIGRATE, DEPENDENCIES, MAPPING, RVTOOLS
 from migrate.inventory.store import Workspace
-from migrate.planning.plan import dump_document, plan_document, plan_to_json
+from migrate.planning.document import plan_document, plan_to_json
+from migrate.planning.encoder import dump_document
 from migrate.planning.settings import PlanSettings, WaveLimits
 from tests.conftest import REPO
 from tests.migrate.planning.test_plan import sample_plan

@@ -9,7 +9,8 @@ import pytest
 from migrate.inventory.model import Application, Dependency, Disk, Server
 from migrate.planning.groups import classify_services
 from migrate.planning.model import InfeasiblePlan
-from migrate.planning.plan import build_plan, plan_document
+from migrate.planning.build import build_plan
+from migrate.planning.document import plan_document
 from migrate.planning.settings import PlanSettings, parse_settings
 from migrate.planning.waves import exposure_of
 

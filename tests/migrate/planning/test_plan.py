@@ -8,10 +8,13 @@ from dataclasses import replace
 import pytest
 
 from migrate.inventory.model import Application, Dependency, Disk, Server
+from migrate.planning.build import Plan
+from migrate.planning.canonical import canonical_json, settings_document
+from migrate.planning.digests import inventory_digest
+from migrate.planning.document import SCHEMA, plan_document, plan_sections, plan_to_json
+from migrate.planning.encoder import Records, dump_document
 from migrate.planning.model import (Cost, CrossingLink, DiskSizing, MoveGroup, Readiness, ServerAssessment, Sizing,
                                     Strategy, WaveAssignment)
-from migrate.planning.plan import (SCHEMA, Plan, Records, canonical_json, dump_document, inventory_digest,
-                                   plan_document, plan_sections, plan_to_json, settings_document)
 from migrate.planning.schedule import schedule
 from migrate.planning.settings import parse_settings
 

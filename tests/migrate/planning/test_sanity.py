@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from migrate.inventory.model import Dependency, Disk, Server
-from migrate.planning.plan import build_plan, plan_document
+from migrate.planning.build import build_plan
+from migrate.planning.document import plan_document
 from migrate.planning.sanity import dependency_window, months_before, plan_shape
 from migrate.planning.settings import PlanSettings, parse_settings
 
