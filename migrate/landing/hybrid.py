@@ -84,6 +84,11 @@ def hybrid_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping[s
         entry["ports"].add(int(link["port"]))
         entry["links"].append((source, destination, a, b))
         entry["last"] = max(entry["last"], last)
+    return HybridPlan(_waves(grouped), tuple(skipped))
+
+
+def _waves(grouped: Mapping[tuple, Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Each wave's rules and NSG allowances from the links grouped by (wave, addresses, protocol, direction)."""
     waves: dict[int, dict[str, Any]] = {}
     for key, entry in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1:])):
         first, sources, destinations, protocol, inbound, spoke, subnet = key
@@ -100,7 +105,7 @@ def hybrid_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping[s
         if inbound:
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
                                        "protocol": protocol, "sources": list(sources), "ports": ports})
-    return HybridPlan(tuple(waves[w] for w in sorted(waves)), tuple(skipped))
+    return tuple(waves[w] for w in sorted(waves))
 
 
 def _description(ends: list[str], last: int) -> str:

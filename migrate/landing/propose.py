@@ -34,7 +34,13 @@ def prefix_for(servers: int, growth_percent: int) -> int:
     return min(SMALLEST, 32 - max(3, math.ceil(math.log2(max(needed, 1)))))
 
 
-def _first_free(parent: ipaddress.IPv4Network, prefix: int, used: list[ipaddress.IPv4Network]):
+def _v4(text: str) -> ipaddress.IPv4Network:
+    # The stack config admits IPv4 ranges only (infra.config refuses others), so the proposal works in IPv4.
+    return ipaddress.IPv4Network(text)
+
+
+def _first_free(parent: ipaddress.IPv4Network, prefix: int,
+                used: list[ipaddress.IPv4Network]) -> ipaddress.IPv4Network | None:
     if prefix < parent.prefixlen:
         return None
     for candidate in parent.subnets(new_prefix=prefix):
@@ -47,7 +53,7 @@ def propose(placement: Placement, config: StackConfig) -> Proposal:
     growth = config.landing.growth_percent if config.landing else 50
     network = config.network
     spokes = {s.name: s for s in network.spokes}
-    taken = [ipaddress.ip_network(n) for n in (network.hub.address_space, *(s.address_space for s in network.spokes),
+    taken = [_v4(n) for n in (network.hub.address_space, *(s.address_space for s in network.spokes),
                                                *network.on_premises_address_spaces)]
     missing_subnets: dict[str, list[tuple[str, int]]] = {}
     for use in placement.uses:
@@ -56,8 +62,8 @@ def propose(placement: Placement, config: StackConfig) -> Proposal:
     new_spokes, new_subnets, problems = [], [], []
     for spoke_name, wanted in sorted(missing_subnets.items()):
         if spoke_name in spokes:
-            space = ipaddress.ip_network(spokes[spoke_name].address_space)
-            used = [ipaddress.ip_network(s.address_prefix) for s in spokes[spoke_name].subnets]
+            space = _v4(spokes[spoke_name].address_space)
+            used = [_v4(s.address_prefix) for s in spokes[spoke_name].subnets]
             for subnet, prefix in sorted(wanted, key=lambda w: (w[1], w[0])):
                 block = _first_free(space, prefix, used)
                 if block is None:
@@ -70,7 +76,7 @@ def propose(placement: Placement, config: StackConfig) -> Proposal:
         total = sum(2 ** (32 - prefix) for _, prefix in wanted)
         space_prefix = 32 - math.ceil(math.log2(total))
         block = None
-        for pool in (ipaddress.ip_network(p) for p in network.spoke_address_pool):
+        for pool in (_v4(p) for p in network.spoke_address_pool):
             block = _first_free(pool, space_prefix, taken)
             if block is not None:
                 break
@@ -82,6 +88,8 @@ def propose(placement: Placement, config: StackConfig) -> Proposal:
         used, subnets = [], []
         for subnet, prefix in sorted(wanted, key=lambda w: (w[1], w[0])):
             sub = _first_free(block, prefix, used)
+            # The spoke's space was sized as the sum of its subnets (powers of two), so each one fits.
+            assert sub is not None, f"no /{prefix} left in {block} for {subnet}"
             used.append(sub)
             subnets.append({"name": subnet, "addressPrefix": str(sub)})
         new_spokes.append({"name": spoke_name, "addressSpace": str(block), "subnets": subnets})
