@@ -67,24 +67,62 @@ def _check_subnets(r: _Reader, vnet: ipaddress.IPv4Network | None, vnet_key: str
                 r.fail(key_b, f"{b} overlaps {PROJECT}:{key_a} ({a})")
 
 
-def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 - issue 11 section 6 splits it with infra/config/ as a package
+Spaces = list[tuple[str, ipaddress.IPv4Network]]
+"""(config key, range) pairs: the address spaces that must not overlap one another."""
+
+
+def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
+    """The section in the order its problems are reported: hub, spokes, on-premises ranges, the pool,
+    overlaps, gateway, DNS forwarding; hybrid waves only once the hub is whole."""
     key = "network"
     n = r.mapping(raw, key, ("hub", "spokes", "gateway", "onPremisesAddressSpaces", "dnsForwarding",
                              "spokeAddressPool", "hybridWaves"))
     if not n:
         r.fail(key, "is required (hub and spokes)")
         return None
-    spaces: list[tuple[str, ipaddress.IPv4Network]] = []
+    spaces: Spaces = []
+    hub = _parse_hub(r, n.get("hub"), f"{key}.hub", spaces)
+    spokes = _parse_spokes(r, n.get("spokes"), f"{key}.spokes", spaces)
+    on_prem = _parse_ranges(r, n.get("onPremisesAddressSpaces"), f"{key}.onPremisesAddressSpaces")
+    spaces += on_prem
+    pool = _parse_ranges(r, n.get("spokeAddressPool"), f"{key}.spokeAddressPool")
+    _check_spaces(r, spaces, pool)
+    gateway = _parse_network_gateway(r, n.get("gateway"), f"{key}.gateway")
+    forwarding = _parse_dns_forwarding(r, n.get("dnsForwarding"), f"{key}.dnsForwarding")
+    if forwarding and not on_prem:
+        r.fail(f"{key}.onPremisesAddressSpaces", "is required when dnsForwarding sends queries on-premises")
+    if hub is None:
+        return None
+    return NetworkConfig(
+        hub=hub, spokes=tuple(spokes), gateway=gateway,
+        on_premises_address_spaces=tuple(str(net) for _, net in on_prem), dns_forwarding=tuple(forwarding),
+        spoke_address_pool=tuple(str(net) for _, net in pool),
+        hybrid_waves=_parse_hybrid_waves(r, n.get("hybridWaves"), f"{key}.hybridWaves", spokes),
+    )
 
-    h = r.mapping(n.get("hub"), f"{key}.hub", ("addressSpace", "subnets"))
-    hub_space = _parse_cidr(r, h.get("addressSpace"), f"{key}.hub.addressSpace")
-    if hub_space:
-        spaces.append((f"{key}.hub.addressSpace", hub_space))
-    hs = r.mapping(h.get("subnets"), f"{key}.hub.subnets", SPECIAL_SUBNETS)
-    hub_subnets: dict[str, str] = {}
-    parsed: list[tuple[str, ipaddress.IPv4Network]] = []
+
+def _parse_hub(r: _Reader, raw: Any, key: str, spaces: Spaces) -> Hub | None:
+    h = r.mapping(raw, key, ("addressSpace", "subnets"))
+    space = _parse_cidr(r, h.get("addressSpace"), f"{key}.addressSpace")
+    if space:
+        spaces.append((f"{key}.addressSpace", space))
+    subnets = _parse_hub_subnets(r, h.get("subnets"), f"{key}.subnets")
+    _check_subnets(r, space, f"{key}.addressSpace", [(f"{key}.subnets.{name}", net) for name, net in subnets.items()])
+    if space is None or len(subnets) != len(SPECIAL_SUBNETS):
+        return None
+    prefixes = {name: str(net) for name, net in subnets.items()}
+    return Hub(str(space), HubSubnets(
+        firewall=prefixes["firewall"], firewall_management=prefixes["firewallManagement"],
+        bastion=prefixes["bastion"], gateway=prefixes["gateway"],
+        dns_inbound=prefixes["dnsInbound"], dns_outbound=prefixes["dnsOutbound"]))
+
+
+def _parse_hub_subnets(r: _Reader, raw: Any, key: str) -> dict[str, ipaddress.IPv4Network]:
+    """The hub's fixed-name subnets that parse, by config key (all of them in a valid hub)."""
+    hs = r.mapping(raw, key, SPECIAL_SUBNETS)
+    found: dict[str, ipaddress.IPv4Network] = {}
     for subnet, (azure_name, min_prefix) in SPECIAL_SUBNETS.items():
-        sk = f"{key}.hub.subnets.{subnet}"
+        sk = f"{key}.{subnet}"
         if subnet not in hs:
             r.fail(sk, f"is required ({azure_name}, /{min_prefix} or larger)")
             continue
@@ -95,71 +133,92 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 
             r.fail(sk, f"{azure_name} must be /{min_prefix} or larger; got /{net.prefixlen}")
         if subnet.startswith("dns") and net.prefixlen < 24:
             r.fail(sk, f"DNS resolver subnets must be between /28 and /24; got /{net.prefixlen}")
-        hub_subnets[subnet] = str(net)
-        parsed.append((sk, net))
-    _check_subnets(r, hub_space, f"{key}.hub.addressSpace", parsed)
+        found[subnet] = net
+    return found
 
-    spokes = []
+
+def _parse_spokes(r: _Reader, raw: Any, key: str, spaces: Spaces) -> list[Spoke]:
+    spokes: list[Spoke] = []
     names: set[str] = set()
-    for i, s in enumerate(r.items(n.get("spokes"), f"{key}.spokes")):
-        sk = f"{key}.spokes[{i}]"
-        s = r.mapping(s, sk, ("name", "addressSpace", "subnets"))
-        name = r.string(s, "name", sk, pattern=re.compile(r"[a-z][a-z0-9]{1,11}"),
-                        rule="must be 2-12 lowercase letters or digits starting with a letter")
-        if name in names:
-            r.fail(f"{sk}.name", f"duplicates another spoke named {name!r}")
-        if name in RESERVED_WORKLOAD_NAMES:
-            r.fail(f"{sk}.name", f"{name!r} is the name of a platform resource group "
-                                 f"(reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))})")
-        names.add(name or "")
-        space = _parse_cidr(r, s.get("addressSpace"), f"{sk}.addressSpace")
-        if space:
-            spaces.append((f"{sk}.addressSpace", space))
-        subnets, parsed, seen = [], [], set()
-        items = r.items(s.get("subnets"), f"{sk}.subnets")
-        if not items:
-            r.fail(f"{sk}.subnets", "needs at least one subnet")
-        for j, sub in enumerate(items):
-            bk = f"{sk}.subnets[{j}]"
-            sub = r.mapping(sub, bk, ("name", "addressPrefix", "privateEndpoints", "apiManagement"))
-            sname = r.string(sub, "name", bk, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]"),
-                             rule="must be 2-80 letters, digits, '.', '-' or '_'")
-            if sname in seen:
-                r.fail(f"{bk}.name", f"duplicates another subnet named {sname!r} in this spoke")
-            if sname and sname in {azure for azure, _ in SPECIAL_SUBNETS.values()}:
-                r.fail(f"{bk}.name", f"{sname!r} is reserved for the hub")
-            seen.add(sname)
-            prefix = _parse_cidr(r, sub.get("addressPrefix"), f"{bk}.addressPrefix")
-            if prefix is not None and prefix.prefixlen > SMALLEST_SUBNET_PREFIX:
-                r.fail(f"{bk}.addressPrefix", f"Azure subnets must be /{SMALLEST_SUBNET_PREFIX} or larger; got /{prefix.prefixlen}")
-                prefix = None
-            pe = r.boolean(sub, "privateEndpoints", bk, False)
-            apim = r.boolean(sub, "apiManagement", bk, False)
-            if apim and pe:
-                r.fail(f"{bk}.apiManagement", "API Management needs a subnet of its own, not the private endpoints' one")
-            if apim and prefix is not None and prefix.prefixlen > APIM_SUBNET_PREFIX:
-                r.fail(f"{bk}.addressPrefix", f"an API Management subnet must be /{APIM_SUBNET_PREFIX} or larger "
-                                              f"(room to scale units and update); got /{prefix.prefixlen}")
-            if sname and prefix is not None:
-                subnets.append(Subnet(sname, str(prefix), pe, apim))
-                parsed.append((f"{bk}.addressPrefix", prefix))
-        _check_subnets(r, space, f"{sk}.addressSpace", parsed)
-        if name and space:
-            spokes.append(Spoke(name, str(space), tuple(subnets)))
-    if not spokes and not any(i.key.startswith(f"{PROJECT}:{key}.spokes") for i in r.issues):
-        r.fail(f"{key}.spokes", "needs at least one spoke")
+    for i, item in enumerate(r.items(raw, key)):
+        spoke = _parse_spoke(r, item, f"{key}[{i}]", names, spaces)
+        if spoke:
+            spokes.append(spoke)
+    if not spokes and not any(i.key.startswith(f"{PROJECT}:{key}") for i in r.issues):
+        r.fail(key, "needs at least one spoke")
+    return spokes
 
-    on_prem = []
-    for i, value in enumerate(r.items(n.get("onPremisesAddressSpaces"), f"{key}.onPremisesAddressSpaces")):
-        net = _parse_cidr(r, value, f"{key}.onPremisesAddressSpaces[{i}]")
+
+def _parse_spoke(r: _Reader, raw: Any, key: str, names: set[str], spaces: Spaces) -> Spoke | None:
+    """One spoke; `names` holds the spokes' names so far, `spaces` gains its address space."""
+    s = r.mapping(raw, key, ("name", "addressSpace", "subnets"))
+    name = r.string(s, "name", key, pattern=re.compile(r"[a-z][a-z0-9]{1,11}"),
+                    rule="must be 2-12 lowercase letters or digits starting with a letter")
+    if name in names:
+        r.fail(f"{key}.name", f"duplicates another spoke named {name!r}")
+    if name in RESERVED_WORKLOAD_NAMES:
+        r.fail(f"{key}.name", f"{name!r} is the name of a platform resource group "
+                              f"(reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))})")
+    names.add(name or "")
+    space = _parse_cidr(r, s.get("addressSpace"), f"{key}.addressSpace")
+    if space:
+        spaces.append((f"{key}.addressSpace", space))
+    items = r.items(s.get("subnets"), f"{key}.subnets")
+    if not items:
+        r.fail(f"{key}.subnets", "needs at least one subnet")
+    subnets: list[Subnet] = []
+    parsed: Spaces = []
+    seen: set[str | None] = set()
+    for j, item in enumerate(items):
+        found = _parse_spoke_subnet(r, item, f"{key}.subnets[{j}]", seen)
+        if found:
+            subnets.append(found[0])
+            parsed.append((f"{key}.subnets[{j}].addressPrefix", found[1]))
+    _check_subnets(r, space, f"{key}.addressSpace", parsed)
+    if name and space:
+        return Spoke(name, str(space), tuple(subnets))
+    return None
+
+
+def _parse_spoke_subnet(r: _Reader, raw: Any, key: str,
+                        seen: set[str | None]) -> tuple[Subnet, ipaddress.IPv4Network] | None:
+    """One subnet of a spoke and its prefix; `seen` holds the spoke's subnet names so far."""
+    sub = r.mapping(raw, key, ("name", "addressPrefix", "privateEndpoints", "apiManagement"))
+    name = r.string(sub, "name", key, pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]"),
+                    rule="must be 2-80 letters, digits, '.', '-' or '_'")
+    if name in seen:
+        r.fail(f"{key}.name", f"duplicates another subnet named {name!r} in this spoke")
+    if name and name in {azure for azure, _ in SPECIAL_SUBNETS.values()}:
+        r.fail(f"{key}.name", f"{name!r} is reserved for the hub")
+    seen.add(name)
+    prefix = _parse_cidr(r, sub.get("addressPrefix"), f"{key}.addressPrefix")
+    if prefix is not None and prefix.prefixlen > SMALLEST_SUBNET_PREFIX:
+        r.fail(f"{key}.addressPrefix", f"Azure subnets must be /{SMALLEST_SUBNET_PREFIX} or larger; got /{prefix.prefixlen}")
+        prefix = None
+    pe = r.boolean(sub, "privateEndpoints", key, False)
+    apim = r.boolean(sub, "apiManagement", key, False)
+    if apim and pe:
+        r.fail(f"{key}.apiManagement", "API Management needs a subnet of its own, not the private endpoints' one")
+    if apim and prefix is not None and prefix.prefixlen > APIM_SUBNET_PREFIX:
+        r.fail(f"{key}.addressPrefix", f"an API Management subnet must be /{APIM_SUBNET_PREFIX} or larger "
+                                       f"(room to scale units and update); got /{prefix.prefixlen}")
+    if name and prefix is not None:
+        return Subnet(name, str(prefix), pe, apim), prefix
+    return None
+
+
+def _parse_ranges(r: _Reader, raw: Any, key: str) -> Spaces:
+    """A list of CIDRs (on-premises ranges, the spoke pool): the ones that parse, with their keys."""
+    found: Spaces = []
+    for i, value in enumerate(r.items(raw, key)):
+        net = _parse_cidr(r, value, f"{key}[{i}]")
         if net:
-            on_prem.append(str(net))
-            spaces.append((f"{key}.onPremisesAddressSpaces[{i}]", net))
-    pool = []
-    for i, value in enumerate(r.items(n.get("spokeAddressPool"), f"{key}.spokeAddressPool")):
-        net = _parse_cidr(r, value, f"{key}.spokeAddressPool[{i}]")
-        if net:
-            pool.append((f"{key}.spokeAddressPool[{i}]", net))
+            found.append((f"{key}[{i}]", net))
+    return found
+
+
+def _check_spaces(r: _Reader, spaces: Spaces, pool: Spaces) -> None:
+    """No two address spaces overlap, and the pool overlaps none but the spokes already in it."""
     for i, (key_a, a) in enumerate(spaces):
         for key_b, b in spaces[i + 1:]:
             if a.overlaps(b):
@@ -170,17 +229,22 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 
             if p.overlaps(s) and ".spokes[" not in key_s:
                 r.fail(key_p, f"{p} overlaps {PROJECT}:{key_s} ({s}); spokes allocated from the pool would clash")
 
-    gw = r.mapping(n.get("gateway"), f"{key}.gateway", ("type", "sku"))
-    gw_type = r.string(gw, "type", f"{key}.gateway", default="None", choices=tuple(GATEWAY_SKUS))
-    gw_sku = None
-    if gw_type and gw_type != "None":
-        gw_sku = r.string(gw, "sku", f"{key}.gateway", choices=GATEWAY_SKUS[gw_type])
-    elif gw.get("sku") is not None:
-        r.fail(f"{key}.gateway.sku", "must not be set when gateway.type is None")
 
+def _parse_network_gateway(r: _Reader, raw: Any, key: str) -> Gateway:
+    gw = r.mapping(raw, key, ("type", "sku"))
+    gw_type = r.string(gw, "type", key, default="None", choices=tuple(GATEWAY_SKUS))
+    sku = None
+    if gw_type and gw_type != "None":
+        sku = r.string(gw, "sku", key, choices=GATEWAY_SKUS[gw_type])
+    elif gw.get("sku") is not None:
+        r.fail(f"{key}.sku", "must not be set when gateway.type is None")
+    return Gateway(gw_type or "None", sku)
+
+
+def _parse_dns_forwarding(r: _Reader, raw: Any, key: str) -> list[DnsForwardingRule]:
     forwarding = []
-    for i, rule in enumerate(r.items(n.get("dnsForwarding"), f"{key}.dnsForwarding")):
-        fk = f"{key}.dnsForwarding[{i}]"
+    for i, rule in enumerate(r.items(raw, key)):
+        fk = f"{key}[{i}]"
         rule = r.mapping(rule, fk, ("domain", "servers"))
         domain = r.string(rule, "domain", fk, pattern=DNS_DOMAIN,
                           rule="must be a lowercase DNS domain ending with a dot, e.g. corp.example.org.")
@@ -189,21 +253,7 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:  # noqa: C901 
             r.fail(f"{fk}.servers", "needs at least one on-premises DNS server address")
         if domain and servers:
             forwarding.append(DnsForwardingRule(domain, servers))
-    if forwarding and not on_prem:
-        r.fail(f"{key}.onPremisesAddressSpaces", "is required when dnsForwarding sends queries on-premises")
-
-    if hub_space is None or len(hub_subnets) != len(SPECIAL_SUBNETS):
-        return None
-    return NetworkConfig(
-        hub=Hub(str(hub_space), HubSubnets(
-            firewall=hub_subnets["firewall"], firewall_management=hub_subnets["firewallManagement"],
-            bastion=hub_subnets["bastion"], gateway=hub_subnets["gateway"],
-            dns_inbound=hub_subnets["dnsInbound"], dns_outbound=hub_subnets["dnsOutbound"])),
-        spokes=tuple(spokes), gateway=Gateway(gw_type or "None", gw_sku),
-        on_premises_address_spaces=tuple(on_prem), dns_forwarding=tuple(forwarding),
-        spoke_address_pool=tuple(str(p) for _, p in pool),
-        hybrid_waves=_parse_hybrid_waves(r, n.get("hybridWaves"), f"{key}.hybridWaves", spokes),
-    )
+    return forwarding
 
 
 def _require_pe_spoke(r: _Reader, network: NetworkConfig | None, spoke: str | None, key: str) -> None:
