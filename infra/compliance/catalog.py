@@ -1,23 +1,22 @@
-"""The catalog: every control, in id order. Control ids are stable and never reused."""
+"""The catalog: every control, in id order. Control ids are stable and never reused.
+
+The catalog is the content of the registry (`infra.compliance.registry.CATALOG`): each control
+registers itself through its decorator when its module is imported, and importing
+`infra.compliance.controls` imports every module in it.
+"""
 
 from __future__ import annotations
 
-import functools
-
-from infra.compliance.controls import (ai_governance, apim, appservice, compute, firewall, governance, identity, keyvault,
-                                       locks, monitoring, network, openai, privatelink, sql, storage, tagging)
-from infra.compliance.model import Control
-
-MODULES = (keyvault, openai, privatelink, storage, monitoring, locks,
-           network, firewall, governance, identity, tagging, sql, compute, appservice, ai_governance, apim)
+import infra.compliance.controls  # noqa: F401 - imported for its effect: every control registers itself
+from infra.compliance.model import Control, Scope
+from infra.compliance.registry import CATALOG
 
 
-@functools.cache
 def all_controls() -> tuple[Control, ...]:
-    """Every control, sorted by id; built and checked for duplicate ids once per process."""
-    controls = [c for module in MODULES for c in module.CONTROLS]
-    ids = [c.id for c in controls]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise RuntimeError(f"duplicate control ids: {', '.join(duplicates)}")
-    return tuple(sorted(controls, key=lambda c: c.id))
+    """Every control, sorted by id (duplicate ids were refused when their modules were imported)."""
+    return CATALOG.controls()
+
+
+def controls_with_scope(scope: Scope | str) -> tuple[Control, ...]:
+    """The controls of one scope (resource, graph or subscription), in id order."""
+    return CATALOG.with_scope(scope)

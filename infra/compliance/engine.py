@@ -20,14 +20,14 @@ from typing import Any, Iterable, Sequence
 
 from infra.compliance.describe import label
 from infra.compliance.index import ResourceIndex, type_of
-from infra.compliance.model import (Control, Document, Finding, Gap, InputProblem, Outcome, Severity, Status, Waiver,
-                                    touched_unknowns)
+from infra.compliance.model import (Control, Document, Finding, Gap, InputProblem, Outcome, Scope, Severity, Status,
+                                    Waiver, touched_unknowns)
 
 INPUT_CONTROL = Control(
     id="CL-INPUT-001", title="The resource can be read", severity=Severity.HIGH, citations=("45 CFR 164.308(a)(1)(ii)(A)",),
     resource_types=(), remediation="Fix the resource in the file (its type, name or scope) so it can be audited; "
                                    "until then nothing about it is proven.",
-    check=lambda document, index: Outcome(False, "not run"),
+    check=lambda document, index: Outcome(False, "not run"), scope=Scope.RESOURCE,
     description="Not a rule of the baseline: findings of resources the reader could not turn into a document.")
 
 

@@ -27,6 +27,22 @@ class Severity(str, enum.Enum):
         return ("critical", "high", "medium", "low").index(self.value)
 
 
+class Scope(str, enum.Enum):
+    """What a control's check reads besides the document it is given (the engine hands every check the
+    document and the `ResourceIndex`). The policy pack decides from it when a control can judge."""
+
+    RESOURCE = "resource"
+    """The document alone (its type is one of the control's types): judged per resource, before Pulumi
+    creates or updates it."""
+    GRAPH = "graph"
+    """Also other documents, through the index: children, extension resources (diagnostic settings,
+    locks), references (endpoints pointing at a vault). Judged over the whole stack."""
+    SUBSCRIPTION = "subscription"
+    """The subscription pseudo-document (`SUBSCRIPTION_TYPE`, the control's only type) the index adds
+    when the documents hold something deployed at subscription level, and those documents through the
+    index. Judged over the whole stack."""
+
+
 class Status(str, enum.Enum):
     PASS = "pass"
     FAIL = "fail"
@@ -84,6 +100,8 @@ class Control:
     """ARM types the check runs on (case-insensitive), or SUBSCRIPTION_TYPE for subscription-wide rules."""
     remediation: str
     check: CheckFn = field(repr=False, compare=False)
+    scope: Scope = field(kw_only=True)
+    """What the check reads: the resource alone, the graph through the index, or the subscription."""
     azure_policy_ids: tuple[str, ...] = ()
     """Built-in Azure Policy definition ids covering the same rule, where one exists."""
     checkov_ids: tuple[str, ...] = ()
@@ -105,20 +123,6 @@ class Control:
                 "resourceTypes": list(self.resource_types), "azurePolicyIds": list(self.azure_policy_ids),
                 "checkovIds": list(self.checkov_ids), "remediation": self.remediation,
                 "description": self.description}
-
-
-def control(*, id: str, title: str, severity: Severity | str, citations: tuple[str, ...],
-            types: tuple[str, ...], remediation: str, policy: tuple[str, ...] = (),
-            checkov: tuple[str, ...] = (), description: str = "") -> Callable[[CheckFn], Control]:
-    """Turn a check function into a Control carrying its metadata (Checkov/Prowler style)."""
-
-    def wrap(check: CheckFn) -> Control:
-        return Control(id=id, title=title, severity=Severity(severity), citations=tuple(citations),
-                       resource_types=tuple(types), remediation=remediation, check=check,
-                       azure_policy_ids=tuple(policy), checkov_ids=tuple(checkov),
-                       description=description or (check.__doc__ or "").strip())
-
-    return wrap
 
 
 @dataclass(frozen=True)

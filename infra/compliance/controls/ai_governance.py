@@ -16,7 +16,8 @@ from infra.ai.register import PHI_SKUS
 from infra.ai.safety import RISK_LEVELS, shortfalls, tier_for
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 DEPLOYMENTS = ("Microsoft.CognitiveServices/accounts/deployments",)
 USE_CASES = (USE_CASE_TYPE,)
@@ -47,6 +48,7 @@ def _ids(use_cases: list[Document]) -> str:
 
 @control(
     id="CL-AI-013", title="Every model deployment serves an approved, in-date AI use case", severity="high",
+    scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.308(a)(8)", "NIST AI RMF GOVERN 1.6"), types=DEPLOYMENTS,
     remediation="Register the use case in openai.useCases (purpose, owner, risk level, oversight, quota), have the "
                 "AI governance committee approve it with a review date, or remove the deployment.",
@@ -70,7 +72,7 @@ def deployment_registered(deployment: Document, index: ResourceIndex) -> Outcome
 
 @control(
     id="CL-AI-014", title="Model deployments are filtered at least as strictly as their risk level requires",
-    severity="high",
+    severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "NIST AI RMF MANAGE 2.2"), types=DEPLOYMENTS,
     remediation="Point the deployment's raiPolicyName at a content filter that meets the tier of its riskiest use "
                 "case (carelift derives it: high risk blocks from low severity with jailbreak, indirect-attack and "
@@ -99,6 +101,7 @@ def filter_matches_risk(deployment: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-009", title="Clinical and high-risk model deployments pin their model version", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.308(a)(8)", "45 CFR 164.308(a)(1)(ii)(B)", "NIST AI RMF MANAGE 4.1"), types=DEPLOYMENTS,
     remediation="Set properties.versionUpgradeOption to NoAutoUpgrade for clinical or high-risk use and move to a "
                 "new model version through change review; other use may take OnceCurrentVersionExpired.",
@@ -122,7 +125,7 @@ def version_pinned(deployment: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-015", title="Model deployments do not run a retired model", severity="high",
+    id="CL-AI-015", title="Model deployments do not run a retired model", severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(7)(ii)(E)", "45 CFR 164.308(a)(8)", "NIST AI RMF MANAGE 4.1"), types=DEPLOYMENTS,
     remediation="Move the deployment to the replacement Microsoft names (see infra/ai/data/openai-models.yaml and "
                 "its source) after evaluating it for the use cases it serves.",
@@ -149,6 +152,7 @@ def model_not_retired(deployment: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-016", title="PHI use cases run in a region or the US data zone, never GlobalStandard", severity="high",
+    scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.314(a)(1)", "NIST AI RMF MAP 4.1"), types=DEPLOYMENTS,
     remediation="Deploy models that serve PHI with sku Standard or DataZoneStandard (US data zone).",
 )
@@ -167,7 +171,7 @@ def phi_stays_in_zone(deployment: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-017", title="Clinical and high-risk AI use cases name human oversight and a clinical sponsor",
-    severity="high",
+    severity="high", scope="resource",
     citations=("45 CFR 164.308(a)(2)", "NIST AI RMF GOVERN 3.2"), types=USE_CASES,
     remediation="Record humanOversight (what a person reviews before an output reaches a patient or a record) "
                 "and a clinicalSponsor for the use case.",
@@ -186,7 +190,7 @@ def oversight_named(use_case: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-018", title="PHI AI use cases record Microsoft's approval of modified abuse monitoring",
-    severity="medium",
+    severity="medium", scope="resource",
     citations=("45 CFR 164.308(b)(1)", "45 CFR 164.314(a)(1)", "NIST AI RMF GOVERN 6.1"), types=USE_CASES,
     remediation="Apply to Microsoft for modified abuse monitoring and record the approval's reference and date in "
                 "the use case's abuseMonitoring.",
@@ -204,7 +208,7 @@ def abuse_monitoring_recorded(use_case: Document, index: ResourceIndex) -> Outco
 
 
 @control(
-    id="CL-AI-019", title="Approved AI use cases are within their review date", severity="high",
+    id="CL-AI-019", title="Approved AI use cases are within their review date", severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(8)", "NIST AI RMF GOVERN 1.5"), types=USE_CASES,
     remediation="Have the AI governance committee re-review the use case and record a new approval and reviewDue, "
                 "or set its status to suspended.",
@@ -220,7 +224,3 @@ def review_in_date(use_case: Document, index: ResourceIndex) -> Outcome:
         return passed(sentence(use_case, f"is approved until its review on {due}"))
     return failed(sentence(use_case, f"is approved but was due for review on {due or 'no date'} "
                                      f"(as of {today.isoformat()})"))
-
-
-CONTROLS = (deployment_registered, filter_matches_risk, version_pinned, model_not_retired, phi_stays_in_zone,
-            oversight_named, abuse_monitoring_recorded, review_in_date)

@@ -15,7 +15,8 @@ from infra.compliance.controls.monitoring import workspace_logs
 from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, parent_id
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, failed, is_unknown, passed
+from infra.compliance.registry import control
 
 SERVICES = ("Microsoft.ApiManagement/service",)
 BACKENDS = ("Microsoft.ApiManagement/service/backends",)
@@ -30,7 +31,7 @@ LEGACY_TLS_CUTOFF = "2018-04-01"
 
 
 @control(
-    id="CL-APIM-001", title="API Management is not reachable from the internet", severity="high",
+    id="CL-APIM-001", title="API Management is not reachable from the internet", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"), types=SERVICES,
     policy=("ef619a2c-cc4d-4d03-b2ba-8c94a834d85b", "df73bd95-24da-4a4f-96b9-4e8b94b402bd"),
     checkov=("CKV_AZURE_174",),
@@ -51,7 +52,7 @@ def private_gateway(service: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-APIM-002", title="API Management accepts TLS 1.2 or later only", severity="high",
+    id="CL-APIM-002", title="API Management accepts TLS 1.2 or later only", severity="high", scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SERVICES,
     checkov=("CKV_AZURE_173",),
     remediation="Set properties.customProperties Microsoft.WindowsAzure.ApiManagement.Gateway.Security."
@@ -82,7 +83,7 @@ def modern_tls(service: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-APIM-003", title="API Management sends gateway logs to Log Analytics", severity="medium",
+    id="CL-APIM-003", title="API Management sends gateway logs to Log Analytics", severity="medium", scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=SERVICES,
     remediation="Add a diagnostic setting on the service with a workspaceId and the GatewayLogs category "
                 "(or the allLogs category group).",
@@ -97,6 +98,7 @@ def gateway_logs(service: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-APIM-004", title="API Management backends use HTTPS and validate certificates", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=BACKENDS,
     checkov=("CKV_AZURE_215",),
     remediation="Give the backend an https:// url and leave properties.tls.validateCertificateChain and "
@@ -124,6 +126,7 @@ def _use_case(index: ResourceIndex, use_case_id: str) -> Document | None:
 
 @control(
     id="CL-AI-020", title="AI gateway products exist only for approved, in-date use cases", severity="high",
+    scope="graph",
     citations=("45 CFR 164.308(a)(4)", "45 CFR 164.312(a)(1)", "NIST AI RMF GOVERN 1.6"), types=PRODUCTS,
     remediation="Remove the product (and its subscriptions) of a use case that is proposed, suspended, retired or "
                 "overdue for review; carelift only creates products for use cases in force.",
@@ -149,7 +152,7 @@ _METRIC = re.compile(r"<(?:azure-openai|llm)-emit-token-metric\b.*?<dimension\s+
 
 @control(
     id="CL-AI-021", title="AI gateway products enforce the registered token quota and emit token metrics",
-    severity="medium",
+    severity="medium", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(D)", "NIST AI RMF MEASURE 2.7"), types=PRODUCT_POLICIES,
     remediation="Put an azure-openai-token-limit policy with tokens-per-minute at or below the use case's "
                 "tokensPerMinute, and an azure-openai-emit-token-metric policy with a use-case dimension, in the "
@@ -177,7 +180,7 @@ def quota_and_metrics(policy: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-022", title="The AI gateway never logs prompt or completion bodies when PHI flows through it",
-    severity="high",
+    severity="high", scope="graph",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.308(a)(4)", "NIST AI RMF MANAGE 2.2"), types=API_DIAGNOSTICS,
     remediation="Set frontend and backend request and response body bytes to 0 on the API's diagnostic settings.",
 )
@@ -205,7 +208,7 @@ OPENAI_ACCOUNTS = ("Microsoft.CognitiveServices/accounts",)
 
 @control(
     id="CL-AI-023", title="Azure OpenAI accounts with registered use cases are called through the AI gateway",
-    severity="medium",
+    severity="medium", scope="graph",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(b)", "NIST AI RMF GOVERN 1.6"), types=OPENAI_ACCOUNTS,
     remediation="Put API Management in front of the account (openai.gateway): a backend whose url is the "
                 "account's endpoint, products per use case, and applications given gateway subscriptions, not "
@@ -225,7 +228,3 @@ def fronted_by_gateway(account: Document, index: ResourceIndex) -> Outcome:
                                         "without quotas or use-case accounting (and no AI register was supplied)"))
     return failed(sentence(account, "has no API Management backend in front of it, so registered use cases are "
                                     "neither held to their quotas nor cut off when suspended"))
-
-
-CONTROLS = (private_gateway, modern_tls, gateway_logs, backend_tls, product_in_force, quota_and_metrics,
-            no_bodies_logged, fronted_by_gateway)

@@ -19,7 +19,8 @@ from infra.compliance.controls.values import (Setting, boolean, canonical, numbe
                                               supported_runtimes)
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, failed, is_unknown, passed
+from infra.compliance.registry import control
 
 SITES = ("Microsoft.Web/sites", "Microsoft.Web/sites/slots")
 SITE_DEFAULTS_TYPE = "Microsoft.Web/sites"
@@ -53,7 +54,7 @@ def is_function_app(site: Document) -> bool:
 
 
 @control(
-    id="CL-APP-001", title="App Service and function apps accept HTTPS only", severity="high",
+    id="CL-APP-001", title="App Service and function apps accept HTTPS only", severity="high", scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SITES,
     policy=("a4af4a39-4135-47fb-b175-47fbdf85311d", "6d555dd1-86f2-4f1c-8ed7-5abae7c6cbab"),
     checkov=("CKV_AZURE_14", "CKV_AZURE_70", "CKV_AZURE_153"),
@@ -69,7 +70,7 @@ def https_only(site: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-APP-002", title="App Service and function apps require TLS 1.2 or later", severity="high",
+    id="CL-APP-002", title="App Service and function apps require TLS 1.2 or later", severity="high", scope="graph",
     citations=("45 CFR 164.312(e)(2)(ii)",), types=SITES,
     policy=("f0e6e85b-9b9f-4a4b-b67b-f730d42f1b0b", "f9d614c5-c173-4d56-95a7-b4437057d193"),
     checkov=("CKV_AZURE_15",),
@@ -89,7 +90,7 @@ FTPS_OK = ("FtpsOnly", "Disabled")
 
 
 @control(
-    id="CL-APP-003", title="App Service and function apps allow FTPS only, or no FTP", severity="high",
+    id="CL-APP-003", title="App Service and function apps allow FTPS only, or no FTP", severity="high", scope="graph",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=SITES,
     policy=("4d24b6d4-5e53-4a4f-a7f4-618fa573ee4b", "399b2637-a50f-4f95-96f8-3a145476eb15"),
     checkov=("CKV_AZURE_78",),
@@ -107,6 +108,7 @@ def ftps_only(site: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-APP-004", title="App Service and function apps have a managed identity", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.312(d)", "45 CFR 164.312(a)(2)(i)"), types=SITES,
     policy=("2b9ad585-36bc-4615-b300-fd4435808332", "0da106f2-4ca3-48e8-bc85-c638fe6aea8f"),
     checkov=("CKV_AZURE_16", "CKV_AZURE_71"),
@@ -123,6 +125,7 @@ def managed_identity(site: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-APP-005", title="App Service and function apps are closed to public networks", severity="high",
+    scope="graph",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"), types=SITES,
     policy=("1b5ef780-c53c-4a64-87f3-bb9c8c8094ba", "969ac98b-88a8-449f-883c-2e9adb123127",
             "687aa49d-0982-40f8-bf6b-66d1da97a04b"),
@@ -150,6 +153,7 @@ def private_access(site: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-APP-006", title="App Service and function apps have remote debugging off", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(a)(1)",), types=SITES,
     policy=("cb510bfd-1cba-4d9f-a230-cb0976f4bb71", "0e60b895-3786-45da-8377-9c6b4b6ac5f9"),
     checkov=("CKV_AZURE_72", "CKV_AZURE_155"),
@@ -180,7 +184,7 @@ def _authentication(site: Document, index: ResourceIndex) -> str | None:
 
 
 @control(
-    id="CL-APP-007", title="App Service and function apps authenticate callers", severity="high",
+    id="CL-APP-007", title="App Service and function apps authenticate callers", severity="high", scope="graph",
     citations=("45 CFR 164.312(d)", "45 CFR 164.312(a)(1)"), types=SITES,
     policy=("95bccee9-a7f8-4bec-9ee9-62c3473701fc", "c75248c1-ea1d-4a9c-8fc9-29a6aabd5da8",
             "19dd1db6-f442-49cf-a838-b0786b4401ef", "ab6a902f-9493-453b-928d-62c30b11b5a6"),
@@ -214,6 +218,7 @@ LOG_GROUPS = ("alllogs",)
 
 @control(
     id="CL-APP-008", title="App Service and function apps send request logs to Log Analytics", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=SITES,
     policy=("91a78b24-f231-4a8a-8da9-02c35b2b6510",), checkov=("CKV_AZURE_63",),
     remediation="Add a diagnostic setting on the app with a workspaceId and the AppServiceHTTPLogs category "
@@ -291,6 +296,7 @@ def _runtimes(site: Document, index: ResourceIndex) -> list[tuple[str, str]]:
 
 @control(
     id="CL-APP-009", title="App Service and function apps run a supported language runtime", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.308(a)(5)(ii)(B)", "45 CFR 164.308(a)(1)(ii)(B)"), types=SITES,
     policy=("7008174a-fd10-4ef0-817e-fc820a951d73", "7261b898-8a84-4db8-9e04-18527132abb3",
             "496223c3-ad65-4ecd-878a-bae78737e9ed", "7238174a-fd10-4ef0-817e-fc820a951d73",
@@ -323,7 +329,3 @@ def supported_runtime(site: Document, index: ResourceIndex) -> Outcome:
         return failed(sentence(site, "; ".join(problems)))
     return passed(sentence(site, f"runs {', '.join(f'{lang} {text}' for lang, text in stated)}, in support as of "
                                  f"{as_of}"))
-
-
-CONTROLS = (https_only, minimum_tls, ftps_only, managed_identity, private_access, remote_debugging_off,
-            callers_authenticated, request_logs, supported_runtime)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from infra.compliance.controls.values import boolean, canonical, peek, same, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries
-from infra.compliance.model import Document, Outcome, control, failed, is_unknown, passed
+from infra.compliance.model import Document, Outcome, failed, is_unknown, passed
+from infra.compliance.registry import control
 
 VMS = ("Microsoft.Compute/virtualMachines",)
 DISKS = ("Microsoft.Compute/disks",)
@@ -18,7 +19,7 @@ CMK_ENCRYPTION = ("EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatfo
 
 
 @control(
-    id="CL-VM-001", title="Virtual machines encrypt at host", severity="medium",
+    id="CL-VM-001", title="Virtual machines encrypt at host", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"),
     types=VMS, policy=("fc4d8e41-e223-45ea-9bf5-eada37891d87",),
     remediation="Set properties.securityProfile.encryptionAtHost to true (register the EncryptionAtHost feature "
@@ -34,6 +35,7 @@ def encryption_at_host(vm: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-DISK-001", title="Managed disks are encrypted with a customer-managed key", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"),
     types=DISKS, policy=("d461a302-a187-421a-89ac-84acdb4edc04",), checkov=("CKV_AZURE_93",),
     remediation="Set properties.encryption.type to EncryptionAtRestWithCustomerKey (or ...WithPlatformAndCustomerKeys) "
@@ -54,6 +56,7 @@ def disk_customer_key(disk: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-DISK-002", title="Managed disks cannot be exported over public networks", severity="high",
+    scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.310(d)(1)"),
     types=DISKS, policy=("8405fdab-1faf-48aa-b702-999c9c172094",),
     remediation="Set properties.networkAccessPolicy to DenyAll (or AllowPrivate with a diskAccessId, for exports "
@@ -105,6 +108,7 @@ def _customer_keyed(managed_disk: dict, index: ResourceIndex) -> bool:
 
 @control(
     id="CL-VM-002", title="VM disks are encrypted with a customer-managed key or at the host", severity="high",
+    scope="graph",
     citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"),
     types=VMS, policy=("702dd420-7fcc-42c5-afe8-4026edd20fe0", "3dc5edcd-002d-444c-b216-e123bbfa37c0",
                        "ca88aadc-6e2b-416c-9de2-5a0f01d1693f"),
@@ -132,6 +136,7 @@ def vm_disks_encrypted(vm: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-VM-003", title="Boot diagnostics are on and use a managed storage account", severity="low",
+    scope="resource",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(6)"),
     types=VMS, policy=("fb97d6e1-5c98-4743-a439-23e0977bad9e",),
     remediation="Set diagnosticsProfile.bootDiagnostics.enabled to true and leave storageUri unset, so Azure keeps "
@@ -158,7 +163,7 @@ MONITOR_PUBLISHER = "Microsoft.Azure.Monitor"
 
 
 @control(
-    id="CL-VM-004", title="Virtual machines run the Azure Monitor agent", severity="medium",
+    id="CL-VM-004", title="Virtual machines run the Azure Monitor agent", severity="medium", scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)", "45 CFR 164.308(a)(5)(ii)(B)"),
     types=VMS, policy=("c02729e5-e5e7-4458-97fa-2b5ad0661f28", "1afdc4b6-581a-45fb-b630-f1e6051e3e7a",
                        "4da35fc9-c9e7-4960-aec9-797fe7d9051d"),
@@ -174,7 +179,3 @@ def monitor_agent(vm: Document, index: ResourceIndex) -> Outcome:
             return passed(sentence(vm, f"runs the Azure Monitor agent (extension '{extension.get('name')}', {kind})"))
     return failed(sentence(vm, "has no Azure Monitor agent extension, so its security events and logs do not reach "
                                "Log Analytics or Defender for Servers"))
-
-
-CONTROLS = (encryption_at_host, disk_customer_key, disk_network_access, vm_disks_encrypted, boot_diagnostics_managed,
-            monitor_agent)

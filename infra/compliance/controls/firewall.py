@@ -13,7 +13,8 @@ import ipaddress
 from infra.compliance.controls.values import canonical, same, setting
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, failed, is_unknown, passed
+from infra.compliance.registry import control
 
 FIREWALLS = ("Microsoft.Network/azureFirewalls",)
 POLICIES = ("Microsoft.Network/firewallPolicies",)
@@ -55,7 +56,7 @@ def _threat_intel(document: Document) -> tuple[str, str]:
 
 
 @control(
-    id="CL-FW-001", title="Threat intelligence blocks known-malicious traffic", severity="high",
+    id="CL-FW-001", title="Threat intelligence blocks known-malicious traffic", severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(5)(ii)(B)",),
     types=POLICIES + FIREWALLS,
     policy=("da79a7e2-8aa1-45ed-af81-ba050c153564", "7c591a93-c34c-464c-94ac-8f9f9a46e3d6"),
@@ -92,6 +93,7 @@ def threat_intel_deny(resource: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-FW-002", title="Firewall policy is Premium with intrusion prevention in Deny mode", severity="high",
+    scope="resource",
     citations=("45 CFR 164.308(a)(5)(ii)(B)",),
     types=POLICIES, policy=("8c19196d-7fd7-45b2-a9b4-7288f47c769a",),
     remediation="Use a Premium firewall policy (properties.sku.tier Premium) with properties.intrusionDetection.mode "
@@ -113,6 +115,7 @@ def premium_idps_deny(policy: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-FW-003", title="Azure Firewall is Premium and governed by a firewall policy", severity="high",
+    scope="resource",
     citations=("45 CFR 164.308(a)(5)(ii)(B)", "45 CFR 164.312(e)(1)"),
     types=FIREWALLS, policy=("8c19196d-7fd7-45b2-a9b4-7288f47c769a",),
     remediation="Deploy the firewall with properties.sku.tier Premium and attach a firewall policy "
@@ -152,7 +155,7 @@ def _allow_all(rule: dict) -> bool:
 
 
 @control(
-    id="CL-FW-004", title="Firewall policy has no allow-any-to-any rule", severity="high",
+    id="CL-FW-004", title="Firewall policy has no allow-any-to-any rule", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
     types=RULE_COLLECTION_GROUPS,
     remediation="Replace the rule with rules naming the sources, destinations and ports (or FQDNs) the "
@@ -179,6 +182,3 @@ def no_allow_any_rule(group: Document, index: ResourceIndex) -> Outcome:
         return cannot_judge(sentence(group, f"has no allow-any-to-any rule among the {checked} allow rule(s) it "
                                             f"states, but {', '.join(hidden)} are only known at deployment"))
     return passed(sentence(group, f"has no allow-any-to-any rule among its {checked} allow rule(s)"))
-
-
-CONTROLS = (threat_intel_deny, premium_idps_deny, firewall_premium_with_policy, no_allow_any_rule)

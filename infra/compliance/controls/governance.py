@@ -19,7 +19,8 @@ from infra.compliance.controls.tagging import LOCATED_TYPES
 from infra.compliance.controls.values import same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_list, type_of
-from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
+from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 SUBSCRIPTIONS = (SUBSCRIPTION_TYPE,)
 ASSIGNMENT_TYPE = "Microsoft.Authorization/policyAssignments"
@@ -121,6 +122,7 @@ def _policy_coverage(subscription: Document, index: ResourceIndex, definition: s
 
 @control(
     id="CL-GOV-001", title="The HITRUST/HIPAA initiative is assigned and enforced", severity="high",
+    scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.308(a)(8)"),
     types=SUBSCRIPTIONS,
     remediation=f"Assign policy set {HIPAA_HITRUST} with enforcementMode Default at the subscription or a "
@@ -133,6 +135,7 @@ def hipaa_initiative(subscription: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-GOV-002", title="The Microsoft Cloud Security Benchmark is assigned and enforced", severity="medium",
+    scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.308(a)(8)"),
     types=SUBSCRIPTIONS,
     remediation=f"Assign policy set {CLOUD_SECURITY_BENCHMARK} with enforcementMode Default at the subscription or "
@@ -145,6 +148,7 @@ def security_benchmark(subscription: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-GOV-003", title="An allowed-locations policy is assigned and enforced", severity="medium",
+    scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",),
     types=SUBSCRIPTIONS, policy=(ALLOWED_LOCATIONS,),
     remediation=f"Assign policy {ALLOWED_LOCATIONS} with listOfAllowedLocations set to the approved US regions.",
@@ -158,7 +162,7 @@ def allowed_locations_policy(subscription: Document, index: ResourceIndex) -> Ou
 
 
 @control(
-    id="CL-GOV-004", title="A policy requires the data-classification tag", severity="low",
+    id="CL-GOV-004", title="A policy requires the data-classification tag", severity="low", scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(A)", "45 CFR 164.308(a)(1)(ii)(B)"),
     types=SUBSCRIPTIONS, policy=(REQUIRE_TAG,),
     remediation=f"Assign policy {REQUIRE_TAG} with tagName data-classification and enforcementMode Default.",
@@ -182,7 +186,7 @@ def _principal_ids(assignment: Document, index: ResourceIndex) -> set[str]:
 
 
 @control(
-    id="CL-GOV-005", title="Policy remediation identities hold a role assignment", severity="medium",
+    id="CL-GOV-005", title="Policy remediation identities hold a role assignment", severity="medium", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",),
     types=(ASSIGNMENT_TYPE,),
     remediation="Grant the assignment's managed identity the roles its DeployIfNotExists/Modify policies declare "
@@ -207,7 +211,7 @@ def remediation_identity_has_role(assignment: Document, index: ResourceIndex) ->
 
 
 @control(
-    id="CL-GOV-006", title="Policy exemptions expire", severity="medium",
+    id="CL-GOV-006", title="Policy exemptions expire", severity="medium", scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.308(a)(8)"),
     types=(EXEMPTION_TYPE,),
     remediation="Set properties.expiresOn on the exemption (ISO 8601) so the exception comes up for review.",
@@ -232,6 +236,7 @@ def _pricing_tiers(subscription: Document, index: ResourceIndex) -> dict[str, st
 
 @control(
     id="CL-GOV-007", title="Defender for Cloud covers servers, SQL, storage, Key Vault, ARM and AI", severity="high",
+    scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(A)", "45 CFR 164.308(a)(5)(ii)(B)", "45 CFR 164.308(a)(6)"),
     types=SUBSCRIPTIONS, policy=DEFENDER_POLICIES,
     remediation="Create Microsoft.Security/pricings VirtualMachines, SqlServers, StorageAccounts, KeyVaults, Arm and "
@@ -251,7 +256,7 @@ def defender_plans_enabled(subscription: Document, index: ResourceIndex) -> Outc
 
 
 @control(
-    id="CL-GOV-008", title="Required Defender plans are at the Standard tier", severity="high",
+    id="CL-GOV-008", title="Required Defender plans are at the Standard tier", severity="high", scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(A)", "45 CFR 164.308(a)(5)(ii)(B)"),
     types=(PRICING_TYPE,), policy=DEFENDER_POLICIES,
     remediation="Set properties.pricingTier to Standard on the plan.",
@@ -284,7 +289,7 @@ def _allowed_regions(index: ResourceIndex) -> tuple[str, ...]:
 
 
 @control(
-    id="CL-GOV-009", title="Resources are in an allowed US region", severity="medium",
+    id="CL-GOV-009", title="Resources are in an allowed US region", severity="medium", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",),
     types=LOCATED_TYPES, policy=(ALLOWED_LOCATIONS,),
     remediation="Redeploy the resource in an allowed US region (the stack's allowedLocations); only global services "
@@ -306,8 +311,3 @@ def allowed_location(resource: Document, index: ResourceIndex) -> Outcome:
         return failed(sentence(resource, f"is in {location}, a US region outside the allowed locations "
                                          f"({', '.join(allowed)})"))
     return failed(sentence(resource, f"is in {location}, outside the allowed US regions ({', '.join(allowed)})"))
-
-
-CONTROLS = (hipaa_initiative, security_benchmark, allowed_locations_policy, require_classification_policy,
-            remediation_identity_has_role, exemption_expires, defender_plans_enabled, defender_plan_standard,
-            allowed_location)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from infra.compliance.controls.governance import ROLE_ASSIGNMENT_TYPE, extension_scope, subscription_scopes
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
+from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 MAX_OWNERS = 3
@@ -26,7 +27,7 @@ def is_owner(assignment: Document) -> bool:
 
 
 @control(
-    id="CL-IAM-001", title="A subscription has at most three Owners", severity="medium",
+    id="CL-IAM-001", title="A subscription has at most three Owners", severity="medium", scope="subscription",
     citations=("45 CFR 164.308(a)(3)", "45 CFR 164.308(a)(4)"),
     types=(SUBSCRIPTION_TYPE,), policy=("4f11b553-d42e-4e3a-89be-32ca364cad4c",),
     remediation="Remove Owner assignments at the subscription (and the management groups above it) until at most "
@@ -47,6 +48,7 @@ def few_owners(subscription: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-IAM-002", title="Owner is not granted directly to user accounts or foreign groups", severity="high",
+    scope="resource",
     citations=("45 CFR 164.308(a)(3)", "45 CFR 164.308(a)(4)", "45 CFR 164.312(a)(1)"),
     types=(ROLE_ASSIGNMENT_TYPE,), policy=("339353f6-2387-4a45-abe4-7f529d121046",),
     remediation="Grant Owner to an Entra group under access review (or a workload identity) instead of the user; "
@@ -63,6 +65,3 @@ def owner_not_direct_user(assignment: Document, index: ResourceIndex) -> Outcome
         return passed(sentence(assignment, f"grants Owner to {principal_type} {principal}"))
     return failed(sentence(assignment, f"grants Owner directly to {principal_type or 'an unstated principal type'} "
                                        f"{principal}, which may be a guest; ARM cannot prove otherwise"))
-
-
-CONTROLS = (few_owners, owner_not_direct_user)

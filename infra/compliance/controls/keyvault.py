@@ -6,7 +6,8 @@ from infra.compliance.controls.privatelink import approved_endpoints, listing
 from infra.compliance.controls.values import boolean, number, same, setting, shown
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 VAULTS = ("Microsoft.KeyVault/vaults",)
 KEYS = ("Microsoft.KeyVault/vaults/keys",)
@@ -15,7 +16,7 @@ SOFT_DELETE_DAYS = 90
 
 
 @control(
-    id="CL-KV-001", title="Key Vault purge protection is enabled", severity="high",
+    id="CL-KV-001", title="Key Vault purge protection is enabled", severity="high", scope="resource",
     citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.312(c)(1)"),
     types=VAULTS, policy=("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",), checkov=("CKV_AZURE_110", "CKV_AZURE_42"),
     remediation="Set properties.enablePurgeProtection to true (irreversible). In carelift it is always on "
@@ -31,7 +32,7 @@ def purge_protection(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-002", title="Key Vault soft delete keeps deleted objects 90 days", severity="medium",
+    id="CL-KV-002", title="Key Vault soft delete keeps deleted objects 90 days", severity="medium", scope="resource",
     citations=("45 CFR 164.308(a)(7)(ii)(A)",),
     types=VAULTS, policy=("1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d",), checkov=("CKV_AZURE_111",),
     remediation=f"Set properties.enableSoftDelete to true and properties.softDeleteRetentionInDays to "
@@ -55,7 +56,7 @@ def soft_delete(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-003", title="Key Vault public network access is disabled", severity="high",
+    id="CL-KV-003", title="Key Vault public network access is disabled", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
     types=VAULTS, policy=("405c5871-3e91-4644-8a63-58e19d68ff5b",), checkov=("CKV_AZURE_189",),
     remediation="Set properties.publicNetworkAccess to Disabled and reach the vault through its private endpoint.",
@@ -70,7 +71,7 @@ def public_network_disabled(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-004", title="Key Vault network ACLs deny by default", severity="high",
+    id="CL-KV-004", title="Key Vault network ACLs deny by default", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)",),
     types=VAULTS, policy=("55615ac9-af46-4a59-874e-391cc3dfb490",), checkov=("CKV_AZURE_109",),
     remediation="Set properties.networkAcls.defaultAction to Deny (bypass AzureServices only where a trusted "
@@ -89,7 +90,7 @@ def acl_default_deny(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-005", title="Key Vault uses Azure RBAC, not access policies", severity="medium",
+    id="CL-KV-005", title="Key Vault uses Azure RBAC, not access policies", severity="medium", scope="resource",
     citations=("45 CFR 164.308(a)(4)", "45 CFR 164.312(a)(1)"),
     types=VAULTS, policy=("12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",),
     remediation="Set properties.enableRbacAuthorization to true and grant Key Vault roles "
@@ -105,7 +106,7 @@ def rbac_authorization(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-006", title="Key Vault has an approved private endpoint", severity="medium",
+    id="CL-KV-006", title="Key Vault has an approved private endpoint", severity="medium", scope="graph",
     citations=("45 CFR 164.312(e)(1)",),
     types=VAULTS, policy=("a6abeaec-4d90-4a02-805f-6b26c4d3fbe9",),
     remediation="Create a private endpoint with group id 'vault' in a spoke's private-link subnet and register "
@@ -121,7 +122,7 @@ def private_endpoint(vault: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-007", title="Key Vault sends audit events to Log Analytics", severity="high",
+    id="CL-KV-007", title="Key Vault sends audit events to Log Analytics", severity="high", scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
     types=VAULTS, policy=("cf820ca0-f99e-4f3e-84fb-66e913812d21",),
     remediation="Add a diagnostic setting on the vault with the AuditEvent category (or the audit/allLogs "
@@ -154,7 +155,7 @@ def _expiry(key_or_secret: Document) -> str | None:
 
 
 @control(
-    id="CL-KV-008", title="Key Vault keys expire", severity="medium",
+    id="CL-KV-008", title="Key Vault keys expire", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)",),
     types=KEYS, policy=("152b15f7-8e1f-4c1f-ab71-8c010ba5dbc0",), checkov=("CKV_AZURE_40",),
     remediation="Set properties.rotationPolicy.attributes.expiryTime (e.g. P2Y) or properties.attributes.exp.",
@@ -168,7 +169,7 @@ def key_expires(key: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-009", title="Key Vault keys rotate automatically", severity="medium",
+    id="CL-KV-009", title="Key Vault keys rotate automatically", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)",), types=KEYS,
     remediation="Add properties.rotationPolicy.lifetimeActions with action type Rotate (e.g. timeAfterCreate "
                 "P18M) and a Notify action before expiry.",
@@ -184,7 +185,7 @@ def key_rotates(key: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-KV-010", title="Key Vault secrets expire", severity="medium",
+    id="CL-KV-010", title="Key Vault secrets expire", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)",),
     types=SECRETS, policy=("98728c90-32c7-4049-8429-847dc0f4fe37",), checkov=("CKV_AZURE_41",),
     remediation="Set properties.attributes.exp on each secret and rotate it before then.",
@@ -195,7 +196,3 @@ def secret_expires(secret: Document, index: ResourceIndex) -> Outcome:
     if exp is not None:
         return passed(sentence(secret, f"expires at {int(exp)} (Unix time)"))
     return failed(sentence(secret, "has no expiry date, so a leaked value stays valid indefinitely"))
-
-
-CONTROLS = (purge_protection, soft_delete, public_network_disabled, acl_default_deny, rbac_authorization,
-            private_endpoint, audit_events_logged, key_expires, key_rotates, secret_expires)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from infra.compliance.controls.storage import holds_evidence
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, parent_id
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 VAULT = "microsoft.keyvault/vaults"
 WORKSPACE = "microsoft.operationalinsights/workspaces"
@@ -43,7 +44,7 @@ def _inherited(resource: Document, lock: Document) -> str:
 
 @control(
     id="CL-LOCK-001", title="Vaults, Log Analytics workspaces and audit archives are locked against deletion",
-    severity="medium", citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.312(c)(1)"),
+    severity="medium", scope="graph", citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.312(c)(1)"),
     types=("Microsoft.KeyVault/vaults", "Microsoft.OperationalInsights/workspaces",
            "Microsoft.Storage/storageAccounts"),
     remediation="Add a Microsoft.Authorization/locks extension with level CanNotDelete on the resource (or its "
@@ -61,6 +62,3 @@ def deletion_locked(resource: Document, index: ResourceIndex) -> Outcome:
                                          f"'{lock.get('name')}'{_inherited(resource, lock)}"))
     what = {VAULT: "its keys and the PHI they encrypt", WORKSPACE: "the audit trail"}.get(kind, "the audit evidence")
     return failed(sentence(resource, f"has no CanNotDelete or ReadOnly lock, so a single delete destroys {what}"))
-
-
-CONTROLS = (deletion_locked,)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from infra.compliance.controls.values import boolean, number, same
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list
-from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, control, failed, passed
+from infra.compliance.model import SUBSCRIPTION_TYPE, Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 WORKSPACES = ("Microsoft.OperationalInsights/workspaces",)
 DIAGNOSTIC_SETTINGS = "Microsoft.Insights/diagnosticSettings"
@@ -47,7 +48,7 @@ def _number(value: object) -> float | None:
 
 
 @control(
-    id="CL-LOG-001", title="Log Analytics keeps logs at least 90 days", severity="high",
+    id="CL-LOG-001", title="Log Analytics keeps logs at least 90 days", severity="high", scope="resource",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=WORKSPACES,
     remediation=f"Set properties.retentionInDays to at least {MIN_RETENTION_DAYS} (carelift: "
                 f"monitoring.logRetentionDays, 365 in prod) and archive evidence to immutable storage for six years.",
@@ -62,7 +63,7 @@ def workspace_retention(workspace: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-LOG-002", title="Log Analytics takes no public ingestion or queries", severity="high",
+    id="CL-LOG-002", title="Log Analytics takes no public ingestion or queries", severity="high", scope="resource",
     citations=("45 CFR 164.312(b)", "45 CFR 164.312(a)(1)"), types=WORKSPACES,
     policy=("6c53d030-cc64-46f0-906d-2bc061cd1334",),
     remediation="Set properties.publicNetworkAccessForIngestion and publicNetworkAccessForQuery to Disabled; "
@@ -81,6 +82,7 @@ def workspace_private(workspace: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-LOG-003", title="The subscription activity log goes to Log Analytics", severity="high",
+    scope="subscription",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=(SUBSCRIPTION_TYPE,),
     policy=("7f89b1eb-583c-429a-8828-af049802c1d9",),
     remediation="Create a subscription diagnostic setting (/subscriptions/<id>/providers/Microsoft.Insights/"
@@ -120,6 +122,7 @@ def _alerted(alert: Document, subscription_id: str) -> str | None:
 
 @control(
     id="CL-LOG-004", title="Activity-log alerts watch policy, NSG and Defender changes", severity="medium",
+    scope="subscription",
     citations=("45 CFR 164.308(a)(1)(ii)(D)", "45 CFR 164.308(a)(6)"), types=(SUBSCRIPTION_TYPE,),
     policy=("b954148f-4c11-4c38-8221-be76711e194a",),
     remediation="Create one enabled activity-log alert per operation, scoped to the subscription, with "
@@ -148,7 +151,7 @@ LOGGED_PLATFORM_TYPES = (
 
 @control(
     id="CL-LOG-005", title="Firewalls, NSGs, Bastion, gateways, public IPs and workspaces send logs to Log Analytics",
-    severity="medium", citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
+    severity="medium", scope="graph", citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
     types=LOGGED_PLATFORM_TYPES, policy=("7f89b1eb-583c-429a-8828-af049802c1d9",),
     remediation="Add a diagnostic setting on the resource with the allLogs (or audit) category group enabled "
                 "and a workspaceId; carelift's components do this through infra/components/diagnostics.py.",
@@ -162,7 +165,3 @@ def platform_logs_exported(resource: Document, index: ResourceIndex) -> Outcome:
                                          f"'{sent[first]}'"))
     return failed(sentence(resource, "has no diagnostic setting sending its logs to a Log Analytics workspace, "
                                      "so the activity it sees is not recorded for review"))
-
-
-CONTROLS = (workspace_retention, workspace_private, activity_log_exported, security_changes_alerted,
-            platform_logs_exported)

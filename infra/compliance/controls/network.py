@@ -19,7 +19,8 @@ from infra.compliance.controls.firewall import firewall_private_ips
 from infra.compliance.controls.values import boolean, number, same, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, is_unknown, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, failed, is_unknown, passed
+from infra.compliance.registry import control
 
 SUBNETS = ("Microsoft.Network/virtualNetworks/subnets",)
 NSGS = ("Microsoft.Network/networkSecurityGroups",)
@@ -72,7 +73,7 @@ def _delegations(subnet: Document) -> list[str]:
 
 
 @control(
-    id="CL-NET-001", title="Subnets are protected by a network security group", severity="high",
+    id="CL-NET-001", title="Subnets are protected by a network security group", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)",),
     types=SUBNETS, policy=("e71308d3-144b-4262-b144-efdc3cc90517",),
     remediation="Associate an NSG with the subnet (properties.networkSecurityGroup.id). GatewaySubnet, "
@@ -134,7 +135,7 @@ def _is_any_source(prefix: Any) -> bool:
 
 
 @control(
-    id="CL-NET-002", title="No NSG rule allows SSH or RDP from the internet", severity="critical",
+    id="CL-NET-002", title="No NSG rule allows SSH or RDP from the internet", severity="critical", scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.310(a)(1)"),
     types=(RULE_TYPE,), policy=("22730e10-96f6-4aac-ad84-9383d35b5917",), checkov=("CKV_AZURE_9", "CKV_AZURE_10"),
     remediation="Remove the rule or narrow its source to a management network (carelift allows 22/3389 only from "
@@ -174,7 +175,7 @@ def _subnets_using(nsg_id: str, index: ResourceIndex) -> list[str]:
 
 
 @control(
-    id="CL-NET-007", title="No NSG rule opens any port to the internet", severity="high",
+    id="CL-NET-007", title="No NSG rule opens any port to the internet", severity="high", scope="graph",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
     types=(RULE_TYPE,), policy=("9daedab3-fb2d-461e-b861-71790eead4f6",), checkov=("CKV_AZURE_160",),
     remediation="Narrow the rule's source to the networks that need it, or publish the service through the hub "
@@ -220,7 +221,7 @@ def _is_deny_all_inbound(rule: Document) -> bool:
 
 
 @control(
-    id="CL-NET-003", title="NSGs deny all other inbound traffic explicitly", severity="medium",
+    id="CL-NET-003", title="NSGs deny all other inbound traffic explicitly", severity="medium", scope="graph",
     citations=("45 CFR 164.312(a)(1)",),
     types=NSGS,
     remediation="Add an inbound rule Deny * from * to * on every port (carelift uses 'deny-all-inbound' at priority "
@@ -239,7 +240,7 @@ def explicit_deny_all_inbound(nsg: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-NET-004", title="Subnets have default outbound access disabled", severity="medium",
+    id="CL-NET-004", title="Subnets have default outbound access disabled", severity="medium", scope="resource",
     citations=("45 CFR 164.312(e)(1)",),
     types=SUBNETS, policy=("7bca8353-aa3b-429b-904a-9229c4385837",),
     remediation="Set properties.defaultOutboundAccess to false (a private subnet) and give workloads an explicit "
@@ -261,7 +262,7 @@ def no_default_outbound(subnet: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-NET-005", title="Network interfaces have no public IP address", severity="high",
+    id="CL-NET-005", title="Network interfaces have no public IP address", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)",),
     types=NICS, policy=("83a86a26-fd1f-447c-b59d-e51f44264114",),
     remediation="Remove the public IP from the NIC's ip configurations; reach servers through Bastion and publish "
@@ -283,6 +284,7 @@ def _routes(table: Document, index: ResourceIndex) -> list[Document]:
 
 @control(
     id="CL-NET-006", title="Workload subnets send internet-bound traffic to the Azure Firewall", severity="high",
+    scope="graph",
     citations=("45 CFR 164.312(e)(1)",),
     types=SUBNETS, policy=("fc5e4038-4584-4632-8c85-c0448d374b2c",),
     remediation="Attach a route table whose 0.0.0.0/0 route has nextHopType VirtualAppliance and nextHopIpAddress "
@@ -321,6 +323,7 @@ def forced_through_firewall(subnet: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-FL-001", title="Flow logs are enabled and keep records at least 90 days", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
     types=(FLOW_LOG_TYPE,), policy=("27960feb-a23c-4577-8d36-ef8b5f35e0be",), checkov=("CKV_AZURE_12",),
     remediation="Set properties.enabled true and a retentionPolicy of at least 90 days, 0 (forever) or disabled "
@@ -346,7 +349,7 @@ def flow_log_retained(flow_log: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-FL-002", title="Every virtual network has an enabled flow log", severity="medium",
+    id="CL-FL-002", title="Every virtual network has an enabled flow log", severity="medium", scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
     types=VNETS, policy=("4c3c6c5f-0d47-4402-99b8-aa543dd8bcee",),
     remediation="Create a VNet flow log (Microsoft.Network/networkWatchers/flowLogs) whose targetResourceId is the "
@@ -360,7 +363,3 @@ def vnet_has_flow_log(vnet: Document, index: ResourceIndex) -> Outcome:
                 and boolean(get(flow_log, "properties.enabled")) is True:
             return passed(sentence(vnet, f"is recorded by flow log '{_short(flow_log.get('name'))}'"))
     return failed(sentence(vnet, "has no enabled flow log targeting it, so its traffic is not recorded"))
-
-
-CONTROLS = (subnet_has_nsg, no_internet_admin_ports, explicit_deny_all_inbound, no_default_outbound,
-            nic_without_public_ip, forced_through_firewall, flow_log_retained, vnet_has_flow_log, no_internet_inbound)

@@ -12,7 +12,8 @@ from infra.compliance.controls.common import closed_to_public_networks
 from infra.compliance.controls.values import boolean, same, setting
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list, parent_id
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 ACCOUNTS = ("Microsoft.CognitiveServices/accounts",)
 DEPLOYMENTS = ("Microsoft.CognitiveServices/accounts/deployments",)
@@ -25,7 +26,7 @@ STRICT_THRESHOLDS = {"low", "medium"}
 
 
 @control(
-    id="CL-AI-001", title="Azure OpenAI is closed to public networks", severity="high",
+    id="CL-AI-001", title="Azure OpenAI is closed to public networks", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"), types=ACCOUNTS,
     policy=("037eea7a-bd0a-46c5-9a66-03aea78705d3",), checkov=("CKV_AZURE_134",),
     remediation="Set properties.publicNetworkAccess to Disabled and properties.networkAcls.defaultAction to Deny.",
@@ -36,7 +37,7 @@ def private_network(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-002", title="Azure OpenAI key authentication is disabled", severity="high",
+    id="CL-AI-002", title="Azure OpenAI key authentication is disabled", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(2)(i)", "45 CFR 164.312(d)"), types=ACCOUNTS,
     policy=("71ef260a-8f18-47b7-abcb-62d0673d94dc",), checkov=("CKV_AZURE_236",),
     remediation="Set properties.disableLocalAuth to true; callers use Entra ID with the Cognitive Services "
@@ -52,7 +53,7 @@ def local_auth_disabled(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-003", title="Azure OpenAI has an approved private endpoint", severity="medium",
+    id="CL-AI-003", title="Azure OpenAI has an approved private endpoint", severity="medium", scope="graph",
     citations=("45 CFR 164.312(e)(1)",), types=ACCOUNTS,
     policy=("d6759c02-b87f-42b7-892e-71b3f471d782",),
     remediation="Create a private endpoint with group id 'account' and register it in "
@@ -68,7 +69,7 @@ def private_endpoint(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-004", title="Azure OpenAI has a managed identity", severity="medium",
+    id="CL-AI-004", title="Azure OpenAI has a managed identity", severity="medium", scope="resource",
     citations=("45 CFR 164.312(d)",), types=ACCOUNTS,
     policy=("fe3fd216-4f83-4fc1-8984-2bbec80a3418",), checkov=("CKV_AZURE_238",),
     remediation="Set identity.type to SystemAssigned or UserAssigned (carelift uses a user-assigned identity "
@@ -85,7 +86,7 @@ def managed_identity(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-005", title="Azure OpenAI encrypts with a customer-managed key", severity="medium",
+    id="CL-AI-005", title="Azure OpenAI encrypts with a customer-managed key", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)",), types=ACCOUNTS,
     policy=("67121cc7-ff39-4ab8-b7e3-95b84dab487d",),
     remediation="Set properties.encryption.keySource to Microsoft.KeyVault with keyVaultProperties.keyVaultUri "
@@ -105,6 +106,7 @@ def customer_managed_key(account: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-006", title="Azure OpenAI sends audit and request logs to Log Analytics", severity="high",
+    scope="graph",
     citations=("45 CFR 164.312(b)",), types=ACCOUNTS,
     policy=("1b4d1c4e-934c-4703-944c-27c82c06bebb",),
     remediation="Add a diagnostic setting on the account with a workspaceId and the Audit and RequestResponse "
@@ -122,7 +124,7 @@ def logs_collected(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-007", title="Azure OpenAI has a custom subdomain", severity="medium",
+    id="CL-AI-007", title="Azure OpenAI has a custom subdomain", severity="medium", scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(d)"), types=ACCOUNTS,
     remediation="Set properties.customSubDomainName (carelift: openai.customSubDomainName); it cannot be "
                 "changed later.",
@@ -138,6 +140,7 @@ def custom_subdomain(account: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-008", title="Azure OpenAI outbound access is restricted to an allow-list", severity="high",
+    scope="resource",
     citations=("45 CFR 164.312(e)(1)",), types=ACCOUNTS,
     remediation="Set properties.restrictOutboundNetworkAccess to true and list the hosts the service may call "
                 "in properties.allowedFqdnList (carelift: openai.allowedFqdns).",
@@ -153,7 +156,7 @@ def outbound_restricted(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-AI-010", title="Model deployments use the account's own content filter", severity="high",
+    id="CL-AI-010", title="Model deployments use the account's own content filter", severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",), types=DEPLOYMENTS,
     remediation="Create a raiPolicies content filter on the account (mode Blocking, jailbreak detection on) "
                 "and set properties.raiPolicyName of each deployment to its name.",
@@ -185,6 +188,7 @@ def _blocks(entry: dict) -> bool:
 
 @control(
     id="CL-AI-011", title="Content filters block synchronously and detect jailbreaks", severity="high",
+    scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(B)", "45 CFR 164.308(a)(5)(ii)(B)"), types=FILTERS,
     remediation="Set properties.mode to Blocking and add a contentFilters entry {name Jailbreak, source Prompt, "
                 "enabled true, blocking true}.",
@@ -204,6 +208,7 @@ def blocking_with_jailbreak(policy: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-AI-012", title="Content filters block harmful content in prompts and completions", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(B)",), types=FILTERS,
     remediation="For Hate, Sexual, Selfharm and Violence add enabled, blocking contentFilters entries for both "
                 "Prompt and Completion with severityThreshold Low or Medium.",
@@ -222,8 +227,3 @@ def harm_categories_blocked(policy: Document, index: ResourceIndex) -> Outcome:
         return passed(sentence(policy, "blocks hate, sexual, self-harm and violence content at medium severity or "
                                        "lower in prompts and completions"))
     return failed(sentence(policy, f"does not block at medium severity or lower: {', '.join(missing)}"))
-
-
-CONTROLS = (private_network, local_auth_disabled, private_endpoint, managed_identity, customer_managed_key,
-            logs_collected, custom_subdomain, outbound_restricted, uses_content_filter,
-            blocking_with_jailbreak, harm_categories_blocked)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from infra.compliance.controls.values import boolean
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_entries, get_list, parent_id
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 ENDPOINTS = ("Microsoft.Network/privateEndpoints",)
 ZONE_GROUP = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
@@ -113,6 +114,7 @@ def required_zones(endpoint: Document, index: ResourceIndex) -> tuple[set[str], 
 
 @control(
     id="CL-PE-001", title="Private endpoints have exactly one private DNS zone group", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(e)(1)",), types=ENDPOINTS,
     remediation="Give each private endpoint one privateDnsZoneGroups child (Azure rejects a second) listing "
                 "every zone the service needs; in carelift, infra/components/private_link.py creates it.",
@@ -131,6 +133,7 @@ def one_zone_group(endpoint: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-PE-002", title="Private DNS zone groups name the service's privatelink zones", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(e)(1)",), types=(ZONE_GROUP,),
     remediation="List in the zone group's privateDnsZoneConfigs (at most 5) the zone of each sub-resource: "
                 "vault -> privatelink.vaultcore.azure.net; account -> privatelink.openai.azure.com and "
@@ -165,7 +168,7 @@ def zone_group_zones(group: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-DNS-001", title="Privatelink DNS zones are linked to a virtual network", severity="medium",
+    id="CL-DNS-001", title="Privatelink DNS zones are linked to a virtual network", severity="medium", scope="graph",
     citations=("45 CFR 164.312(e)(1)",), types=ZONES,
     remediation="Link each privatelink zone to the hub VNet (whose DNS resolver serves spokes and on-premises) "
                 "with a virtualNetworkLinks child; infra/components/dns.py does this.",
@@ -183,7 +186,7 @@ def zone_linked(zone: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-DNS-002", title="Privatelink DNS zone links do not auto-register VMs", severity="low",
+    id="CL-DNS-002", title="Privatelink DNS zone links do not auto-register VMs", severity="low", scope="resource",
     citations=("45 CFR 164.312(e)(1)",), types=LINKS,
     remediation="Set properties.registrationEnabled to false on every link of a privatelink zone: endpoints "
                 "manage their records through zone groups.",
@@ -198,6 +201,3 @@ def link_registration_disabled(link: Document, index: ResourceIndex) -> Outcome:
         return passed(sentence(link, f"links '{zone}' with auto-registration disabled"))
     return failed(sentence(link, f"does not disable auto-registration in '{zone}', so VM names can be written "
                                  f"into the zone that resolves private endpoints"))
-
-
-CONTROLS = (one_zone_group, zone_group_zones, zone_linked, link_registration_disabled)

@@ -17,7 +17,8 @@ from infra.compliance.controls.tagging import DATA_CLASSIFICATION, tags_of
 from infra.compliance.controls.values import boolean, number, same, setting, shown, spelled
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get, get_list
-from infra.compliance.model import Document, Outcome, cannot_judge, control, failed, passed
+from infra.compliance.model import Document, Outcome, cannot_judge, failed, passed
+from infra.compliance.registry import control
 
 SERVERS = ("Microsoft.Sql/servers",)
 MANAGED_INSTANCES = ("Microsoft.Sql/managedInstances",)
@@ -29,7 +30,7 @@ MIN_AUDIT_DAYS = 90
 
 
 @control(
-    id="CL-SQL-001", title="SQL databases use transparent data encryption", severity="high",
+    id="CL-SQL-001", title="SQL databases use transparent data encryption", severity="high", scope="graph",
     citations=("45 CFR 164.312(a)(2)(iv)",),
     types=DATABASES, policy=("17k78e20-9358-41c9-923c-fb736d382a12",),
     remediation="Set the database's transparentDataEncryption/current state to Enabled.",
@@ -53,7 +54,7 @@ def tde_enabled(database: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-SQL-002", title="SQL servers audit to a store kept at least 90 days", severity="high",
+    id="CL-SQL-002", title="SQL servers audit to a store kept at least 90 days", severity="high", scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"),
     types=SERVERS, policy=("a6fb4358-5bf4-4ad7-ba82-2cd2f41ce5e9",), checkov=("CKV_AZURE_23", "CKV_AZURE_24"),
     remediation="Set the server's auditingSettings/default state to Enabled with retentionDays of at least 90 "
@@ -78,7 +79,7 @@ def auditing_enabled(server: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-SQL-003", title="SQL servers and managed instances allow only Microsoft Entra authentication",
-    severity="high", citations=("45 CFR 164.312(a)(2)(i)", "45 CFR 164.312(d)"),
+    severity="high", scope="graph", citations=("45 CFR 164.312(a)(2)(i)", "45 CFR 164.312(d)"),
     types=SERVERS + MANAGED_INSTANCES,
     policy=("b3a22bc9-66de-45fb-98fa-00f5df42f41a", "0c28c3fb-c244-42d5-a9bf-f35f2999577b"),
     remediation="Enable azureADOnlyAuthentication (<server>/azureADOnlyAuthentications/Default, or "
@@ -97,6 +98,7 @@ def entra_only_auth(server: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-SQL-004", title="SQL servers and managed instances require TLS 1.2 or later", severity="medium",
+    scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"),
     types=SERVERS + MANAGED_INSTANCES,
     policy=("32e6bbec-16b6-44c2-be37-c5b672d103cf", "a8793640-60f7-487c-b5c3-1d37215905c4"),
@@ -115,6 +117,7 @@ def minimum_tls(server: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-SQL-005", title="SQL servers and managed instances disable public network access", severity="high",
+    scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(a)(1)"),
     types=SERVERS + MANAGED_INSTANCES,
     policy=("1b8ca024-1d5c-4dec-8995-b1a932b41780", "9dfea752-dd46-4766-aed1-c355fa93fb91"),
@@ -151,7 +154,7 @@ def _ip(value: object) -> tuple[int, ...] | None:
 
 
 @control(
-    id="CL-SQL-006", title="No SQL firewall rule admits the whole internet", severity="critical",
+    id="CL-SQL-006", title="No SQL firewall rule admits the whole internet", severity="critical", scope="graph",
     citations=("45 CFR 164.312(a)(1)", "45 CFR 164.312(e)(1)"),
     types=SERVERS, checkov=("CKV_AZURE_11",),
     remediation="Delete the firewall rule that spans 0.0.0.0-255.255.255.255; allow named client addresses only, "
@@ -186,7 +189,7 @@ def _alert_policies(resource: Document, index: ResourceIndex) -> list[Document]:
 
 
 @control(
-    id="CL-SQL-007", title="Defender for SQL is on and its alerts reach someone", severity="high",
+    id="CL-SQL-007", title="Defender for SQL is on and its alerts reach someone", severity="high", scope="graph",
     citations=("45 CFR 164.308(a)(1)(ii)(D)", "45 CFR 164.308(a)(6)", "45 CFR 164.308(a)(5)(ii)(B)"),
     types=SERVERS + MANAGED_INSTANCES + DATABASES,
     policy=("abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9", "abfb7388-5bf4-4ad7-ba99-2cd2f41cebb9"),
@@ -241,6 +244,7 @@ def _classification(resource: Document, index: ResourceIndex) -> str | None:
 
 @control(
     id="CL-SQL-008", title="SQL holding PHI is encrypted with a customer-managed key", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"),
     types=SERVERS + MANAGED_INSTANCES,
     policy=("0a370ff3-6cab-4e85-8995-295fd854c5b8", "ac01ad65-10e5-46df-bdd9-6b0cad13e1d2"),
@@ -272,7 +276,7 @@ WORKSPACES = "Microsoft.OperationalInsights/workspaces"
 
 @control(
     id="CL-SQL-009", title="SQL audit records are kept at least as long as the log workspace keeps logs",
-    severity="medium", citations=("45 CFR 164.312(b)", "45 CFR 164.316(b)(2)(i)"),
+    severity="medium", scope="graph", citations=("45 CFR 164.312(b)", "45 CFR 164.316(b)(2)(i)"),
     types=SERVERS, policy=("89099bee-89e0-4b26-a5f4-165451757743",),
     remediation="Set auditingSettings/default retentionDays to 0 (keep forever) or to at least the Log Analytics "
                 "workspace's retentionInDays (carelift: monitoring.logRetentionDays).",
@@ -298,7 +302,3 @@ def audit_retention_matches_workspace(server: Document, index: ResourceIndex) ->
                                        f"workspace '{name}'"))
     return failed(sentence(server, f"keeps audit records only {shown(retention.value)} days, fewer than the "
                                    f"{longest:g} days workspace '{name}' keeps logs"))
-
-
-CONTROLS = (tde_enabled, auditing_enabled, entra_only_auth, minimum_tls, no_public_network,
-            no_allow_all_firewall_rule, threat_alerts, phi_customer_key, audit_retention_matches_workspace)

@@ -10,7 +10,8 @@ from infra.compliance.controls.tagging import DATA_CLASSIFICATION, tags_of
 from infra.compliance.controls.values import boolean, canonical, number, same, setting, shown
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex, get
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 ACCOUNTS = ("Microsoft.Storage/storageAccounts",)
 BLOB_SERVICE = "Microsoft.Storage/storageAccounts/blobServices"
@@ -65,7 +66,7 @@ def holds_evidence(account: Document, index: ResourceIndex) -> bool:
 
 
 @control(
-    id="CL-ST-001", title="Storage accepts HTTPS only", severity="high",
+    id="CL-ST-001", title="Storage accepts HTTPS only", severity="high", scope="resource",
     citations=("45 CFR 164.312(e)(1)", "45 CFR 164.312(e)(2)(ii)"), types=ACCOUNTS,
     policy=("404c3081-a854-4457-ae30-26a93ef643f9",), checkov=("CKV_AZURE_3",),
     remediation="Set properties.supportsHttpsTrafficOnly to true (Pulumi: enable_https_traffic_only=True).",
@@ -79,7 +80,7 @@ def https_only(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-002", title="Storage requires TLS 1.2 or later", severity="high",
+    id="CL-ST-002", title="Storage requires TLS 1.2 or later", severity="high", scope="resource",
     citations=("45 CFR 164.312(e)(2)(ii)",), types=ACCOUNTS,
     policy=("fe83a0eb-a853-422d-aac2-1bffd182c5d0",), checkov=("CKV_AZURE_44",),
     remediation="Set properties.minimumTlsVersion to TLS1_2.",
@@ -95,7 +96,7 @@ def minimum_tls(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-003", title="Storage forbids anonymous blob access", severity="high",
+    id="CL-ST-003", title="Storage forbids anonymous blob access", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)",), types=ACCOUNTS,
     policy=("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",), checkov=("CKV_AZURE_190",),
     remediation="Set properties.allowBlobPublicAccess to false.",
@@ -110,7 +111,7 @@ def no_anonymous_access(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-004", title="Storage refuses shared-key authorization", severity="high",
+    id="CL-ST-004", title="Storage refuses shared-key authorization", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(2)(i)", "45 CFR 164.312(d)"), types=ACCOUNTS,
     policy=("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54",),
     remediation="Set properties.allowSharedKeyAccess to false; callers use Entra ID and RBAC "
@@ -126,7 +127,7 @@ def no_shared_key(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-005", title="Storage is closed to public networks", severity="high",
+    id="CL-ST-005", title="Storage is closed to public networks", severity="high", scope="resource",
     citations=("45 CFR 164.312(a)(1)",), types=ACCOUNTS,
     policy=("b2982f36-99f2-4db5-8eff-283140c09693", "34c877ad-507e-4c82-993e-3452a6e0ad3c"),
     checkov=("CKV_AZURE_59", "CKV_AZURE_35"),
@@ -139,7 +140,7 @@ def private_network(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-006", title="Storage uses infrastructure (double) encryption", severity="medium",
+    id="CL-ST-006", title="Storage uses infrastructure (double) encryption", severity="medium", scope="resource",
     citations=("45 CFR 164.312(a)(2)(iv)", "45 CFR 164.310(d)(1)"), types=ACCOUNTS,
     policy=("4733ea7b-a883-42fe-8cac-97454c2a9e4a",),
     remediation="Set properties.encryption.requireInfrastructureEncryption to true when creating the account "
@@ -154,7 +155,7 @@ def infrastructure_encryption(account: Document, index: ResourceIndex) -> Outcom
 
 
 @control(
-    id="CL-ST-007", title="Blob soft delete and versioning are on", severity="medium",
+    id="CL-ST-007", title="Blob soft delete and versioning are on", severity="medium", scope="graph",
     citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.312(c)(1)"), types=ACCOUNTS,
     remediation="On blobServices/default set properties.deleteRetentionPolicy.enabled and "
                 "properties.isVersioningEnabled to true.",
@@ -179,7 +180,7 @@ def blob_recovery(account: Document, index: ResourceIndex) -> Outcome:
 
 
 @control(
-    id="CL-ST-008", title="Audit archives keep evidence write-once for six years", severity="high",
+    id="CL-ST-008", title="Audit archives keep evidence write-once for six years", severity="high", scope="graph",
     citations=("45 CFR 164.316(b)(2)(i)", "45 CFR 164.312(c)(1)", "45 CFR 164.308(a)(7)(ii)(A)"), types=ACCOUNTS,
     remediation=f"Give the containers receiving logs a time-based immutability policy of at least "
                 f"{EVIDENCE_RETENTION_DAYS} days (carelift: monitoring.archiveImmutabilityDays), and lock it "
@@ -231,6 +232,7 @@ def _access_logs(account: Document, index: ResourceIndex, service: str) -> str |
 
 @control(
     id="CL-ST-009", title="Blob and file reads, writes and deletes are logged to Log Analytics", severity="medium",
+    scope="graph",
     citations=("45 CFR 164.312(b)", "45 CFR 164.308(a)(1)(ii)(D)"), types=ACCOUNTS,
     policy=("b4fe1a3b-0715-4c6c-a5ea-ffc33cf823cb",),
     remediation="Add a diagnostic setting on <account>/blobServices/default (and fileServices/default where Azure "
@@ -254,7 +256,7 @@ NOT_PHI = ("pii", "internal", "public")
 
 
 @control(
-    id="CL-ST-010", title="Storage holding PHI is geo-redundant", severity="medium",
+    id="CL-ST-010", title="Storage holding PHI is geo-redundant", severity="medium", scope="resource",
     citations=("45 CFR 164.308(a)(7)(ii)(A)", "45 CFR 164.308(a)(7)(ii)(B)"), types=ACCOUNTS,
     policy=("bf045164-79ba-4215-8f95-f8048dc1780b",), checkov=("CKV_AZURE_206",),
     remediation="Use sku.name Standard_GZRS or Standard_GRS (RA- variants too) for accounts tagged "
@@ -281,7 +283,7 @@ PUBLIC_LEVELS = ("Container", "Blob")
 
 
 @control(
-    id="CL-ST-011", title="Blob containers are private", severity="high",
+    id="CL-ST-011", title="Blob containers are private", severity="high", scope="graph",
     citations=("45 CFR 164.312(a)(1)",), types=(CONTAINER,),
     policy=("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",), checkov=("CKV_AZURE_34",),
     remediation="Set the container's properties.publicAccess to None (and the account's allowBlobPublicAccess to "
@@ -301,8 +303,3 @@ def container_private(container: Document, index: ResourceIndex) -> Outcome:
         return failed(sentence(container, f"sets publicAccess {level}; its account forbids anonymous access today, "
                                           "but allowing it on the account would open this container to anyone"))
     return failed(sentence(container, f"sets publicAccess {level}, so anyone with the URL can read its blobs"))
-
-
-CONTROLS = (https_only, minimum_tls, no_anonymous_access, no_shared_key, private_network,
-            infrastructure_encryption, blob_recovery, evidence_immutable, blob_access_logged, phi_geo_redundant,
-            container_private)

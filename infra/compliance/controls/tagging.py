@@ -20,7 +20,8 @@ from typing import Any, Mapping
 
 from infra.compliance.describe import sentence
 from infra.compliance.index import ResourceIndex
-from infra.compliance.model import Document, Outcome, control, failed, passed
+from infra.compliance.model import Document, Outcome, failed, passed
+from infra.compliance.registry import control
 
 # Taggable ARM types that have no location of their own (they live inside their parent's region).
 UNLOCATED_TAGGABLE_TYPES = (
@@ -119,7 +120,7 @@ def tags_of(document: Document) -> dict[str, Any]:
 
 
 @control(
-    id="CL-TAG-001", title="Resources carry a valid data-classification tag", severity="medium",
+    id="CL-TAG-001", title="Resources carry a valid data-classification tag", severity="medium", scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(A)", "45 CFR 164.308(a)(1)(ii)(B)"),
     types=TAGGABLE_TYPES, policy=("871b6d14-10aa-478d-b590-94f262ecfa99",),
     remediation="Tag the resource data-classification=phi, pii, internal or public (the most sensitive data it "
@@ -139,6 +140,7 @@ def data_classification(resource: Document, index: ResourceIndex) -> Outcome:
 
 @control(
     id="CL-TAG-002", title="Resources carry environment, owner and cost-center tags", severity="low",
+    scope="resource",
     citations=("45 CFR 164.308(a)(1)(ii)(A)", "45 CFR 164.308(a)(2)"),
     types=TAGGABLE_TYPES, policy=("871b6d14-10aa-478d-b590-94f262ecfa99",),
     remediation="Add non-empty environment, owner and cost-center tags (the stack's `tags` setting in carelift).",
@@ -151,6 +153,3 @@ def ownership_tags(resource: Document, index: ResourceIndex) -> Outcome:
         return passed(sentence(resource, "has environment, owner and cost-center tags"))
     return failed(sentence(resource, f"lacks the {', '.join(missing)} tag{'s' if len(missing) > 1 else ''}, "
                                      "so no accountable owner is recorded"))
-
-
-CONTROLS = (data_classification, ownership_tags)

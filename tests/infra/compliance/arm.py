@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, Sequence
 
 from infra.compliance.engine import evaluate
 from infra.compliance.model import Control, Status
+from infra.compliance.registry import CATALOG
 
 SUB = "00000000-0000-0000-0000-000000000001"
 
@@ -28,6 +30,11 @@ def extension(target: dict[str, Any], arm_type: str, name: str, properties: dict
     """An extension resource (diagnostic setting, lock, role assignment) on `target`."""
     return {"type": arm_type, "name": name, "id": f"{target['id']}/providers/{arm_type}/{name}",
             "properties": properties}
+
+
+def controls_of(module: ModuleType) -> tuple[Control, ...]:
+    """The catalog's controls a controls module defines (each registered by its decorator), in id order."""
+    return CATALOG.defined_in(module.__name__)
 
 
 def statuses(control: Control, documents: list[dict[str, Any]]) -> dict[str, Status]:

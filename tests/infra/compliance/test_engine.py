@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from infra.compliance.engine import evaluate
 from infra.compliance.index import get
-from infra.compliance.model import (InputProblem, Severity, Status, Unknown, Waiver, cannot_judge, control, failed,
-                                    passed)
+from infra.compliance.model import InputProblem, Severity, Status, Unknown, Waiver, cannot_judge, failed, passed
+from infra.compliance.registry import Registry
 from tests.infra.compliance.arm import resource
 
 VAULT = "Microsoft.KeyVault/vaults"
+# A registry of this module's own: its test controls must never join the catalog.
+control = Registry().control
 
 
 @control(id="CL-TEST-001", title="name starts with kv", severity="medium", citations=("45 CFR 164.312(a)(1)",),
-         types=(VAULT,), remediation="Rename it.")
+         scope="resource", types=(VAULT,), remediation="Rename it.")
 def starts_with_kv(document, index):
     if document["name"].startswith("kv"):
         return passed(f"Vault {document['name']} is named well.")
@@ -20,7 +22,7 @@ def starts_with_kv(document, index):
 
 
 @control(id="CL-TEST-002", title="reads a missing key", severity="low", citations=("45 CFR 164.312(b)",),
-         types=(VAULT,), remediation="None.")
+         scope="resource", types=(VAULT,), remediation="None.")
 def explodes(document, index):
     return passed(document["properties"]["missing"])
 
@@ -66,7 +68,7 @@ def test_a_check_that_raises_is_an_error_naming_the_control_never_a_failure():
     assert result.summary()["errors"] == 1
 
 
-@control(id="CL-TEST-003", title="TLS 1.2", severity="high", citations=("45 CFR 164.312(e)(1)",),
+@control(id="CL-TEST-003", title="TLS 1.2", severity="high", scope="resource", citations=("45 CFR 164.312(e)(1)",),
          types=(VAULT,), remediation="Set it.")
 def tls_checked(document, index):
     if get(document, "properties.minimumTlsVersion") == "TLS1_2":
@@ -75,7 +77,7 @@ def tls_checked(document, index):
 
 
 @control(id="CL-TEST-004", title="location is eastus", severity="low", citations=("45 CFR 164.312(b)",),
-         types=(VAULT,), remediation="Move it.")
+         scope="resource", types=(VAULT,), remediation="Move it.")
 def in_eastus(document, index):
     # Reads the document directly, not through get(): comparing the unknown still counts.
     if str(document.get("location") or "").lower() == "eastus" or document.get("location") in ("eastus",):
@@ -103,7 +105,7 @@ def test_known_values_still_fail_and_unrelated_unknowns_do_not_make_a_failure_ma
 
 def test_a_check_can_say_it_cannot_judge():
     @control(id="CL-TEST-005", title="t", severity="low", citations=("45 CFR 164.312(b)",), types=(VAULT,),
-             remediation="r")
+             scope="resource", remediation="r")
     def explicit(document, index):
         return cannot_judge("Vault kv-a: the key is in another subscription.")
 

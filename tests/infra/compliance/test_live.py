@@ -187,8 +187,7 @@ class TestHappyPath:
              "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"}))
         snapshot = read(arm, certificates)
         assert f"{group}/subscriptions/{SUB}" in ids(snapshot)
-        hipaa = next(c for c in governance.CONTROLS if c.id == "CL-GOV-001")
-        (finding,) = evaluate(snapshot.documents, [hipaa]).findings
+        (finding,) = evaluate(snapshot.documents, [governance.hipaa_initiative]).findings
         assert finding.status is Status.PASS, finding.message
 
     def test_resource_group_scope(self, arm, certificates):

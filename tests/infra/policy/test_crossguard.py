@@ -9,14 +9,16 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from infra.arm import to_arm_documents
-from infra.compliance.catalog import all_controls
+from infra.compliance.catalog import all_controls, controls_with_scope
 from infra.compliance.controls import keyvault
 from infra.compliance.engine import evaluate
-from infra.compliance.model import SUBSCRIPTION_TYPE, control, passed
+from infra.compliance.model import SUBSCRIPTION_TYPE, Scope, passed
+from infra.compliance.registry import Registry
 from infra.policy import crossguard
 from tests.infra.policy.engine import run
 
 VAULT = "azure-native:keyvault:Vault"
+VAULT_TYPE = "Microsoft.KeyVault/vaults"
 DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
 
 
@@ -56,11 +58,32 @@ class TestCatalogAsPolicies:
         assert isinstance(crossguard.policy_for(keyvault.purge_protection), ResourceValidationPolicy)
         assert isinstance(crossguard.policy_for(keyvault.audit_events_logged), StackValidationPolicy)
 
-        @control(id="CL-T-1", title="t", severity="low", citations=(), types=(SUBSCRIPTION_TYPE,), remediation="r")
-        def subscription_wide(document, index):
-            return passed("fine")
+    def test_the_partition_by_scope_matches_the_registry(self, policies):
+        kinds = {p.name: type(p) for p in policies}
+        assert {i for i, kind in kinds.items() if kind is ResourceValidationPolicy} == {
+            c.id for c in controls_with_scope(Scope.RESOURCE)}
+        assert {i for i, kind in kinds.items() if kind is StackValidationPolicy} == {
+            c.id for c in (*controls_with_scope(Scope.GRAPH), *controls_with_scope(Scope.SUBSCRIPTION))}
+        # Both kinds occur, and nothing else: a partition of the whole catalog.
+        assert set(kinds.values()) == {ResourceValidationPolicy, StackValidationPolicy}
+        assert len(kinds) == len(all_controls())
 
-        assert crossguard.is_stack_control(subscription_wide)
+    def test_the_declared_scope_decides_not_the_code(self):
+        # Three checks with the same body (none reads the index): only the scope tells them apart.
+        local = Registry()
+
+        def make(control_id: str, scope: str, types: tuple[str, ...]):
+            @local.control(id=control_id, title="t", severity="low", scope=scope, citations=(), types=types,
+                           remediation="r")
+            def check(document, index):
+                return passed("fine")
+
+            return check
+
+        assert isinstance(crossguard.policy_for(make("CL-T-001", "resource", (VAULT_TYPE,))), ResourceValidationPolicy)
+        assert isinstance(crossguard.policy_for(make("CL-T-002", "graph", (VAULT_TYPE,))), StackValidationPolicy)
+        assert isinstance(crossguard.policy_for(make("CL-T-003", "subscription", (SUBSCRIPTION_TYPE,))),
+                          StackValidationPolicy)
 
     def test_token_types_match_the_arm_translation(self, prod_rendering):
         for document, resource in zip(to_arm_documents(prod_rendering),

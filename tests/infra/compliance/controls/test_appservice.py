@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import appservice
 from infra.compliance.model import Status, Unknown
-from tests.infra.compliance.arm import extension, messages, private_endpoint, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, extension, messages, private_endpoint, rendered_statuses, resource, statuses
 
 SITE = "Microsoft.Web/sites"
 SLOT = "Microsoft.Web/sites/slots"
@@ -228,4 +228,4 @@ class TestSupportedRuntime:
 
 def test_rendered_stacks_have_nothing_to_judge(rendering):
     """carelift creates no App Service yet: the controls judge nothing rather than something spurious."""
-    assert rendered_statuses(rendering, appservice.CONTROLS) == {}
+    assert rendered_statuses(rendering, controls_of(appservice)) == {}

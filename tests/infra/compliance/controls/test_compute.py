@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import compute
 from infra.compliance.model import Status, Unknown
-from tests.infra.compliance.arm import messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, statuses
 
 VM = "Microsoft.Compute/virtualMachines"
 DISK = "Microsoft.Compute/disks"
@@ -183,4 +183,4 @@ class TestMonitorAgent:
 def test_rendered_stacks_have_nothing_to_judge(rendering):
     """The landing zone's own resources, translated to ARM, give these controls nothing to judge."""
     # carelift creates no VMs or disks yet: the controls judge nothing rather than something spurious.
-    assert rendered_statuses(rendering, compute.CONTROLS) == {}
+    assert rendered_statuses(rendering, controls_of(compute)) == {}

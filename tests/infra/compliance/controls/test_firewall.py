@@ -5,7 +5,7 @@ from __future__ import annotations
 from infra.compliance.controls import firewall
 from infra.compliance.index import ResourceIndex
 from infra.compliance.model import Status, Unknown
-from tests.infra.compliance.arm import messages, rendered_statuses, resource, rid, statuses
+from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, rid, statuses
 
 POLICY = "Microsoft.Network/firewallPolicies"
 FIREWALL = "Microsoft.Network/azureFirewalls"
@@ -125,7 +125,7 @@ class TestFirewallPrivateIps:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, firewall.CONTROLS) == {c.id: {Status.PASS} for c in firewall.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(firewall)) == {c.id: {Status.PASS} for c in controls_of(firewall)}
 
 
 class TestNoAllowAnyRule:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import governance
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import SUB, messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import SUB, controls_of, messages, rendered_statuses, resource, statuses
 
 SCOPE = f"/subscriptions/{SUB}"
 OTHER_SUB = "00000000-0000-0000-0000-000000000002"
@@ -252,5 +252,5 @@ class TestAllowedLocation:
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     # The landing zone declares no policy exemptions, so CL-GOV-006 has nothing to judge.
-    expected = {c.id: {Status.PASS} for c in governance.CONTROLS if c is not governance.exemption_expires}
-    assert rendered_statuses(rendering, governance.CONTROLS) == expected
+    expected = {c.id: {Status.PASS} for c in controls_of(governance) if c is not governance.exemption_expires}
+    assert rendered_statuses(rendering, controls_of(governance)) == expected

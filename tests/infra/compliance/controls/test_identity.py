@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import identity
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import SUB, messages, rendered_statuses, statuses
+from tests.infra.compliance.arm import SUB, controls_of, messages, rendered_statuses, statuses
 
 SCOPE = f"/subscriptions/{SUB}"
 ROLES = "/providers/Microsoft.Authorization/roleDefinitions"
@@ -74,4 +74,4 @@ class TestOwnerNotDirectUser:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, identity.CONTROLS) == {c.id: {Status.PASS} for c in identity.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(identity)) == {c.id: {Status.PASS} for c in controls_of(identity)}

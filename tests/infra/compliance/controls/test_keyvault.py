@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from infra.compliance.controls import keyvault
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import (extension, messages, private_endpoint, rendered_statuses, resource, rid,
-                                       statuses)
+from tests.infra.compliance.arm import (controls_of, extension, messages, private_endpoint, rendered_statuses, resource,
+                                       rid, statuses)
 
 VAULT = "Microsoft.KeyVault/vaults"
 DIAG = "Microsoft.Insights/diagnosticSettings"
@@ -257,5 +257,5 @@ class TestSecretExpires:
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     # The landing zone stores no secrets (a CMK only), so CL-KV-010 has nothing to judge.
-    expected = {c.id: {Status.PASS} for c in keyvault.CONTROLS if c is not keyvault.secret_expires}
-    assert rendered_statuses(rendering, keyvault.CONTROLS) == expected
+    expected = {c.id: {Status.PASS} for c in controls_of(keyvault) if c is not keyvault.secret_expires}
+    assert rendered_statuses(rendering, controls_of(keyvault)) == expected

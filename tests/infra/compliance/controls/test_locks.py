@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import locks
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import SUB, extension, messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import SUB, controls_of, extension, messages, rendered_statuses, resource, statuses
 
 VAULT = "Microsoft.KeyVault/vaults"
 WORKSPACE = "Microsoft.OperationalInsights/workspaces"
@@ -70,4 +70,4 @@ class TestDeletionLocked:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, locks.CONTROLS) == {c.id: {Status.PASS} for c in locks.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(locks)) == {c.id: {Status.PASS} for c in controls_of(locks)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import monitoring
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import SUB, extension, messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import SUB, controls_of, extension, messages, rendered_statuses, resource, statuses
 
 WORKSPACE = "Microsoft.OperationalInsights/workspaces"
 ALERT = "Microsoft.Insights/activityLogAlerts"
@@ -156,7 +156,7 @@ class TestSecurityChangesAlerted:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, monitoring.CONTROLS) == {c.id: {Status.PASS} for c in monitoring.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(monitoring)) == {c.id: {Status.PASS} for c in controls_of(monitoring)}
 
 
 class TestPlatformLogsExported:

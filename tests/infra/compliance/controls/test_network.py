@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import network
 from infra.compliance.model import Status, Unknown
-from tests.infra.compliance.arm import messages, rendered_statuses, resource, rid, statuses
+from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, rid, statuses
 
 VNET = "Microsoft.Network/virtualNetworks"
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -345,5 +345,5 @@ class TestVnetHasFlowLog:
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
     # The landing zone attaches no NIC of its own (firewall, Bastion and gateway manage theirs).
-    expected = {c.id: {Status.PASS} for c in network.CONTROLS if c is not network.nic_without_public_ip}
-    assert rendered_statuses(rendering, network.CONTROLS) == expected
+    expected = {c.id: {Status.PASS} for c in controls_of(network) if c is not network.nic_without_public_ip}
+    assert rendered_statuses(rendering, controls_of(network)) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import openai
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import extension, messages, private_endpoint, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, extension, messages, private_endpoint, rendered_statuses, resource, statuses
 
 ACCOUNT = "Microsoft.CognitiveServices/accounts"
 DEPLOYMENT = "Microsoft.CognitiveServices/accounts/deployments"
@@ -249,4 +249,4 @@ class TestHarmCategoriesBlocked:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, openai.CONTROLS) == {c.id: {Status.PASS} for c in openai.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(openai)) == {c.id: {Status.PASS} for c in controls_of(openai)}

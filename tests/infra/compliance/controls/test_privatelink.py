@@ -5,7 +5,7 @@ from __future__ import annotations
 from infra.compliance.controls import privatelink
 from infra.compliance.index import ResourceIndex
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import messages, private_endpoint, rendered_statuses, resource, rid, statuses
+from tests.infra.compliance.arm import controls_of, messages, private_endpoint, rendered_statuses, resource, rid, statuses
 
 VAULT = "Microsoft.KeyVault/vaults"
 ACCOUNT = "Microsoft.CognitiveServices/accounts"
@@ -179,4 +179,4 @@ class TestLinkRegistrationDisabled:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, privatelink.CONTROLS) == {c.id: {Status.PASS} for c in privatelink.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(privatelink)) == {c.id: {Status.PASS} for c in controls_of(privatelink)}

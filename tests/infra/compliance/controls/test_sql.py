@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import sql
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, statuses
 
 SERVER = "Microsoft.Sql/servers"
 DATABASE = "Microsoft.Sql/servers/databases"
@@ -274,4 +274,4 @@ class TestAuditRetentionMatchesWorkspace:
 def test_rendered_stacks_have_nothing_to_judge(rendering):
     """The landing zone's own resources, translated to ARM, give these controls nothing to judge."""
     # carelift creates no SQL yet: the controls judge nothing rather than something spurious.
-    assert rendered_statuses(rendering, sql.CONTROLS) == {}
+    assert rendered_statuses(rendering, controls_of(sql)) == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.compliance.controls import storage
 from infra.compliance.model import Status
-from tests.infra.compliance.arm import extension, messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, extension, messages, rendered_statuses, resource, statuses
 
 ACCOUNT = "Microsoft.Storage/storageAccounts"
 BLOB_SERVICE = "Microsoft.Storage/storageAccounts/blobServices"
@@ -307,4 +307,4 @@ class TestContainerPrivate:
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, storage.CONTROLS) == {c.id: {Status.PASS} for c in storage.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(storage)) == {c.id: {Status.PASS} for c in controls_of(storage)}

@@ -11,7 +11,7 @@ from infra.compliance.controls import tagging
 from infra.compliance.model import Status
 from infra.render import ARM_TYPES
 from infra.tagging import accepts_tags
-from tests.infra.compliance.arm import messages, rendered_statuses, resource, statuses
+from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, statuses
 
 VNET = "Microsoft.Network/virtualNetworks"
 FULL = {"data-classification": "phi", "environment": "prod", "owner": "platform@example.org", "cost-center": "CC-1"}
@@ -88,4 +88,4 @@ def test_type_lists_agree_with_the_sdk_for_every_type_the_program_creates(token,
 
 def test_rendered_stacks_pass_every_control(rendering):
     """The landing zone's own resources, translated to ARM, pass each control here, and each judged something."""
-    assert rendered_statuses(rendering, tagging.CONTROLS) == {c.id: {Status.PASS} for c in tagging.CONTROLS}
+    assert rendered_statuses(rendering, controls_of(tagging)) == {c.id: {Status.PASS} for c in controls_of(tagging)}

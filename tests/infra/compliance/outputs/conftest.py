@@ -9,16 +9,19 @@ import pytest
 from infra.compliance.controls import keyvault
 from infra.compliance.engine import AuditResult, evaluate
 from infra.compliance.index import get
-from infra.compliance.model import Control, Waiver, control, failed, passed
+from infra.compliance.model import Control, Waiver, failed, passed
 from infra.compliance.outputs import AuditMeta
+from infra.compliance.registry import Registry
 from tests.infra.compliance.arm import extension, resource
 
 VAULT = "Microsoft.KeyVault/vaults"
 STORAGE = "Microsoft.Storage/storageAccounts"
 META = AuditMeta(source="stack test (offline render)", generated_at="2026-03-01T12:00:00Z", tool_version="0.1.0")
+# A registry of this module's own: its test controls must never join the catalog.
+control = Registry().control
 
 
-@control(id="CL-TST-001", title="Storage accounts carry a data-classification tag", severity="low",
+@control(id="CL-TST-001", title="Storage accounts carry a data-classification tag", severity="low", scope="resource",
          citations=("45 CFR 164.310(d)(1)",), types=(STORAGE,),
          remediation="Add the data-classification tag.")
 def classified(document, index):
@@ -28,7 +31,7 @@ def classified(document, index):
     return failed(f"Storage account '{document['name']}' has no data-classification tag.")
 
 
-@control(id="CL-TST-002", title="SQL servers are audited", severity="medium",
+@control(id="CL-TST-002", title="SQL servers are audited", severity="medium", scope="resource",
          citations=("45 CFR 164.312(b)",), types=("Microsoft.Sql/servers",), remediation="Enable auditing.")
 def sql_audited(document, index):
     """No resource of this type exists in the sample: a not-applicable control."""

@@ -10,15 +10,18 @@ import pytest
 from infra.compliance import outputs
 from infra.compliance.engine import evaluate
 from infra.compliance.index import get
-from infra.compliance.model import Gap, InputProblem, Unknown, control, failed, passed
+from infra.compliance.model import Gap, InputProblem, Unknown, failed, passed
+from infra.compliance.registry import Registry
 from tests.infra.compliance.arm import resource
 from tests.infra.compliance.outputs.conftest import META
 
 VAULT = "Microsoft.KeyVault/vaults"
+# A registry of this module's own: its test controls must never join the catalog.
+control = Registry().control
 
 
 @control(id="CL-TST-010", title="TLS 1.2", severity="high", citations=("45 CFR 164.312(e)(1)",), types=(VAULT,),
-         remediation="Set TLS 1.2.")
+         scope="resource", remediation="Set TLS 1.2.")
 def tls(document, index):
     if get(document, "properties.minimumTlsVersion") == "TLS1_2":
         return passed("TLS 1.2.")
@@ -26,7 +29,7 @@ def tls(document, index):
 
 
 @control(id="CL-TST-011", title="raises", severity="low", citations=("45 CFR 164.312(b)",), types=(VAULT,),
-         remediation="Fix carelift.")
+         scope="resource", remediation="Fix carelift.")
 def broken(document, index):
     raise AttributeError("'str' object has no attribute 'get'")
 
