@@ -13,7 +13,8 @@ import click
 
 from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
-from migrate.cli.infra import STACK_HELP
+from migrate.cli.options import format_option, output_option, stack_option
+from migrate.cli.terminal import console
 
 if TYPE_CHECKING:
     import datetime
@@ -68,10 +69,9 @@ def _load(stack: str) -> StackConfig:
 
 
 @ai.command("register")
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@stack_option()
+@format_option("table", "json", "csv")
+@output_option()
 def register(stack: str, fmt: str, output: Path | None) -> None:
     """List the stack's AI use cases: status, risk, owner, quota and review date (overdue ones flagged)."""
     from infra.ai.governance import as_of
@@ -105,7 +105,6 @@ def register(stack: str, fmt: str, output: Path | None) -> None:
 def _table(rows: list[RegisterRow], stack: str, today: datetime.date, *, record: bool) -> str:
     from rich.table import Table
 
-    from migrate.cli.terminal import console as safe_console
     from migrate.cli.terminal import styled
 
     table = Table(title=f"AI use cases of stack {stack} (as of {today.isoformat()})", title_justify="left")
@@ -116,19 +115,17 @@ def _table(rows: list[RegisterRow], stack: str, today: datetime.date, *, record:
         table.add_row(styled(r.id), styled(r.status), styled(r.risk), styled(r.data), styled(r.owner),
                       styled(r.deployment), f"{r.quota:,}",
                       styled(f"{r.review_due} ({r.review})" if r.review != "-" else r.review_due, review_style))
-    console = safe_console(record=True, width=140 if record else None)
-    with console.capture() as captured:
-        console.print(table)
+    screen = console(record=True, width=140 if record else None)
+    with screen.capture() as captured:
+        screen.print(table)
     return captured.get()
 
 
 @ai.command("card")
 @click.argument("use_case")
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
-@click.option("--format", "fmt", type=click.Choice(["xml", "html"]), default="xml", show_default=True,
-              help="xml: CHAI Applied Model Card v0.2; html: the same card as a printable page.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@stack_option()
+@format_option("xml", "html", help="xml: CHAI Applied Model Card v0.2; html: the same card as a printable page.")
+@output_option()
 def card(use_case: str, stack: str, fmt: str, output: Path | None) -> None:
     """Write the CHAI Applied Model Card of one registered use case."""
     from infra.ai.card import CardContext, CardError, card_html, card_xml

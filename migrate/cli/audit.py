@@ -21,8 +21,8 @@ import click
 
 from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
-from migrate.cli.infra import STACK_HELP
-from migrate.cli.terminal import echo, echo_data
+from migrate.cli.options import format_option, output_option, stack_option
+from migrate.cli.terminal import console, echo, echo_data
 
 if TYPE_CHECKING:
     from infra.compliance.engine import AuditResult
@@ -33,7 +33,7 @@ EXIT_FAILURES = 1
 
 
 @click.group(invoke_without_command=True)
-@click.option("--stack", "-s", help=f"Audit the offline render of a stack. {STACK_HELP}")
+@stack_option(default=None, help="Audit the offline render of a stack.")
 @click.option("--arm", "arm_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Audit an ARM template, `az group export` output or an `az resource list` JSON file.")
 @click.option("--subscription", help="Audit a live subscription (read-only; Azure's credential chain).")
@@ -43,9 +43,8 @@ EXIT_FAILURES = 1
 @click.option("--ai-register", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML file holding the AI use-case register (useCases:) for --arm and --subscription audits; "
                    "--stack uses the stack's openai.useCases.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@format_option(*FORMATS)
+@output_option(help="Write the report to this file instead of standard output.")
 @click.option("--evidence", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the evaluated documents, results, reports and a SHA-256 manifest here.")
 @click.option("--parameters", "parameters_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -135,13 +134,11 @@ def _check_sources(stack: str | None, arm_file: Path | None, subscription: str |
 def _write_report(fmt: str, result, controls, meta, source: str, output: Path | None) -> None:
     """The report in `fmt` to `output`, or to the terminal (the table) or standard output."""
     if fmt == "table":
-        from migrate.cli.terminal import console as safe_console
-
         # To a file: plain text 160 columns wide, and nothing on the terminal.
-        console = safe_console(file=io.StringIO(), width=160) if output else safe_console()
-        render_table(console, result, controls, source)
+        screen = console(file=io.StringIO(), width=160) if output else console()
+        render_table(screen, result, controls, source)
         if output:
-            write_output(output, console.file.getvalue())
+            write_output(output, screen.file.getvalue())
     else:
         text = report_text(fmt, result, controls, meta)
         if output:
@@ -231,7 +228,7 @@ def report_text(fmt: str, result: AuditResult, controls: tuple[Control, ...], me
     return outputs.render(fmt, result, controls, meta)
 
 
-def render_table(console, result: AuditResult, controls: tuple[Control, ...], source: str) -> None:
+def render_table(screen, result: AuditResult, controls: tuple[Control, ...], source: str) -> None:
     """The summary and findings tables; every value is data (no markup), styles come from Text."""
     from rich.table import Table
 
@@ -256,7 +253,7 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
         error_cell = styled(counts["error"], "bold red") if counts["error"] else "0"
         table.add_row(control.id, control.severity.value, control.title, str(counts["pass"]),
                       fail_cell, str(counts["waived"]), str(counts["manual"]), error_cell)
-    console.print(table)
+    screen.print(table)
 
     problems = [f for f in result.findings if f.status.value != "pass"]
     if problems:
@@ -272,16 +269,16 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
             if finding.waiver:
                 message += f" (waived by {finding.waiver.approver} until {finding.waiver.expires}: {finding.waiver.justification})"
             detail.add_row(status, finding.control, finding.severity.value, message)
-        console.print(detail)
+        screen.print(detail)
     if result.not_audited:
         gaps = Table(title="Not audited", title_justify="left")
         for column in ("where", "why", "hides"):
             gaps.add_column(column)
         for gap in result.not_audited:
             gaps.add_row(gap.location, gap.reason, ", ".join(gap.hides))
-        console.print(gaps)
+        screen.print(gaps)
     not_applicable = len([c for c in result.controls if c.id not in by_control])
-    console.print(assemble(
+    screen.print(assemble(
         f"{summary['controls']} controls ({not_applicable} with no resource of their types), "
         f"{summary['resources']} resources: ", (f"{summary['passed']} passed", "green"), ", ",
         (f"{summary['failed']} failed", "red"), ", ", (f"{summary['waived']} waived", "yellow"), ", ",
@@ -290,9 +287,8 @@ def render_table(console, result: AuditResult, controls: tuple[Control, ...], so
 
 
 @audit.command("controls")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the list to this file instead of standard output (the table as plain text).")
+@format_option("table", "json", "csv")
+@output_option(help="Write the list to this file instead of standard output (the table as plain text).")
 def controls_command(fmt: str, output: Path | None) -> None:
     """List the control catalog with HIPAA citations, Azure Policy and Checkov ids."""
     from infra.compliance.catalog import all_controls
@@ -316,8 +312,6 @@ def controls_command(fmt: str, output: Path | None) -> None:
         text = buffer.getvalue()
     else:
         from rich.table import Table
-
-        from migrate.cli.terminal import console
 
         table = Table(title=f"carelift control catalog ({len(controls)} controls)", title_justify="left")
         table.add_column("id", no_wrap=True)

@@ -20,6 +20,8 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.options import output_option
+from migrate.cli.terminal import console
 
 DEMO_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "demo-settings.yaml"
 
@@ -48,14 +50,14 @@ FILES = (
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("carelift-demo"),
-              show_default=True, help="Directory for the seven files (created if missing).")
+@output_option("Directory for the seven files (created if missing).", directory=True,
+               default=Path("carelift-demo"), show_default=True)
 @click.option("--force", is_flag=True, help="Write into DIR even if it is not empty (files of the same names are "
                                             "replaced).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def demo(out_dir: Path, force: bool, quiet: bool) -> None:
-    """Plan, report and audit the shipped 400-server sample estate: seven files in --out."""
-    prepare_directory(out_dir, force)
+def demo(output: Path, force: bool, quiet: bool) -> None:
+    """Plan, report and audit the shipped 400-server sample estate: seven files in --output."""
+    prepare_directory(output, force)
     from migrate.cli.progress import shown
 
     steps = Steps(show=not quiet and shown())
@@ -64,21 +66,21 @@ def demo(out_dir: Path, force: bool, quiet: bool) -> None:
     from migrate.cli.files import write_output
 
     for item in FILES:
-        write_output(out_dir / item.name, outputs[item.name])
-    print_table(out_dir)
+        write_output(output / item.name, outputs[item.name])
+    print_table(output)
 
 
-def prepare_directory(out_dir: Path, force: bool) -> None:
-    if out_dir.is_symlink():
-        fail(f"refusing to write into {out_dir}: it is a symbolic link; give the directory itself")
-    if out_dir.exists() and not out_dir.is_dir():
-        fail(f"cannot write into {out_dir}: it is not a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        fail(f"{out_dir} is not empty: choose another --out or add --force to replace the demo's files in it")
+def prepare_directory(directory: Path, force: bool) -> None:
+    if directory.is_symlink():
+        fail(f"refusing to write into {directory}: it is a symbolic link; give the directory itself")
+    if directory.exists() and not directory.is_dir():
+        fail(f"cannot write into {directory}: it is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        fail(f"{directory} is not empty: choose another --output or add --force to replace the demo's files in it")
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        fail(f"cannot create {out_dir}: {error.strerror or error}")
+        fail(f"cannot create {directory}: {error.strerror or error}")
 
 
 class Steps:
@@ -87,12 +89,11 @@ class Steps:
     def __init__(self, show: bool):
         self.progress = None
         if show:
-            from rich.console import Console
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                                     console=Console(stderr=True), transient=False)
+                                     console=console(stderr=True), transient=False)
             self.task = self.progress.add_task("carelift demo", total=len(STEPS))
 
     def __enter__(self):
@@ -223,18 +224,17 @@ def audit(documents: list) -> dict[str, str]:
             "audit.sarif": outputs.render("sarif", result, controls, meta)}
 
 
-def print_table(out_dir: Path) -> None:
+def print_table(directory: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from migrate.cli.terminal import console as safe_console
     from migrate.cli.terminal import styled
 
-    table = Table(title=styled(f"carelift demo: {len(FILES)} files in {out_dir}"), title_justify="left")
+    table = Table(title=styled(f"carelift demo: {len(FILES)} files in {directory}"), title_justify="left")
     for column in ("file", "what it is for", "who reads it"):
         table.add_column(column)
     for item in FILES:
         table.add_row(Text(item.name), Text(item.purpose), Text(item.reader))
-    console = safe_console()  # --out is a path someone typed: shown as text, control codes escaped
-    console.print(table)
-    console.print(styled(f"Open {out_dir / 'report.html'} in a browser: it needs no network."))
+    screen = console()  # --output is a path someone typed: shown as text, control codes escaped
+    screen.print(table)
+    screen.print(styled(f"Open {directory / 'report.html'} in a browser: it needs no network."))

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.options import output_option
 from migrate.estate.generator import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_SERVERS, MAX_SERVERS, minimum_size
 
 
@@ -26,9 +27,9 @@ def estate() -> None:
               help="Random seed: the same seed and options give byte-identical files.")
 @click.option("--days", type=click.IntRange(1, 30), default=DEFAULT_DAYS, show_default=True,
               help="Days of dependency data (Azure Migrate exports up to 30, in 6-hour slots).")
-@click.option("--out", "-o", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write into (created if missing; the four files are replaced).")
-def generate(servers: int, seed: int, days: int, out: Path) -> None:
+@output_option("Directory to write into (created if missing; the four files are replaced).", directory=True,
+               required=True)
+def generate(servers: int, seed: int, days: int, output: Path) -> None:
     """Write a Riverbend Health estate: EHR with its environments and reporting databases, PACS/VNA
     with DICOM links, LIS, RIS, pharmacy, an HL7 interface engine, identity, Citrix, file and print,
     backup, monitoring and dev/test sprawl, with end-of-life operating systems among them.
@@ -41,26 +42,26 @@ def generate(servers: int, seed: int, days: int, out: Path) -> None:
 
     from migrate.cli.files import destination
 
-    if out.is_symlink():  # the output rule of every writer: never through a link
-        fail(f"refusing to write into {out}: it is a symbolic link; give the directory itself")
+    if output.is_symlink():  # the output rule of every writer: never through a link
+        fail(f"refusing to write into {output}: it is a symbolic link; give the directory itself")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        fail(f"cannot create {out}: {error.strerror or error}")
+        fail(f"cannot create {output}: {error.strerror or error}")
     for name in FILES:  # each file is replaced by a rename: only a regular file (or nothing) may be there
-        if destination(out / name).kind != "file":  # an OutputError goes to the CLI's one handler
-            fail(f"cannot write {out / name}: it is not a regular file (a device or a FIFO); carelift replaces "
+        if destination(output / name).kind != "file":  # an OutputError goes to the CLI's one handler
+            fail(f"cannot write {output / name}: it is not a regular file (a device or a FIFO); carelift replaces "
                  "only regular files")
     generated = build(servers=servers, seed=seed, days=days)
     try:
-        write_estate(generated, out)
+        write_estate(generated, output)
     except OSError as error:
-        fail(f"cannot write into {out}: {error.strerror or error}")
+        fail(f"cannot write into {output}: {error.strerror or error}")
     counts = describe(generated)
     click.echo(f"{counts['servers']} servers ({counts['vmware']} VMware VMs, {counts['physical']} physical, "
                f"{counts['hyperv']} Hyper-V; {counts['powered_off']} powered off), {counts['templates']} templates, "
                f"{counts['hosts']} ESXi hosts, {counts['connections']} connections over {days} days (seed {seed})")
     for name in FILES:
-        click.echo(f"  {out / name}")
-    click.echo(f"next: carelift inventory import {out / FILES[0]} {out / FILES[1]} && "
-               f"carelift inventory import {out / FILES[2]} && carelift deps import {out / FILES[3]}")
+        click.echo(f"  {output / name}")
+    click.echo(f"next: carelift inventory import {output / FILES[0]} {output / FILES[1]} && "
+               f"carelift inventory import {output / FILES[2]} && carelift deps import {output / FILES[3]}")

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.terminal import echo
 from migrate.cli.files import require_output, write_output
+from migrate.cli.options import STACK_HELP as STACK_HELP  # re-exported until plan_landing imports it from options
+from migrate.cli.options import format_option, output_option, stack_option
+from migrate.cli.terminal import console, echo
 
 if TYPE_CHECKING:
     from rich.tree import Tree
 
     from infra.render import Rendering
-
-STACK_HELP = "Stack name (a file stacks/Pulumi.<name>.yaml of this project) or a path to a stack file."
 
 
 @click.group()
@@ -31,7 +31,7 @@ def infra() -> None:
 
 
 @infra.command()
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
+@stack_option()
 def validate(stack: str) -> None:
     """Validate a stack's configuration: every problem, with its config key."""
     from infra import api
@@ -46,11 +46,10 @@ def validate(stack: str) -> None:
 
 
 @infra.command()
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
-@click.option("--format", "fmt", type=click.Choice(["tree", "json"]), default="tree", show_default=True,
-              help="tree: components and resources with counts per type; json: every resource with its inputs.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output (written whole or not at all).")
+@stack_option()
+@format_option("tree", "json",
+               help="tree: components and resources with counts per type; json: every resource with its inputs.")
+@output_option()
 def render(stack: str, fmt: str, output: Path | None) -> None:
     """Run the Pulumi program under Pulumi's mock engine and show what it would create."""
     if output:
@@ -64,20 +63,17 @@ def render(stack: str, fmt: str, output: Path | None) -> None:
             click.echo(text, nl=False)
         return
 
-    from migrate.cli.terminal import console as safe_console
-
     # To a file: plain text 120 columns wide, and nothing on the terminal.
-    console = safe_console(file=io.StringIO(), width=120) if output else safe_console()
-    console.print(resource_tree(rendering))
-    console.print(type_counts(rendering))
+    screen = console(file=io.StringIO(), width=120) if output else console()
+    screen.print(resource_tree(rendering))
+    screen.print(type_counts(rendering))
     if output:
-        write_output(output, console.file.getvalue())
+        write_output(output, screen.file.getvalue())
 
 
 @infra.command("export-arm")
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output (written whole or not at all).")
+@stack_option()
+@output_option()
 def export_arm(stack: str, output: Path | None) -> None:
     """Write the stack as an ARM deployment template that scanners read.
 

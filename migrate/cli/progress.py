@@ -51,11 +51,9 @@ def status(message: str) -> Iterator[Status]:
         return
     from rich.errors import LiveError
 
-    from migrate.cli.terminal import console as safe_console
-    from migrate.cli.terminal import styled
+    from migrate.cli.terminal import console, styled
 
-    console = safe_console(stderr=True)
-    live = console.status(styled(message))
+    live = console(stderr=True).status(styled(message))
     try:
         live.start()
     except LiveError:  # another display (e.g. `carelift demo`'s progress bar) is already showing

@@ -23,7 +23,7 @@ def invoke(*args: str):
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo") / "carelift-demo"
-    result = invoke("--out", str(out))
+    result = invoke("--output", str(out))
     assert result.exit_code == 0, result.output
     return out, result.output
 
@@ -77,15 +77,17 @@ def test_a_non_empty_directory_is_refused_unless_forced(tmp_path, monkeypatch):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    result = invoke("--out", str(out))
+    result = invoke("-o", str(out))
     assert result.exit_code == 2 and "is not empty" in result.output and "--force" in result.output
+    assert "choose another --output" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    result = invoke("--out", str(out), "--force")
+    result = invoke("-o", str(out), "--force")
     assert result.exit_code == 0
     assert (out / "notes.txt").read_text() == "keep me" and (out / "report.html").read_text() == "x"
 
 
 def test_a_file_or_a_link_is_not_a_directory_to_write_into(tmp_path, monkeypatch):
+    # --out, the spelling before -o/--output, still works (a hidden alias): scripts written for it keep running.
     monkeypatch.setattr(demo_module, "run", fake_run)
     (tmp_path / "file").write_text("")
     assert invoke("--out", str(tmp_path / "file")).exit_code == 2
@@ -98,5 +100,5 @@ def test_a_file_or_a_link_is_not_a_directory_to_write_into(tmp_path, monkeypatch
 
 def test_no_progress_display_when_standard_error_is_not_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(demo_module, "run", fake_run)
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "d")])
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "d")])
     assert result.exit_code == 0 and result.stderr == ""
