@@ -13,6 +13,8 @@ import pulumi
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_azure_native.resources as resources
 
+from infra.config.names import DNS, resource_group_name
+
 ZONE_LOCATION = "global"
 
 
@@ -35,7 +37,7 @@ class PrivateDnsZones(pulumi.ComponentResource):
         super().__init__("carelift:network:PrivateDnsZones", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=f"rg-{args.name_prefix}-dns",
+        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=resource_group_name(args.name_prefix, DNS),
                                     location=args.location, opts=child)
         zone_ids: dict[str, pulumi.Output[str]] = {}
         for zone_name in args.zones:

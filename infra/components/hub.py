@@ -18,6 +18,8 @@ import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
 from infra.config import HybridWave, NetworkConfig
+from infra.config.names import (CONNECTIVITY, HUB, HUB_SUBNET_NAMES, firewall_name, firewall_policy_name,
+                                resource_group_name, vnet_name)
 
 ZONES = ["1", "2", "3"]
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
@@ -77,10 +79,10 @@ class HubNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         rg = resources.ResourceGroup(
-            f"{name}-rg", resource_group_name=f"rg-{prefix}-connectivity", location=args.location, opts=child)
+            f"{name}-rg", resource_group_name=resource_group_name(prefix, CONNECTIVITY), location=args.location, opts=child)
         vnet = network.VirtualNetwork(
             f"{name}-vnet",
-            virtual_network_name=f"vnet-{prefix}-hub",
+            virtual_network_name=vnet_name(prefix, HUB),
             resource_group_name=rg.name,
             location=args.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[cfg.hub.address_space]),
@@ -114,19 +116,19 @@ class HubNetwork(pulumi.ComponentResource):
         # writes on one VNet. Subnets hosting managed services with their own public IPs
         # are made private; delegated subnets ignore the setting, so it is left unset.
         subnet_specs = [
-            ("firewall", "AzureFirewallSubnet", hub.firewall, {"default_outbound_access": False}),
-            ("firewall-mgmt", "AzureFirewallManagementSubnet", hub.firewall_management,
+            ("firewall", HUB_SUBNET_NAMES["firewall"], hub.firewall, {"default_outbound_access": False}),
+            ("firewall-mgmt", HUB_SUBNET_NAMES["firewallManagement"], hub.firewall_management,
              {"default_outbound_access": False}),
-            ("bastion", "AzureBastionSubnet", hub.bastion,
+            ("bastion", HUB_SUBNET_NAMES["bastion"], hub.bastion,
              {"default_outbound_access": False,
               "network_security_group": network.NetworkSecurityGroupArgs(id=bastion_nsg.id)}),
-            ("gateway", "GatewaySubnet", hub.gateway,
+            ("gateway", HUB_SUBNET_NAMES["gateway"], hub.gateway,
              {"default_outbound_access": False,
               "route_table": network.RouteTableArgs(id=gateway_routes.id) if gateway_routes else None}),
-            ("dns-inbound", "snet-dns-inbound", hub.dns_inbound,
+            ("dns-inbound", HUB_SUBNET_NAMES["dnsInbound"], hub.dns_inbound,
              {"delegations": [_resolver_delegation()],
               "network_security_group": network.NetworkSecurityGroupArgs(id=dns_inbound_nsg.id)}),
-            ("dns-outbound", "snet-dns-outbound", hub.dns_outbound,
+            ("dns-outbound", HUB_SUBNET_NAMES["dnsOutbound"], hub.dns_outbound,
              {"delegations": [_resolver_delegation()],
               "network_security_group": network.NetworkSecurityGroupArgs(id=dns_outbound_nsg.id)}),
         ]
@@ -264,7 +266,7 @@ def _firewall_policy(name: str, prefix: str, rg_name: pulumi.Output[str], locati
                      parent: pulumi.Resource) -> network.FirewallPolicy:
     return network.FirewallPolicy(
         f"{name}-fw-policy",
-        firewall_policy_name=f"afwp-{prefix}-hub",
+        firewall_policy_name=firewall_policy_name(prefix),
         resource_group_name=rg_name,
         location=location,
         sku=network.FirewallPolicySkuArgs(tier="Premium"),
@@ -440,7 +442,7 @@ def _firewall(name: str, prefix: str, rg_name: pulumi.Output[str], location: str
     management_ip = _public_ip(name, "afw-mgmt", prefix, rg_name, location, workspace_id, parent)
     firewall = network.AzureFirewall(
         f"{name}-fw",
-        azure_firewall_name=f"afw-{prefix}-hub",
+        azure_firewall_name=firewall_name(prefix),
         resource_group_name=rg_name,
         location=location,
         sku=network.AzureFirewallSkuArgs(name="AZFW_VNet", tier="Premium"),

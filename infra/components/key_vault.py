@@ -26,6 +26,7 @@ import pulumi_azure_native.resources as resources
 from infra.components.diagnostics import diagnostic_setting
 from infra.components.private_link import private_endpoint
 from infra.config import RoleAssignment
+from infra.config.names import SECURITY, resource_group_name
 
 VAULT_ZONE = "privatelink.vaultcore.azure.net"
 SOFT_DELETE_RETENTION_DAYS = 90
@@ -77,7 +78,7 @@ class SecureKeyVault(pulumi.ComponentResource):
 
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"rg-{args.name_prefix}-security",
+            resource_group_name=resource_group_name(args.name_prefix, SECURITY),
             location=args.location,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -13,6 +13,7 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
+from infra.config.names import MANAGEMENT, resource_group_name
 
 ACTIVITY_LOG_CATEGORIES = (
     "Administrative", "Security", "ServiceHealth", "Alert", "Recommendation", "Policy",
@@ -79,7 +80,7 @@ class Monitoring(pulumi.ComponentResource):
 
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"rg-{args.name_prefix}-management",
+            resource_group_name=resource_group_name(args.name_prefix, MANAGEMENT),
             location=args.location,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -34,6 +34,7 @@ from infra.ai.safety import RISK_LEVELS, TIERS, SafetyTier
 from infra.components.diagnostics import diagnostic_setting
 from infra.components.private_link import private_endpoint
 from infra.config import OpenAIConfig, Principal
+from infra.config.names import OPENAI, resource_group_name
 
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
@@ -81,7 +82,7 @@ class PrivateOpenAI(pulumi.ComponentResource):
 
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"rg-{prefix}-openai",
+            resource_group_name=resource_group_name(prefix, OPENAI),
             location=config.location,
             opts=pulumi.ResourceOptions(parent=self),
         )

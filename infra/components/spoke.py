@@ -15,6 +15,7 @@ import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
 from infra.config import Spoke, Subnet, SubnetAllowance
+from infra.config.names import resource_group_name, vnet_name
 
 DENY_ALL_PRIORITY = 4096
 ALLOWANCE_PRIORITY = 1000
@@ -59,10 +60,10 @@ class SpokeNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         rg = resources.ResourceGroup(
-            f"{name}-rg", resource_group_name=f"rg-{prefix}-{spoke.name}", location=args.location, opts=child)
+            f"{name}-rg", resource_group_name=resource_group_name(prefix, spoke.name), location=args.location, opts=child)
         vnet = network.VirtualNetwork(
             f"{name}-vnet",
-            virtual_network_name=f"vnet-{prefix}-{spoke.name}",
+            virtual_network_name=vnet_name(prefix, spoke.name),
             resource_group_name=rg.name,
             location=args.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[spoke.address_space]),

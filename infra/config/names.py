@@ -3,6 +3,8 @@
 The config validation checks these names (lengths, reserved words) and the components create
 resources under them, so both read them from here rather than keeping two spellings in step.
 Imports nothing of carelift's: the components and every config section can depend on it.
+
+``name_prefix`` is ``<organization>-<environment>`` (`StackConfig.name_prefix`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,60 @@ from __future__ import annotations
 PROJECT = "carelift"
 """The Pulumi project: the namespace of every config key (``carelift:location``)."""
 
-# Resource groups rg-<org>-<env>-<name> the platform components own: a spoke may not take them.
-RESERVED_WORKLOAD_NAMES = frozenset({"connectivity", "management", "security", "dns", "openai"})
+# ---------------------------------------------------------------------------- resource groups
+
+# The platform's resource groups, rg-<org>-<env>-<workload>, by the component that owns each.
+CONNECTIVITY = "connectivity"
+"""The hub network (infra.components.hub)."""
+MANAGEMENT = "management"
+"""Log Analytics, alerts, the audit archive and the flow logs' identity (infra.components.monitoring)."""
+SECURITY = "security"
+"""The Key Vault (infra.components.key_vault)."""
+DNS = "dns"
+"""The private DNS zones (infra.components.dns)."""
+OPENAI = "openai"
+"""Azure OpenAI and the AI gateway (infra.components.openai)."""
+
+RESERVED_WORKLOAD_NAMES = frozenset({CONNECTIVITY, MANAGEMENT, SECURITY, DNS, OPENAI})
+"""A spoke's resource group is rg-<org>-<env>-<spoke>, so no spoke may take a platform group's name."""
+
+
+def resource_group_name(name_prefix: str, workload: str) -> str:
+    """A platform group (`CONNECTIVITY`, ...) or a spoke's (its name)."""
+    return f"rg-{name_prefix}-{workload}"
+
+
+# ---------------------------------------------------------------------------- networks
+
+HUB = "hub"
+"""The hub's place in the names of its VNet, firewall and the other connectivity resources."""
+
+
+def vnet_name(name_prefix: str, network: str) -> str:
+    """The hub's VNet (`HUB`) or a spoke's (its name)."""
+    return f"vnet-{name_prefix}-{network}"
+
+
+def firewall_name(name_prefix: str) -> str:
+    return f"afw-{name_prefix}-{HUB}"
+
+
+def firewall_policy_name(name_prefix: str) -> str:
+    return f"afwp-{name_prefix}-{HUB}"
+
+
+# The hub's subnets by their config key (network.hub.subnets.<key>): Azure requires the first four
+# names for the services they host; the DNS resolver's two are ours.
+HUB_SUBNET_NAMES = {
+    "firewall": "AzureFirewallSubnet",
+    "firewallManagement": "AzureFirewallManagementSubnet",
+    "bastion": "AzureBastionSubnet",
+    "gateway": "GatewaySubnet",
+    "dnsInbound": "snet-dns-inbound",
+    "dnsOutbound": "snet-dns-outbound",
+}
+
+# ---------------------------------------------------------------------------- globally unique names
 
 
 def key_vault_name(org: str, env: str, suffix: str) -> str:

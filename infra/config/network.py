@@ -10,7 +10,7 @@ from typing import Any
 from infra.config.hybrid import _parse_hybrid_waves
 from infra.config.model import (DnsForwardingRule, Gateway, Hub, HubSubnets, NetworkConfig, Spoke,
                                 Subnet)
-from infra.config.names import PROJECT, RESERVED_WORKLOAD_NAMES
+from infra.config.names import HUB_SUBNET_NAMES, PROJECT, RESERVED_WORKLOAD_NAMES
 from infra.config.reader import _ip_problem, _kind, _Reader, _shown
 
 GATEWAY_SKUS = {
@@ -19,14 +19,11 @@ GATEWAY_SKUS = {
     "ExpressRoute": ("ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"),
 }
 
-# Minimum prefix lengths Azure enforces on the hub's fixed-name subnets.
+# The hub's fixed-name subnets by config key: (Azure name, the minimum prefix length Azure enforces).
 SPECIAL_SUBNETS = {
-    "firewall": ("AzureFirewallSubnet", 26),
-    "firewallManagement": ("AzureFirewallManagementSubnet", 26),
-    "bastion": ("AzureBastionSubnet", 26),
-    "gateway": ("GatewaySubnet", 27),
-    "dnsInbound": ("snet-dns-inbound", 28),
-    "dnsOutbound": ("snet-dns-outbound", 28),
+    key: (HUB_SUBNET_NAMES[key], min_prefix)
+    for key, min_prefix in (("firewall", 26), ("firewallManagement", 26), ("bastion", 26), ("gateway", 27),
+                            ("dnsInbound", 28), ("dnsOutbound", 28))
 }
 SMALLEST_SUBNET_PREFIX = 29
 APIM_SUBNET_PREFIX = 27
@@ -188,7 +185,7 @@ def _parse_spoke_subnet(r: _Reader, raw: Any, key: str,
                     rule="must be 2-80 letters, digits, '.', '-' or '_'")
     if name in seen:
         r.fail(f"{key}.name", f"duplicates another subnet named {name!r} in this spoke")
-    if name and name in {azure for azure, _ in SPECIAL_SUBNETS.values()}:
+    if name and name in HUB_SUBNET_NAMES.values():
         r.fail(f"{key}.name", f"{name!r} is reserved for the hub")
     seen.add(name)
     prefix = _parse_cidr(r, sub.get("addressPrefix"), f"{key}.addressPrefix")
