@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from migrate.inventory.model import Application, Dependency, Server
@@ -114,7 +114,7 @@ def shared_services(servers: Sequence[Server], applications: Sequence[Applicatio
     return classify_services(servers, applications, dependencies, settings).infrastructure
 
 
-def classify_services(servers: Sequence[Server], applications: Sequence[Application],  # noqa: C901 - the evidence rules in order (issue 11 section 6: one function per rule)
+def classify_services(servers: Sequence[Server], applications: Sequence[Application],
                       dependencies: Sequence[Dependency], settings: PlanSettings) -> Services:
     """Extended infrastructure and hubs, each server -> why, sorted by name. Evidence, in order:
 
@@ -131,98 +131,226 @@ def classify_services(servers: Sequence[Server], applications: Sequence[Applicat
     Evidence 3 and 4 is judged per application: it marks all of its servers, in every environment
     (a server without an application is judged alone). `shared_services.exclude` wins over all of
     them. Every name list accepts server and application names, case-insensitively.
+
+    Each rule is one function below, run in this order; a server's reasons keep the order they were
+    found in.
     """
-    config = settings.shared_services
-    apps = applications_of(servers, applications)
-    resolver = NameResolver(apps, apps)
-    app_by_lower = {a.name.lower(): a for a in applications}
-    reasons: dict[str, list[str]] = defaultdict(list)
-    hub_reasons: dict[str, list[str]] = defaultdict(list)
-    notes = [f"{key}: {name} matches no server or application in the inventory"
-             for key, names in (("shared_services.servers", config.servers),
-                                ("shared_services.applications", config.applications),
-                                ("shared_services.exclude", config.exclude),
-                                ("hubs", settings.hubs), ("allow_in_foundation", settings.allow_in_foundation))
-             for name in resolver.unknown(names)]
+    estate = _Estate.of(servers, applications, settings)
+    found = _Found(notes=_unknown_names(estate))
+    _listed_servers(estate, found)  # 1
+    _application_evidence(estate, found)  # 1 (listed applications) and 2, first match per application
+    links = _UnitLinks.of(estate, dependencies)
+    inferred = _service_port_evidence(estate, links)  # 3
+    _mark_units(links, inferred, found.infrastructure)
+    _mark_fan_in(links, _fan_in_evidence(estate, links, inferred), found.hubs)  # 4
+    _listed_hubs(estate, found)  # 5
+    return _exclude_and_decide(estate, found)  # exclude wins; an explicit hub beats 1-4
 
-    for name in config.servers:
+
+@dataclass(frozen=True)
+class _Estate:
+    """What every evidence rule reads: the servers, their applications and the settings' names."""
+
+    servers: Sequence[Server]
+    apps: dict[str, tuple[str, ...]]
+    """Server name -> its applications (`applications_of`)."""
+    resolver: NameResolver
+    app_by_lower: dict[str, Application]
+    listed: frozenset[str]
+    """`shared_services.applications`, lower case."""
+    settings: PlanSettings
+
+    @classmethod
+    def of(cls, servers: Sequence[Server], applications: Sequence[Application], settings: PlanSettings) -> _Estate:
+        apps = applications_of(servers, applications)
+        return cls(servers, apps, NameResolver(apps, apps), {a.name.lower(): a for a in applications},
+                   frozenset(a.lower() for a in settings.shared_services.applications), settings)
+
+
+@dataclass
+class _Found:
+    """The evidence found so far, server -> reasons in the order found."""
+
+    notes: list[str]
+    infrastructure: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    hubs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _unknown_names(estate: _Estate) -> list[str]:
+    """A note per name in the settings' lists that matches no server or application."""
+    config, settings = estate.settings.shared_services, estate.settings
+    return [f"{key}: {name} matches no server or application in the inventory"
+            for key, names in (("shared_services.servers", config.servers),
+                               ("shared_services.applications", config.applications),
+                               ("shared_services.exclude", config.exclude),
+                               ("hubs", settings.hubs), ("allow_in_foundation", settings.allow_in_foundation))
+            for name in estate.resolver.unknown(names)]
+
+
+def _listed_servers(estate: _Estate, found: _Found) -> None:
+    """Rule 1, by name: `shared_services.servers` (a server, or all servers of an application), and
+    a server's own name in `shared_services.applications` (it means that server)."""
+    resolver = estate.resolver
+    for name in estate.settings.shared_services.servers:
         for server in resolver.resolve(name):
-            reasons[server].append("listed in shared_services.servers" if server.lower() == name.strip().lower()
-                                   else f"application {name} is listed in shared_services.servers")
-    listed = {a.lower() for a in config.applications}
-    for name in config.applications:  # a server name in the applications list means that server
+            found.infrastructure[server].append(
+                "listed in shared_services.servers" if server.lower() == name.strip().lower()
+                else f"application {name} is listed in shared_services.servers")
+    for name in estate.settings.shared_services.applications:
         if name.strip().lower() in resolver.by_server:
-            reasons[resolver.by_server[name.strip().lower()]].append("listed in shared_services.applications")
-    for server in servers:
-        for app in apps[server.name]:
-            known = app_by_lower.get(app.lower())
-            if app.lower() in listed:
-                reasons[server.name].append(f"application {app} is listed in shared_services.applications")
-            elif known is not None and known.type == "identity":
-                reasons[server.name].append(f"application {app} is an identity service")
-            elif (kind := shared_service_kind(app)) is not None:
-                reasons[server.name].append(f"application {app} is {kind}")
+            found.infrastructure[resolver.by_server[name.strip().lower()]].append(
+                "listed in shared_services.applications")
 
-    # Evidence from the links is judged per application (a server without one is judged alone):
-    # an application's servers move together, so they are marked together — every environment —
-    # and a service spread over many nodes (a shared SQL cluster, an interface-engine pool) shows
-    # its fan-in only as a whole.
-    units: dict[str, list[str]] = defaultdict(list)
-    for server in servers:
-        for app in apps[server.name] or (server.name,):
-            units[app].append(server.name)
-    unit_of: dict[str, list[str]] = defaultdict(list)
-    for unit, names in units.items():
-        for name in names:
-            unit_of[name].append(unit)
+
+def _listed_application(estate: _Estate, app: str) -> str | None:
+    """Rule 1, by application: the application is in `shared_services.applications`."""
+    return f"application {app} is listed in shared_services.applications" if app.lower() in estate.listed else None
+
+
+def _identity_application(estate: _Estate, app: str) -> str | None:
+    """Rule 2, by type: the application is of type `identity`."""
+    known = estate.app_by_lower.get(app.lower())
+    return f"application {app} is an identity service" if known is not None and known.type == "identity" else None
+
+
+def _named_service(estate: _Estate, app: str) -> str | None:
+    """Rule 2, by name: the application's name says what shared service it is (`shared_service_kind`)."""
+    kind = shared_service_kind(app)
+    return f"application {app} is {kind}" if kind is not None else None
+
+
+_APPLICATION_RULES = (_listed_application, _identity_application, _named_service)
+
+
+def _application_evidence(estate: _Estate, found: _Found) -> None:
+    """Rules 1 and 2 on each server's applications, in name order: the first rule an application meets."""
+    for server in estate.servers:
+        for app in estate.apps[server.name]:
+            why = next((r for rule in _APPLICATION_RULES if (r := rule(estate, app)) is not None), None)
+            if why is not None:
+                found.infrastructure[server.name].append(why)
+
+
+@dataclass(frozen=True)
+class _UnitLinks:
+    """The links into each unit, the thing evidence from links is judged on.
+
+    A unit is an application (a server without one is a unit of its own): an application's servers
+    move together, so they are marked together — every environment — and a service spread over many
+    nodes (a shared SQL cluster, an interface-engine pool) shows its fan-in only as a whole.
+    """
+
+    units: dict[str, list[str]]
+    """unit -> its servers."""
+    unit_of: dict[str, list[str]]
+    """server -> its units."""
+    clients: dict[tuple[str, int], set[str]]
+    """(server, port) -> the other inventory servers that reach it there."""
+    unit_clients: dict[tuple[str, int], set[str]]
+    """(unit, port) -> the servers that reach any of its servers there."""
+
+    @classmethod
+    def of(cls, estate: _Estate, dependencies: Sequence[Dependency]) -> _UnitLinks:
+        apps = estate.apps
+        units: dict[str, list[str]] = defaultdict(list)
+        for server in estate.servers:
+            for app in apps[server.name] or (server.name,):
+                units[app].append(server.name)
+        unit_of: dict[str, list[str]] = defaultdict(list)
+        for unit, names in units.items():
+            for name in names:
+                unit_of[name].append(unit)
+        clients, unit_clients = _clients(apps, unit_of, dependencies)
+        return cls(units, unit_of, clients, unit_clients)
+
+
+def _clients(apps: Mapping[str, tuple[str, ...]], unit_of: Mapping[str, list[str]],
+             dependencies: Sequence[Dependency]) -> tuple[dict[tuple[str, int], set[str]],
+                                                         dict[tuple[str, int], set[str]]]:
+    """Who reaches whom on which port, per server and per unit; only links between two inventory servers."""
     clients: dict[tuple[str, int], set[str]] = defaultdict(set)
     for d in dependencies:
         if d.source != d.destination and d.source in apps and d.destination in apps:
             clients[(d.destination, d.port)].add(d.source)
-    inferred: dict[str, tuple[str | None, str]] = {}
-    """unit -> (the server that showed it, or None for the whole unit; what it showed)."""
     unit_clients: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for (destination, port), sources in sorted(clients.items()):
-        if port in SERVICE_PORTS and len(sources) >= SERVICE_PORT_MIN_CLIENTS:
-            for unit in unit_of[destination]:
-                inferred.setdefault(unit, (destination, f"serves {SERVICE_PORTS[port]} (port {port}) "
-                                                        f"to {len(sources)} servers"))
+    for (destination, port), sources in clients.items():
         for unit in unit_of[destination]:
             unit_clients[(unit, port)].update(sources)
-    fan_in: dict[str, str] = {}
-    for (unit, port), sources in sorted(unit_clients.items()):
-        if unit in inferred or unit in fan_in or len(sources) < config.min_fan_in:
-            continue
-        others = [s for s in sources if unit not in apps[s] and s != unit]
-        spread = {other for s in others for other in apps[s]}
-        if len(others) >= config.min_fan_in and len(spread) >= FAN_IN_MIN_APPLICATIONS:
-            fan_in[unit] = (f"{len(others)} servers of {len(spread)} other applications connect to it on "
-                            f"port {port} (fan-in ≥ shared_services.min_fan_in {config.min_fan_in})")
+    return clients, unit_clients
+
+
+def _service_port_evidence(estate: _Estate, links: _UnitLinks) -> dict[str, tuple[str | None, str]]:
+    """Rule 3: unit -> (the server that showed it; what it showed) for units with a server that answers
+    an infrastructure port to ≥ SERVICE_PORT_MIN_CLIENTS servers (the first such server and port)."""
+    inferred: dict[str, tuple[str | None, str]] = {}
+    for (destination, port), sources in sorted(links.clients.items()):
+        if port in SERVICE_PORTS and len(sources) >= SERVICE_PORT_MIN_CLIENTS:
+            for unit in links.unit_of[destination]:
+                inferred.setdefault(unit, (destination, f"serves {SERVICE_PORTS[port]} (port {port}) "
+                                                        f"to {len(sources)} servers"))
+    return inferred
+
+
+def _mark_units(links: _UnitLinks, inferred: dict[str, tuple[str | None, str]],
+                reasons: dict[str, list[str]]) -> None:
+    """Rule 3's evidence on every server of its unit, naming the server that showed it when it is another."""
     for unit, (shown_by, why) in sorted(inferred.items()):
-        for name in units[unit]:
-            if unit == name or shown_by == name and len(units[unit]) == 1:
+        members = links.units[unit]
+        for name in members:
+            if unit == name or shown_by == name and len(members) == 1:
                 reasons[name].append(why)
             else:
                 reasons[name].append(f"application {unit}: {shown_by} {why}")
-    for unit, why in sorted(fan_in.items()):
-        for name in units[unit]:
-            hub_reasons[name].append(why if unit == name else f"application {unit}: {why}")
-    for name in settings.hubs:
-        for server in resolver.resolve(name):
-            hub_reasons[server].append("listed in hubs" if server.lower() == name.strip().lower()
-                                       else f"application {name} is listed in hubs")
 
+
+def _fan_in_evidence(estate: _Estate, links: _UnitLinks, inferred: Mapping[str, object]) -> dict[str, str]:
+    """Rule 4: unit -> why, for units (not already infrastructure by rule 3) that ≥ `min_fan_in` servers
+    of ≥ FAN_IN_MIN_APPLICATIONS other applications reach on one port (the first such port)."""
+    min_fan_in = estate.settings.shared_services.min_fan_in
+    apps = estate.apps
+    fan_in: dict[str, str] = {}
+    for (unit, port), sources in sorted(links.unit_clients.items()):
+        if unit in inferred or unit in fan_in or len(sources) < min_fan_in:
+            continue
+        others = [s for s in sources if unit not in apps[s] and s != unit]
+        spread = {other for s in others for other in apps[s]}
+        if len(others) >= min_fan_in and len(spread) >= FAN_IN_MIN_APPLICATIONS:
+            fan_in[unit] = (f"{len(others)} servers of {len(spread)} other applications connect to it on "
+                            f"port {port} (fan-in ≥ shared_services.min_fan_in {min_fan_in})")
+    return fan_in
+
+
+def _mark_fan_in(links: _UnitLinks, fan_in: dict[str, str], hubs: dict[str, list[str]]) -> None:
+    """Rule 4's evidence on every server of its unit."""
+    for unit, why in sorted(fan_in.items()):
+        for name in links.units[unit]:
+            hubs[name].append(why if unit == name else f"application {unit}: {why}")
+
+
+def _listed_hubs(estate: _Estate, found: _Found) -> None:
+    """Rule 5: named in `hubs` (a server, or all servers of an application)."""
+    for name in estate.settings.hubs:
+        for server in estate.resolver.resolve(name):
+            found.hubs[server].append("listed in hubs" if server.lower() == name.strip().lower()
+                                      else f"application {name} is listed in hubs")
+
+
+def _exclude_and_decide(estate: _Estate, found: _Found) -> Services:
+    """`shared_services.exclude` wins over every rule; an explicit hub is never infrastructure (with a
+    note when it was also listed as infrastructure); a server that is infrastructure is no hub."""
+    resolver, config = estate.resolver, estate.settings.shared_services
     excluded = resolver.servers(config.exclude)
-    explicit_hubs = resolver.servers(settings.hubs)
-    explicit_infra = resolver.servers(config.servers) | {s.name for s in servers
-                                                          if any(a.lower() in listed for a in apps[s.name])}
+    explicit_hubs = resolver.servers(estate.settings.hubs)
+    explicit_infra = resolver.servers(config.servers) | {
+        s.name for s in estate.servers if any(a.lower() in estate.listed for a in estate.apps[s.name])}
     both = sorted(explicit_hubs & explicit_infra - excluded, key=lambda s: (s.lower(), s))
+    notes = list(found.notes)
     if both:
         notes.append(f"hubs wins over shared_services.servers/applications for {', '.join(both[:20])}"
                      + (f" and {len(both) - 20} more" if len(both) > 20 else "") + ": planned as hubs")
-    infrastructure = {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(reasons.items())
+    infrastructure = {name: "; ".join(dict.fromkeys(reasons)) for name, reasons in sorted(found.infrastructure.items())
                       if name not in excluded and name not in explicit_hubs}
-    hubs = {name: "; ".join(dict.fromkeys(found)) for name, found in sorted(hub_reasons.items())
+    hubs = {name: "; ".join(dict.fromkeys(reasons)) for name, reasons in sorted(found.hubs.items())
             if name not in excluded and name not in infrastructure}
     return Services(infrastructure=infrastructure, hubs=hubs, notes=tuple(notes))
 

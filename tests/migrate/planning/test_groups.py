@@ -55,6 +55,25 @@ def test_identity_type_names_ports_and_settings_make_shared_services():
     assert "ntp01" not in shared and "keep01" not in shared
 
 
+def test_a_servers_reasons_come_rule_by_rule_and_each_application_meets_its_first_rule_only():
+    # Listed servers first, then each application in name order with the first rule it meets (listed,
+    # identity, name), then what the links showed; repeated evidence is said once.
+    servers = [Server(name="mix01", applications=("Billing", "Backup", "Okta Bridge", "Antivirus"), environment="prd"),
+               *(server(f"app0{i}", "Portal") for i in (1, 2, 3))]
+    applications = [Application("Okta Bridge", type="identity", servers=("mix01",))]
+    deps = [link(f"app0{i}", "mix01", 88) for i in (1, 2, 3)]
+    settings = parse_settings({"shared_services": {"servers": ["mix01"], "applications": ["billing", "Backup"]}})
+    shared = shared_services(servers, applications, deps, settings)
+    assert shared["mix01"].split("; ") == [
+        "listed in shared_services.servers",
+        "application Antivirus is an antivirus service",  # by name order, before the listed ones
+        "application Backup is listed in shared_services.applications",  # listed: its name rule is not asked
+        "application Billing is listed in shared_services.applications",
+        "application Okta Bridge is an identity service",
+        "serves Kerberos (port 88) to 3 servers",  # each of its applications showed it through mix01 alone: said once
+    ]
+
+
 def test_fan_in_makes_a_hub_never_infrastructure_and_counts_only_many_other_applications():
     servers = [server("sql01", "Shared SQL"), server("sql02", "Shared SQL", env="tst"),
                server("web01", "Portal"), server("web02", "Portal")]
