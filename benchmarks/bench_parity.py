@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from infra.compliance.catalog import all_controls  # noqa: E402
 from infra.compliance.engine import evaluate  # noqa: E402
-from infra.compliance.model import SUBSCRIPTION_TYPE, Status  # noqa: E402
+from infra.compliance.catalog import controls_with_scope  # noqa: E402
+from infra.compliance.model import Scope, Status  # noqa: E402
 from infra.compliance.sources import (SourceError, _without_comments, _without_trailing_commas,  # noqa: E402
                                       read_arm_file)
 
@@ -245,7 +246,7 @@ def tolerance(paths: list[Path], label: str) -> dict:
     """Every JSON file: rejected whole (only counted when it is valid JSON), tracebacks, and what was read."""
     stats = {"files": 0, "validJson": 0, "rejected": [], "tracebacks": [], "resources": 0, "notAudited": 0,
              "manual": 0, "errors": 0, "failed": 0, "passed": 0, "subscriptionFindings": 0, "notArm": 0}
-    subscription_wide = {c.id for c in all_controls() if SUBSCRIPTION_TYPE in c.resource_types}
+    subscription_wide = {c.id for c in controls_with_scope(Scope.SUBSCRIPTION)}
     controls = all_controls()
     for path in paths:
         stats["files"] += 1
