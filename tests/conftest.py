@@ -9,9 +9,25 @@ from typing import Any, Callable
 
 import pytest
 import yaml
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 STACKS = REPO / "stacks"
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (or pytest's --hypothesis-profile): "dev", the default,
+# runs a fifth of the examples so a local run stays quick; "ci" (.ci/run exports it) runs every property
+# test's full count, as written in the test. A failure CI finds prints the blob that replays it.
+settings.register_profile("ci", parent=settings.get_profile("default"), print_blob=True)
+settings.register_profile("dev", parent=settings.get_profile("default"),
+                          max_examples=settings.get_profile("default").max_examples // 5, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def examples(count: int) -> int:
+    """A property test's max_examples: `count` under the "ci" profile (Hypothesis's default of 100
+    examples), scaled with the loaded profile's example count otherwise ("dev": a fifth, at least 2)."""
+    ci = settings.get_profile("ci").max_examples
+    return count if settings().max_examples >= ci else max(2, count * settings().max_examples // ci)
 
 # The AI register is judged on a day (review dates, model retirements): the suite judges the shipped
 # stacks as of the day they were last reviewed, so it gives the same answers next year.

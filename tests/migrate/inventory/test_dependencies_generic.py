@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from migrate.inventory.dependencies import detect_format, parse_dependency_file
 from migrate.inventory.model import InputError
 
+from tests.conftest import examples
+
 
 def write(tmp_path, text: str, name: str = "deps.csv", encoding: str = "utf-8"):
     path = tmp_path / name
@@ -93,7 +95,7 @@ names = st.text(alphabet=string.ascii_letters + string.digits + "-.", min_size=1
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(names, names, st.integers(1, 65535), st.sampled_from(["tcp", "udp", "TCP", ""]),
                                st.integers(1, 10_000)), min_size=1, max_size=30))
 def test_generated_valid_rows_keep_every_observation(tmp_path, rows):
@@ -105,7 +107,7 @@ def test_generated_valid_rows_keep_every_observation(tmp_path, rows):
     assert len(keys) == len(set(keys))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(cells, min_size=0, max_size=12), min_size=1, max_size=15),
        header=st.sampled_from(["source,destination,port,protocol,weight,first_seen",
                                "Time slot,Source server name,Source IP,Destination server name,Destination IP,"
@@ -125,7 +127,7 @@ def test_generated_garbage_rows_give_located_problems_or_edges_never_a_crash(tmp
         assert all(1 <= d.port <= 65535 and d.weight >= 1 for d in parsed.dependencies)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.text(alphabet=string.printable, max_size=80), max_size=20))
 def test_generated_host_lists_never_crash(tmp_path, lines):
     path = write(tmp_path, "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n" + "\n".join(lines),

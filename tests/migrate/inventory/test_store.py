@@ -16,6 +16,8 @@ from migrate.inventory.model import Application, Dependency, Disk, InputError, P
 from migrate.inventory.store import (DATABASE, MIGRATIONS, SCHEMA_VERSION, SourceFile, Workspace, WorkspaceError,
                                      connect, migrate)
 
+from tests.conftest import examples
+
 NOW = "2026-11-27T09:00:00Z"
 
 
@@ -330,7 +332,7 @@ generated_server = st.builds(
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(servers=st.lists(generated_server, max_size=12, unique_by=lambda s: s.name))
 def test_importing_generated_servers_round_trips_and_a_second_import_changes_nothing(tmp_path_factory, servers):
     with Workspace.open(tmp_path_factory.mktemp("ws")) as ws:

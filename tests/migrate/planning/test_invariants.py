@@ -21,11 +21,12 @@ from migrate.planning.model import InfeasiblePlan
 from migrate.planning.settings import parse_settings
 from migrate.planning.waves import plan_waves
 
+from tests.conftest import examples
 from tests.migrate.planning.estates import generated
 
 pytestmark = pytest.mark.slow  # plans of many generated estates (over a minute in all)
 
-FAST = hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = hsettings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run(servers, applications, deps, raw, relax):
@@ -192,7 +193,7 @@ def test_plans_of_random_estates_keep_every_rule(estate, data):
     run(servers, [], deps, raw, relax=data.draw(st.booleans()))
 
 
-@hsettings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(size=st.integers(40, 160), seed=st.integers(0, 10_000), data=st.data())
 def test_same_inputs_in_any_order_give_the_same_plan(size, seed, data):
     servers, applications, deps = generated(size, seed)

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 from migrate.inventory.importers import parse
 from migrate.inventory.model import DATA_CLASSIFICATIONS, ENVIRONMENTS, InputError, ParsedFile
 
+from tests.conftest import examples
+
 from .conftest import VDISK_4X, VINFO_4X, VNETWORK_4X, rows_for, write_csv, write_xlsx
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-XLSX_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+XLSX_SETTINGS = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Anything a spreadsheet cell might hold: text in any script (no lone surrogates: no file can hold
 # them), numbers small, negative, fractional and huge, booleans, blanks.
