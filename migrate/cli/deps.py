@@ -13,8 +13,8 @@ import click
 
 from migrate.cli.errors import fail
 from migrate.cli.terminal import echo, echo_data, quote, value
-from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
-from migrate.inventory.dependencies import FORMATS
+from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace, registry_format_option
+from migrate.inventory.dependencies import PARSERS
 from migrate.inventory.model import Dependency
 
 
@@ -25,11 +25,7 @@ def deps() -> None:
 
 @deps.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(("auto",) + FORMATS), default="auto", show_default=True,
-              help="Format of every PATH. azure-migrate: the agentless dependency export; ss / netstat: "
-                   "`ss -tanp`, `netstat -tanp` or Windows `netstat -ano` collected on one host (named by the file, "
-                   "e.g. HOST.ss.txt, or a '# host: NAME' line); csv: source,destination,port[,protocol,process,"
-                   "weight,first_seen,last_seen].")
+@registry_format_option(PARSERS, "Format of every PATH.")
 @click.pass_context
 def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Import dependency files: observations become weighted edges between servers.

@@ -19,9 +19,9 @@ from migrate.cli import inventory_views as views
 from migrate.cli.errors import fail
 from migrate.cli.inventory_edit import batches, remove, rename
 from migrate.cli.terminal import DataStream, echo, echo_data, quote, value
-from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace
+from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace, registry_format_option
+from migrate.inventory.importers import IMPORTERS
 
-IMPORT_FORMATS = ("auto", "rvtools", "azure-migrate", "cmdb", "csv", "yaml", "appmap")
 FILTER_HELP = ("FIELD OP VALUE, repeatable (all must hold). OP: = != ~ (contains) !~ < <= > >=. "
                "Examples: os_family=windows, environment=prd, tier<=1, application=epic, name~sql, owner= "
                "(no owner), tag.cost-center=4410. Fields: name, fqdn, ip, os, os_family, power_state, "
@@ -39,8 +39,7 @@ def inventory() -> None:
 
 @inventory.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
-              help="Format of every PATH; auto detects each from its sheets, headers and name.")
+@registry_format_option(IMPORTERS, "Format of every PATH; auto detects each from its sheets, headers and name.")
 @click.option("--strict", is_flag=True,
               help="Treat RVTools warnings as errors: by default a side sheet (vDisk, vPartition, vNetwork, vHost) "
                    "or row that cannot be read is skipped and vInfo's figures are used, and a vInfo VM UUID or "

@@ -1,4 +1,4 @@
-"""The estate workspace as the CLI uses it: open it, and import parsed files all-or-nothing."""
+"""What `carelift inventory` and `carelift deps` share: the workspace, and `--format` over a registry."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import hashlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+import click
 
 from migrate.cli.errors import fail
 from migrate.inventory.model import InputError, ParsedFile
 from migrate.inventory.names import printable_path
 
 if TYPE_CHECKING:
+    from migrate.inventory.formats import Registry
     from migrate.inventory.model import Server
     from migrate.inventory.store import BatchSummary, SourceFile, Workspace
 
@@ -102,3 +105,38 @@ def one_server(workspace: Workspace, key: str) -> Server | None:
         fail(f"{key!r} names {len(found)} servers; give one's identity instead (in quotes), or rename all but one "
              "with `carelift inventory rename IDENTITY NEW-NAME`", [describe(s) for s in found])
     return found[0] if found else None
+
+
+class _RegistryChoice(click.Choice):
+    """`auto` and a registry's format names, read when click first needs them: listing the formats
+    imports every format module, which `carelift --help` need not pay for."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return ("auto",) + self.registry.names()
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # click.Choice.__init__ assigns it; the registry is the one list
+
+
+class _FormatsOption(click.Option):
+    """`--format` whose help ends with every registered format's one-line description."""
+
+    def __init__(self, *args: Any, registry: Registry, intro: str, **kwargs: Any):
+        super().__init__(*args, type=_RegistryChoice(registry), **kwargs)
+        self.registry, self.intro = registry, intro
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"{self.intro} {self.registry.listing()}."
+        return super().get_help_record(ctx)
+
+
+def registry_format_option(registry: Registry, intro: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format auto|NAME` over the formats of `registry` (passed as `fmt`); `intro` opens the help."""
+    return click.option("--format", "fmt", cls=_FormatsOption, registry=registry, intro=intro, default="auto",
+                        show_default=True)

@@ -20,8 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from migrate.inventory.dependencies.common import EdgeAccumulator, FileProblems, parse_address, parse_port
-from migrate.inventory.dependencies.tables import Header, checked_header, rows
+from migrate.inventory.dependencies.registry import AZURE_MIGRATE_HEADER, PARSERS, Sample
+from migrate.inventory.dependencies.tables import Header, checked_header, header_fields, rows
 from migrate.inventory.dependencies.timeslots import SlotReader
+from migrate.inventory.formats import Format
 from migrate.inventory.model import ParsedFile
 
 FORMAT = "azure-migrate-dependencies"
@@ -143,3 +145,11 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
         if span[0] is not None:
             edges.set_seen(key, *span)
     return ParsedFile(path=display, format=FORMAT, dependencies=edges.dependencies(), warnings=tuple(warnings))
+
+
+def sniff(sample: Sample) -> float:
+    return AZURE_MIGRATE_HEADER if sample.lines and SIGNATURE <= header_fields(sample.first, ALIASES) else 0.0
+
+
+PARSER = PARSERS.register(Format(
+    name="azure-migrate", order=1, parse=parse, sniff=sniff, description="the agentless dependency export"))

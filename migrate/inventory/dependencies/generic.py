@@ -22,7 +22,9 @@ from pathlib import Path
 
 from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, parse_address, parse_port,
                                                    parse_timestamp)
-from migrate.inventory.dependencies.tables import checked_header, rows
+from migrate.inventory.dependencies.registry import CSV_HEADER, PARSERS, Sample
+from migrate.inventory.dependencies.tables import checked_header, header_fields, rows
+from migrate.inventory.formats import Format
 from migrate.inventory.model import ParsedFile
 
 FORMAT = "dependency-csv"
@@ -111,3 +113,12 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
     problems.raise_if_any()
     warnings = (f"ignored columns: {', '.join(header.ignored)}",) if header.ignored else ()
     return ParsedFile(path=display, format=FORMAT, dependencies=edges.dependencies(), warnings=warnings)
+
+
+def sniff(sample: Sample) -> float:
+    return CSV_HEADER if sample.lines and SIGNATURE <= header_fields(sample.first, ALIASES) else 0.0
+
+
+PARSER = PARSERS.register(Format(
+    name="csv", order=4, parse=parse, sniff=sniff,
+    description="source,destination,port[,protocol,process,weight,first_seen,last_seen]"))

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, is_loopback, lines, open_text,
                                                    parse_address, parse_timestamp)
+from migrate.inventory.dependencies.registry import PARSERS, SCANNED_LINES, Sample, line_score
+from migrate.inventory.formats import Format
 from migrate.inventory.model import ParsedFile
 from migrate.inventory.names import printable
 
@@ -222,3 +225,39 @@ def parse(path: Path, encoding: str, display: str, tool: str) -> ParsedFile:
                     "the lower port was taken as the server",)
     return ParsedFile(path=display, format=tool, dependencies=edges.dependencies(), skipped=skipped,
                       warnings=warnings)
+
+
+# -- detection: the first of the first lines that looks like either tool's output decides -----------
+
+_SS_HEADER = re.compile(r"^(Netid\s+)?State\s+Recv-Q\s+Send-Q\s+Local\s+Address:Port", re.I)
+_NETSTAT_HEADER = re.compile(r"^(Active (Internet )?Connections|Proto\s+(Recv-Q|Local Address))", re.I)
+# A line that looks like both (`tcp ESTAB ...`: a netid and a protocol) is ss's: netstat's score for a
+# line is a little below ss's for the same line, still above either's for the next line.
+_SAME_LINE_BELOW_SS = 0.005
+
+
+def _looks_like_ss(line: str) -> bool:
+    tokens = line.split()
+    return bool(_SS_HEADER.match(line) or tokens[0] in SS_STATES or (
+        len(tokens) > 1 and tokens[0] in SS_NETIDS and tokens[1] in SS_STATES))
+
+
+def _looks_like_netstat(line: str) -> bool:
+    return bool(_NETSTAT_HEADER.match(line) or line.split()[0].lower() in NETSTAT_PROTOCOLS)
+
+
+def sniff_ss(sample: Sample) -> float:
+    return next((line_score(index) for index, line in enumerate(sample.lines[:SCANNED_LINES])
+                 if _looks_like_ss(line)), 0.0)
+
+
+def sniff_netstat(sample: Sample) -> float:
+    return next((line_score(index) - _SAME_LINE_BELOW_SS for index, line in enumerate(sample.lines[:SCANNED_LINES])
+                 if _looks_like_netstat(line)), 0.0)
+
+
+_COLLECTED = "collected on one host (named by the file, e.g. HOST.{0}.txt, or a '# host: NAME' line)"
+SS = PARSERS.register(Format(name="ss", order=2, parse=partial(parse, tool="ss"), sniff=sniff_ss,
+                             description=f"`ss -tanp` {_COLLECTED.format('ss')}"))
+NETSTAT = PARSERS.register(Format(name="netstat", order=3, parse=partial(parse, tool="netstat"), sniff=sniff_netstat,
+                                  description=f"`netstat -tanp` or Windows `netstat -ano` {_COLLECTED.format('netstat')}"))

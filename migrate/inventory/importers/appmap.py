@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
+from migrate.inventory.importers.registry import IMPORTERS, MAPPING_COLUMNS, Sample, without_strict
 from migrate.inventory.importers.table_files import open_columns, unmapped_headers
 from migrate.inventory.importers.tabular import Row, to_text
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Server
@@ -150,3 +152,19 @@ def _server(mapping: _Mapping) -> Server:
     values = {key: value for key, (value, _) in mapping.values.items() if not key.startswith("tag:")}
     tags = tuple(sorted((key[4:], value) for key, (value, _) in mapping.values.items() if key.startswith("tag:")))
     return Server(name=mapping.name, applications=tuple(mapping.applications), tags=tags, **values)
+
+
+def sniff(sample: Sample) -> float:
+    """`server` with an application or what a mapping sets, and none of an inventory's sizes."""
+    names = sample.columns
+    if "server" not in names or names & {"cores", "memory_mb", "ips"}:
+        return 0.0
+    if names & {"application", "app"} or names & {"environment", "tier", "data_classification",
+                                                  "data classification"}:
+        return MAPPING_COLUMNS
+    return 0.0
+
+
+IMPORTER = IMPORTERS.register(Format(
+    name=FORMAT, order=6, called="an application mapping", parse=without_strict(parse), sniff=sniff,
+    description="application mapping (server, application, environment, tier, data_classification, owner)"))

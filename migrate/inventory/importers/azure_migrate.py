@@ -33,8 +33,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.registry import AZURE_MIGRATE_COLUMNS, IMPORTERS, Sample, without_strict
 from migrate.inventory.importers.table_files import open_columns
 from migrate.inventory.importers.tabular import Row, to_number, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
@@ -180,3 +182,13 @@ def _tags(row: Row) -> tuple[tuple[str, str], ...]:
         if value:
             tags[key] = value
     return tuple(sorted(tags.items()))
+
+
+def sniff(sample: Sample) -> float:
+    names = sample.columns
+    return AZURE_MIGRATE_COLUMNS if "server name" in names and names & set(SIGNATURE[1:]) else 0.0
+
+
+IMPORTER = IMPORTERS.register(Format(
+    name=FORMAT, order=2, called="an Azure Migrate import CSV", parse=without_strict(parse), sniff=sniff,
+    description="Azure Migrate import CSV (*Server name, *Cores, *Memory (In MB), *OS name, ...)"))

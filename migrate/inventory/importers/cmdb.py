@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.registry import IMPORTERS, Sample, signature_score, without_strict
 from migrate.inventory.importers.table_files import open_columns
 from migrate.inventory.importers.tabular import Row, normalise_header, to_bool, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
@@ -170,3 +172,16 @@ def _hypervisor(row: Row, notes: list[str]) -> str | None:
                      f"value ignored")
         return None
     return "physical" if virtual is False else None
+
+
+def sniff(sample: Sample) -> float:
+    """More of a ServiceNow export's columns, higher; a header without `name` or `sys_id` is not one."""
+    names = sample.columns
+    if not names & {"name", "sys_id"}:
+        return 0.0
+    return signature_score(len(names & (SIGNATURE_FIELDS | SIGNATURE_LABELS)))
+
+
+IMPORTER = IMPORTERS.register(Format(
+    name=FORMAT, order=3, called="a ServiceNow export", parse=without_strict(parse), sniff=sniff,
+    description="ServiceNow cmdb_ci_server export, field names or labels"))

@@ -63,8 +63,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.registry import IMPORTERS, Sample, signature_score, without_strict
 from migrate.inventory.importers.table_files import open_columns, unmapped_headers
 from migrate.inventory.importers.tabular import Problems, Row, to_number, to_text
 from migrate.inventory.model import OS_FAMILIES, Application, Disk, ParsedFile, Problem, Server
@@ -310,3 +312,17 @@ def with_applications(servers: list[Server], declared: list[tuple[Application, i
         result.append(dataclasses.replace(application, servers=found.servers if found else ()))
     result.extend(members.values())
     return servers, tuple(sorted(result, key=lambda a: a.name.casefold()))
+
+
+def sniff(sample: Sample) -> float:
+    """More of this format's own columns, higher; only with `name` (or `sys_id`, which ServiceNow's
+    sniffer weighs against it)."""
+    names = sample.columns
+    if not names & {"name", "sys_id"}:
+        return 0.0
+    return signature_score(len(names & SIGNATURE))
+
+
+IMPORTER = IMPORTERS.register(Format(
+    name="csv", order=4, called="carelift's CSV", parse=without_strict(parse_csv), sniff=sniff,
+    description="carelift's generic CSV (name, ips, os, cores, memory_mb, disks, ...)"))

@@ -14,7 +14,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from infra.inputs import read_input_bytes
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields, generic
+from migrate.inventory.importers.registry import IMPORTERS, YAML, Sample, without_strict
 from migrate.inventory.importers.tabular import Problems, Row, decode, kind_message, kind_of, to_text
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Problem, Server
 
@@ -241,3 +243,18 @@ def _tags(entry: _Entry) -> tuple[tuple[str, str], ...]:
         entry.problem("tags", "expected a mapping of tag names to plain values")
         return ()
     return tuple(sorted((str(k)[:200], text[:1024]) for k, v in raw.items() if (text := to_text(v))))
+
+
+def sniff(sample: Sample) -> float:
+    """A text file named `.yaml`/`.yml`, or whose first line is `---`, `servers:` or `applications:`."""
+    if sample.kind != "text":
+        return 0.0
+    if sample.path.suffix.casefold() in (".yaml", ".yml"):
+        return YAML
+    first = sample.first_line
+    return YAML if first == "---" or first.startswith(("servers:", "applications:")) else 0.0
+
+
+IMPORTER = IMPORTERS.register(Format(
+    name=FORMAT, order=5, called="carelift's YAML", parse=without_strict(parse), sniff=sniff,
+    description="carelift's generic YAML (servers:, applications:)"))

@@ -47,8 +47,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
+from migrate.inventory.importers.registry import IMPORTERS, LAYOUT, RVTOOLS_COLUMNS, Sample
 from migrate.inventory.importers.rvtools_vms import Owners, Vm, tell_apart
 from migrate.inventory.importers.tabular import Columns, Problems, Row, Table, kind_of, read_csv
 from migrate.inventory.importers.workbook import open_workbook
@@ -379,3 +381,21 @@ def _server(vm: Vm) -> Server:
             share = round(min(size, used * size / total), 3)
         disks.append(Disk(label=label, size_gb=round(size, 3), used_gb=share, shared=shared))
     return Server(**vm.server, ips=tuple(vm.ips), disks=tuple(disks))
+
+
+def sniff(sample: Sample) -> float:
+    """Certain from the layout (a directory or file of RVTools tab CSVs, a vInfo sheet), else from
+    vInfo's columns."""
+    if sample.kind == "directory":
+        return LAYOUT if any(tab.casefold() == "vinfo" for tab in csv_set(sample.path)) else 0.0
+    if CSV_NAME.fullmatch(sample.path.name) or sample.has_sheet("vInfo"):
+        return LAYOUT
+    names = sample.columns
+    return RVTOOLS_COLUMNS if "vm" in names and names & _VINFO_MARKS else 0.0
+
+
+_VINFO_MARKS = {"powerstate", "cpus", "os according to the vmware tools", "template"}
+IMPORTER = IMPORTERS.register(Format(
+    name=FORMAT, order=1, called="an RVTools export", parse=parse, sniff=sniff,
+    description="RVTools .xlsx, or its CSV export (RVTools_tabvInfo.csv and siblings: give the directory or "
+                "any tab file)"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.inventory.importers import FORMATS, detect, parse
+from migrate.inventory.importers import IMPORTERS, detect, parse
 from migrate.inventory.model import InputError
 
 from .conftest import rvtools_sheets, write_csv, write_xlsx
@@ -94,7 +94,7 @@ def test_an_explicit_format_skips_detection_and_an_unknown_one_is_refused(tmp_pa
     assert [s.name for s in parse(path, "csv").servers] == ["a"]
     with pytest.raises(InputError) as caught:
         parse(path, "excel")
-    assert caught.value.problems[0].message == f"unknown format 'excel' (expected auto or one of {', '.join(FORMATS)})"
+    assert caught.value.problems[0].message == f"unknown format 'excel' (expected auto or one of {', '.join(IMPORTERS.names())})"
 
 
 def test_the_wrong_explicit_format_reports_missing_columns(tmp_path, rvtools_xlsx):
