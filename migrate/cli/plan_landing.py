@@ -1,82 +1,23 @@
 """`carelift plan landing | runbook` and the Azure Migrate export: the plan joined to a stack.
 
-Options in, one service call (`migrate.landing.service`), output written; the plan is the latest
+Options in, one service call (`migrate.workflows.landing`), output written; the plan is the latest
 stored one or `--plan FILE`, the stack a name or a path like everywhere else.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.infra import STACK_HELP
-
-PLAN_HELP = "A plan JSON file (default: the latest plan stored in the workspace)."
-
-
-def _plan(ctx: click.Context, plan_file: Path | None) -> dict[str, Any]:
-    from migrate.cli.plan_source import latest, read_plan_file
-
-    if plan_file is not None:
-        return read_plan_file(plan_file)
-    return latest(ctx)[1]
-
-
-def _facts(ctx: click.Context):
-    from migrate.cli.workspace import open_workspace
-    from migrate.landing.service import server_facts
-
-    with open_workspace(ctx.obj["workspace"]) as workspace:
-        return server_facts(workspace.servers())
-
-
-def _stack_path(stack: str) -> Path:
-    from infra.config import ConfigError
-    from infra.render import stack_file
-
-    try:
-        return stack_file(stack)
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-
-
-def _config(path: Path, *, bare: bool):
-    from infra.config import ConfigError
-    from infra.render import load_stack_file
-    from migrate.landing.service import load_bare_stack
-
-    try:
-        return load_bare_stack(path) if bare else load_stack_file(path)[2]
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-    except OSError as error:
-        fail(f"cannot read {path}: {error.strerror or error}")
-
-
-def _landed(ctx: click.Context, plan_file: Path | None, stack: str):
-    """Placement and hybrid rules against the stack as deployed (its overlay included)."""
-    from migrate.landing.hybrid import hybrid_rules
-    from migrate.landing.placement import LandingError, place
-
-    plan = _plan(ctx, plan_file)
-    config = _config(_stack_path(stack), bare=False)
-    facts = _facts(ctx)
-    placement = place(plan, facts, config)
-    try:
-        placement.check(config.stack)
-    except LandingError as error:
-        fail(error.title, error.problems)
-    return plan, config, facts, placement, hybrid_rules(plan, placement, facts)
+from migrate.cli.options import output_option, plan_file_option, stack_option
 
 
 @click.command("landing")
-@click.option("--stack", "-s", required=True, help=STACK_HELP)
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), help=PLAN_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the landing overlay (default: Pulumi.<stack>.landing.yaml beside the stack file).")
+@stack_option(default=None, required=True)
+@plan_file_option()
+@output_option("Where to write the landing overlay (default: Pulumi.<stack>.landing.yaml beside the stack file).")
 @click.pass_context
 def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None) -> None:
     """Place every planned server in the stack and write the landing overlay: the spokes and subnets the
@@ -85,25 +26,16 @@ def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path
     The stack reads the overlay once it names it (carelift:landingOverlay); placement problems
     (a subnet that would overflow, a server no rule places, no free address space) exit 2, all at once.
     """
-    from infra.landing_overlay import overlay_path
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo
-    from migrate.landing.placement import LandingError
-    from migrate.landing.service import land
+    from migrate.workflows.landing import land_plan, overlay_destination
 
-    path = _stack_path(stack)
-    target = output or overlay_path(path)
+    default = overlay_destination(stack)  # a stack that cannot be found is said first, whatever -o says
+    target = output or default
     require_output(target)
-    plan = _plan(ctx, plan_file)
-    config = _config(path, bare=True)
-    if config.landing is None:
-        fail(f"stack {config.stack} has no carelift:landing rules: add them (see README, 'From plan to landing')")
-    try:
-        result = land(plan, _facts(ctx), config)
-    except LandingError as error:
-        fail(error.title, error.problems)
-    write_output(target, result.overlay)
-    echo(_summary(result, config.stack, target), err=str(target) == "-")
+    result = land_plan(ctx.obj["workspace"], stack, plan_file)
+    write_output(target, result.landing.overlay)
+    echo(_summary(result.landing, result.stack, target), err=str(target) == "-")
 
 
 def _summary(result, stack: str, target: Path) -> str:
@@ -130,24 +62,20 @@ def _summary(result, stack: str, target: Path) -> str:
 
 @click.command("runbook")
 @click.option("--wave", "wave", type=int, required=True, help="The wave's number.")
-@click.option("--stack", "-s", default="prod", show_default=True, help=STACK_HELP)
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), help=PLAN_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the Markdown here.")
+@stack_option()
+@plan_file_option()
+@output_option("Write the Markdown here.")
 @click.pass_context
 def runbook(ctx: click.Context, wave: int, stack: str, plan_file: Path | None, output: Path | None) -> None:
     """The wave's checklist in Markdown: replication start, test window, cutover, rule group, servers and
     targets, links to verify, rollback point, owners, decommissioning."""
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo_data
-    from migrate.landing.runbook import runbook as build
+    from migrate.workflows.landing import runbook as wave_runbook
 
     if output:
         require_output(output)
-    plan, config, facts, placement, hybrid = _landed(ctx, plan_file, stack)
-    waves = sorted(w.get("number") for w in plan.get("waves", []))
-    if wave not in waves:
-        fail(f"the plan has no wave {wave} (waves: {', '.join(map(str, waves))})")
-    text = build(plan, wave, placement, hybrid, facts, config.stack)
+    text = wave_runbook(ctx.obj["workspace"], wave, stack, plan_file)
     if output:
         write_output(output, text)
     else:
@@ -159,20 +87,13 @@ def azure_migrate_csv(ctx: click.Context, plan_file: Path | None, stack: str | N
     """`plan export --format azure-migrate-csv`: one wave's input for the at-scale scripts."""
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo, echo_data
-    from migrate.landing.factory import wave_csv
+    from migrate.workflows.landing import azure_migrate_csv as wave_csv
 
     if stack is None or wave is None:
         fail("--format azure-migrate-csv needs --stack and --wave")
     if output:
         require_output(output)
-    plan, config, facts, placement, _ = _landed(ctx, plan_file, stack)
-    if wave not in {w.get("number") for w in plan.get("waves", [])}:
-        fail(f"the plan has no wave {wave}")
-    project = config.landing.azure_migrate if config.landing else None
-    if project is None:
-        fail(f"stack {config.stack} names no Azure Migrate project: set carelift:landing.azureMigrate "
-             f"(subscriptionId, resourceGroup, project[, assessment]); carelift does not invent one")
-    export = wave_csv(plan, wave, placement, facts, project, config.base_tags, test_vnet)
+    export = wave_csv(ctx.obj["workspace"], wave, stack, plan_file, test_vnet)
     if output:
         write_output(output, export.text)
     else:

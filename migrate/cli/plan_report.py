@@ -11,18 +11,17 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.options import output_option, plan_file_option
 
 
 @click.command("report")
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A plan JSON file (from `carelift plan --out` or `plan export`); default: the workspace's "
-                   "latest plan.")
+@plan_file_option("A plan JSON file (from `carelift plan -o` or `plan export`); default: the workspace's "
+                  "latest plan.")
 @click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "md"]), required=True,
               help="html: one self-contained page for leadership (no network needed); xlsx: a workbook with a "
                    "sheet per view; md: a short summary for a pull request or change ticket.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (- for standard output; default: standard output for html and md, "
-                   "required for xlsx).")
+@output_option("File to write (- for standard output; default: standard output for html and md, "
+               "required for xlsx).")
 @click.pass_context
 def report(ctx: click.Context, plan_file: Path | None, fmt: str, output: Path | None) -> None:
     """Write the plan as a report: summary, timeline, waves, risks, cost and assumptions."""
@@ -40,7 +39,7 @@ def report(ctx: click.Context, plan_file: Path | None, fmt: str, output: Path | 
     else:
         from migrate.cli.plan_source import latest
 
-        _, document = latest(ctx)
+        document = latest(ctx)
     data = render_report(document, fmt)
     if output is None:
         click.echo(data, nl=False)

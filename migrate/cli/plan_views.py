@@ -1,15 +1,13 @@
 """Rendering for `carelift plan`: summary, timeline, explanation, diff. Reads plan JSON documents
-(schema carelift.plan/v1) only, so stored plans and plan files render the same way."""
+(schema carelift.plan/v1) and the views `migrate.planning.views` makes of them; computes nothing."""
 
 from __future__ import annotations
 
 import textwrap
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from migrate.cli.inventory_views import console
-from migrate.cli.terminal import echo
+from migrate.cli.terminal import console, echo
 
 
 def infeasibility(problem) -> str:
@@ -70,16 +68,6 @@ def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -
 
 # -- show ------------------------------------------------------------------------------------
 
-def timeline_json(document: dict, record) -> dict:
-    return {
-        "plan": {"id": record.plan_id, "created_at": record.created_at, "digest": record.digest},
-        "metrics": document["metrics"],
-        "waves": [{"number": w["number"], "name": w["name"], "start": w["start"], "cutover": w["cutover"],
-                   "cutover_end": w["cutover_end"], "move_groups": [g["id"] for g in w["move_groups"]],
-                   "metrics": w["metrics"]} for w in document["waves"]],
-    }
-
-
 NARROW_WIDTH = 100
 """`plan show` without --wide fits this many terminal columns."""
 
@@ -113,7 +101,7 @@ def print_timeline(document: dict, record, wide: bool = False) -> None:
                  str(wm["vcpu"]), f"{wm['replication_tb']:.1f}", str(wm["tier0_cutovers"]), str(wm["phi_servers"]),
                  cost, str(wm["crossing_links"])]
         table.add_row(*(cell for cell, (_, _, shown) in zip(cells, columns, strict=True) if shown))
-    screen = console()
+    screen = console(soft_wrap=False)
     if not screen.is_terminal:  # piped or captured: no terminal width to go by
         screen.width = 160 if wide else NARROW_WIDTH
     elif not wide:
@@ -128,41 +116,6 @@ def print_timeline(document: dict, record, wide: bool = False) -> None:
 
 
 # -- explain ---------------------------------------------------------------------------------
-
-def find_server(document: dict, name: str) -> str | None:
-    servers = document["servers"]
-    if name in servers:
-        return name
-    wanted = name.strip().lower()
-    return next((s for s in sorted(servers) if s.lower() == wanted or s.lower().split(".")[0] == wanted), None)
-
-
-def explanation(document: dict, name: str) -> dict[str, Any]:
-    s = document["servers"][name]
-    wave = next((w for w in document["waves"] if w["number"] == s["wave"]), None) if s["wave"] is not None else None
-    group = next((g for g in wave["move_groups"] if g["id"] == s["move_group"]), None) if wave else None
-    return {
-        "server": name,
-        "environment": s.get("environment"),
-        "tier": s.get("tier"),
-        "applications": s.get("applications", []),
-        "wave": None if wave is None else {
-            "number": wave["number"], "name": wave["name"], "start": wave["start"], "cutover": wave["cutover"],
-            "cutover_end": wave["cutover_end"], "reasons": group["wave_reasons"] if group else []},
-        "not_in_a_wave": s.get("excluded"),
-        "shared_service": s.get("shared_service"),
-        "hub": s.get("hub"),
-        "move_group": None if group is None else {
-            "id": group["id"], "servers": group["servers"], "applications": group["applications"],
-            "environment": group["environment"], "reasons": group["reasons"]},
-        "strategy": {"strategy": s["strategy"], "rule": s.get("strategy_rule"), "target": s.get("strategy_target"),
-                     "overridden": s.get("strategy_overridden", False)},
-        "readiness": {"status": s["readiness"], "reasons": s.get("readiness_reasons", [])},
-        "size": {"target_sku": s["target_sku"], **s.get("sizing", {})},
-        "cost": {"monthly_cost": s["monthly_cost"], **s.get("cost", {}), "pricing": document.get("pricing", {})},
-        "crossing_links": [c for c in document.get("crossing_links", []) if name in (c["source"], c["destination"])],
-    }
-
 
 def print_explanation(e: dict) -> None:
     say = echo
@@ -225,43 +178,6 @@ def print_explanation(e: dict) -> None:
 
 
 # -- diff ------------------------------------------------------------------------------------
-
-def plan_diff(old: dict, new: dict) -> dict[str, Any]:
-    a, b = old["servers"], new["servers"]
-    common = sorted(set(a) & set(b), key=str.lower)
-
-    def changed(field: str) -> list[dict]:
-        return [{"server": s, "old": a[s][field], "new": b[s][field]} for s in common if a[s][field] != b[s][field]]
-
-    old_waves = {w["number"]: w for w in old["waves"]}
-    new_waves = {w["number"]: w for w in new["waves"]}
-    by_wave = []
-    for number in sorted(set(old_waves) | set(new_waves)):
-        before = old_waves[number]["metrics"]["monthly_cost"] if number in old_waves else 0.0
-        after = new_waves[number]["metrics"]["monthly_cost"] if number in new_waves else 0.0
-        by_wave.append({"wave": number, "old": before, "new": after, "delta": round(after - before, 2) + 0.0})
-    cutovers = [{"wave": n, "old": old_waves[n]["cutover"], "new": new_waves[n]["cutover"]}
-                for n in sorted(set(old_waves) & set(new_waves)) if old_waves[n]["cutover"] != new_waves[n]["cutover"]]
-
-    def total(document: dict, key: str):
-        return document["metrics"][key]
-
-    return {
-        "moved": [{"server": c["server"], "old_wave": c["old"], "new_wave": c["new"]} for c in changed("wave")],
-        "added": [{"server": s, "wave": b[s]["wave"]} for s in sorted(set(b) - set(a), key=str.lower)],
-        "removed": [{"server": s, "wave": a[s]["wave"]} for s in sorted(set(a) - set(b), key=str.lower)],
-        "strategy_changes": changed("strategy"),
-        "sku_changes": changed("target_sku"),
-        "cutover_changes": cutovers,
-        "cost_by_wave": by_wave,
-        "monthly_cost": {"old": total(old, "monthly_cost"), "new": total(new, "monthly_cost"),
-                         "delta": round(total(new, "monthly_cost") - total(old, "monthly_cost"), 2) + 0.0},
-        "hybrid_exposure": {"old": total(old, "hybrid_exposure"), "new": total(new, "hybrid_exposure"),
-                            "delta": total(new, "hybrid_exposure") - total(old, "hybrid_exposure")},
-        "waves": {"old": total(old, "waves"), "new": total(new, "waves")},
-        "inputs": {"old": old.get("inputs"), "new": new.get("inputs")},
-    }
-
 
 def print_diff(d: dict, old: Path, new: Path, limit: int = 50) -> None:
     say = echo

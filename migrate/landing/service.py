@@ -1,4 +1,13 @@
-"""Landing a plan in a stack: what the CLI, a report or a notebook calls (no click here)."""
+"""Landing a plan in a stack: what the CLI, a report or a notebook calls (no click here).
+
+Given the plan (a JSON document), the inventory's facts about its servers and the stack config:
+- `land`: placement, the spokes and subnets to propose, the hybrid rules and the overlay's text;
+- `landed`: placement (checked) and hybrid rules against the stack as deployed;
+- `plan_with_targets`, `wave_runbook`, `azure_migrate_export`: what `plan --stack`, `plan runbook`
+  and `plan export --format azure-migrate-csv` write.
+Reading the stack file is `stack_path` and `stack_config`; `migrate.workflows.landing` adds the
+workspace (the plan stored there, the servers' facts).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +19,22 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from infra.config import Spoke, StackConfig, Subnet
+from infra.errors import CareliftError
 from migrate.inventory.model import Server
+from migrate.landing.factory import WaveExport, wave_csv
 from migrate.landing.hybrid import HybridPlan, hybrid_rules
 from migrate.landing.overlay import overlay_document, overlay_text
 from migrate.landing.placement import LandingError, Placement, ServerFacts, place
 from migrate.landing.propose import Proposal, propose
+from migrate.landing.runbook import runbook
+
+
+class StackFileError(CareliftError):
+    """The stack file cannot be read."""
+
+
+class NoSuchWave(CareliftError):
+    """The plan has no wave of the number asked for."""
 
 
 @dataclass(frozen=True)
@@ -84,3 +104,71 @@ def load_bare_stack(path: Path) -> StackConfig:
                                            if k != f"{PROJECT}:landingOverlay"}}
     stack = path.name[len("Pulumi."):].rsplit(".", 1)[0] if path.name.startswith("Pulumi.") else path.stem
     return config_from_stack_document(document, stack=stack, source=str(path))
+
+
+def stack_path(stack: str) -> Path:
+    """The stack file `stack` names: a path to a YAML file, or a stack name under the project's stacks/."""
+    from infra.render import stack_file
+
+    return stack_file(stack)
+
+
+def stack_config(path: Path, *, bare: bool) -> StackConfig:
+    """The stack file validated (ConfigError lists every problem): as deployed, its landing overlay
+    included, or `bare` (without it: what `plan landing` regenerates the overlay from)."""
+    from infra.render import load_stack_file
+
+    try:
+        return load_bare_stack(path) if bare else load_stack_file(path)[2]
+    except OSError as error:
+        raise StackFileError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+@dataclass(frozen=True)
+class Landed:
+    """The plan against the stack as deployed: where each server lands and the hybrid-period rules."""
+
+    placement: Placement
+    hybrid: HybridPlan
+
+
+def place_checked(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], config: StackConfig) -> Placement:
+    """`place`, refusing (LandingError, every problem) a server no rule places, an unknown spoke or
+    subnet, or a subnet that would overflow."""
+    placement = place(plan, facts, config)
+    placement.check(config.stack)
+    return placement
+
+
+def landed(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], config: StackConfig) -> Landed:
+    placement = place_checked(plan, facts, config)
+    return Landed(placement, hybrid_rules(plan, placement, facts))
+
+
+def plan_with_targets(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts],
+                      config: StackConfig) -> dict[str, Any]:
+    """The plan document with each server's landing target in the stack (`targets_json`)."""
+    return targets_json(plan, place_checked(plan, facts, config))
+
+
+def wave_runbook(plan: Mapping[str, Any], wave: int, facts: Mapping[str, ServerFacts], config: StackConfig) -> str:
+    """The wave's runbook in Markdown (`runbook.runbook`), once the plan lands in the stack."""
+    result = landed(plan, facts, config)
+    waves = sorted(w.get("number") for w in plan.get("waves", []))
+    if wave not in waves:
+        raise NoSuchWave(f"the plan has no wave {wave} (waves: {', '.join(map(str, waves))})")
+    return runbook(plan, wave, result.placement, result.hybrid, facts, config.stack)
+
+
+def azure_migrate_export(plan: Mapping[str, Any], wave: int, facts: Mapping[str, ServerFacts], config: StackConfig,
+                         test_vnet: str | None = None) -> WaveExport:
+    """One wave's input for Azure Migrate's at-scale scripts (`factory.wave_csv`), once the plan lands
+    in the stack; the stack must name its Azure Migrate project (carelift does not invent one)."""
+    placement = landed(plan, facts, config).placement
+    if wave not in {w.get("number") for w in plan.get("waves", [])}:
+        raise NoSuchWave(f"the plan has no wave {wave}")
+    project = config.landing.azure_migrate if config.landing else None
+    if project is None:
+        raise LandingError(f"stack {config.stack} names no Azure Migrate project: set carelift:landing.azureMigrate "
+                           f"(subscriptionId, resourceGroup, project[, assessment]); carelift does not invent one", [])
+    return wave_csv(plan, wave, placement, facts, project, config.base_tags, test_vnet)

@@ -360,3 +360,31 @@ def test_readme_example_settings_and_overrides_plan_the_sample_estate(sample_wor
     assert document["settings"]["pricing"]["option"] == "ri3y"
     assert document["applications"]["Time and Attendance"]["strategy"] == "repurchase"
     assert document["waves"][0]["cutover"] == "2027-02-06T22:00:00-06:00"
+
+
+# -- one CLI surface (issue 11 section 7) --------------------------------------------------------
+
+def test_table_is_the_human_format_and_text_still_means_it(stored, tmp_path):
+    for args in (("plan", "explain", "epic-prd-db01"), ("plan", "show")):
+        default = invoke(stored, *args)
+        assert default.exit_code == 0, default.output
+        assert invoke(stored, *args, "--format", "table").output == default.output
+        if args[1] == "explain":  # `text` was explain's (and diff's) name for it
+            assert invoke(stored, *args, "--format", "text").output == default.output
+    (tmp_path / "p.json").write_text(plan_to_json(sample_plan()), encoding="utf-8")
+    diff = ("plan", "diff", str(tmp_path / "p.json"), str(tmp_path / "p.json"))
+    assert invoke(stored, *diff, "--format", "text").output == invoke(stored, *diff, "--format", "table").output
+    assert "table" in invoke(stored, "plan", "explain", "--help").output
+    assert "text" not in invoke(stored, "plan", "diff", "--help").output.split("--format")[1].split("\n")[0]
+
+
+def test_output_is_spelled_o_or_output_and_out_still_works_unadvertised(stored, tmp_path):
+    for spelling in ("-o", "--output", "--out"):
+        path = tmp_path / f"plan{spelling}.json"
+        result = invoke(stored, "plan", "export", spelling, str(path))
+        assert result.exit_code == 0, result.output
+        assert path.read_text(encoding="utf-8") == plan_to_json(sample_plan())
+    for command in (("plan", "--help"), ("plan", "export", "--help"), ("plan", "runbook", "--help"),
+                    ("plan", "landing", "--help"), ("plan", "report", "--help")):
+        shown = invoke(stored, *command).output
+        assert "-o, --output" in shown and "--out " not in shown, command

@@ -1,0 +1,75 @@
+"""The plan joined to a stack, with the workspace: what `carelift plan landing | runbook`, `plan export
+--format azure-migrate-csv` and `plan --stack` do before they write.
+
+Each reads, in this order, what its command always read: the stack file's path, the plan (a plan
+file, or the workspace's latest), the stack config, then the servers' facts from the workspace's
+inventory (addresses, data classification, owner, OS), and calls `migrate.landing.service`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from migrate.inventory.model import Server
+from migrate.landing.factory import WaveExport
+from migrate.landing.placement import LandingError, ServerFacts
+from migrate.landing.service import (Landing, azure_migrate_export, land, plan_with_targets, server_facts,
+                                     stack_config, stack_path, wave_runbook)
+from migrate.workflows.sources import existing_workspace, plan_document
+
+
+def inventory_facts(directory: Path) -> dict[str, ServerFacts]:
+    """What the workspace's inventory knows of each server that the plan JSON does not carry."""
+    with existing_workspace(directory) as workspace:
+        return server_facts(workspace.servers())
+
+
+def overlay_destination(stack: str) -> Path:
+    """Where `plan landing` writes by default: Pulumi.<stack>.landing.yaml beside the stack file."""
+    from infra.landing_overlay import overlay_path
+
+    return overlay_path(stack_path(stack))
+
+
+@dataclass(frozen=True)
+class StackLanding:
+    stack: str
+    """The stack's name."""
+    landing: Landing
+    """Placement, proposed spokes and subnets, hybrid rules and the overlay's text."""
+
+
+def land_plan(directory: Path, stack: str, plan_file: Path | None = None) -> StackLanding:
+    """Place every planned server in the stack (read without its current overlay, which is regenerated
+    whole) and derive the landing overlay. LandingError lists every placement problem."""
+    path = stack_path(stack)
+    plan = plan_document(directory, plan_file)
+    config = stack_config(path, bare=True)
+    if config.landing is None:
+        raise LandingError(f"stack {config.stack} has no carelift:landing rules: add them (see README, "
+                           f"'From plan to landing')", [])
+    return StackLanding(config.stack, land(plan, inventory_facts(directory), config))
+
+
+def runbook(directory: Path, wave: int, stack: str, plan_file: Path | None = None) -> str:
+    """The wave's runbook in Markdown, the plan landed in the stack as deployed."""
+    plan = plan_document(directory, plan_file)
+    config = stack_config(stack_path(stack), bare=False)
+    return wave_runbook(plan, wave, inventory_facts(directory), config)
+
+
+def azure_migrate_csv(directory: Path, wave: int, stack: str, plan_file: Path | None = None,
+                      test_vnet: str | None = None) -> WaveExport:
+    """One wave as Azure Migrate's at-scale CSV, the plan landed in the stack as deployed."""
+    plan = plan_document(directory, plan_file)
+    config = stack_config(stack_path(stack), bare=False)
+    return azure_migrate_export(plan, wave, inventory_facts(directory), config, test_vnet)
+
+
+def with_targets(plan: Mapping[str, Any], servers: Sequence[Server], stack: str) -> dict[str, Any]:
+    """The plan document with each server's landing target in `stack` (`plan --stack`): the servers
+    are the inventory the plan was computed from, so no second read of the workspace."""
+    config = stack_config(stack_path(stack), bare=False)
+    return plan_with_targets(plan, server_facts(servers), config)
