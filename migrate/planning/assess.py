@@ -173,8 +173,8 @@ def _yaml_rows(text: str, source: str) -> list[_Row]:
                 problems.append(Problem(source, "must be a single value", row=value.start_mark.line + 1,
                                         column=str(key.value)))
                 continue
-            text = None if value.tag == "tag:yaml.org,2002:null" else (value.value.strip() or None)
-            entry[str(key.value).strip().lower()] = (text, value.start_mark.line + 1)
+            cell = None if value.tag == "tag:yaml.org,2002:null" else (value.value.strip() or None)
+            entry[str(key.value).strip().lower()] = (cell, value.start_mark.line + 1)
         rows.append((line, entry))
     if problems:
         raise OverridesError(problems)
@@ -187,10 +187,10 @@ def _entries(rows: list[_Row], source: str) -> tuple[Override, ...]:
     seen: dict[tuple[str, str], int | None] = {}
     for row, fields in rows:
         # Defaults bind this row's fields and number (B023): the helpers never see another row's.
-        def get(name: str, fields: dict = fields, row: int = row) -> str | None:
+        def get(name: str, fields: dict = fields, row: int | None = row) -> str | None:
             return fields.get(name, (None, row))[0]
 
-        def fail(message: str, column: str | None = None, fields: dict = fields, row: int = row) -> None:
+        def fail(message: str, column: str | None = None, fields: dict = fields, row: int | None = row) -> None:
             problems.append(Problem(source, message, row=fields.get(column, (None, row))[1] if column else row,
                                     column=column))
 

@@ -188,8 +188,9 @@ def _pins(p: Problem, index: _Index, settings: PlanSettings) -> dict[int, list[t
                 continue
             targets, who = [found], f"server {pin.server}"
         else:
-            scope = (index.by_app_env.get((pin.application.lower(), pin.environment), set())
-                     if pin.environment is not None else index.by_app.get(pin.application.lower(), set()))
+            application = (pin.application or "").lower()  # a pin names a server or an application (settings)
+            scope = (index.by_app_env.get((application, pin.environment), set())
+                     if pin.environment is not None else index.by_app.get(application, set()))
             who = f"application {pin.application}" + (f" {pin.environment}" if pin.environment else "")
             if not scope:
                 p.problems.append(Infeasibility(key, f"{key}: no planned server belongs to {who}"))
@@ -390,7 +391,9 @@ def _topological(p: Problem) -> list[int] | None:
 
 def _cycle(p: Problem, left: set[int]) -> list[int]:
     """One cycle among `left` (every node there has a predecessor there), in precedence order."""
-    node, seen, path = min(left), {}, []
+    node = min(left)
+    seen: dict[int, int] = {}
+    path: list[int] = []
     while node not in seen:
         seen[node] = len(path)
         path.append(node)

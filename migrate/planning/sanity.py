@@ -120,7 +120,7 @@ def plan_shape(wave_numbers: Iterable[int], last_cutover: str | None, settings: 
             {"start_date": settings.start_date, "planned_on": today.isoformat()}))
     if end is not None and settings.blackout_dates:
         total = (end - start).days + 1
-        covered = set()
+        covered: set[int] = set()  # day ordinals
         for first, last in settings.blackout_dates:
             a = max(start, datetime.date.fromisoformat(first))
             b = min(end, datetime.date.fromisoformat(last))

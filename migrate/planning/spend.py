@@ -43,7 +43,11 @@ def migration_spend(wave_of_server: Mapping[str, int], assessments: Mapping[str,
         totals[1] += cost.compute_payg / hours_per_month * hours if hours_per_month else 0.0
         totals[2] += cost.monthly
         totals[3] += 1
-    waves, rate_changes, storage_changes, lumps = [], defaultdict(float), defaultdict(float), defaultdict(float)
+    waves: list[dict[str, Any]] = []
+    # date -> change of the daily run-rate, of the daily replication storage, and one-time amounts that day
+    rate_changes: defaultdict[datetime.date, float] = defaultdict(float)
+    storage_changes: defaultdict[datetime.date, float] = defaultdict(float)
+    lumps: defaultdict[datetime.date, float] = defaultdict(float)
     for number in sorted(per_wave):
         if number not in when:
             continue

@@ -27,7 +27,7 @@ from typing import Mapping, Sequence
 
 from migrate.inventory.model import Dependency, Server
 from migrate.planning.constraints import Problem, capacity_of, compile_problem
-from migrate.planning.model import CrossingLink, InfeasiblePlan, MoveGroup, WaveAssignment
+from migrate.planning.model import CrossingLink, Infeasibility, InfeasiblePlan, MoveGroup, WaveAssignment
 from migrate.planning.settings import PlanSettings
 from migrate.planning.waves_construct import PRIORITIES, Graph, Waves, construct, exposure
 from migrate.planning.waves_improve import improve, kick
@@ -54,7 +54,7 @@ def plan_waves(groups: Sequence[MoveGroup], dependencies: Sequence[Dependency], 
     groups = sorted(groups, key=lambda g: g.id)
     capacity = capacity_of(settings)
     notes: list[str] = []
-    problems = []
+    problems: list[Infeasibility] = []
     if relax:
         groups, split_notes, problems = split_oversized(groups, by_name, dependencies, capacity)
         groups.sort(key=lambda g: g.id)
@@ -91,6 +91,7 @@ def optimise(p: Problem, g: Graph) -> Waves:
         key = (exposure(g, state), len(state.loads))
         if best_key is None or key < best_key:
             best, best_key = state, key
+    assert best is not None, "PRIORITIES is empty"  # one construction per priority: never empty
     return best
 
 
