@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 
-from infra.components.ai_gateway import HARDENED_PROTOCOLS, OPENAI_USER
-from infra.render import Rendering, render_stack_file
+from infra.ai.governance import as_of
+from infra.components.ai_gateway import GATEWAY_ZONE, HARDENED_PROTOCOLS, OPENAI_USER, AIGateway, AIGatewayArgs
+from infra.config import StackConfig
+from infra.config.names import DNS, OPENAI, resource_group_name
+from infra.render import Rendering
+from tests.infra.components.conftest import SUBSCRIPTION, WORKSPACE_ID, build_under_mocks, subnet_id, zone_id
 
 
 def children(rendering: Rendering, token: str):
@@ -16,6 +20,18 @@ def children(rendering: Rendering, token: str):
 def only(rendering: Rendering, token: str):
     (found,) = children(rendering, token)
     return found
+
+
+def build_gateway(config: StackConfig) -> Rendering:
+    """The gateway alone under the mock engine, in front of an account with the config's subdomain."""
+    openai, prefix = config.openai, config.name_prefix
+    group = resource_group_name(prefix, OPENAI)
+    return build_under_mocks(lambda: AIGateway("ai-gateway", AIGatewayArgs(
+        gateway=openai.gateway, use_cases=openai.use_cases, today=as_of(), resource_group_name=group,
+        location=config.location, subnet_id=subnet_id(openai.spoke, openai.gateway.subnet),
+        zone_resource_group_name=resource_group_name(prefix, DNS), zone_id=zone_id(GATEWAY_ZONE),
+        account_id=f"{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.CognitiveServices/accounts/oai-{prefix}",
+        account_endpoint=f"https://{openai.custom_subdomain}.openai.azure.com/", workspace_id=WORKSPACE_ID)), config)[0]
 
 
 def service(rendering: Rendering):
@@ -48,11 +64,11 @@ def test_one_product_per_in_force_use_case_with_its_quota_and_metrics(rendering)
         assert f'"/deployments/{use_case.deployment}/"' in value
 
 
-def test_a_suspended_use_case_loses_its_product(stack_copy):
+def test_a_suspended_use_case_loses_its_product(stack_config):
     def suspend(cfg):
         cfg["carelift:openai"]["useCases"][3]["status"] = "suspended"
 
-    rendered = render_stack_file(stack_copy(suspend))
+    rendered = build_gateway(stack_config(suspend))
     products = {p.inputs["productId"] for p in children(rendered, "azure-native:apimanagement:Product")}
     assert "it-helpdesk-assistant" not in products and "prior-auth-letters" in products
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from infra.render import render_stack_file
+from infra.components.audit_archive import AuditArchive, AuditArchiveArgs
+from infra.config.names import MANAGEMENT, resource_group_name
+from tests.infra.components.conftest import WORKSPACE_ID, build_under_mocks, subnet_id, zone_id
 
 ACCOUNT = "azure-native:storage:StorageAccount"
 POLICY = "azure-native:storage:BlobContainerImmutabilityPolicy"
@@ -76,12 +78,21 @@ def test_every_container_keeps_blobs_six_years_under_an_unlocked_policy(renderin
     assert "allowProtectedAppendWrites" not in policies["insights-logs-flowlogflowevent"]
 
 
-def test_immutability_follows_the_configured_days(stack_copy):
+def test_immutability_follows_the_configured_days(stack_config):
     def seven_years(cfg):
         cfg["carelift:monitoring"]["archiveImmutabilityDays"] = 2555
 
-    rendering = render_stack_file(stack_copy(seven_years, stack="dev"))
-    assert {p.inputs["immutabilityPeriodSinceCreationInDays"] for p in rendering.of_type(POLICY)} == {2555}
+    config = stack_config(seven_years, stack="dev")
+    spoke = config.key_vault.spoke
+    rendering, _ = build_under_mocks(lambda: AuditArchive("audit-archive", AuditArchiveArgs(
+        account_name=config.archive_storage_name, location=config.location,
+        resource_group_name=resource_group_name(config.name_prefix, MANAGEMENT),
+        immutability_days=config.monitoring.archive_immutability_days,
+        private_endpoint_subnet_id=subnet_id(spoke, config.network.spoke(spoke).private_endpoint_subnet.name),
+        blob_zone_id=zone_id("privatelink.blob.core.windows.net"), workspace_id=WORKSPACE_ID)), config)
+    policies = rendering.of_type(POLICY)
+    assert len(policies) == len(rendering.of_type("azure-native:storage:BlobContainer")) > 0
+    assert {p.inputs["immutabilityPeriodSinceCreationInDays"] for p in policies} == {2555}
 
 
 def test_exactly_one_blob_private_endpoint_with_one_zone_group(rendering):

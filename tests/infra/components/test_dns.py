@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from infra.components.dns import PrivateDnsZones, PrivateDnsZonesArgs
 from infra.program import private_dns_zones
-from infra.render import Rendering, render_stack_file
+from infra.render import Rendering
+from tests.infra.components.conftest import HUB_VNET_ID, build_under_mocks
 
 ZONE = "azure-native:privatedns:PrivateZone"
 LINK = "azure-native:privatedns:VirtualNetworkLink"
@@ -57,11 +59,15 @@ def test_every_link_points_at_the_hub_vnet_without_auto_registration(rendering):
         assert link.inputs.get("resolutionPolicy", "Default") == "Default"
 
 
-def test_openai_zones_disappear_when_openai_is_disabled(stack_copy):
+def test_openai_zones_disappear_when_openai_is_disabled(stack_config):
     def disable_openai(config):
         config["carelift:openai"]["enabled"] = False
 
-    rendering = render_stack_file(stack_copy(disable_openai, stack="dev"))
+    config = stack_config(disable_openai, stack="dev")
+    # The zones are the program's choice (private_dns_zones), the component makes and links them.
+    rendering, _ = build_under_mocks(lambda: PrivateDnsZones("private-dns", PrivateDnsZonesArgs(
+        name_prefix=config.name_prefix, location=config.location, zones=private_dns_zones(config),
+        hub_vnet_id=HUB_VNET_ID)), config)
     zones = {z.inputs["privateZoneName"] for z in children(rendering, ZONE)}
     assert zones == {"privatelink.blob.core.windows.net", "privatelink.vaultcore.azure.net"}
     assert len(children(rendering, LINK)) == 2

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
-from infra.config import ConfigError
-
-from infra.render import OFFLINE_SUBSCRIPTION_ID, render_stack_file
+from infra.components.governance import Governance, GovernanceArgs
+from infra.config import ConfigError, StackConfig
+from infra.render import OFFLINE_SUBSCRIPTION_ID, Rendering
 from tests.conftest import load_stack
+from tests.infra.components.conftest import build_under_mocks
 
 SUBSCRIPTION = f"/subscriptions/{OFFLINE_SUBSCRIPTION_ID}"
 MG = "/providers/Microsoft.Management/managementGroups"
@@ -32,6 +33,12 @@ REMEDIATION_ROLES = {
     "749f88d5-cbae-40b8-bcfc-e573ddc772fa",  # Monitoring Contributor
     "4d97b98b-1d4f-4787-a291-c67834d212e7",  # Network Contributor
 }
+
+
+def build_governance(config: StackConfig) -> Rendering:
+    """Governance alone under the mock engine, for the offline subscription."""
+    return build_under_mocks(lambda: Governance("governance", GovernanceArgs(
+        config=config, subscription_id=OFFLINE_SUBSCRIPTION_ID)), config)[0]
 
 
 def assignments(rendering) -> dict[str, dict]:
@@ -82,12 +89,12 @@ def test_dev_assigns_policy_at_the_subscription(dev_rendering):
         assert assignment.inputs["scope"] == SUBSCRIPTION
 
 
-def test_turning_management_groups_on_moves_policy_to_the_new_root(stack_copy):
+def test_turning_management_groups_on_moves_policy_to_the_new_root(stack_config):
     def enable(cfg):
         cfg["carelift:governance"].update(managementGroups=True, rootManagementGroupId="rbh-dev",
                                           rootManagementGroupName="Riverbend Health (dev)")
 
-    rendering = render_stack_file(stack_copy(enable, stack="dev"))
+    rendering = build_governance(stack_config(enable, stack="dev"))
     assert len(rendering.of_type(MANAGEMENT_GROUP)) == 10
     assert {a.inputs["scope"] for a in assignments(rendering).values()} == {f"{MG}/rbh-dev"}
     for role in governance_role_assignments(rendering):
@@ -112,11 +119,12 @@ def test_assignments_enforce_as_configured(rendering):
         assert assignment.inputs["enforcementMode"] == "Default"
 
 
-def test_do_not_enforce_reaches_every_assignment(stack_copy):
+def test_do_not_enforce_reaches_every_assignment(stack_config):
     def audit_only(cfg):
         cfg["carelift:governance"]["policyEnforcement"] = "DoNotEnforce"
 
-    rendering = render_stack_file(stack_copy(audit_only, stack="dev"))
+    rendering = build_governance(stack_config(audit_only, stack="dev"))
+    assert len(assignments(rendering)) == len(DEFINITIONS)
     assert {a.inputs["enforcementMode"] for a in assignments(rendering).values()} == {"DoNotEnforce"}
 
 
@@ -230,39 +238,40 @@ def test_dev_budget_uses_its_own_amount_and_thresholds(dev_rendering):
                   if n["thresholdType"] == "Actual") == [80, 100]
 
 
-def test_no_budget_when_none_is_configured(stack_copy):
+def test_no_budget_when_none_is_configured(stack_config):
     def drop_budget(cfg):
         del cfg["carelift:governance"]["budget"]
 
-    rendering = render_stack_file(stack_copy(drop_budget, stack="dev"))
+    rendering = build_governance(stack_config(drop_budget, stack="dev"))
     assert rendering.of_type(BUDGET) == []
     assert len(rendering.of_type(POLICY_ASSIGNMENT)) == 4
 
 
-def test_more_thresholds_than_azure_allows_fail_with_the_config_key(stack_copy):
+def test_more_thresholds_than_azure_allows_fail_with_the_config_key(stack_config):
     def too_many(cfg):
         cfg["carelift:governance"]["budget"]["thresholds"] = [50, 60, 70, 80, 90]
 
     with pytest.raises(ConfigError, match="governance.budget.thresholds"):
-        render_stack_file(stack_copy(too_many, stack="dev"))
+        stack_config(too_many, stack="dev")
 
 
-def test_without_a_start_date_the_budget_starts_on_the_first_day_of_the_deploy_month(stack_copy):
+def test_without_a_start_date_the_budget_starts_on_the_first_day_of_the_deploy_month(stack_config):
     # Azure rejects a budget that starts in a past month: a date fixed in the stack file
     # would stop the stack deploying once that month is over.
-    path = stack_copy(lambda cfg: cfg["carelift:governance"]["budget"].pop("startDate", None), stack="dev")
-    (budget,) = render_stack_file(path, today=datetime.date(2027, 3, 17)).of_type(BUDGET)
+    config = stack_config(lambda cfg: cfg["carelift:governance"]["budget"].pop("startDate", None), stack="dev",
+                          today=datetime.date(2027, 3, 17))
+    (budget,) = build_governance(config).of_type(BUDGET)
     assert budget.inputs["timePeriod"] == {"startDate": "2027-03-01T00:00:00Z"}
     # Later deploys keep the month the budget was created in instead of moving it monthly.
     assert budget.ignore_changes == ("timePeriod.startDate",)
 
 
-def test_an_explicit_start_month_is_deployed_as_given_and_kept_under_management(stack_copy):
+def test_an_explicit_start_month_is_deployed_as_given_and_kept_under_management(stack_config):
     def start_in_may(cfg):
         cfg["carelift:governance"]["budget"]["startDate"] = "2027-05-01"
 
-    (budget,) = render_stack_file(stack_copy(start_in_may, stack="dev"),
-                                  today=datetime.date(2027, 3, 17)).of_type(BUDGET)
+    (budget,) = build_governance(stack_config(start_in_may, stack="dev",
+                                              today=datetime.date(2027, 3, 17))).of_type(BUDGET)
     assert budget.inputs["timePeriod"] == {"startDate": "2027-05-01T00:00:00Z"}
     assert budget.ignore_changes == ()
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from infra.render import Rendering, render_stack_file
+from infra.components.hub import HubNetwork, HubNetworkArgs
+from infra.config import StackConfig
+from infra.render import Rendering
+from tests.infra.components.conftest import WORKSPACE_ID, build_under_mocks
 
 FIXED_SUBNETS = {
     "firewall": "AzureFirewallSubnet",
@@ -65,6 +68,13 @@ def fifth_address(prefix: str) -> str:
 
 def without_gateway(config):
     config["carelift:network"]["gateway"] = {"type": "None"}
+
+
+def build_hub(config: StackConfig) -> tuple[Rendering, HubNetwork]:
+    """The hub alone under the mock engine, as the program builds it."""
+    return build_under_mocks(lambda: HubNetwork("hub", HubNetworkArgs(
+        name_prefix=config.name_prefix, location=config.location, network=config.network,
+        workspace_id=WORKSPACE_ID)), config)
 
 
 # ---------------------------------------------------------------------------- VNet and subnets
@@ -298,8 +308,8 @@ def test_gateway_subnet_sends_spoke_traffic_through_the_firewall(rendering):
         (s.address_space, "VirtualAppliance", fifth_address(network.hub.subnets.firewall)) for s in network.spokes}
 
 
-def test_no_gateway_resources_when_gateway_type_is_none(stack_copy):
-    gatewayless = render_stack_file(stack_copy(without_gateway))
+def test_no_gateway_resources_when_gateway_type_is_none(stack_config):
+    gatewayless, hub = build_hub(stack_config(without_gateway))
     assert children(gatewayless, "azure-native:network:VirtualNetworkGateway") == []
     assert len(children(gatewayless, "azure-native:network:PublicIPAddress")) == 3
     assert children(gatewayless, "azure-native:network:RouteTable") == []
@@ -307,6 +317,8 @@ def test_no_gateway_resources_when_gateway_type_is_none(stack_copy):
     gateway_subnet = hub_subnet(gatewayless, "GatewaySubnet").inputs
     assert gateway_subnet["addressPrefix"] == gatewayless.config.network.hub.subnets.gateway
     assert "routeTable" not in gateway_subnet
+    # What the program hands the spokes: no gateway to wait for or use (test_spoke checks they don't).
+    assert hub.gateway is None
 
 
 # ---------------------------------------------------------------------------- DNS Private Resolver
@@ -347,11 +359,11 @@ def test_forwarding_ruleset_uses_the_outbound_endpoint_and_links_the_hub(renderi
     assert link["dnsForwardingRulesetName"] == ruleset["dnsForwardingRulesetName"]
 
 
-def test_no_forwarding_ruleset_without_dns_forwarding(stack_copy):
+def test_no_forwarding_ruleset_without_dns_forwarding(stack_config):
     def drop_forwarding(config):
         config["carelift:network"].pop("dnsForwarding")
 
-    rendering = render_stack_file(stack_copy(drop_forwarding, stack="dev"))
+    rendering, _ = build_hub(stack_config(drop_forwarding, stack="dev"))
     assert children(rendering, "azure-native:dnsresolver:DnsForwardingRuleset") == []
     assert children(rendering, "azure-native:dnsresolver:ForwardingRule") == []
     assert len(children(rendering, "azure-native:dnsresolver:InboundEndpoint")) == 1

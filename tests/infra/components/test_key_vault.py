@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-from infra.render import Rendering, render_stack_file
-from tests.conftest import STACKS
+from infra.components.key_vault import SecureKeyVault, SecureKeyVaultArgs
+from infra.config import KEY_VAULT_ROLES, StackConfig
+from infra.render import Rendering
+from tests.infra.components.conftest import TENANT_ID, WORKSPACE_ID, build_under_mocks, subnet_id, zone_id
 
 VAULT_ZONE = "privatelink.vaultcore.azure.net"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -20,6 +22,17 @@ def only(rendering: Rendering, token: str, component: str = "key-vault"):
     found = children(rendering, token, component)
     assert len(found) == 1, [r.name for r in found]
     return found[0]
+
+
+def build_vault(config: StackConfig) -> Rendering:
+    """The vault alone under the mock engine, its private endpoint in the configured spoke."""
+    spoke = config.key_vault.spoke
+    return build_under_mocks(lambda: SecureKeyVault("key-vault", SecureKeyVaultArgs(
+        vault_name=config.key_vault_name, name_prefix=config.name_prefix, location=config.location,
+        tenant_id=TENANT_ID,
+        private_endpoint_subnet_id=subnet_id(spoke, config.network.spoke(spoke).private_endpoint_subnet.name),
+        vault_zone_id=zone_id(VAULT_ZONE), workspace_id=WORKSPACE_ID,
+        role_assignments=config.key_vault.role_assignments)), config)[0]
 
 
 def vault(rendering: Rendering):
@@ -188,29 +201,27 @@ def test_vault_role_assignment_names_are_stable_guids(rendering):
     names = [a.inputs["roleAssignmentName"] for a in children(rendering, "azure-native:authorization:RoleAssignment")]
     assert all(GUID.fullmatch(n) for n in names)
     assert len(set(names)) == len(names)
-    again = render_stack_file(STACKS / f"Pulumi.{rendering.stack}.yaml")
+    # Built again on its own, from the same config: the same names (nothing random, nothing from elsewhere).
+    again = build_vault(rendering.config)
     assert sorted(a.inputs["roleAssignmentName"]
                   for a in children(again, "azure-native:authorization:RoleAssignment")) == sorted(names)
 
 
-def test_no_role_assignments_when_the_stack_lists_none(stack_copy):
-    path = stack_copy(lambda cfg: cfg["carelift:keyVault"].pop("roleAssignments"))
-    rendered = render_stack_file(path)
+def test_no_role_assignments_when_the_stack_lists_none(stack_config):
+    rendered = build_vault(stack_config(lambda cfg: cfg["carelift:keyVault"].pop("roleAssignments")))
     assert children(rendered, "azure-native:authorization:RoleAssignment") == []
     # The vault itself is unchanged: still RBAC-only, with nobody granted data access yet.
     assert vault_properties(rendered)["enableRbacAuthorization"] is True
 
 
-def test_a_role_named_in_config_is_granted_as_its_builtin_role_guid(stack_copy):
-    from infra.config import KEY_VAULT_ROLES
-
+def test_a_role_named_in_config_is_granted_as_its_builtin_role_guid(stack_config):
     principal = "11111111-2222-4333-8444-555555555555"
 
     def grant(cfg):
         cfg["carelift:keyVault"]["roleAssignments"] = [
             {"principalId": principal, "principalType": "ServicePrincipal", "role": "Key Vault Secrets User"}]
 
-    rendered = render_stack_file(stack_copy(grant))
+    rendered = build_vault(stack_config(grant))
     (assignment,) = children(rendered, "azure-native:authorization:RoleAssignment")
     assert assignment.inputs["principalId"] == principal
     assert assignment.inputs["principalType"] == "ServicePrincipal"

@@ -6,7 +6,11 @@ import re
 
 from infra.ai.register import pinned, safety_tier
 from infra.ai.safety import shortfalls
+from infra.components.openai import PrivateOpenAI, PrivateOpenAIArgs
+from infra.config import StackConfig
+from infra.config.names import SECURITY, resource_group_name
 from infra.render import AzureMocks, Rendering, render_stack_file
+from tests.infra.components.conftest import SUBSCRIPTION, WORKSPACE_ID, build_under_mocks, subnet_id, zone_id
 
 OPENAI_ZONES = ("privatelink.cognitiveservices.azure.com", "privatelink.openai.azure.com")
 CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
@@ -23,6 +27,19 @@ def only(rendering: Rendering, token: str):
     found = children(rendering, token)
     assert len(found) == 1, [r.name for r in found]
     return found[0]
+
+
+def build_openai(config: StackConfig) -> Rendering:
+    """The account alone under the mock engine, with the stack's vault holding its key."""
+    spoke = config.openai.spoke
+    vault_id = (f"{SUBSCRIPTION}/resourceGroups/{resource_group_name(config.name_prefix, SECURITY)}"
+                f"/providers/Microsoft.KeyVault/vaults/{config.key_vault_name}")
+    return build_under_mocks(lambda: PrivateOpenAI("openai", PrivateOpenAIArgs(
+        openai=config.openai, name_prefix=config.name_prefix,
+        private_endpoint_subnet_id=subnet_id(spoke, config.network.spoke(spoke).private_endpoint_subnet.name),
+        zone_ids={zone: zone_id(zone) for zone in OPENAI_ZONES}, key_vault_id=vault_id,
+        key_vault_uri=f"https://{config.key_vault_name}.vault.azure.net/", key_name=f"cmk-{config.name_prefix}",
+        workspace_id=WORKSPACE_ID, network_location=config.location)), config)[0]
 
 
 def account(rendering: Rendering):
@@ -293,14 +310,14 @@ def test_disabled_openai_renders_no_ai_resources(stack_copy):
             if r.inputs["roleDefinitionId"].endswith((CRYPTO_SERVICE_ENCRYPTION_USER, OPENAI_USER))] == []
 
 
-def test_a_single_deployment_still_waits_for_its_content_filter(stack_copy):
+def test_a_single_deployment_still_waits_for_its_content_filter(stack_config):
     def one_model(cfg):
         openai = cfg["carelift:openai"]
         openai["deployments"] = openai["deployments"][:1]
         kept = openai["deployments"][0]["name"]
         openai["useCases"] = [u for u in openai["useCases"] if u["deployment"] == kept]
 
-    rendered = render_stack_file(stack_copy(one_model))
+    rendered = build_openai(stack_config(one_model))
     (deployment,) = children(rendered, "azure-native:cognitiveservices:Deployment")
     policy = filter_named(rendered, deployment.inputs["properties"]["raiPolicyName"])
     assert policy.urn in deployment.depends_on
