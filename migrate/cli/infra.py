@@ -15,7 +15,6 @@ import click
 
 from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
-from migrate.cli.options import STACK_HELP as STACK_HELP  # re-exported until plan_landing imports it from options
 from migrate.cli.options import format_option, output_option, stack_option
 from migrate.cli.terminal import console, echo
 

@@ -28,18 +28,11 @@ OTHER_PATHS = {
 }
 OUTPUT_OPTS = ["--output", "-o", "--out"]
 
-# Commands of modules not yet moved onto migrate.cli.options (engineer B: inventory, deps; engineer C: plan).
+# Commands of modules not yet moved onto migrate.cli.options (engineer B: inventory, deps).
 # strict: when a module is converted its cases pass, the xfail turns into a failure, and the entry is removed.
 NOT_YET_CONVERTED = {
     "carelift inventory history": "B: --format text",
     "carelift inventory list": "B: -o/--output without the hidden --out alias",
-    "carelift plan": "C: --out/-o not the shared output option; --stack help without STACK_HELP",
-    "carelift plan diff": "C: --format text",
-    "carelift plan explain": "C: --format text",
-    "carelift plan export": "C: --out/-o not the shared output option; --stack help without STACK_HELP",
-    "carelift plan landing": "C: -o/--output without the hidden --out alias",
-    "carelift plan report": "C: -o/--output without the hidden --out alias",
-    "carelift plan runbook": "C: -o/--output without the hidden --out alias",
 }
 
 
