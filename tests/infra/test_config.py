@@ -180,3 +180,34 @@ def test_base_tags_carry_the_four_mandatory_tags():
     tags = parse_stack_config(raw_config(), stack="prod").base_tags
     assert {"environment", "data-classification", "owner", "cost-center"} <= set(tags)
     assert tags["environment"] == "prod"
+
+
+def test_network_problems_come_in_the_order_of_the_section():
+    # The CLI prints problems in the order found: hub, spokes (each spoke's subnets), on-premises
+    # ranges, overlaps, the pool, the gateway, DNS forwarding. Pinned since _parse_network is in parts.
+    raw = raw_config()
+    network = raw["network"]
+    network["hub"]["subnets"]["bastion"] = "10.40.0.128/27"
+    network["hub"]["subnets"].pop("dnsOutbound")
+    network["spokes"][0]["name"] = "dns"
+    network["spokes"][1]["subnets"][0]["addressPrefix"] = "10.42.0.0/30"
+    network["spokes"][2]["addressSpace"] = "10.41.2.0/23"
+    network["onPremisesAddressSpaces"].append("8.8.8.0/24")
+    network["spokeAddressPool"] = ["10.40.0.0/16"]
+    network["gateway"] = {"type": "None", "sku": "ErGw2AZ"}
+    network["dnsForwarding"][1]["servers"] = ["dc01"]
+    network["hybridWaves"] = [{"wave": "first"}]
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw, stack="prod")
+    found = [(i.key.removeprefix("carelift:network."), i.message) for i in caught.value.issues
+             if i.key.startswith("carelift:network")]
+    assert [key for key, _ in found] == [
+        "hub.subnets.bastion", "hub.subnets.dnsOutbound", "spokes[0].name", "spokes[1].subnets[0].addressPrefix",
+        "spokes[2].subnets[0].addressPrefix", "spokes[2].subnets[1].addressPrefix",
+        "spokes[2].subnets[2].addressPrefix", "onPremisesAddressSpaces[2]", "spokes[2].addressSpace",
+        "spokeAddressPool[0]", "gateway.sku", "dnsForwarding[1].servers[0]", "dnsForwarding[1].servers"]
+    messages = dict(found)
+    assert "overlaps carelift:network.spokes[0].addressSpace" in messages["spokes[2].addressSpace"]
+    assert "overlaps carelift:network.hub.addressSpace" in messages["spokeAddressPool[0]"]
+    # The hub is incomplete, so the network is not built and the hybrid waves are not read.
+    assert not any(i.key.startswith("carelift:network.hybridWaves") for i in caught.value.issues)
