@@ -1,21 +1,26 @@
 """`carelift deps`: import dependency data into the workspace and look at one server's connections.
 
-Parsing options and rendering only: `migrate.inventory.dependencies` reads the files, the
-workspace store resolves endpoints to inventory servers and aggregates the edges.
+Options in, one call of `migrate.inventory.service` (the parsers in `migrate.inventory.dependencies`
+read the files; the workspace resolves endpoints to inventory servers and aggregates the edges),
+rendering out.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from migrate.cli.errors import fail
+from migrate.cli.options import format_option
 from migrate.cli.terminal import echo, echo_data, quote, value
-from migrate.cli.workspace import import_all_or_nothing, one_server, open_workspace, registry_format_option
+from migrate.cli.workspace import print_warnings, registry_format_option
 from migrate.inventory.dependencies import PARSERS
-from migrate.inventory.model import Dependency
+
+if TYPE_CHECKING:
+    from migrate.inventory.service import Connections
 
 
 @click.group()
@@ -34,91 +39,52 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     after their dependencies); the rest are kept as external endpoints. All files are one
     transaction: if any file has a problem, nothing is imported.
     """
-    from migrate.inventory.dependencies import parse_dependency_file
-
     from migrate.cli.progress import status
+    from migrate.inventory import service
 
     with status(f"importing {len(paths)} dependency file(s)"):
-        batch, summaries = import_all_or_nothing(ctx.obj["workspace"], paths,
-                                                 lambda path: parse_dependency_file(path, fmt))
-    for _, parsed in batch:
-        for warning in parsed.warnings[:50]:
-            echo(f"warning: {parsed.path}: {warning}", err=True)
-        if len(parsed.warnings) > 50:
-            echo(f"warning: {parsed.path}: … {len(parsed.warnings):,} warnings in all; first 50 shown", err=True)
-    for (_, parsed), summary in zip(batch, summaries, strict=True):
+        result = service.import_dependencies(ctx.obj["workspace"], paths, fmt)
+    for _, parsed in result.files:
+        print_warnings(parsed.path, parsed.warnings)
+    for (_, parsed), summary in zip(result.files, result.summaries, strict=True):
         observations = sum(d.weight for d in parsed.dependencies)
         skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
         counted = (f"{summary.dependencies} edges from {observations} observations" if summary.dependencies
                    else "no edges imported")
         echo(f"{summary.path} ({summary.format}, batch {summary.batch_id}): {counted}"
-                   + (f"; skipped {skipped}" if skipped else ""))
+             + (f"; skipped {skipped}" if skipped else ""))
 
 
 @deps.command()
 @click.argument("server")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 @click.pass_context
 def show(ctx: click.Context, server: str, fmt: str) -> None:
     """A server's inbound and outbound connections: peers, ports, processes, weights, external endpoints.
 
     SERVER is a server's name, FQDN or VM UUID, or an external endpoint's address as recorded.
     """
+    from migrate.inventory import service
 
-    with open_workspace(ctx.obj["workspace"]) as workspace:
-        found = one_server(workspace, server)
-        name = found.name if found else server.strip().lower()
-        edges = workspace.dependencies(found.identity if found else name)
-        if found is None and not edges:
-            fail(f"no server or external endpoint {quote(server)} in the workspace "
-                 f"(try `carelift inventory list --filter name~{value(server)}`)")
-        view = connections(name, edges, is_server=lambda peer: workspace.server(peer) is not None)
-    view["in_inventory"] = found is not None
+    try:
+        view = service.connections(ctx.obj["workspace"], server)
+    except service.UnknownServer:  # said with a way to search, and the name bounded for the terminal
+        fail(f"no server or external endpoint {quote(server)} in the workspace "
+             f"(try `carelift inventory list --filter name~{value(server)}`)")
     if fmt == "json":
-        echo_data(json.dumps(view, indent=2, ensure_ascii=False))
+        echo_data(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
     else:
         render(view)
 
 
-def connections(name: str, edges: list[Dependency], is_server) -> dict:
-    """The edges of `name` split into outbound and inbound, heaviest first, each marked external or not."""
-    me = name.lower()
-    known: dict[str, bool] = {}
-
-    def external_source(peer: str) -> bool:
-        if peer not in known:
-            known[peer] = not is_server(peer)
-        return known[peer]
-
-    def entry(edge: Dependency, peer: str, peer_ip: str | None, external: bool) -> dict:
-        return {"peer": peer, "peer_ip": peer_ip, "port": edge.port, "protocol": edge.protocol,
-                "process": edge.process, "weight": edge.weight, "first_seen": edge.first_seen,
-                "last_seen": edge.last_seen, "external": external}
-
-    outbound = [entry(e, e.destination, e.destination_ip, not e.destination_resolved)
-                for e in edges if e.source.lower() == me]
-    inbound = [entry(e, e.source, e.source_ip, external_source(e.source))
-               for e in edges if e.destination.lower() == me and e.source.lower() != me]
-    order = lambda item: (-item["weight"], item["peer"].lower(), item["port"], item["protocol"])  # noqa: E731
-    outbound.sort(key=order)
-    inbound.sort(key=order)
-    return {"server": name, "outbound": outbound, "inbound": inbound,
-            "totals": {"outbound": len(outbound), "inbound": len(inbound),
-                       "observations": sum(e.weight for e in edges),
-                       "external_endpoints": len({i["peer"] for i in outbound + inbound if i["external"]}),
-                       "listening_ports": sorted({i["port"] for i in inbound})}}
-
-
-def render(view: dict) -> None:
+def render(view: Connections) -> None:
     from rich.table import Table
 
-    from migrate.cli.terminal import assemble
-    from migrate.cli.terminal import console as safe_console
+    from migrate.cli.terminal import assemble, console
 
-    console = safe_console(soft_wrap=False)
-    for direction, title in (("outbound", f"{view['server']} connects to"),
-                             ("inbound", f"connecting to {view['server']}")):
-        items = view[direction]
+    screen = console(soft_wrap=False)
+    for direction, items, title in (("outbound", view.outbound, f"{view.server} connects to"),
+                                    ("inbound", view.inbound, f"connecting to {view.server}")):
         table = Table(title=f"{direction}: {title} ({len(items)})", title_justify="left")
         table.add_column("peer", no_wrap=True)
         table.add_column("address", no_wrap=True)
@@ -127,15 +93,14 @@ def render(view: dict) -> None:
         table.add_column("weight", justify="right")
         table.add_column("seen")
         for item in items:
-            peer = assemble(item["peer"], (" (external)", "dim") if item["external"] else "")
-            address = item["peer_ip"] if item["peer_ip"] and item["peer_ip"] != item["peer"] else ""
-            table.add_row(peer, address, f"{item['port']}/{item['protocol']}", item["process"] or "",
-                          str(item["weight"]), _period(item["first_seen"], item["last_seen"]))
-        console.print(table)
-    totals = view["totals"]
-    console.print(f"{totals['outbound']} outbound and {totals['inbound']} inbound edges, "
-                  f"{totals['external_endpoints']} external endpoints, {totals['observations']} observations"
-                  + ("" if view["in_inventory"] else f"; {view['server']} is not an inventory server"))
+            peer = assemble(item.peer, (" (external)", "dim") if item.external else "")
+            address = item.peer_ip if item.peer_ip and item.peer_ip != item.peer else ""
+            table.add_row(peer, address, f"{item.port}/{item.protocol}", item.process or "", str(item.weight),
+                          _period(item.first_seen, item.last_seen))
+        screen.print(table)
+    screen.print(f"{len(view.outbound)} outbound and {len(view.inbound)} inbound edges, "
+                 f"{view.external_endpoints} external endpoints, {view.observations} observations"
+                 + ("" if view.in_inventory else f"; {view.server} is not an inventory server"))
 
 
 def _period(first: str | None, last: str | None) -> str:

@@ -1,23 +1,26 @@
 """`carelift inventory rename`, `remove` and `batches undo`: act on the estate, with history kept.
 
-Each is one batch in `inventory history` and all or nothing (`migrate.inventory.edits`); this
-module parses options and prints the result. `migrate.cli.inventory` adds the commands to its
-group (this module does not import it, so the two do not import each other).
+Each is one batch in `inventory history` and all or nothing (`migrate.inventory.service`, which
+calls `migrate.inventory.edits`); this module parses options and prints the result.
+`migrate.cli.inventory` adds the commands to its group (this module does not import it, so the two
+do not import each other).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from migrate.cli.terminal import echo
-from migrate.cli.workspace import open_workspace, utc_now
+
+if TYPE_CHECKING:
+    from migrate.inventory.edits import EditResult
 
 
-def _apply(ctx: click.Context, action) -> None:
+def _print(result: EditResult) -> None:
     # An EditError (unknown or ambiguous server, name in use, conflicting batch) is a CareliftError:
     # the CLI's one handler prints it with its details and exits 2.
-    with open_workspace(ctx.obj["workspace"]) as workspace:
-        result = action(workspace)
     echo(f"batch {result.batch_id}: {result.summary}")
     for change in result.changes[:50]:
         echo(f"  {change}")
@@ -36,7 +39,9 @@ def rename(ctx: click.Context, server: str, new_name: str) -> None:
     show NAME` lists them with their identities. NEW_NAME must be a name no other server has.
     Undo with `carelift inventory batches undo N`.
     """
-    _apply(ctx, lambda workspace: workspace.rename(server, new_name, now=utc_now()))
+    from migrate.inventory import service
+
+    _print(service.rename(ctx.obj["workspace"], server, new_name))
 
 
 @click.command()
@@ -45,7 +50,9 @@ def rename(ctx: click.Context, server: str, new_name: str) -> None:
 def remove(ctx: click.Context, server: str) -> None:
     """Remove a server (SERVER: its identity, name, FQDN or VM UUID) with its disks, application
     memberships and dependency edges. Its history stays; undo with `carelift inventory batches undo N`."""
-    _apply(ctx, lambda workspace: workspace.remove(server, now=utc_now()))
+    from migrate.inventory import service
+
+    _print(service.remove(ctx.obj["workspace"], server))
 
 
 @click.group()
@@ -62,4 +69,6 @@ def undo(ctx: click.Context, batch_id: int) -> None:
     Refused while a later batch still in effect changed the same servers or edges: undo those
     first, newest first. The undo is a batch too, so undoing it puts batch N back.
     """
-    _apply(ctx, lambda workspace: workspace.undo(batch_id, now=utc_now()))
+    from migrate.inventory import service
+
+    _print(service.undo(ctx.obj["workspace"], batch_id))

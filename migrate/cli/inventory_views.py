@@ -1,4 +1,8 @@
-"""Rendering for `carelift inventory`: JSON and CSV writers, rich tables. No logic, no I/O besides output."""
+"""Rendering for `carelift inventory`: JSON and CSV writers, rich tables. No logic, no I/O besides output.
+
+Inventory text is data: everything is printed through `migrate.cli.terminal` (the one console, never
+markup or terminal codes), without soft wrapping so a long name folds inside its cell.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,17 @@ import csv
 import json
 import re
 from operator import attrgetter
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from migrate.cli.terminal import console, echo
 from migrate.inventory.model import Server
 from migrate.inventory.schema import SERVER_FIELDS
 from migrate.reports.cells import csv_cell
+
+if TYPE_CHECKING:
+    from migrate.inventory.service import ServerDetails
+    from migrate.inventory.stats import EstateStats
+    from migrate.inventory.store import BatchRecord
 
 # The server fields in their one order (the Server dataclass's, `SERVER_FIELDS`), with the two derived
 # ones shown next to what they derive from: `identity` after the name, `storage_gb` after the disks.
@@ -109,17 +119,27 @@ def server_table(servers: list[Server], total: int):
     return table
 
 
-def dependency_counts(name: str, edges) -> dict:
-    """What `inventory show` says about a server's edges (from `Workspace.dependencies(name)`)."""
-    me = name.lower()
-    outbound = [e for e in edges if e.source.lower() == me]
-    inbound = [e for e in edges if e.destination.lower() == me and e.destination_resolved]
-    peers = {e.destination.lower() for e in outbound if e.destination_resolved and e.destination.lower() != me}
-    peers |= {e.source.lower() for e in inbound if e.source.lower() != me}
-    external = {e.destination for e in outbound if not e.destination_resolved}
-    return {"outbound": len(outbound), "inbound": len(inbound), "peers": len(peers), "external": len(external),
-            "observations": sum(e.weight for e in edges),
-            "listening_ports": sorted({e.port for e in inbound})}
+def server_details_json(details: ServerDetails) -> dict:
+    """`inventory show --format json`: every field, the applications, the dependency counts."""
+    document = server_json(details.server)
+    document["applications"] = [{"name": a.name, "type": a.type, "vendor": a.vendor, "criticality": a.criticality}
+                                for a in details.applications]
+    document["dependencies"] = details.dependencies.to_json()
+    return document
+
+
+def render_server_details(details: ServerDetails) -> None:
+    server, counts = details.server, details.dependencies
+    screen = console(soft_wrap=False)
+    screen.print(server_details(server))
+    if server.disks:
+        screen.print(disk_table(server))
+    if details.applications:
+        screen.print(application_table(list(details.applications)))
+    screen.print(f"dependencies: {counts.outbound} outbound and {counts.inbound} inbound edges, "
+                 f"{counts.peers} peer servers, {counts.external} external endpoints, "
+                 f"{counts.observations} observations"
+                 + (f"; listening on {', '.join(map(str, counts.listening_ports))}" if counts.listening_ports else ""))
 
 
 def server_details(server: Server):
@@ -164,7 +184,7 @@ def application_table(applications):
 def render_quality(report, checks: dict[str, str], examples: int, max_issues: int) -> None:
     from rich.table import Table
 
-    screen = console()
+    screen = console(soft_wrap=False)
     table = Table(title=f"inventory quality: {report.servers} servers, {report.issues} issues "
                         f"(OS support as of {report.as_of.isoformat()}, table of {report.lifecycle_date.isoformat()})",
                   title_justify="left")
@@ -190,6 +210,15 @@ def render_quality(report, checks: dict[str, str], examples: int, max_issues: in
     screen.print(f"{verdict}: {report.issues} issues (allowed: {max_issues})", markup=False, highlight=False)
 
 
+def render_stats(result: EstateStats) -> None:
+    screen = console(soft_wrap=False)
+    screen.print(f"{result.servers} servers ({result.powered_off} powered off): {result.cores} cores, "
+                 f"{gb(result.memory_mb / 1024)} GB memory, {gb(result.storage_gb)} GB storage "
+                 f"({gb(result.storage_used_gb)} GB used)")
+    for table in stats_tables(result):
+        screen.print(table)
+
+
 def stats_tables(result) -> list:
     from rich.table import Table
 
@@ -205,13 +234,6 @@ def stats_tables(result) -> list:
     return tables
 
 
-def console(**options):
-    """The CLI's safe console: inventory text is data, never markup or terminal codes."""
-    from migrate.cli.terminal import console as safe_console
-
-    return safe_console(soft_wrap=False, **options)
-
-
 def text(value) -> str:
     if value is None or value == "":
         return ""
@@ -222,3 +244,28 @@ def text(value) -> str:
 
 def gb(value: float | None) -> str:
     return "" if value is None else f"{value:,.1f}".removesuffix(".0")
+
+
+def batch_json(record: BatchRecord) -> dict:
+    """One batch as `inventory history --format json` lists it."""
+    return {"batch": record.batch_id, "path": record.path, "sha256": record.sha256, "format": record.format,
+            "imported_at": record.imported_at, "counts": dict(record.counts), "changes": list(record.changes),
+            "undone_by": record.undone_by}
+
+
+def print_history(records: list[BatchRecord], limit: int) -> None:
+    """Each batch's line, hash, counts and up to `limit` of its changes."""
+    if not records:
+        echo("no imports yet")
+    for record in records:
+        counts = ", ".join(f"{n} {key}" for key, n in record.counts.items())
+        echo(f"batch {record.batch_id}  {record.imported_at}  {record.format}  {record.path}"
+             + (f"  (undone by batch {record.undone_by})" if record.undone_by else ""))
+        if record.sha256:  # edits (rename, remove, undo) read no file
+            echo(f"  sha256 {record.sha256}")
+        echo(f"  {counts}")
+        for change in record.changes[:limit]:
+            echo(f"  {change}")
+        if len(record.changes) > limit:
+            echo(f"  … and {len(record.changes) - limit} more changes "
+                 f"(carelift inventory history --batch {record.batch_id})")

@@ -1,110 +1,55 @@
-"""What `carelift inventory` and `carelift deps` share: the workspace, and `--format` over a registry."""
+"""What `carelift inventory` and `carelift deps` share: `--format` over a registry of formats, and
+how an import's warnings are printed.
+
+Also the names other command modules still import from here, now thin aliases of
+`migrate.inventory.service`: `open_workspace`, `utc_now`, and `import_all_or_nothing` (kept while
+`carelift demo` calls it; `service.import_files` is the workflow).
+"""
 
 from __future__ import annotations
 
-import hashlib
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
-from migrate.cli.errors import fail
-from migrate.inventory.model import InputError, ParsedFile
-from migrate.inventory.names import printable_path
+from migrate.cli.terminal import echo
 
 if TYPE_CHECKING:
     from migrate.inventory.formats import Registry
-    from migrate.inventory.model import Server
+    from migrate.inventory.model import ParsedFile
     from migrate.inventory.store import BatchSummary, SourceFile, Workspace
 
+__all__ = ["import_all_or_nothing", "open_workspace", "print_warnings", "registry_format_option", "utc_now"]
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file; of a directory (RVTools CSV set), over its files' names and hashes."""
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for child in sorted(p for p in path.iterdir() if p.is_file()):
-            digest.update(f"{child.name}\0{sha256_of(child)}\n".encode())
-        return digest.hexdigest()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+WARNINGS_SHOWN = 50
+
+# The service (and the store under it) is imported when a command runs, not when `carelift --help`
+# imports this module.
+
+
+def open_workspace(directory: Path, *, create: bool = False) -> AbstractContextManager[Workspace]:
+    """`migrate.inventory.service.open_workspace`."""
+    from migrate.inventory.service import open_workspace as open_existing
+
+    return open_existing(directory, create=create)
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """`migrate.inventory.service.utc_now`."""
+    from migrate.inventory.service import utc_now as now
 
-
-def remove_fresh_workspace(directory: Path) -> None:
-    """Undo the creation of a workspace whose first import failed: 'nothing written' means nothing."""
-    for name in ("estate.db", "estate.db-journal"):
-        (directory / name).unlink(missing_ok=True)
-    try:
-        directory.rmdir()
-    except OSError:
-        pass  # not empty (it held something else): leave it
-
-
-@contextmanager
-def open_workspace(directory: Path, *, create: bool = False) -> Iterator[Workspace]:
-    from migrate.inventory.store import DATABASE, Workspace, WorkspaceError
-
-    if not create and not (directory / DATABASE).exists():
-        fail(f"no inventory in {directory}: import one with `carelift inventory import PATH...` "
-             "(or point --workspace / CARELIFT_WORKSPACE at it)")
-    try:
-        workspace = Workspace.open(directory)
-    except WorkspaceError as error:
-        fail(str(error))
-    with workspace:
-        yield workspace
+    return now()
 
 
 def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callable[[Path], ParsedFile],
                           ) -> tuple[list[tuple[SourceFile, ParsedFile]], list[BatchSummary]]:
-    """Parse every path, then import them in one transaction; any problem exits 2 with nothing written."""
-    from migrate.inventory.store import DATABASE, SourceFile, WorkspaceError
+    """`migrate.inventory.service.import_files`, answered as (files, summaries) lists as before."""
+    from migrate.inventory.service import import_files
 
-    batch, problems, total = [], [], 0
-    for path in paths:
-        try:
-            parsed = parse(path)
-        except InputError as error:
-            problems += error.problems
-            total += error.total
-            continue
-        # A file name that is not UTF-8 is stored escaped (\xNN), as the importers show it.
-        batch.append((SourceFile(path=printable_path(path.resolve()), sha256=sha256_of(path), format=parsed.format),
-                      parsed))
-    if problems:
-        fail(f"{total:,} problem(s) in the input; nothing was imported", map(str, problems), total=total)
-
-    fresh = not (directory / DATABASE).exists()
-    try:
-        with open_workspace(directory, create=True) as workspace:
-            summaries = workspace.import_files(batch, now=utc_now())
-    except (InputError, WorkspaceError) as error:
-        if fresh:
-            remove_fresh_workspace(directory)
-        if isinstance(error, WorkspaceError):
-            fail(str(error))
-        fail(f"{error.total:,} problem(s) in the input; nothing was imported", map(str, error.problems),
-             total=error.total)
-    return batch, summaries
-
-
-def one_server(workspace: Workspace, key: str) -> Server | None:
-    """The server `key` (identity, name, FQDN or VM UUID) names; None when none does. A name several
-    servers share exits 2 listing them, each with the identity that names it alone."""
-    from migrate.inventory.edits import describe
-
-    found = workspace.candidates(key)
-    if len(found) > 1:
-        fail(f"{key!r} names {len(found)} servers; give one's identity instead (in quotes), or rename all but one "
-             "with `carelift inventory rename IDENTITY NEW-NAME`", [describe(s) for s in found])
-    return found[0] if found else None
+    result = import_files(directory, paths, parse)
+    return list(result.files), list(result.summaries)
 
 
 class _RegistryChoice(click.Choice):
@@ -140,3 +85,11 @@ def registry_format_option(registry: Registry, intro: str) -> Callable[[Callable
     """`--format auto|NAME` over the formats of `registry` (passed as `fmt`); `intro` opens the help."""
     return click.option("--format", "fmt", cls=_FormatsOption, registry=registry, intro=intro, default="auto",
                         show_default=True)
+
+
+def print_warnings(path: str, warnings: Sequence[str]) -> None:
+    """The first WARNINGS_SHOWN warnings of an imported file on standard error, then how many in all."""
+    for warning in warnings[:WARNINGS_SHOWN]:
+        echo(f"warning: {path}: {warning}", err=True)
+    if len(warnings) > WARNINGS_SHOWN:
+        echo(f"warning: {path}: … {len(warnings):,} warnings in all; first {WARNINGS_SHOWN} shown", err=True)

@@ -50,9 +50,13 @@ TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
 class FilterError(CareliftError):
+    """A --filter expression that cannot be read: printed as "bad filter" with the expression's problem."""
+
     def __init__(self, expression: str, message: str):
         self.expression = expression
         super().__init__(f"--filter {expression!r}: {message}")
+        self.title = "bad filter"
+        self.problems = (str(self),)
 
 
 @dataclass(frozen=True)
