@@ -19,6 +19,7 @@ from migrate.cli.errors import fail
 from migrate.cli.options import format_option, output_option, plan_file_option, settings_option, stack_option
 from migrate.cli.terminal import echo_data, quote
 
+
 @click.group(invoke_without_command=True)
 @settings_option("Plan settings (YAML): wave capacities, calendar, pins, pricing… every key optional; "
                  "see README, 'Migration plan'.")
