@@ -28,6 +28,7 @@ def prod_export(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # an audit of each stack, each rendered in full; CI runs it
 @pytest.mark.parametrize("stack", [PROD, DEV])
 def test_both_stacks_pass_with_zero_unwaived_failures(stack):
     result = run("audit", "--stack", stack, "--format", "json")
@@ -79,6 +80,8 @@ def test_table_is_the_default_and_names_the_failures(tmp_path):
     assert "CL-KV-001" in result.output and "FAIL" in result.output
 
 
+# Four full renders of dev; locally test_evidence_bundle_has_a_verifiable_manifest writes every format once.
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt, check", [
     ("sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
     ("junit", lambda text: ElementTree.fromstring(text).tag == "testsuites"),

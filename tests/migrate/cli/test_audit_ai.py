@@ -30,6 +30,14 @@ def use_cases(cfg) -> list[dict]:
     return cfg["carelift:openai"]["useCases"]
 
 
+@pytest.fixture(scope="module")
+def prod_export(tmp_path_factory) -> str:
+    """The prod stack exported as an ARM template once (`infra export-arm`), for the tests that audit a file."""
+    export = tmp_path_factory.mktemp("export") / "prod.arm.json"
+    assert run("infra", "export-arm", "--stack", PROD, "-o", str(export)).exit_code == 0
+    return export.read_text(encoding="utf-8")
+
+
 def test_prod_register_passes_every_ai_control():
     result = run("audit", "--stack", PROD, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -39,6 +47,7 @@ def test_prod_register_passes_every_ai_control():
     assert {f["status"] for f in ai} == {"pass"}
 
 
+@pytest.mark.slow  # renders a whole stack through the CLI (seconds); CI runs it
 def test_suspending_a_deployments_use_cases_is_refused_before_deploy_and_fails_the_audit(stack_copy):
     def suspend_admin(cfg):
         for u in use_cases(cfg):
@@ -55,6 +64,7 @@ def test_suspending_a_deployments_use_cases_is_refused_before_deploy_and_fails_t
     assert failed_controls(audit) == {"CL-AI-013": {"gpt-admin"}}
 
 
+@pytest.mark.slow  # renders a whole stack through the CLI (seconds); CI runs it
 def test_an_overdue_review_fails_review_and_registration():
     audit = run("audit", "--stack", PROD, "--format", "json", as_of="2027-02-25")
     assert audit.exit_code == 1
@@ -63,6 +73,7 @@ def test_an_overdue_review_fails_review_and_registration():
     assert "CL-AI-013" not in failed  # prior-auth letters still govern gpt-admin until 2027-02-28
 
 
+@pytest.mark.slow  # renders a whole stack through the CLI (seconds); CI runs it
 def test_a_retired_model_fails_the_lifecycle_control(stack_copy):
     def retired(cfg):
         cfg["carelift:openai"]["deployments"][1].update(model="gpt-4o", version="2024-11-20")
@@ -73,10 +84,9 @@ def test_a_retired_model_fails_the_lifecycle_control(stack_copy):
     assert failed_controls(audit) == {"CL-AI-015": {"gpt-admin"}}
 
 
-def test_a_weakened_filter_in_an_exported_template_fails_with_the_stack_register(tmp_path):
+def test_a_weakened_filter_in_an_exported_template_fails_with_the_stack_register(prod_export, tmp_path):
     export = tmp_path / "prod.arm.json"
-    assert run("infra", "export-arm", "--stack", PROD, "-o", str(export)).exit_code == 0
-    template = json.loads(export.read_text())
+    template = json.loads(prod_export)
     for resource in template["resources"]:
         if resource["type"].endswith("/raiPolicies") and resource["name"].endswith("high-risk"):
             for entry in resource["properties"]["contentFilters"]:
@@ -89,9 +99,9 @@ def test_a_weakened_filter_in_an_exported_template_fails_with_the_stack_register
     assert failed_controls(audit) == {"CL-AI-014": {"gpt-clinical"}, "CL-AI-012": {"rai-rbh-prod-high-risk"}}
 
 
-def test_without_a_register_deployments_in_a_template_fail(tmp_path):
+def test_without_a_register_deployments_in_a_template_fail(prod_export, tmp_path):
     export = tmp_path / "prod.arm.json"
-    assert run("infra", "export-arm", "--stack", PROD, "-o", str(export)).exit_code == 0
+    export.write_text(prod_export, encoding="utf-8")
     failed = failed_controls(run("audit", "--arm", str(export), "--format", "json"))
     assert failed["CL-AI-013"] == {"gpt-clinical", "gpt-admin"}
 

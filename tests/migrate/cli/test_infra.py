@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from migrate.cli import main
@@ -33,6 +34,7 @@ def test_render_tree_shows_components_and_counts():
     assert "azure-native:keyvault:Vault" in result.output
 
 
+@pytest.mark.slow  # renders a whole stack through the CLI (seconds); CI runs it
 def test_render_json_to_file(tmp_path):
     out = tmp_path / "dev.json"
     result = invoke("infra", "render", "-s", str(STACKS / "Pulumi.dev.yaml"), "--format", "json", "-o", str(out))
@@ -89,6 +91,7 @@ def test_export_arm_writes_a_deployment_template_to_stdout(dev_rendering):
     assert all(r["apiVersion"] and r["type"].startswith("Microsoft.") for r in template["resources"])
 
 
+@pytest.mark.slow  # two full renders through the CLI; CI runs it
 def test_export_arm_to_file_matches_stdout_byte_for_byte(tmp_path):
     out = tmp_path / "dev.arm.json"
     result = invoke("infra", "export-arm", "-s", str(STACKS / "Pulumi.dev.yaml"), "-o", str(out))

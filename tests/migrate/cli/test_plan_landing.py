@@ -19,6 +19,10 @@ from tests.migrate.cli.test_plan import sample_workspace  # noqa: F401 (the shar
 
 DEMO_SETTINGS = REPO / "migrate" / "data" / "demo-settings.yaml"
 
+# Every test here starts from the sample estate imported and planned, and most render and audit the prod
+# stack with its overlay: seconds each (about 13 s in all on two cores). CI runs them.
+pytestmark = pytest.mark.slow
+
 
 def invoke(workspace: Path, *args: str):
     return CliRunner().invoke(main, ["--workspace", str(workspace), *args])
