@@ -28,10 +28,6 @@ OTHER_PATHS = {
 }
 OUTPUT_OPTS = ["--output", "-o", "--out"]
 
-# Commands of modules not yet moved onto migrate.cli.options (engineer B: inventory, deps).
-# strict: when a module is converted its cases pass, the xfail turns into a failure, and the entry is removed.
-NOT_YET_CONVERTED: dict[str, str] = {}
-
 
 def walk(command: click.Command, path: str, ctx: click.Context):
     yield path, command
@@ -68,16 +64,7 @@ def violations(command: click.Command) -> list[str]:
     return found
 
 
-def cases() -> list:
-    params = []
-    for path in COMMANDS:
-        reason = NOT_YET_CONVERTED.get(path)
-        marks = [pytest.mark.xfail(strict=True, reason=f"not converted yet ({reason})")] if reason else []
-        params.append(pytest.param(path, marks=marks, id=path))
-    return params
-
-
-@pytest.mark.parametrize("path", cases())
+@pytest.mark.parametrize("path", list(COMMANDS))
 def test_command_follows_the_one_cli_surface(path):
     assert violations(COMMANDS[path]) == []
 
@@ -86,7 +73,6 @@ def test_the_walk_reaches_every_group_and_its_commands():
     assert {"carelift ai register", "carelift audit controls", "carelift demo", "carelift deps show",
             "carelift estate generate", "carelift infra export-arm", "carelift inventory batches undo",
             "carelift plan report"} <= set(COMMANDS)
-    assert set(NOT_YET_CONVERTED) <= set(COMMANDS)  # a renamed command must not leave a stale entry
 
 
 def test_the_rules_catch_each_kind_of_breach():
