@@ -3,8 +3,8 @@
 In a temporary workspace: import the sample's inventory, application mapping and dependencies;
 plan with the shipped demo settings (`migrate/data/demo-settings.yaml`); write the reports; render
 and audit the prod landing zone; put seven files in DIR. Each step calls the functions the
-matching command uses (importers and the workspace, the planner, the reports, the renderer and
-the audit engine); nothing is shelled out. Progress goes to standard error, and only when it is
+matching command uses (the inventory service, the planning workflow, the reports, the renderer
+and the audit engine); nothing is shelled out. Progress goes to standard error, and only when it is
 a terminal; the closing table goes to standard output.
 """
 
@@ -145,32 +145,21 @@ def run(workspace: Path, steps: Steps) -> dict[str, str | bytes]:
 
 def import_files(workspace: Path, paths: list[Path], kind: str) -> None:
     """What `carelift inventory import` / `deps import` do: parse every file, import them in one batch."""
-    from migrate.cli.workspace import import_all_or_nothing
+    from migrate.inventory import service
 
     if kind == "dependencies":
-        from migrate.inventory.dependencies import parse_dependency_file
-
-        import_all_or_nothing(workspace, paths, lambda path: parse_dependency_file(path, "auto"))
+        service.import_dependencies(workspace, paths)
     else:
-        from migrate.inventory.importers import parse
-
-        import_all_or_nothing(workspace, paths, lambda path: parse(path, "auto"))
+        service.import_inventory(workspace, paths)
 
 
 def plan_sample(workspace: Path) -> str:
     """What `carelift plan --settings demo-settings.yaml` does: plan, store in the workspace, the JSON."""
-    import hashlib
+    from migrate.workflows.plan import plan_workspace
 
-    from migrate.cli.workspace import open_workspace, utc_now
-    from migrate.planning.plan import build_plan, plan_to_json
-    from migrate.planning.settings import load_settings
-
-    settings = load_settings(DEMO_SETTINGS)
-    with open_workspace(workspace) as store:
-        plan = build_plan(store.servers(), store.applications(), store.dependencies(), settings, None)
-        text = plan_to_json(plan)
-        store.save_plan(text, hashlib.sha256(text.encode("utf-8")).hexdigest(), utc_now())
-    return text
+    # The demo's files must not depend on the day it runs: the earliest date as "today" means the
+    # planner never warns that the demo settings' start date has passed (it was never told the date).
+    return plan_workspace(workspace, settings_path=DEMO_SETTINGS, today=datetime.date.min).text
 
 
 def reports(plan_text: str) -> dict[str, str | bytes]:

@@ -1,7 +1,7 @@
 """Progress on long work: a rich status line on standard error when it is a terminal, else nothing.
 
     with status("planning 12,000 servers"):
-        plan = build_plan(...)
+        computed = compute_plan(...)
 
 CI logs and pipes stay clean (standard error is not a terminal there), and `carelift --quiet`
 (or CARELIFT_QUIET=1) silences it everywhere. Messages are carelift's own words plus counts and
