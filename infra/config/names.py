@@ -40,6 +40,10 @@ def resource_group_name(name_prefix: str, workload: str) -> str:
 HUB = "hub"
 """The hub's place in the names of its VNet, firewall and the other connectivity resources."""
 
+RESERVED_NETWORK_NAMES = frozenset({HUB})
+"""A spoke's VNet is vnet-<org>-<env>-<spoke> and its flow log fl-vnet-<prefix>-<spoke>: a spoke named
+`hub` would take the hub's names (and the program's VNet map would lose the hub's flow log)."""
+
 
 def vnet_name(name_prefix: str, network: str) -> str:
     """The hub's VNet (`HUB`) or a spoke's (its name)."""

@@ -10,7 +10,7 @@ from typing import Any
 from infra.config.hybrid import _parse_hybrid_waves
 from infra.config.model import (DnsForwardingRule, Gateway, Hub, HubSubnets, NetworkConfig, Spoke,
                                 Subnet)
-from infra.config.names import HUB_SUBNET_NAMES, PROJECT, RESERVED_WORKLOAD_NAMES
+from infra.config.names import HUB_SUBNET_NAMES, PROJECT, RESERVED_NETWORK_NAMES, RESERVED_WORKLOAD_NAMES
 from infra.config.reader import _ip_problem, _kind, _Reader, _shown
 
 GATEWAY_SKUS = {
@@ -156,6 +156,8 @@ def _parse_spoke(r: _Reader, raw: Any, key: str, names: set[str], spaces: Spaces
     if name in RESERVED_WORKLOAD_NAMES:
         r.fail(f"{key}.name", f"{name!r} is the name of a platform resource group "
                               f"(reserved: {', '.join(sorted(RESERVED_WORKLOAD_NAMES))})")
+    if name in RESERVED_NETWORK_NAMES:
+        r.fail(f"{key}.name", f"{name!r} names the hub's VNet, firewall and flow log; choose another spoke name")
     names.add(name or "")
     space = _parse_cidr(r, s.get("addressSpace"), f"{key}.addressSpace")
     if space:

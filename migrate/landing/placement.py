@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from infra.config import LandingConfig, PlacementRule, StackConfig
+from infra.config.names import resource_group_name, vnet_name
 from infra.errors import CareliftError
 
 LANDING_STRATEGIES = frozenset({"rehost", "relocate"})
@@ -133,8 +134,8 @@ def place(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], config: Sta
         by_subnet.setdefault((rule.spoke, rule.subnet), []).append(name)
         prefix = subnets.get((rule.spoke, rule.subnet))
         if prefix is not None:
-            targets[name] = Target(config.stack, subscription, f"rg-{config.name_prefix}-{rule.spoke}",
-                                   f"vnet-{config.name_prefix}-{rule.spoke}", rule.subnet, rule.spoke, prefix,
+            targets[name] = Target(config.stack, subscription, resource_group_name(config.name_prefix, rule.spoke),
+                                   vnet_name(config.name_prefix, rule.spoke), rule.subnet, rule.spoke, prefix,
                                    rule.name)
     uses = tuple(SubnetUse(spoke, subnet, subnets.get((spoke, subnet)), tuple(servers))
                  for (spoke, subnet), servers in sorted(by_subnet.items()))

@@ -57,3 +57,13 @@ def test_a_spoke_subnet_may_not_take_a_hub_subnet_name(config_key):
         parse_stack_config(raw, stack="prod")
     assert [issue.key for issue in caught.value.issues if "reserved for the hub" in issue.message] == [
         "carelift:network.spokes[0].subnets[0].name"]
+
+
+def test_a_spoke_may_not_be_named_hub():
+    # vnet-<prefix>-hub is the hub's VNet; the program keys flow logs by network name, so the hub's would be lost.
+    raw = carelift_keys("prod")
+    raw["network"]["spokes"][0]["name"] = HUB
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw, stack="prod")
+    assert [issue.key for issue in caught.value.issues if "names the hub's VNet" in issue.message] == [
+        "carelift:network.spokes[0].name"]
