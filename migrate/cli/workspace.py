@@ -73,7 +73,8 @@ class _FormatsOption(click.Option):
     """`--format` whose help ends with every registered format's one-line description."""
 
     def __init__(self, *args: Any, registry: Registry, intro: str, **kwargs: Any):
-        super().__init__(*args, type=_RegistryChoice(registry), **kwargs)
+        kwargs["type"] = _RegistryChoice(registry)
+        super().__init__(*args, **kwargs)
         self.registry, self.intro = registry, intro
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:

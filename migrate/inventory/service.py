@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 from infra.errors import CareliftError
 from migrate.inventory.edits import EditResult, describe
 from migrate.inventory.filters import Filter, matches
-from migrate.inventory.model import Application, Dependency, InputError, ParsedFile, Server
+from migrate.inventory.model import Application, Dependency, InputError, ParsedFile, Problem, Server
 from migrate.inventory.names import printable_path
 from migrate.inventory.quality import QualityReport, assess
 from migrate.inventory.stats import EstateStats, estate_stats
@@ -121,13 +121,15 @@ def import_files(directory: Path, paths: Sequence[Path], parse: Callable[[Path],
     """Parse every path with `parse`, then store them in one transaction. InputError (titled "N problem(s)
     in the input; nothing was imported") with every file's problems when any has one: nothing is
     written, and a workspace this call would have created is not left behind."""
-    files, problems, total = [], [], 0
+    files: list[tuple[SourceFile, ParsedFile]] = []
+    problems: list[Problem] = []
+    total = 0
     for path in paths:
         try:
             parsed = parse(path)
         except InputError as error:
             problems += error.problems
-            total += error.total
+            total += error.total or 0  # an InputError always counts its problems
             continue
         # A file name that is not UTF-8 is stored escaped (\xNN), as the importers show it.
         files.append((SourceFile(path=printable_path(path.resolve()), sha256=sha256_of(path), format=parsed.format),
