@@ -1,15 +1,9 @@
 """What `carelift inventory` and `carelift deps` share: `--format` over a registry of formats, and
-how an import's warnings are printed.
-
-Also the names other command modules still import from here, now thin aliases of
-`migrate.inventory.service`: `open_workspace`, `utc_now`, and `import_all_or_nothing` (kept while
-`carelift demo` calls it; `service.import_files` is the workflow).
+how an import's warnings are printed. (The workspace itself is `migrate.inventory.service`'s.)
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
@@ -18,38 +12,8 @@ from migrate.cli.terminal import echo
 
 if TYPE_CHECKING:
     from migrate.inventory.formats import Registry
-    from migrate.inventory.model import ParsedFile
-    from migrate.inventory.store import BatchSummary, SourceFile, Workspace
-
-__all__ = ["import_all_or_nothing", "open_workspace", "print_warnings", "registry_format_option", "utc_now"]
 
 WARNINGS_SHOWN = 50
-
-# The service (and the store under it) is imported when a command runs, not when `carelift --help`
-# imports this module.
-
-
-def open_workspace(directory: Path, *, create: bool = False) -> AbstractContextManager[Workspace]:
-    """`migrate.inventory.service.open_workspace`."""
-    from migrate.inventory.service import open_workspace as open_existing
-
-    return open_existing(directory, create=create)
-
-
-def utc_now() -> str:
-    """`migrate.inventory.service.utc_now`."""
-    from migrate.inventory.service import utc_now as now
-
-    return now()
-
-
-def import_all_or_nothing(directory: Path, paths: Sequence[Path], parse: Callable[[Path], ParsedFile],
-                          ) -> tuple[list[tuple[SourceFile, ParsedFile]], list[BatchSummary]]:
-    """`migrate.inventory.service.import_files`, answered as (files, summaries) lists as before."""
-    from migrate.inventory.service import import_files
-
-    result = import_files(directory, paths, parse)
-    return list(result.files), list(result.summaries)
 
 
 class _RegistryChoice(click.Choice):

@@ -57,6 +57,13 @@ def test_the_commands_reach_the_inventory_only_through_the_service(name):
     assert not words & STORE_WORDS, sorted(words & STORE_WORDS)
 
 
+def test_the_cli_no_longer_offers_the_workspace_helpers():
+    # They moved to migrate.inventory.service; the demo and the plan commands call services too.
+    import migrate.cli.workspace as helpers
+
+    assert not {"open_workspace", "utc_now", "import_all_or_nothing", "one_server"} & set(vars(helpers))
+
+
 def commands(module: ast.Module) -> list[ast.FunctionDef]:
     def is_command(decorator: ast.expr) -> bool:
         call = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -105,19 +112,3 @@ def test_list_writes_with_output_and_the_old_out_spelling(estate, tmp_path):
     help_text = estate("inventory", "list", "--help").output
     assert "-o, --output FILE" in help_text and "--out " not in help_text
 
-
-def test_the_old_import_name_still_imports_all_or_nothing(tmp_path):
-    # migrate.cli.demo still calls it; it is the service's import_files, answered as two lists.
-    from migrate.cli.workspace import import_all_or_nothing
-    from migrate.inventory.importers import parse
-    from migrate.inventory.model import InputError
-
-    good, bad = tmp_path / "servers.csv", tmp_path / "bad.csv"
-    good.write_text("name,cores\nweb01,2\n", encoding="utf-8")
-    bad.write_text("name,cores\nweb02,many\n", encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        import_all_or_nothing(tmp_path / "ws", [good, bad], parse)
-    assert caught.value.title == "1 problem(s) in the input; nothing was imported"
-    assert not (tmp_path / "ws").exists()
-    files, summaries = import_all_or_nothing(tmp_path / "ws", [good], parse)
-    assert isinstance(files, list) and [s.added for s in summaries] == [1]
