@@ -4,40 +4,28 @@ latest plan stored in it, or a plan JSON file."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from infra.errors import CareliftError
-from migrate.inventory.store import DATABASE, PlanRecord, Workspace
+from migrate.inventory.service import NoInventory, open_workspace, utc_now
+from migrate.inventory.store import PlanRecord, Workspace
 from migrate.planning.service import read_plan_file
 
-
-class NoInventory(CareliftError):
-    """The workspace directory holds no estate database (nothing imported yet, or the wrong directory)."""
+__all__ = ["NoInventory", "NoPlan", "StoredDocument", "existing_workspace", "latest_plan", "latest_record",
+           "plan_document", "utc_now"]
 
 
 class NoPlan(CareliftError):
     """The workspace holds no plan yet."""
 
 
-@contextmanager
-def existing_workspace(directory: Path) -> Iterator[Workspace]:
-    """The workspace in `directory`, which must already hold an inventory (a WorkspaceError when it
-    cannot be used: not a carelift database, a newer schema, no permission)."""
-    directory = Path(directory)
-    if not (directory / DATABASE).exists():
-        raise NoInventory(f"no inventory in {directory}: import one with `carelift inventory import PATH...` "
-                          "(or point --workspace / CARELIFT_WORKSPACE at it)")
-    with Workspace.open(directory) as workspace:
-        yield workspace
-
-
-def utc_now() -> str:
-    """The time a plan is stored at: UTC, to the second, e.g. 2026-12-06T22:05:00Z."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+def existing_workspace(directory: Path) -> AbstractContextManager[Workspace]:
+    """The workspace in `directory`, which must already hold an inventory (NoInventory otherwise; a
+    WorkspaceError when it cannot be used: not a carelift database, a newer schema, no permission)."""
+    return open_workspace(directory)
 
 
 @dataclass(frozen=True)
