@@ -3,9 +3,11 @@ before they print, callable from a notebook, a report writer or a test without c
 
 - `validate(stack)`: the stack file read and validated, with the AI register's warnings.
 - `render(stack)`: the program run under Pulumi's mock engine, with the same warnings.
-- `export_arm(stack)`: the ARM deployment template of the stack, as `infra export-arm` writes it.
+- `export_arm(stack)`: the ARM deployment template of the stack, as `infra export-arm` writes it
+  (`exported(rendered)` for a stack already rendered).
 - `audit_input(...)`: the ARM documents to audit, from exactly one of a stack (offline render
-  plus its AI register), an ARM file, or a live subscription.
+  plus its AI register; `stack_input(rendering)` for one already rendered), an ARM file, or a live
+  subscription.
 - `run_audit(loaded, ...)`: the catalog evaluated on them, with an AI register file and waivers.
 - `evidence_inputs(...)` and `write_evidence(...)`: the evidence bundle of an audit.
 
@@ -106,10 +108,15 @@ class Exported:
 
 def export_arm(stack: str, *, stage: Stage = _quiet) -> Exported:
     """Render `stack` offline and write it as an ARM deployment template that scanners read."""
-    from infra.arm import ArmTranslationError, export_template
-
     with stage(f"rendering stack {stack} under Pulumi's mock engine"):
         rendered = render(stack)
+    return exported(rendered)
+
+
+def exported(rendered: Rendered) -> Exported:
+    """The ARM deployment template of a stack already rendered (see `export_arm`)."""
+    from infra.arm import ArmTranslationError, export_template
+
     try:
         template = export_template(rendered.rendering)
     except ArmTranslationError as error:
@@ -138,14 +145,9 @@ def audit_input(*, stack: str | None = None, arm_file: Path | None = None, subsc
     """The documents to audit from one source: a stack (with its AI register as documents), an ARM
     file (template, resource list or resource graph export) or a live subscription."""
     if stack:
-        from infra.ai.documents import register_documents
-        from infra.ai.governance import as_of
-        from infra.arm import to_arm_documents
         from infra.render import render_stack_file, stack_file
 
-        rendering = render_stack_file(stack_file(stack))
-        register = register_documents(_config(rendering).openai.use_cases, as_of())
-        return AuditInput(f"stack {rendering.stack} (offline render)", to_arm_documents(rendering) + register)
+        return stack_input(render_stack_file(stack_file(stack)))
     if arm_file:
         from infra.compliance.sources import read_arm_file
 
@@ -159,6 +161,16 @@ def audit_input(*, stack: str | None = None, arm_file: Path | None = None, subsc
     snapshot = read_subscription(subscription, resource_group)
     scope = f"subscription {subscription}" + (f" resource group {resource_group}" if resource_group else "")
     return AuditInput(scope, list(snapshot.documents), warnings=tuple(snapshot.warnings))
+
+
+def stack_input(rendering: Rendering) -> AuditInput:
+    """The documents of a rendered stack to audit: its resources and its AI register's use cases."""
+    from infra.ai.documents import register_documents
+    from infra.ai.governance import as_of
+    from infra.arm import to_arm_documents
+
+    register = register_documents(_config(rendering).openai.use_cases, as_of())
+    return AuditInput(f"stack {rendering.stack} (offline render)", to_arm_documents(rendering) + register)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import datetime
 import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -69,16 +69,14 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
     if evidence:
         _check_evidence_directory(evidence)
 
-    from infra.compliance.catalog import all_controls
-    from infra.compliance.engine import evaluate
-
     if ai_register and stack:
         fail("--ai-register applies to --arm and --subscription; --stack audits the stack's own openai.useCases")
     from migrate.cli.progress import status
 
     from infra import api
 
-    with status("reading the resources to audit"):  # user mistakes go to the CLI's one handler
+    # User mistakes (an unreadable source, invalid waivers, nothing to audit) go to the CLI's one handler.
+    with status("reading the resources to audit"):
         loaded = api.audit_input(stack=stack, arm_file=arm_file, subscription=subscription,
                                  resource_group=resource_group, parameters_file=parameters_file, location=location)
     for note in loaded.notes:
@@ -87,33 +85,18 @@ def audit(ctx: click.Context, stack: str | None, arm_file: Path | None, subscrip
         echo(f"not audited: {gap.location}: {gap.reason}", err=True)
     for warning in loaded.warnings:
         echo(f"warning: {warning}", err=True)
-    source, documents, problems, gaps = loaded.source, loaded.documents, loaded.problems, loaded.gaps
-    if not documents and not problems and not allow_empty:
-        fail(f"nothing to audit: {source} holds no resources"
-             + (f" ({len(gaps)} part(s) not audited: {'; '.join(g.reason for g in gaps[:3])})" if gaps else "")
-             + "; pass --allow-empty to accept an empty input")
-    if ai_register:
-        documents = documents + _register_documents(ai_register)
-    waiver_list = _load_waivers(waivers, max_waiver_days) if waivers else ()
-    controls = all_controls()
-    with status(f"evaluating {len(controls)} controls on {len(documents):,} resources"):
-        result = evaluate(documents, controls, waiver_list, problems=problems, not_audited=gaps)
-    if not result.findings and not allow_empty:
-        # Resources, but none of a type any control checks: a CI gate must not pass on no evidence either.
-        fail(f"nothing to audit: none of the {len(documents):,} resource(s) in {source} is of a type the catalog "
-             "checks (`carelift audit controls` lists them); pass --allow-empty to accept that")
-    for unused in result.unused_waivers:
+    run = api.run_audit(loaded, ai_register=ai_register, waivers=waivers, max_waiver_days=max_waiver_days,
+                        allow_empty=allow_empty, warn=lambda warning: echo(f"warning: {warning}", err=True),
+                        stage=status)
+    for unused in run.result.unused_waivers:
         echo(f"warning: {waivers}: the waiver for {unused.control} on {unused.resource} matches no finding",
              err=True)
-    meta = _meta(source)
-    _write_report(fmt, result, controls, meta, source, output)
+    meta = _meta(run.source)
+    _write_report(fmt, run.result, run.controls, meta, run.source, output)
     if evidence:  # an EvidenceError (nothing left at the path) is reported by the CLI's one handler
-        from infra.compliance.outputs.evidence import write_evidence
-
-        reports = {f"report.{_EXTENSIONS[f]}": report_text(f, result, controls, meta) for f in FORMATS if f != "table"}
-        write_evidence(evidence, documents, result, reports, meta,
-                       inputs=_evidence_inputs(stack, arm_file, waivers, parameters_file))
-    failing = result.failed or result.errors or (strict_waivers and result.unused_waivers)
+        api.write_evidence(evidence, run, meta, api.evidence_inputs(stack=stack, arm_file=arm_file, waivers=waivers,
+                                                                   parameters_file=parameters_file))
+    failing = run.result.failed or run.result.errors or (strict_waivers and run.result.unused_waivers)
     ctx.exit(EXIT_FAILURES if failing else 0)
 
 
@@ -147,71 +130,11 @@ def _write_report(fmt: str, result, controls, meta, source: str, output: Path | 
             echo_data(text, nl=not text.endswith("\n"))
 
 
-_EXTENSIONS = {"json": "json", "sarif": "sarif", "junit": "junit.xml", "html": "html", "oscal": "oscal.json"}
-
-
 def _check_evidence_directory(directory: Path) -> None:
     """Refuse a link or a non-empty directory before the audit runs, not after."""
     from infra.compliance.outputs.evidence import check_evidence_directory
 
     check_evidence_directory(directory)  # an EvidenceError goes to the CLI's one handler
-
-
-def _evidence_inputs(stack: str | None, arm_file: Path | None, waivers: Path | None,
-                     parameters_file: Path | None = None):
-    """The audited file (with its parameters file) and the waiver file, bundled verbatim and hashed
-    in the manifest."""
-    from infra.compliance.outputs.evidence import EvidenceInput
-    from infra.inputs import InputFileError, read_input_bytes
-
-    named = []
-    if arm_file:
-        named.append(("input", arm_file))
-    elif stack:
-        from infra.config import ConfigError
-        from infra.render import stack_file
-
-        try:
-            named.append(("input", stack_file(stack)))
-        except ConfigError:
-            pass  # the audit itself already read it
-    if parameters_file:
-        named.append(("parameters", parameters_file))
-    if waivers:
-        named.append(("waivers", waivers))
-    inputs = []
-    for role, path in named:
-        try:
-            inputs.append(EvidenceInput(role, str(path), read_input_bytes(path)))
-        except (InputFileError, OSError) as error:
-            fail(f"cannot read {path} for the evidence bundle: {error.strerror or error}")
-    return inputs
-
-
-def _register_documents(path: Path) -> list[dict[str, Any]]:
-    """The register file's use cases as pseudo-documents the AI controls read."""
-    from infra.ai.documents import read_register_file, register_documents
-    from infra.ai.governance import as_of
-    from infra.inputs import InputFileError, read_input_text
-
-    try:  # a RegisterFileError (each problem by key) is reported by the CLI's one handler
-        use_cases = read_register_file(path, read_input_text(path))
-    except (InputFileError, OSError) as error:
-        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
-    return register_documents(use_cases, as_of())
-
-
-def _load_waivers(path: Path, max_term_days: int = 365):
-    from infra.compliance.waivers import WaiverError, load_waivers
-
-    warnings: list[str] = []
-    try:
-        waivers = load_waivers(path, today=datetime.date.today(), warnings=warnings, max_term_days=max_term_days)
-    except WaiverError as error:
-        fail(f"{path}: invalid waivers", error.problems)
-    for warning in warnings:
-        echo(f"warning: {warning}", err=True)
-    return waivers
 
 
 def _meta(source: str):

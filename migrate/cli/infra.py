@@ -1,7 +1,7 @@
 """`carelift infra`: the landing-zone program, offline.
 
-Parsing and rendering only; the work happens in `infra.api` (validate, render), which imports
-pulumi inside the calls that need it.
+Parsing and rendering only; the work happens in `infra.api` (validate, render, export_arm), which
+imports pulumi inside the calls that need it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
 from migrate.cli.options import format_option, output_option, stack_option
 from migrate.cli.terminal import console, echo
@@ -80,20 +79,19 @@ def export_arm(stack: str, output: Path | None) -> None:
     e.g. for ``checkov -f FILE --framework arm``: the configuration Pulumi sends as the body,
     the values Azure computes under each resource's ``metadata.carelift.readOnly``.
     """
-    from infra.arm import ArmTranslationError, export_template
+    from infra import api
+
+    from migrate.cli.progress import status
 
     if output:
         require_output(output)
-    rendering = _render(stack)
-    try:
-        template = export_template(rendering)
-    except ArmTranslationError as error:
-        fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
-    text = json.dumps(template, indent=2) + "\n"
+    exported = api.export_arm(stack, stage=status)  # a ConfigError or ExportError goes to the CLI's one handler
+    for warning in exported.warnings:
+        echo(f"warning: {warning}", err=True)
     if output:
-        write_output(output, text)
+        write_output(output, exported.text())
     else:
-        click.echo(text, nl=False)
+        click.echo(exported.text(), nl=False)
 
 
 def _render(stack: str) -> Rendering:
