@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate.inventory.dependencies.common import decoded_head, not_text_reason, read_sample, sniff_encoding
+from migrate.inventory.dependencies.common import not_text_reason, read_sample
 from migrate.inventory.dependencies.registry import PARSERS, detect_format
 from migrate.inventory.model import InputError, ParsedFile, Problem
 from migrate.inventory.names import printable_path
+from migrate.inventory.tables.text import decode_head, stream_encodings
 
 
 def parse_dependency_file(path: Path, fmt: str = "auto", display: str | None = None) -> ParsedFile:
@@ -29,9 +30,9 @@ def parse_dependency_file(path: Path, fmt: str = "auto", display: str | None = N
         sample = read_sample(path)
     except OSError as error:
         raise InputError([Problem(display, f"cannot be read: {error.strerror or error}")]) from None
-    encoding = sniff_encoding(sample)
+    encodings = stream_encodings(sample)
     if fmt == "auto":
-        detected = detect_format(decoded_head(sample, encoding))
+        detected = detect_format(decode_head(sample, encodings[0]))
         if detected is None:
             raise InputError([Problem(display, "cannot tell the format: expected an Azure Migrate dependency "
                                                "export, a CSV with source,destination,port columns, or ss/netstat "
@@ -40,7 +41,7 @@ def parse_dependency_file(path: Path, fmt: str = "auto", display: str | None = N
     parser = PARSERS.get(fmt)
     if parser is None:
         raise ValueError(f"unknown dependency format {fmt!r}")
-    for attempt in (encoding, "cp1252") if encoding == "utf-8-sig" else (encoding,):
+    for attempt in encodings:
         try:
             return parser.parse(path, attempt, display)
         except UnicodeDecodeError:

@@ -1,8 +1,10 @@
-"""What every dependency parser shares: reading hostile text, timestamps, and edge aggregation."""
+"""What every dependency parser shares: the file's problems and head, timestamps, and edge aggregation.
+
+Decoding and delimited text come from `migrate.inventory.tables`, which the importers share.
+"""
 
 from __future__ import annotations
 
-import codecs
 import functools
 import ipaddress
 import re
@@ -10,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from migrate.inventory.importers import tabular
-from migrate.inventory.importers.tabular import Problems, kind_message, kind_of
 from migrate.inventory.model import Dependency, Problem
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import kind_message, kind_of
 
 SAMPLE_BYTES = 64 * 1024
 
@@ -28,32 +30,11 @@ class FileProblems(Problems):
         self.add(Problem(self.file, message, row=row, column=column))
 
 
-# --- text -----------------------------------------------------------------------------------
+# --- the file -----------------------------------------------------------------------------------
 
 def read_sample(path: Path) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(SAMPLE_BYTES)
-
-
-def sniff_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM, or the NUL pattern of BOM-less UTF-16LE/BE).
-
-    The inventory importers' `decode` makes the same choices on a whole file; dependency exports
-    can be large, so here the file is streamed and only its head decides.
-    """
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    head = sample[:4096]
-    if len(head) >= 4:
-        odd_nuls = head[1::2].count(0) / (len(head) // 2)
-        even_nuls = head[0::2].count(0) / ((len(head) + 1) // 2)
-        if odd_nuls > 0.3 and even_nuls < 0.05:
-            return "utf-16-le"
-        if even_nuls > 0.3 and odd_nuls < 0.05:
-            return "utf-16-be"
-    return "utf-8-sig"
 
 
 def not_text_reason(path: Path) -> str | None:
@@ -64,22 +45,6 @@ def not_text_reason(path: Path) -> str | None:
     if kind == "xlsx":
         return "is an Excel workbook, not a text export: save the sheet as CSV"
     return kind_message(kind)
-
-
-def decoded_head(sample: bytes, encoding: str) -> str:
-    """The sample as text, tolerant of a multi-byte character cut at the end."""
-    decoder = codecs.getincrementaldecoder("cp1252" if encoding == "cp1252" else encoding)(errors="replace")
-    return decoder.decode(sample, final=False)
-
-
-def open_text(path: Path, encoding: str):
-    # newline="" lets the csv module see quoted line breaks; strict errors trigger the cp1252 fallback.
-    return open(path, encoding=encoding, errors="strict", newline="")
-
-
-def normalise_header(name: str) -> str:
-    """The importers' header matching (case, spaces, a leading `*`), with `first_seen` = `first seen`."""
-    return tabular.normalise_header(name.replace("_", " "))
 
 
 # --- values ---------------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, is_loopback, lines, open_text,
-                                                   parse_address, parse_timestamp)
+from migrate.inventory.dependencies.common import (EdgeAccumulator, FileProblems, is_loopback, lines, parse_address,
+                                                   parse_timestamp)
 from migrate.inventory.dependencies.registry import PARSERS, SCANNED_LINES, Sample, line_score
 from migrate.inventory.formats import Format
 from migrate.inventory.model import ParsedFile
 from migrate.inventory.names import printable
+from migrate.inventory.tables.text import open_text
 
 SS_STATES = {"ESTAB", "LISTEN", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSE-WAIT",
              "LAST-ACK", "CLOSING", "CLOSED", "UNCONN", "UNKNOWN"}

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from migrate.inventory.dependencies.common import FileProblems, normalise_header, open_text
-from migrate.inventory.importers.tabular import sniff_delimiter
+from migrate.inventory.dependencies.common import FileProblems
+from migrate.inventory.tables.delimited import normalise_header, records, sep_hint, sniff_delimiter, split_header
+from migrate.inventory.tables.text import open_text
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ def match_header(row: list[str], aliases: Mapping[str, tuple[str, ...]]) -> Head
     names: dict[str, str] = {}
     ignored, duplicates = [], []
     for index, raw in enumerate(row):
-        key = lookup.get(normalise_header(raw))
+        key = lookup.get(normalise_header(raw, underscores_as_spaces=True))
         if key is None:
             if raw.strip():
                 ignored.append(raw.strip())
@@ -58,8 +59,7 @@ def checked_header(cells: list[str], number: int, aliases: Mapping[str, tuple[st
 
 def header_fields(first_line: str, aliases: Mapping[str, tuple[str, ...]]) -> set[str]:
     """The fields a header line provides (for format detection)."""
-    row = next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])
-    return set(match_header(row, aliases).columns)
+    return set(match_header(split_header(first_line), aliases).columns)
 
 
 def rows(path: Path, encoding: str, problems: FileProblems) -> Iterator[tuple[int, list[str]]]:
@@ -70,22 +70,10 @@ def rows(path: Path, encoding: str, problems: FileProblems) -> Iterator[tuple[in
     """
     with open_text(path, encoding) as handle:
         first = handle.readline()
-        offset = 0
-        if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-            delimiter, offset = first.strip()[4], 1
-        else:
-            delimiter = sniff_delimiter(first)
+        delimiter = sep_hint(first)
+        if delimiter is None:
+            delimiter, offset = sniff_delimiter(first), 0
             handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter)
-        number = offset
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                problems.at(f"malformed CSV: {error}", number + 1)
-                return
-            number += 1
-            if record and any(cell.strip() for cell in record):
-                yield number, record
+        else:
+            offset = 1
+        yield from records(csv.reader(handle, delimiter=delimiter), offset, problems.at)

@@ -29,8 +29,9 @@ from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
 from migrate.inventory.importers.registry import IMPORTERS, Sample, signature_score, without_strict
 from migrate.inventory.importers.table_files import open_columns
-from migrate.inventory.importers.tabular import Row, normalise_header, to_bool, to_text
+from migrate.inventory.importers.tabular import Row, to_bool, to_text
 from migrate.inventory.model import Disk, ParsedFile, Server
+from migrate.inventory.tables.delimited import normalise_header
 
 FORMAT = "cmdb"
 MAX_CORES = 8192

@@ -68,8 +68,9 @@ from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
 from migrate.inventory.importers.registry import IMPORTERS, Sample, signature_score, without_strict
 from migrate.inventory.importers.table_files import open_columns, unmapped_headers
-from migrate.inventory.importers.tabular import Problems, Row, to_number, to_text
+from migrate.inventory.importers.tabular import Row, to_number, to_text
 from migrate.inventory.model import OS_FAMILIES, Application, Disk, ParsedFile, Problem, Server
+from migrate.inventory.tables.problems import Problems
 
 MAX_CORES = 8192
 MAX_MEMORY_MB = 64 * 1024 * 1024

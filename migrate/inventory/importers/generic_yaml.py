@@ -17,8 +17,10 @@ from infra.inputs import read_input_bytes
 from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields, generic
 from migrate.inventory.importers.registry import IMPORTERS, YAML, Sample, without_strict
-from migrate.inventory.importers.tabular import Problems, Row, decode, kind_message, kind_of, to_text
+from migrate.inventory.importers.tabular import Row, to_text
 from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, Problem, Server
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import decode, kind_message, kind_of
 
 FORMAT = "yaml"
 SERVER_KEYS = set(generic.FIELDS) | {"tags"}

@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Callable
 
 from migrate.inventory.formats import Registry
-from migrate.inventory.importers.tabular import Problems, decode, kind_message, kind_of, table_from_text
+from migrate.inventory.importers.tabular import table_from_text
 from migrate.inventory.importers.workbook import Workbook, open_workbook
 from migrate.inventory.model import InputError, ParsedFile, Problem
 from migrate.inventory.names import printable_path
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import decode, kind_message, kind_of
 
 IMPORTERS = Registry("migrate.inventory.importers")
 

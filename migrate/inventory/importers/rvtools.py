@@ -52,9 +52,11 @@ from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
 from migrate.inventory.importers.registry import IMPORTERS, LAYOUT, RVTOOLS_COLUMNS, Sample
 from migrate.inventory.importers.rvtools_vms import Owners, Vm, tell_apart
-from migrate.inventory.importers.tabular import Columns, Problems, Row, Table, kind_of, read_csv
+from migrate.inventory.importers.tabular import Columns, Row, Table, read_csv
 from migrate.inventory.importers.workbook import open_workbook
 from migrate.inventory.model import Disk, ParsedFile, Problem, Server
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import kind_of
 
 FORMAT = "rvtools"
 CSV_NAME = re.compile(r"rvtools_tab(v\w+)\.csv", re.IGNORECASE)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from migrate.inventory.importers.tabular import Columns, Problems, Table, kind_of, read_csv
+from migrate.inventory.importers.tabular import Columns, Table, read_csv
 from migrate.inventory.importers.workbook import open_workbook
 from migrate.inventory.model import Problem
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import kind_of
 
 
 def open_columns(path: Path, display: str, aliases: Mapping[str, Sequence[str]],

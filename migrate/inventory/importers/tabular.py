@@ -5,19 +5,19 @@ Everything here turns hostile bytes into `Table`s or `Problem`s, never a traceba
 - CSV: UTF-8 with or without BOM, UTF-16 (Excel "Unicode text", tab-delimited), cp1252;
   delimiter comma, semicolon or tab, sniffed from the header line (Excel's `sep=;` hint line
   is honoured); an HTML page or binary content saved under a `.csv` name is reported as such.
+  Decoding, file kinds and delimiters come from `migrate.inventory.tables`, which the dependency
+  parsers share.
 - xlsx via python-calamine (`workbook`), one `Table` per sheet, rows streamed.
 - Headers match case-insensitively after trimming spaces and a leading `*` (Azure Migrate marks
   mandatory columns that way), through per-format alias tables (`Columns`).
 - Cells convert through `Row`, which records a located `Problem` for every bad value.
-- `Problems` keeps the first `LIMIT` problems and counts the rest.
+- `tables.problems.Problems` keeps the first `LIMIT` problems and counts the rest.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
-import errno
 import io
 import math
 import re
@@ -25,62 +25,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from infra.inputs import InputFileError, open_input, read_input_bytes
-from migrate.inventory.importers import cfb
-from migrate.inventory.model import InputError, Problem
+from infra.inputs import read_input_bytes
+from migrate.inventory.model import Problem
+from migrate.inventory.tables.delimited import normalise_header, records, sep_hint, sniff_delimiter
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import KIND_MESSAGES, decode, kind_of, looks_binary
 
 Cell = str | int | float | bool | datetime.date | datetime.datetime | datetime.time | datetime.timedelta | None
 
-LIMIT = 200
-"""Problems kept per import; the rest are only counted."""
-
-XLSX_MAGIC = b"PK\x03\x04"
-_HTML = re.compile(r"\s*(<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
 _NUMBER_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER_EUROPEAN = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
 _NUMBER_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
-_SPACES = re.compile(r"\s+")
 FORMULA_START = frozenset("=+-@\t\r")
 """What a spreadsheet runs as a formula at the start of a cell; CSV writers guard it with a `'`."""
-
-
-class Problems:
-    """Collects located problems; keeps the first LIMIT, counts them all."""
-
-    def __init__(self, limit: int = LIMIT):
-        self.limit = limit
-        self.items: list[Problem] = []
-        self.count = 0
-
-    def add(self, problem: Problem) -> None:
-        self.count += 1
-        if len(self.items) < self.limit:
-            self.items.append(problem)
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-    def error(self) -> InputError:
-        problems = list(self.items)
-        if self.count > len(problems):
-            problems.append(Problem(problems[0].file, f"{self.count - len(problems)} more problems not listed "
-                                                      f"({self.count} in all)"))
-        return InputError(problems, total=self.count)
-
-    def raise_if_any(self) -> None:
-        if self.count:
-            raise self.error()
-
-
-# --- headers -----------------------------------------------------------------------------------
-
-def normalise_header(text: object) -> str:
-    """`' *Server Name '` → `'server name'`: trimmed, leading `*` dropped, case-folded, single spaces."""
-    if text is None:
-        return ""
-    if isinstance(text, float) and text.is_integer():
-        text = int(text)
-    return _SPACES.sub(" ", str(text).strip().lstrip("*").strip()).casefold()
 
 
 @dataclass
@@ -321,83 +278,12 @@ class Row:
 
 # --- files -------------------------------------------------------------------------------------
 
-def kind_of(path: Path) -> str:
-    """What a path holds at first sight: directory, missing, unreadable, empty, xlsx, html, binary or text."""
-    try:
-        if path.is_dir():
-            return "directory"
-        if not path.exists():
-            return "missing"
-        with open_input(path) as handle:  # regular files within the size cap only: no FIFO, no /dev/zero
-            head = handle.read(4096)
-    except InputFileError as error:
-        return "too-large" if error.errno == errno.EFBIG else "special"
-    except OSError:
-        return "unreadable"
-    if not head:
-        return "empty"
-    if head.startswith(XLSX_MAGIC):
-        return "xlsx"
-    if head.startswith(cfb.MAGIC[:4]):  # an encrypted workbook or a legacy .xls: say which
-        return cfb.ole_kind(path)
-    try:
-        text = decode(head, partial=True)
-    except ValueError:
-        return "binary"
-    if not text.strip():
-        return "empty"
-    if _HTML.match(text):
-        return "html"
-    if _looks_binary(text):
-        return "binary"
-    return "text"
-
-
-def decode(data: bytes, *, partial: bool = False) -> str:
-    """Bytes → text: BOMs first, BOM-less UTF-16 by its NULs, then UTF-8, then cp1252.
-
-    `partial` tolerates a multi-byte character cut at the end (when sniffing a file's head).
-    ValueError when no encoding fits.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode(data[3:], "utf-8", partial)
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return _decode(data, "utf-16", partial)
-    sample = data[:4096]
-    if len(sample) >= 4:
-        odd_nuls = sample[1::2].count(0) / (len(sample) // 2)
-        even_nuls = sample[0::2].count(0) / ((len(sample) + 1) // 2)
-        if odd_nuls > 0.3 and even_nuls < 0.05:
-            return _decode(data, "utf-16-le", partial)
-        if even_nuls > 0.3 and odd_nuls < 0.05:
-            return _decode(data, "utf-16-be", partial)
-    try:
-        return _decode(data, "utf-8", partial)
-    except ValueError:
-        return _decode(data, "cp1252", partial)
-
-
-def _decode(data: bytes, encoding: str, partial: bool) -> str:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        return decoder.decode(data, final=not partial)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not valid {encoding} text ({error.reason} at byte {error.start})") from None
-
-
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f\v")
-    return controls > max(2, len(text[:4096]) // 100)
-
-
 def read_csv(path: Path, problems: Problems, display: str | None = None) -> Table | None:
     """A CSV (or tab-delimited text) file as a Table, or None with the reason in `problems`."""
     file = display or str(path)
     kind = kind_of(path)
     if kind != "text":
-        problems.add(Problem(file, _KIND_MESSAGES.get(kind, "is not a CSV file")))
+        problems.add(Problem(file, KIND_MESSAGES.get(kind, "is not a CSV file")))
         return None
     try:
         text = decode(read_input_bytes(path))
@@ -407,25 +293,19 @@ def read_csv(path: Path, problems: Problems, display: str | None = None) -> Tabl
     except OSError as error:
         problems.add(Problem(file, f"cannot be read: {error.strerror or error}"))
         return None
-    if _looks_binary(text):
-        problems.add(Problem(file, _KIND_MESSAGES["binary"]))
+    if looks_binary(text):
+        problems.add(Problem(file, KIND_MESSAGES["binary"]))
         return None
     return table_from_text(text, file, problems)
 
 
 def table_from_text(text: str, file: str, problems: Problems, sheet: str | None = None) -> Table | None:
+    """A decoded CSV as a Table: blank lines before the header (and around a `sep=` hint) skipped."""
     lines = text.splitlines(keepends=True)
-    first = 0
-    delimiter = None
-    while first < len(lines) and not lines[first].strip():
-        first += 1
-    if first < len(lines):
-        hint = lines[first].strip().lower()
-        if hint.startswith("sep=") and len(hint) == 5:
-            delimiter = lines[first].strip()[4]
-            first += 1
-    while first < len(lines) and not lines[first].strip():
-        first += 1
+    first = _skip_blank(lines, 0)
+    delimiter = sep_hint(lines[first]) if first < len(lines) else None
+    if delimiter is not None:
+        first = _skip_blank(lines, first + 1)
     if first >= len(lines):
         problems.add(Problem(file, "is empty (no header row)", sheet=sheet))
         return None
@@ -440,52 +320,14 @@ def table_from_text(text: str, file: str, problems: Problems, sheet: str | None 
     if not any(header):
         problems.add(Problem(file, "the header row is empty", sheet=sheet, row=first + 1))
         return None
-    return Table(file, sheet, header, first + 1, _csv_records(reader, first + 1, file, sheet, problems))
+
+    def malformed(message: str, row: int) -> None:
+        problems.add(Problem(file, message, sheet=sheet, row=row))
+
+    return Table(file, sheet, header, first + 1, records(reader, first + 1, malformed))
 
 
-def _csv_records(reader, header_row: int, file: str, sheet: str | None,
-                 problems: Problems) -> Iterator[tuple[int, Sequence[Cell]]]:
-    number = header_row
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problems.add(Problem(file, f"malformed CSV: {error}", sheet=sheet, row=number + 1))
-            return
-        number += 1
-        if any(cell.strip() for cell in cells):
-            yield number, cells
-
-
-def sniff_delimiter(line: str) -> str:
-    """The delimiter (comma, semicolon or tab) that splits the header line into the most fields."""
-    best, best_count = ",", 1
-    for candidate in (",", ";", "\t"):
-        try:
-            count = len(next(csv.reader([line], delimiter=candidate)))
-        except (csv.Error, StopIteration):
-            continue
-        if count > best_count:
-            best, best_count = candidate, count
-    return best
-
-
-_KIND_MESSAGES = {
-    "missing": "does not exist",
-    "unreadable": "cannot be read (permissions?)",
-    "directory": "is a directory, not a file",
-    "special": "is not a regular file (a FIFO, a device or a socket): give the file itself",
-    "too-large": "is larger than the input size limit (512 MB; CARELIFT_MAX_INPUT_MB raises it)",
-    "empty": "is empty",
-    "html": "is an HTML page, not an export (was a login or error page saved instead of the file?)",
-    "binary": "holds binary data, not text (is it the right file?)",
-    "xlsx": "is an Excel workbook, not a CSV file",
-    **cfb.MESSAGES,
-}
-
-
-def kind_message(kind: str) -> str:
-    return _KIND_MESSAGES.get(kind, "is not a supported file")
-
+def _skip_blank(lines: Sequence[str], index: int) -> int:
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index

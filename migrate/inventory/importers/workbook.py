@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from migrate.inventory.importers import xlsx_limits
-from migrate.inventory.importers.tabular import Cell, Problems, Table, kind_message, kind_of, to_text
+from migrate.inventory.importers.tabular import Cell, Table, to_text
 from migrate.inventory.model import Problem
+from migrate.inventory.tables.problems import Problems
+from migrate.inventory.tables.text import kind_message, kind_of
 
 
 class Workbook:

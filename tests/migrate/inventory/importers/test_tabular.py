@@ -3,9 +3,8 @@ from __future__ import annotations
 import pytest
 
 from migrate.inventory.importers.table_files import read_table
-from migrate.inventory.importers.tabular import (Columns, Problems, kind_of, normalise_header, read_csv, sniff_delimiter,
-                                                 to_bool, to_number, to_text)
-from migrate.inventory.model import InputError
+from migrate.inventory.importers.tabular import Columns, read_csv, to_bool, to_number, to_text
+from migrate.inventory.tables.problems import Problems
 
 from .conftest import write_csv, write_xlsx
 
@@ -41,29 +40,6 @@ def test_excel_sep_hint_line_sets_the_delimiter_and_rows_keep_their_numbers(tmp_
     assert records == [(4, ["a,b", "1"])]
 
 
-def test_sniffing_prefers_the_delimiter_that_splits_the_header_most():
-    assert sniff_delimiter("a;b;c\n") == ";"
-    assert sniff_delimiter('"x,y";b\n') == ";"
-    assert sniff_delimiter("a,b\tc\td\n") == "\t"
-    assert sniff_delimiter("single\n") == ","
-
-
-@pytest.mark.parametrize("content,kind", [
-    (b"", "empty"),
-    (b"   \r\n\n", "empty"),
-    (b"<!DOCTYPE html><html><body>Sign in</body></html>", "html"),
-    (b"\xef\xbb\xbf  <html><head><title>Login</title>", "html"),
-    (bytes(range(256)) * 4, "binary"),
-    (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00", "binary"),
-    (b"PK\x03\x04rest", "xlsx"),
-    (b"name,cores\nx,1\n", "text"),
-])
-def test_kind_of_recognises_what_is_not_a_csv(tmp_path, content, kind):
-    path = tmp_path / "file.csv"
-    path.write_bytes(content)
-    assert kind_of(path) == kind
-
-
 @pytest.mark.parametrize("content,message", [
     (b"", "is empty"),
     (b"<html><body>Session expired</body></html>", "HTML page"),
@@ -83,13 +59,6 @@ def test_missing_file_is_a_problem(tmp_path):
     problems = Problems()
     assert read_csv(tmp_path / "nope.csv", problems) is None
     assert "does not exist" in problems.items[0].message
-
-
-def test_headers_match_case_insensitively_without_spaces_or_mandatory_star():
-    assert normalise_header("  *Server  Name ") == "server name"
-    assert normalise_header("*Memory (In MB)") == "memory (in mb)"
-    assert normalise_header(None) == ""
-    assert normalise_header(4.0) == "4"
 
 
 def test_columns_take_the_first_alias_found_and_report_missing_mandatory_ones(tmp_path):
@@ -125,19 +94,6 @@ def test_booleans_and_text():
     with pytest.raises(ValueError):
         to_bool("maybe")
     assert [to_text(v) for v in (" a ", 4.0, 4.5, True, None, "")] == ["a", "4", "4.5", "true", None, None]
-
-
-def test_problems_keep_the_first_two_hundred_and_count_the_rest():
-    from migrate.inventory.model import Problem
-
-    problems = Problems()
-    for n in range(250):
-        problems.add(Problem("f.csv", "bad", row=n + 2))
-    with pytest.raises(InputError) as caught:
-        problems.raise_if_any()
-    listed = caught.value.problems
-    assert len(listed) == 201
-    assert listed[-1].message == "50 more problems not listed (250 in all)"
 
 
 def test_read_table_reads_the_first_sheet_of_a_workbook_with_its_row_numbers(tmp_path):

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from migrate.cli import main as cli
 from migrate.inventory.importers import parse, xlsx_limits
-from migrate.inventory.importers.tabular import Problems
+from migrate.inventory.tables.problems import Problems
 from migrate.inventory.importers.workbook import open_workbook
 from migrate.inventory.model import InputError
 

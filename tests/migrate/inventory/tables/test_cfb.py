@@ -7,8 +7,8 @@ import struct
 import pytest
 
 from migrate.inventory.importers import parse
-from migrate.inventory.importers.cfb import MAGIC, ole_kind
 from migrate.inventory.model import InputError
+from migrate.inventory.tables.cfb import MAGIC, ole_kind
 
 FREE, END, FAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 # The directory Excel writes for a password-protected workbook (MS-OFFCRYPTO "agile" encryption).
