@@ -133,9 +133,9 @@ def run(workspace: Path, steps: Steps) -> dict[str, str | bytes]:
     actions.append(lambda: import_files(workspace, [sample / "azure-migrate-dependencies.csv"], "dependencies"))
     actions.append(lambda: outputs.update({"plan.json": plan_sample(workspace)}))
     actions.append(lambda: outputs.update(reports(outputs["plan.json"])))
-    documents: list = []
-    actions.append(lambda: outputs.update(landing_zone(documents)))
-    actions.append(lambda: outputs.update(audit(documents)))
+    rendered: list = []
+    actions.append(lambda: outputs.update(landing_zone(rendered)))
+    actions.append(lambda: outputs.update(audit(rendered[0])))
     for description, action in zip(STEPS, actions, strict=True):
         steps.step(description)
         action()
@@ -178,39 +178,28 @@ def prod_stack_file() -> Path:
     return project / "stacks" / "Pulumi.prod.yaml"
 
 
-def landing_zone(documents: list) -> dict[str, str]:
-    """What `carelift infra export-arm --stack prod` does; keeps the ARM documents for the audit."""
-    from infra.arm import ArmTranslationError, to_arm_documents, to_template
-    from infra.config import ConfigError
-    from infra.render import render_stack_file
+def landing_zone(rendered: list) -> dict[str, str]:
+    """What `carelift infra export-arm --stack prod` does; keeps the render for the audit."""
+    from infra import api
 
-    path = prod_stack_file()
-    try:
-        rendering = render_stack_file(path)
-    except ConfigError as error:
-        fail(f"{error.source}: {len(error.issues)} configuration problem(s)", map(str, error.issues))
-    documents.extend(to_arm_documents(rendering))
-    try:
-        template = to_template(documents)
-    except ArmTranslationError as error:
-        fail(f"stack {rendering.stack}: cannot express a resource as ARM", [str(error)])
-    return {"landing-zone.arm.json": json.dumps(template, indent=2) + "\n"}
+    # A ConfigError goes to the CLI's one handler. The AI register's warnings are not printed over the
+    # progress bar: the audit's AI governance controls report the same facts in audit.html.
+    rendered.append(api.render(str(prod_stack_file())))
+    return {"landing-zone.arm.json": api.exported(rendered[0]).text()}
 
 
-def audit(documents: list) -> dict[str, str]:
-    """What `carelift audit --stack prod --format html|sarif` does, on the documents just rendered."""
+def audit(rendered) -> dict[str, str]:
+    """What `carelift audit --stack prod --format html|sarif` does, on the stack just rendered."""
+    from infra import api
     from infra.compliance import outputs
-    from infra.compliance.catalog import all_controls
-    from infra.compliance.engine import evaluate
     from infra.compliance.outputs import AuditMeta
     from migrate import __version__
 
-    controls = all_controls()
-    result = evaluate(documents, controls, ())
+    run = api.run_audit(api.stack_input(rendered.rendering))
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    meta = AuditMeta(source="stack prod (offline render)", generated_at=now, tool_version=__version__)
-    return {"audit.html": outputs.render("html", result, controls, meta),
-            "audit.sarif": outputs.render("sarif", result, controls, meta)}
+    meta = AuditMeta(source=run.source, generated_at=now, tool_version=__version__)
+    return {"audit.html": outputs.render("html", run.result, run.controls, meta),
+            "audit.sarif": outputs.render("sarif", run.result, run.controls, meta)}
 
 
 def print_table(directory: Path) -> None:

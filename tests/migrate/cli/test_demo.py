@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,26 @@ def test_the_landing_zone_and_its_audit(demo_dir):
     out, _ = demo_dir
     template = json.loads((out / "landing-zone.arm.json").read_text(encoding="utf-8"))
     assert "deploymentTemplate.json" in template["$schema"] and len(template["resources"]) > 50
+    # The demo says it does what the commands do: the template is `infra export-arm --stack prod`'s
+    # (configuration in the body, computed values under metadata), the audit is `audit --stack prod`'s.
+    exported = CliRunner().invoke(main, ["infra", "export-arm", "--stack", "prod"], catch_exceptions=False)
+    assert (out / "landing-zone.arm.json").read_text(encoding="utf-8") == exported.stdout
     sarif = json.loads((out / "audit.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] is not None
+    audited = CliRunner().invoke(main, ["audit", "--stack", "prod", "--format", "sarif"], catch_exceptions=False)
+    assert results_of(sarif) == results_of(json.loads(audited.stdout))
+    # The prod stack passes, so its SARIF is empty: the HTML (every finding, the AI register's too) must match.
+    page = CliRunner().invoke(main, ["audit", "--stack", "prod", "--format", "html"], catch_exceptions=False)
+    assert without_clock((out / "audit.html").read_text(encoding="utf-8")) == without_clock(page.stdout)
     assert "<html" in (out / "audit.html").read_text(encoding="utf-8")
+
+
+def without_clock(text: str) -> str:
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", text)
+
+
+def results_of(sarif) -> list:
+    return sorted(json.dumps(r, sort_keys=True) for r in sarif["runs"][0]["results"])
 
 
 def fake_run(workspace, steps):
