@@ -1,7 +1,8 @@
 """Services over the landing zone and its audit: what `carelift infra` and `carelift audit` do
 before they print, callable from a notebook, a report writer or a test without click.
 
-- `validate(stack)`: the stack file read and validated, with the AI register's warnings.
+- `stack_config(stack)`: the stack file read and validated (the AI register not judged).
+- `validate(stack)`: the same, with the AI register judged: its errors refused, its warnings returned.
 - `render(stack)`: the program run under Pulumi's mock engine, with the same warnings.
 - `export_arm(stack)`: the ARM deployment template of the stack, as `infra export-arm` writes it
   (`exported(rendered)` for a stack already rendered).
@@ -50,6 +51,15 @@ class Validated:
     config: StackConfig
     warnings: tuple[str, ...]
     """What the AI register says short of refusing the stack (a review due soon, a model retiring)."""
+
+
+def stack_config(stack: str) -> StackConfig:
+    """The stack's config, read and validated, without judging its AI register (so a register the
+    governance rules refuse can still be listed and carded); ConfigError lists every problem."""
+    from infra.render import load_stack_file, stack_file
+
+    _, _, config = load_stack_file(stack_file(stack))
+    return config
 
 
 def validate(stack: str) -> Validated:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from migrate.cli.errors import fail
 from migrate.cli.files import require_output, write_output
 from migrate.cli.options import format_option, output_option, stack_option
 from migrate.cli.terminal import console
@@ -19,53 +17,18 @@ from migrate.cli.terminal import console
 if TYPE_CHECKING:
     import datetime
 
+    from infra.ai.views import RegisterRow
     from infra.config import StackConfig
-
-REVIEW_SOON_DAYS = 30
-
 
 @click.group()
 def ai() -> None:
     """The AI use-case register and its CHAI Applied Model Cards."""
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    id: str
-    name: str
-    status: str
-    risk: str
-    data: str
-    owner: str
-    deployment: str
-    quota: int
-    review_due: str
-    review: str
-    """in date, due soon, overdue, or - (not approved)."""
-
-
-def register_rows(config: StackConfig, today: datetime.date) -> list[RegisterRow]:
-    rows = []
-    for u in config.openai.use_cases:
-        if u.status != "approved" or u.review_due is None:
-            review = "-"
-        elif u.review_due < today:
-            review = "overdue"
-        elif (u.review_due - today).days <= REVIEW_SOON_DAYS:
-            review = "due soon"
-        else:
-            review = "in date"
-        rows.append(RegisterRow(u.id, u.name, u.status, u.risk_level, u.data_classification, u.business_owner,
-                                u.deployment, u.tokens_per_minute,
-                                u.review_due.isoformat() if u.review_due else "", review))
-    return rows
-
-
 def _load(stack: str) -> StackConfig:
-    from infra.render import load_stack_file, stack_file
+    from infra import api
 
-    _, _, config = load_stack_file(stack_file(stack))  # a ConfigError goes to the CLI's one handler
-    return config
+    return api.stack_config(stack)  # a ConfigError goes to the CLI's one handler
 
 
 @ai.command("register")
@@ -75,6 +38,7 @@ def _load(stack: str) -> StackConfig:
 def register(stack: str, fmt: str, output: Path | None) -> None:
     """List the stack's AI use cases: status, risk, owner, quota and review date (overdue ones flagged)."""
     from infra.ai.governance import as_of
+    from infra.ai.views import RegisterRow, register_rows
 
     if output:
         require_output(output)
@@ -128,28 +92,11 @@ def _table(rows: list[RegisterRow], stack: str, today: datetime.date, *, record:
 @output_option()
 def card(use_case: str, stack: str, fmt: str, output: Path | None) -> None:
     """Write the CHAI Applied Model Card of one registered use case."""
-    from infra.ai.card import CardContext, CardError, card_html, card_xml
-    from infra.ai.governance import deployment_facts
-    from infra.ai.register import pinned, safety_tier
+    from infra.ai.views import model_card
 
     if output:
         require_output(output)
-    config = _load(stack)
-    cases = {u.id: (i, u) for i, u in enumerate(config.openai.use_cases)}
-    if use_case not in cases:
-        fail(f"stack {config.stack} has no AI use case {use_case!r}",
-             [f"known: {', '.join(sorted(cases)) or 'none (openai.useCases is empty)'}"])
-    index, found = cases[use_case]
-    ctx = CardContext(
-        organization=config.governance.root_management_group_name or config.organization,
-        location=config.openai.location, deployment=deployment_facts(config.openai)[found.deployment],
-        tier=safety_tier(config.openai.use_cases, found.deployment),
-        pinned=pinned(config.openai.use_cases, found.deployment), gateway=False,
-        key=f"carelift:openai.useCases[{index}]")
-    try:
-        text = card_xml(found, ctx) if fmt == "xml" else card_html(found, ctx)
-    except CardError as error:
-        fail(f"stack {config.stack}: use case {use_case!r} lacks facts its model card needs", error.problems)
+    text = model_card(_load(stack), use_case, fmt)  # UnknownUseCase and CardError go to the CLI's one handler
     if output:
         write_output(output, text)
     else:
