@@ -18,6 +18,8 @@ from migrate.inventory.schema import SERVER_FIELDS
 from migrate.reports.cells import csv_cell
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from migrate.inventory.service import ServerDetails
     from migrate.inventory.stats import EstateStats
     from migrate.inventory.store import BatchRecord
@@ -107,9 +109,10 @@ def server_table(servers: list[Server], total: int):
 
     table = Table(title=f"{len(servers)} of {total} servers", title_justify="left")
     table.add_column("name", no_wrap=True)
-    for column, justify in (("os", "left"), ("env", "left"), ("tier", "right"), ("cores", "right"),
-                            ("memory GB", "right"), ("storage GB", "right"), ("power", "left"),
-                            ("applications", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("os", "left"), ("env", "left"), ("tier", "right"), ("cores", "right"), ("memory GB", "right"),
+        ("storage GB", "right"), ("power", "left"), ("applications", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for s in servers:
         os_text = " ".join(p for p in (s.os_name, s.os_version) if p) or s.os_family
@@ -163,7 +166,9 @@ def disk_table(server: Server):
     from rich.table import Table
 
     table = Table(title="disks", title_justify="left")
-    for column, justify in (("label", "left"), ("size GB", "right"), ("used GB", "right"), ("shared", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("label", "left"), ("size GB", "right"), ("used GB", "right"), ("shared", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for disk in server.disks:
         table.add_row(disk.label, gb(disk.size_gb), gb(disk.used_gb), "yes" if disk.shared else "")
@@ -188,7 +193,8 @@ def render_quality(report, checks: dict[str, str], examples: int, max_issues: in
     table = Table(title=f"inventory quality: {report.servers} servers, {report.issues} issues "
                         f"(OS support as of {report.as_of.isoformat()}, table of {report.lifecycle_date.isoformat()})",
                   title_justify="left")
-    for column, justify in (("check", "left"), ("issues", "right"), ("for example", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("check", "left"), ("issues", "right"), ("for example", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     by_check: dict[str, list] = {}
     for finding in report.findings:
@@ -201,7 +207,9 @@ def render_quality(report, checks: dict[str, str], examples: int, max_issues: in
     screen.print(table)
     if report.end_of_support:
         eos = Table(title="servers past OS end of support", title_justify="left")
-        for column, justify in (("operating system", "left"), ("status", "left"), ("servers", "right")):
+        eos_columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("operating system", "left"), ("status", "left"), ("servers", "right"))
+        for column, justify in eos_columns:
             eos.add_column(column, justify=justify)
         for os_name, status, count in report.end_of_support:
             eos.add_row(os_name, status, str(count))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from infra.errors import CareliftError
 from migrate.inventory.merge import differences
 from migrate.inventory.model import Server
-from migrate.inventory.schema import read_servers
+from migrate.inventory.schema import inserted_id, read_servers
 
 
 class EditError(CareliftError):
@@ -89,8 +89,8 @@ def _begin(connection: sqlite3.Connection) -> None:
 
 
 def _batch(connection: sqlite3.Connection, what: str, kind: str, now: str) -> int:
-    return connection.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) VALUES (?, '', ?, ?, "
-                              "'{}')", (what, kind, now)).lastrowid
+    return inserted_id(connection.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) "
+                                          "VALUES (?, '', ?, ?, '{}')", (what, kind, now)))
 
 
 def _run(connection: sqlite3.Connection, work) -> EditResult:
@@ -230,6 +230,8 @@ def _revert(connection: sqlite3.Connection, table: str, op: str, row_id: int, ol
     if op == "insert":
         connection.execute(f"DELETE FROM {table} WHERE {key} = ?", (row_id,))
         return
+    if old is None:  # the undo_log triggers record the old row of every update and delete
+        raise RuntimeError(f"undo_log holds no old row for the {op} of {table} row {row_id}")
     values = json.loads(old)
     values.pop(key, None)
     columns = list(values)
@@ -243,16 +245,17 @@ def _revert(connection: sqlite3.Connection, table: str, op: str, row_id: int, ol
 
 def _record_changes(connection: sqlite3.Connection, batch: int, before: dict[int, Server],
                     after: dict[int, Server]) -> dict[int, list[str]]:
-    rows, lines = [], defaultdict(list)
+    rows: list[tuple[int, int, str, str, str, str | None, str | None]] = []
+    lines: defaultdict[int, list[str]] = defaultdict(list)
     for sid in sorted(before.keys() | after.keys()):
-        old, new = before.get(sid), after.get(sid)
-        if old is None:
+        old, new = before.get(sid), after.get(sid)  # at least one of them: sid comes from their keys
+        if old is None and new is not None:
             rows.append((batch, sid, new.identity, new.name, "*", None, "restored"))
             lines[sid].append(f"{new.name}: restored")
-        elif new is None:
+        elif old is not None and new is None:
             rows.append((batch, sid, old.identity, old.name, "*", None, "removed"))
             lines[sid].append(f"{old.name}: removed")
-        else:
+        elif old is not None and new is not None:
             for field, was, now in differences(old, new):
                 rows.append((batch, sid, new.identity, new.name, field, was, now))
                 lines[sid].append(f"{new.name}: {field} {was if was is not None else '∅'} → "

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import replace
+from typing import Any
 
 from migrate.inventory.matching import EstateIndex, is_ip, match, shared_uuid, tag
 from migrate.inventory.merge import differences, merge_server, merge_tags
 from migrate.inventory.model import Application, InputError, ParsedFile, Problem, Server
-from migrate.inventory.schema import SERVER_COLUMNS, BatchSummary, SourceFile, read_servers
+from migrate.inventory.schema import SERVER_COLUMNS, BatchSummary, SourceFile, inserted_id, read_servers
 
 UPSERT_EDGE = """
 INSERT INTO dependencies (source_id, source, destination_id, destination, port, protocol, process, weight,
@@ -80,9 +81,9 @@ class Ingest:
     # -- one file ------------------------------------------------------------------------
 
     def add_file(self, source: SourceFile, parsed: ParsedFile) -> BatchSummary:
-        batch_id = self.db.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) "
-                                   "VALUES (?, ?, ?, ?, '{}')",
-                                   (source.path, source.sha256, source.format, self.now)).lastrowid
+        batch_id = inserted_id(self.db.execute("INSERT INTO batches (path, sha256, format, imported_at, counts) "
+                                               "VALUES (?, ?, ?, ?, '{}')",
+                                               (source.path, source.sha256, source.format, self.now)))
         before: dict[int, Server | None] = {}
         with_apps: set[int] = set()
         self.warnings: list[str] = []
@@ -159,7 +160,7 @@ class Ingest:
             return found.sid, found.renamed
         names = sorted(f"{s.name} ({s.vm_uuid or s.fqdn or 'no UUID'}"
                        + (f", {tag(s, 'vcenter')}" if tag(s, "vcenter") else "") + ")"
-                       for s in map(self.estate.servers.get, found.candidates))
+                       for s in (self.estate.servers[sid] for sid in found.candidates))
         message = f"server {incoming.name!r} matches {len(names)} servers of the inventory: {', '.join(names)}"
         if parsed.mapping_only:
             self._problem(parsed, row, f"{message}; give its FQDN or VM UUID", incoming.name)
@@ -180,10 +181,12 @@ class Ingest:
     def _normalise(self, server: Server, parsed: ParsedFile) -> Server:
         """Canonical application names, IPs without blanks or repeats, sorted sources and tags."""
         sources = set(server.sources) if parsed.mapping_only else {*server.sources, parsed.format}
-        values = {"applications": self._canonical_apps(server.applications) if server.applications else (),
-                  "ips": tuple(dict.fromkeys(ip.strip() for ip in server.ips if ip and ip.strip())),
-                  "sources": tuple(sorted(s for s in sources if s)),
-                  "tags": merge_tags((), server.tags) if server.tags else ()}
+        # Any: four Server fields of different tuple types, passed back to replace() by name.
+        values: dict[str, Any] = {
+            "applications": self._canonical_apps(server.applications) if server.applications else (),
+            "ips": tuple(dict.fromkeys(ip.strip() for ip in server.ips if ip and ip.strip())),
+            "sources": tuple(sorted(s for s in sources if s)),
+            "tags": merge_tags((), server.tags) if server.tags else ()}
         changed = {k: v for k, v in values.items() if v != getattr(server, k)}
         return replace(server, **changed) if changed else server
 
@@ -207,7 +210,7 @@ class Ingest:
         disks, members = [], []
         for provisional in [sid for sid, old in before.items() if old is None]:
             server = self.estate.servers[provisional]
-            sid = self.db.execute(insert, (server.identity, *row_values(server), batch_id, batch_id)).lastrowid
+            sid = inserted_id(self.db.execute(insert, (server.identity, *row_values(server), batch_id, batch_id)))
             self.estate.rekey(provisional, sid)
             disks += [(sid, n, d.label, d.size_gb, d.used_gb, int(d.shared)) for n, d in enumerate(server.disks)]
             members += [(self.apps[name.lower()][0], sid) for name in server.applications]
@@ -245,9 +248,9 @@ class Ingest:
 
     def _insert_app(self, app: Application) -> None:
         key, name = app.name.strip().lower(), app.name.strip()
-        app_id = self.db.execute("INSERT INTO applications (key, name, type, vendor, criticality) "
-                                 "VALUES (?, ?, ?, ?, ?)",
-                                 (key, name, app.type or "other", app.vendor, app.criticality)).lastrowid
+        app_id = inserted_id(self.db.execute("INSERT INTO applications (key, name, type, vendor, criticality) "
+                                             "VALUES (?, ?, ?, ?, ?)",
+                                             (key, name, app.type or "other", app.vendor, app.criticality)))
         self.apps[key] = [app_id, key, name, app.type or "other", app.vendor, app.criticality]
 
     def _add_application(self, app: Application, parsed: ParsedFile, before: dict) -> None:

@@ -82,11 +82,13 @@ def assess(servers: Sequence[Server], with_dependencies: Iterable[str], lifecycl
         if server.power_state != "off" and name.lower() not in connected:
             findings.append(Finding("no-dependencies", name))
         system = lifecycle.find(server.os_name, server.os_version)
-        status = system.status(as_of) if system else None
+        if system is None:
+            continue
+        status = system.status(as_of)
         if status == END_OF_LIFE:
             until = system.extended_until or system.end_of_support
             findings.append(Finding("os-end-of-life", name, f"{system.name}: updates ended {until.isoformat()}"))
-        elif status == EXTENDED:
+        elif status == EXTENDED and system.extended_until is not None:  # EXTENDED implies the date
             findings.append(Finding("os-extended-support", name, f"{system.name}: extended updates until "
                                                                   f"{system.extended_until.isoformat()}"))
         if status in (END_OF_LIFE, EXTENDED):

@@ -20,6 +20,15 @@ SERVER_FIELDS = tuple(f.name for f in fields(Server))
 SERVER_COLUMNS = tuple(name for name in SERVER_FIELDS if name not in ("disks", "applications"))
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid the INSERT just run on `cursor` gave its row (sqlite3 leaves `lastrowid` None only
+    when no row was inserted, which an INSERT without a conflict clause never does)."""
+    rowid = cursor.lastrowid
+    if rowid is None:
+        raise RuntimeError("the INSERT inserted no row")
+    return rowid
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: str

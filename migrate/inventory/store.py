@@ -25,7 +25,7 @@ from infra.errors import CareliftError
 from migrate.inventory.model import Application, Dependency, ParsedFile, Server
 # The tables' shape one layer down (ingest and edits read it too); re-exported for the callers.
 from migrate.inventory.schema import (JSON_COLUMNS, SERVER_COLUMNS, SERVER_FIELDS, BatchSummary,  # noqa: F401
-                                      SourceFile, read_servers)
+                                      SourceFile, inserted_id, read_servers)
 
 DATABASE = "estate.db"
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class Workspace:
                                               (created_at, digest, plan_json))
         except sqlite3.OperationalError as error:  # another writer holds the lock past the timeout
             raise WorkspaceError(f"the workspace {self.directory} is busy ({error}); try again") from error
-        return cursor.lastrowid
+        return inserted_id(cursor)
 
     # -- reading -------------------------------------------------------------------------
 

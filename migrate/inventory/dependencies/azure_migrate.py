@@ -108,9 +108,11 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
             seen[key] = seen.get(key, 0) | labels[slot]
             label_rows[slot] = label_rows.get(slot, 0) + 1
 
-    if header is None and not problems:
-        problems.at("the file has no header row and no data")
-    elif not problems and edges.observations == 0:
+    if header is None:
+        if not problems:
+            problems.at("the file has no header row and no data")
+        raise problems.error()
+    if not problems and edges.observations == 0:
         problems.at("the file has a header but no connection rows", 2)
     problems.raise_if_any()
     periods = slots.periods()
@@ -142,8 +144,9 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
                     first = period[0] if first is None or period[0] < first else first
                     last = period[1] if last is None or period[1] > last else last
             span = spans[mask] = (first, last)
-        if span[0] is not None:
-            edges.set_seen(key, *span)
+        first_seen, last_seen = span
+        if first_seen is not None and last_seen is not None:  # (both come from the same periods)
+            edges.set_seen(key, first_seen, last_seen)
     return ParsedFile(path=display, format=FORMAT, dependencies=edges.dependencies(), warnings=tuple(warnings))
 
 

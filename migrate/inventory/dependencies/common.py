@@ -67,6 +67,7 @@ def parse_timestamp(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
+    moment: datetime | None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -77,8 +78,8 @@ def parse_timestamp(text: str) -> str | None:
                 break
             except ValueError:
                 continue
-        if moment is None:
-            return None
+    if moment is None:
+        return None
     if moment.tzinfo is not None:
         return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return moment.isoformat(timespec="seconds")

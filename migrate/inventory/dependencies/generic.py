@@ -95,7 +95,7 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
             ips[name] = parse_address(cell(name)) if cell(name) else None
             if cell(name) and ips[name] is None:
                 problems.at(f"{cell(name)!r} is not an IP address", number, names[name])
-        if problems.count > before:
+        if problems.count > before or port is None:  # (a missing port was counted as a problem)
             continue
         # An address in a name column is written canonically (IPv4-mapped IPv6 → IPv4) so the
         # store can match it against inventory IPs.
@@ -106,9 +106,11 @@ def parse(path: Path, encoding: str, display: str) -> ParsedFile:  # noqa: C901 
                   source_ip=ips["source_ip"] or parse_address(source),
                   destination_ip=ips["destination_ip"] or parse_address(destination))
 
-    if header is None and not problems:
-        problems.at("the file has no header row and no data")
-    elif not problems and edges.observations == 0:
+    if header is None:
+        if not problems:
+            problems.at("the file has no header row and no data")
+        raise problems.error()
+    if not problems and edges.observations == 0:
         problems.at("the file has a header but no rows", 2)
     problems.raise_if_any()
     warnings = (f"ignored columns: {', '.join(header.ignored)}",) if header.ignored else ()

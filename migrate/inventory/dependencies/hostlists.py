@@ -51,7 +51,9 @@ class Socket:
     """"listen", "established" or "other"."""
     local: str
     local_port: int | None
-    remote: str | None
+    """None for `*` (any port)."""
+    remote: str
+    """A canonical address, or `*` for any."""
     remote_port: int | None
     process: str | None
     tcp: bool = True
@@ -85,9 +87,10 @@ def _endpoint(text: str) -> tuple[str, int | None] | None:
     if address in ("*", "", "::", "0.0.0.0"):
         canonical = "*"
     else:
-        canonical = parse_address(address)
-        if canonical is None:
+        parsed = parse_address(address)
+        if parsed is None:
             return None
+        canonical = parsed
     if port in ("*", ""):
         return canonical, None
     if not port.isdigit() or not 0 <= int(port) < 65536:
@@ -180,7 +183,7 @@ def read_sockets(path: Path, encoding: str, tool: str, problems: FileProblems) -
 def parse(path: Path, encoding: str, display: str, tool: str) -> ParsedFile:
     problems = FileProblems(display)
     sockets, meta = read_sockets(path, encoding, tool, problems)
-    host = meta.get("host") or host_from_file_name(path)
+    host = meta.get("host") or host_from_file_name(path) or ""
     if not host:
         problems.at("cannot tell which host this was collected on: name the file <host>.ss.txt or "
                     "<host>_netstat.txt, or add a line '# host: NAME'")
@@ -197,35 +200,42 @@ def parse(path: Path, encoding: str, display: str, tool: str) -> ParsedFile:
     skipped: dict[str, int] = {}
     edges = EdgeAccumulator()
     for socket in sockets:
-        reason = (None if socket.tcp and socket.state == "established" else
-                  "listening socket" if socket.state == "listen" else
-                  "not tcp" if not socket.tcp else "not established")
-        if reason is None and (socket.remote == "*" or is_loopback(socket.remote) or socket.remote == socket.local):
-            reason = "loopback"
-        if reason is None and (socket.local_port is None or socket.remote_port is None):
-            reason = "no port"
-        if reason:
+        reason = _skip_reason(socket)
+        local_port, remote_port = socket.local_port, socket.remote_port
+        if reason is not None or local_port is None or remote_port is None:
+            reason = reason or "no port"
             skipped[reason] = skipped.get(reason, 0) + 1
             continue
         local_ip = None if socket.local == "*" else socket.local
         if listening:
-            inbound = socket.local_port in listening
+            inbound = local_port in listening
         else:
-            inbound = socket.local_port < socket.remote_port
+            inbound = local_port < remote_port
         if inbound:
-            edges.add(socket.remote, host, socket.local_port, process=socket.process, first_seen=collected,
+            edges.add(socket.remote, host, local_port, process=socket.process, first_seen=collected,
                       last_seen=collected, source_ip=socket.remote, destination_ip=local_ip)
         else:
-            edges.add(host, socket.remote, socket.remote_port, process=socket.process, first_seen=collected,
+            edges.add(host, socket.remote, remote_port, process=socket.process, first_seen=collected,
                       last_seen=collected, source_ip=local_ip, destination_ip=socket.remote)
 
     skipped.pop("listening socket", None)
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if not listening and len(edges):
         warnings = ("no listening sockets in the file (collect with `ss -tanp` / `netstat -ano`): the side with "
                     "the lower port was taken as the server",)
     return ParsedFile(path=display, format=tool, dependencies=edges.dependencies(), skipped=skipped,
                       warnings=warnings)
+
+
+def _skip_reason(socket: Socket) -> str | None:
+    """Why a socket gives no edge, before its ports are looked at (None: it may give one)."""
+    if not socket.tcp:
+        return "listening socket" if socket.state == "listen" else "not tcp"
+    if socket.state != "established":
+        return "listening socket" if socket.state == "listen" else "not established"
+    if socket.remote == "*" or is_loopback(socket.remote) or socket.remote == socket.local:
+        return "loopback"
+    return None
 
 
 # -- detection: the first of the first lines that looks like either tool's output decides -----------

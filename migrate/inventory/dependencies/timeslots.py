@@ -105,7 +105,7 @@ class SlotReader:
         days = "t1" not in match.re.groupindex  # a range of whole days
         start_time = timedelta(0) if days else _time(match["t1"])
         end_time = timedelta(days=1) if days else _time(match["t2"])
-        if None in (start_day, end_day, start_time, end_time):
+        if start_day is None or end_day is None or start_time is None or end_time is None:
             return None
         start = datetime.combine(start_day, datetime.min.time()) + start_time
         end = datetime.combine(end_day, datetime.min.time()) + end_time

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from migrate.inventory.formats import Format
 from migrate.inventory.importers import fields
@@ -35,7 +35,7 @@ from migrate.inventory.model import APPLICATION_TYPES, Application, ParsedFile, 
 
 FORMAT = "appmap"
 MAX_HOURS = 24 * 366 * 10
-COLUMNS = {name: (name, name.replace("_", " ")) for name in (
+COLUMNS: dict[str, tuple[str, ...]] = {name: (name, name.replace("_", " ")) for name in (
     "server", "application", "environment", "tier", "data_classification", "owner", "business_unit",
     "rto_hours", "rpo_hours", "application_type", "vendor")}
 COLUMNS["data_classification"] += ("classification",)
@@ -90,8 +90,10 @@ def _read_row(row: Row, extra: list[tuple[int, str]], servers: dict[str, _Mappin
         row.problem("server", str(error))
         return
     values: dict[str, Any] = {}
-    for key, parse in (("environment", fields.environment), ("tier", fields.tier),
-                       ("data_classification", fields.classification)):
+    # Each parser takes what its column gives: the tier the raw cell (a number or text), the others text.
+    parsers: tuple[tuple[str, Callable[[Any], object]], ...] = (
+        ("environment", fields.environment), ("tier", fields.tier), ("data_classification", fields.classification))
+    for key, parse in parsers:
         try:
             values[key] = parse(row.raw(key) if key == "tier" else row.text(key))
         except ValueError as error:

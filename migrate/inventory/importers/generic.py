@@ -68,7 +68,7 @@ from migrate.inventory.importers import fields
 from migrate.inventory.importers.os import normalise_os
 from migrate.inventory.importers.registry import IMPORTERS, Sample, signature_score, without_strict
 from migrate.inventory.importers.table_files import open_columns, unmapped_headers
-from migrate.inventory.importers.tabular import Row, to_number, to_text
+from migrate.inventory.importers.tabular import Cell, Row, to_number, to_text
 from migrate.inventory.model import OS_FAMILIES, Application, Disk, ParsedFile, Problem, Server
 from migrate.inventory.tables.problems import Problems
 
@@ -95,7 +95,8 @@ def parse_csv(path: Path, display: str | None = None) -> ParsedFile:
     problems, table, columns = open_columns(path, display, COLUMNS, ["name"])
     tag_columns, dropped = fields.without_credentials(unmapped_headers(table, columns))
     extra = [(i, fields.tag_key(h)) for i, h in tag_columns]
-    servers, skipped, seen = [], {"template": 0}, fields.Duplicates()
+    servers: list[Server] = []
+    skipped, seen = {"template": 0}, fields.Duplicates()
     listed_secrets: set[str] = set()
     for row in columns.rows(problems):
         if row.boolean("template"):
@@ -216,7 +217,9 @@ def _disks(row: Row) -> tuple[Disk, ...]:
             return ()
         return disks
     if storage is not None:
-        return (_disk(row, "storage_gb", "storage", storage, used, False),) if row.ok else ()
+        # A disk refused by _disk leaves the row with a problem, so its server is dropped either way.
+        disk = _disk(row, "storage_gb", "storage", storage, used, False) if row.ok else None
+        return () if disk is None else (disk,)
     if used is not None:
         row.problem("used_gb", "used_gb needs storage_gb")
         return ()
@@ -286,7 +289,8 @@ def _yaml_disks(row: Row, items: list) -> tuple[Disk, ...]:
     return tuple(disks)
 
 
-def _disk_value(value: object) -> float | None:
+def _disk_value(value: Cell | list | dict) -> float | None:
+    """A YAML disk's size or use (a plain value; a list or mapping is refused)."""
     if isinstance(value, (list, dict)):
         raise ValueError("expected a number")
     return to_number(value)

@@ -376,13 +376,13 @@ def _server(vm: Vm) -> Server:
     consumed = vm.consumed_gb if "vPartition" not in vm.incomplete else None
     used = consumed if consumed is not None else vm.in_use_gb
     total = sum(size for _, size, _ in sizes)
-    disks = []
+    made: list[Disk] = []
     for label, size, shared in sizes:
         share = None
         if used is not None and total > 0:
             share = round(min(size, used * size / total), 3)
-        disks.append(Disk(label=label, size_gb=round(size, 3), used_gb=share, shared=shared))
-    return Server(**vm.server, ips=tuple(vm.ips), disks=tuple(disks))
+        made.append(Disk(label=label, size_gb=round(size, 3), used_gb=share, shared=shared))
+    return Server(**vm.server, ips=tuple(vm.ips), disks=tuple(made))
 
 
 def sniff(sample: Sample) -> float:

@@ -70,10 +70,11 @@ def tell_apart(vms: list[Vm], warnings: list[str]) -> list[Vm]:
     kept: list[Vm] = []
     seen: dict[tuple, Vm] = {}
     for vm in vms:
-        key = (vm.server["name"].casefold(), vm.server.get("vm_uuid"), (vm.place.get("vcenter") or "").casefold())
+        vcenter = vm.place.get("vcenter")
+        key = (vm.server["name"].casefold(), vm.server.get("vm_uuid"), (vcenter or "").casefold())
         if key[1] and key in seen:
             warnings.append(f"vInfo rows {seen[key].row} and {vm.row} are the same VM ({vm.server['name']}, VM UUID "
-                            f"{key[1]}{', vCenter ' + vm.place['vcenter'] if vm.place.get('vcenter') else ''}); "
+                            f"{key[1]}{', vCenter ' + vcenter if vcenter else ''}); "
                             f"row {vm.row} ignored")
             continue
         seen[key] = vm

@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Literal, Mapping, Sequence, overload
 
 from infra.inputs import read_input_bytes
 from migrate.inventory.model import Problem
@@ -237,8 +237,17 @@ class Row:
             return None
         return value
 
+    # integer=True gives an int (or None): the overloads let the importers pass it to Server.cores.
+    @overload
+    def numeric(self, field: str, *, minimum: float = ..., maximum: float = ..., integer: Literal[True],
+                required: bool = ..., what: str = ...) -> int | None: ...
+
+    @overload
+    def numeric(self, field: str, *, minimum: float = ..., maximum: float = ..., integer: Literal[False] = ...,
+                required: bool = ..., what: str = ...) -> float | None: ...
+
     def numeric(self, field: str, *, minimum: float = 0, maximum: float = 1e12, integer: bool = False,
-               required: bool = False, what: str = "") -> float | int | None:
+                required: bool = False, what: str = "") -> float | int | None:
         try:
             value = to_number(self.raw(field))
         except ValueError as error:

@@ -160,7 +160,7 @@ def open_workbook(path: Path, problems: Problems, display: str | None = None) ->
         return None
     from python_calamine import CalamineWorkbook  # imported here: only workbook imports pay for it
 
-    package = None
+    package: xlsx_limits.Package | None = None
     try:
         # What calamine reads when it opens the workbook is bounded first (xlsx_limits).
         package = xlsx_limits.Package(path, xlsx_limits.current_limits())
@@ -168,7 +168,8 @@ def open_workbook(path: Path, problems: Problems, display: str | None = None) ->
         lengths = xlsx_limits.shared_string_lengths(package)
         parts = xlsx_limits.sheet_parts(kept.get("xl/workbook.xml"), kept.get("xl/_rels/workbook.xml.rels"))
     except xlsx_limits.TooLarge as error:
-        package.close()
+        if package is not None:  # Package() itself raises only Unreadable; checked all the same
+            package.close()
         problems.add(Problem(file, str(error)))
         return None
     except xlsx_limits.Unreadable as error:

@@ -238,18 +238,20 @@ def sheet_parts(workbook_xml: bytes | None, relationships_xml: bytes | None) -> 
         return {}
     targets = {}
     for element in relationships.iter():
-        if element.tag.rsplit("}", 1)[-1] == "Relationship" and element.get("Id") and element.get("Target"):
-            target = element.get("Target").replace("\\", "/")
+        rel_id, target = element.get("Id"), element.get("Target")
+        if element.tag.rsplit("}", 1)[-1] == "Relationship" and rel_id and target:
+            target = target.replace("\\", "/")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-            targets[element.get("Id")] = path.lower()
+            targets[rel_id] = path.lower()
     parts: dict[str, list[str]] = {}
     for element in workbook.iter():
-        if element.tag.rsplit("}", 1)[-1] != "sheet" or element.get("name") is None:
+        name = element.get("name")
+        if element.tag.rsplit("}", 1)[-1] != "sheet" or name is None:
             continue
         ids = [value for key, value in element.attrib.items() if key.rsplit("}", 1)[-1] == "id" and key != "id"]
         found = [targets[i] for i in ids if i in targets]
         if found:
-            parts.setdefault(element.get("name"), []).extend(found)
+            parts.setdefault(name, []).extend(found)
     return parts
 
 
