@@ -10,12 +10,6 @@ from pathlib import Path
 from migrate.cli.terminal import console, echo
 
 
-def infeasibility(problem) -> str:
-    servers = ", ".join(problem.servers[:10]) + (f" … ({len(problem.servers)} servers)"
-                                                  if len(problem.servers) > 10 else "")
-    return f"{problem.constraint}: {problem.message}" + (f" [servers: {servers}]" if servers else "")
-
-
 def money(value: float | None) -> str:
     return "" if value is None else f"${value:,.2f}"
 
