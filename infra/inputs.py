@@ -39,7 +39,7 @@ class InputFileError(OSError):
         super().__init__(code, reason, os.fsdecode(path))
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""  # always the reason given above; OSError types strerror as optional
 
 
 def limit(default: int) -> int:

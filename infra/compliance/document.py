@@ -49,6 +49,10 @@ class Unknown(str):
 
     __hash__ = str.__hash__
 
+    def __bool__(self) -> bool:  # `if value:` counts as a use; str itself has no __bool__ (it asks __len__)
+        _touch(self)
+        return True
+
 
 def _recording(name: str):
     original = getattr(str, name)
@@ -65,7 +69,6 @@ for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__con
               "__getitem__", "__str__", "lower", "upper", "casefold", "strip", "startswith", "endswith", "split",
               "replace", "find", "rfind", "count", "isdigit", "isdecimal"):
     setattr(Unknown, _name, _recording(_name))
-Unknown.__bool__ = lambda self: (_touch(self), True)[1]  # type: ignore[method-assign]
 
 
 def is_unknown(value: Any) -> bool:

@@ -57,7 +57,8 @@ CHILDREN: dict[str, tuple[str, ...]] = {
 
 # Subscription-wide lists: (what, path under the scope, API version, extra query, scope).
 # Pinned versions: these namespaces' newest stable versions do not all carry the fields checked.
-SUBSCRIPTION_LISTS = (
+SubscriptionList = tuple[str, str, str, dict[str, str], str]
+SUBSCRIPTION_LISTS: tuple[SubscriptionList, ...] = (
     ("subscription diagnostic settings", "providers/Microsoft.Insights/diagnosticSettings", DIAGNOSTIC_SETTINGS_API,
      {}, "subscription"),
     ("locks", "providers/Microsoft.Authorization/locks", "2020-05-01", {}, "group"),
@@ -193,7 +194,7 @@ class _Reader:
             return [self.client.resource_groups.get(self.group).as_dict()]
         return [group.as_dict() for group in self.client.resource_groups.list()]
 
-    def _subscription_list(self, spec: tuple[str, str, str, dict[str, str], str]) -> list[dict[str, Any]]:
+    def _subscription_list(self, spec: SubscriptionList) -> list[dict[str, Any]]:
         what, path, version, query, scope = spec
         at_group = scope == "group" and self.group
         base = self.scope if at_group else f"/subscriptions/{self.subscription}"
@@ -294,7 +295,7 @@ class _Reader:
                     quiet: Iterable[int] = ()) -> list[dict[str, Any]]:
         """Every item of a list endpoint, following nextLink on the same host only."""
         items: list[dict[str, Any]] = []
-        request = HttpRequest("GET", path, params={"api-version": version, **(query or {})})
+        request: HttpRequest | None = HttpRequest("GET", path, params={"api-version": version, **(query or {})})
         while request is not None:
             response = self.client.send_request(request)
             if response.status_code in quiet:

@@ -176,7 +176,7 @@ class Finding:
     waiver: Waiver | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"control": self.control, "resourceId": self.resource_id, "resourceType": self.resource_type,
+        out: dict[str, Any] = {"control": self.control, "resourceId": self.resource_id, "resourceType": self.resource_type,
                "status": self.status.value, "severity": self.severity.value,
                "citations": list(self.citations), "message": self.message}
         if self.waiver is not None:

@@ -421,8 +421,9 @@ class _TemplateReader:
         try:
             self._resource(raw, context, location, parent)
         except SourceError as error:
-            arm_type = raw.get("type") if isinstance(raw, dict) and isinstance(raw.get("type"), str) else ""
-            self.problems.append(InputProblem("", arm_type, error.location or location, error.message))
+            arm_type = raw.get("type") if isinstance(raw, dict) else None
+            self.problems.append(InputProblem("", arm_type if isinstance(arm_type, str) else "",
+                                              error.location or location, error.message))
 
     def _context(self, template: dict[str, Any], subscription: str, group: str | None, kind: str,
                  passed: dict[str, Any] | None, where: str) -> Context:
@@ -579,7 +580,9 @@ class _TemplateReader:
 
     def _deployment(self, raw: dict[str, Any], context: Context, location: str) -> None:
         """Resources of an inline nested deployment (Bicep modules compile to these)."""
-        properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+        properties = raw.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
         template = properties.get("template")
         if not isinstance(template, dict):
             link = (properties.get("templateLink") or {}).get("uri") or (properties.get("templateLink") or {}).get("id")

@@ -114,7 +114,7 @@ def parse_waivers(text: str, path: Path | str, today: datetime.date, control_ids
 
 
 def _entries(data: Any, root: yaml.Node | None) -> tuple[list[Any], list[yaml.Node], list[str]]:
-    if data is None:
+    if data is None or root is None:  # an empty file composes to no node and loads as None
         return [], [], []
     if isinstance(data, dict):
         extra = sorted(str(k) for k in data if k != "waivers")
@@ -154,38 +154,40 @@ def _waiver(entry: Any, today: datetime.date, control_ids: frozenset[str]) -> tu
     category = entry.get("category")
     if isinstance(category, str) and category.strip() and category.strip().lower() not in CATEGORIES:
         problems.append(f"category: '{category.strip()}' is not one of {', '.join(CATEGORIES)}")
-    expires, expiry_problem = _expiry(entry.get("expires"), today)
-    if expiry_problem:
-        problems.append(f"expires: {expiry_problem}")
-    if problems:
+    expires = _expiry(entry.get("expires"), today)
+    if isinstance(expires, str):
+        problems.append(f"expires: {expires}")
+    if problems or isinstance(expires, str):
         return None, problems
-    return Waiver(control=control.strip(), resource=resource.strip(), justification=entry["justification"].strip(),
-                  approver=entry["approver"].strip(), category=category.strip().lower(),
-                  expires=expires.isoformat()), []
+    # Every key but expires was checked above to be a non-empty string.
+    return Waiver(control=entry["control"].strip(), resource=entry["resource"].strip(),
+                  justification=entry["justification"].strip(), approver=entry["approver"].strip(),
+                  category=entry["category"].strip().lower(), expires=expires.isoformat()), []
 
 
-def _expiry(value: Any, today: datetime.date) -> tuple[datetime.date | None, str | None]:
+def _expiry(value: Any, today: datetime.date) -> datetime.date | str:
+    """The waiver's expiry date, or why `value` is not one."""
     if value is None:
-        return None, "required, an ISO date (YYYY-MM-DD): every waiver expires"
+        return "required, an ISO date (YYYY-MM-DD): every waiver expires"
     if isinstance(value, datetime.datetime):
-        return None, f"'{value}' has a time; give a date (YYYY-MM-DD)"
+        return f"'{value}' has a time; give a date (YYYY-MM-DD)"
     if isinstance(value, datetime.date):
         date = value
     elif isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ].*", text):
-            return None, f"'{text[:40]}' has a time; give a date (YYYY-MM-DD)"
+            return f"'{text[:40]}' has a time; give a date (YYYY-MM-DD)"
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return None, f"'{text[:40]}' is not an ISO date (YYYY-MM-DD)"
+            return f"'{text[:40]}' is not an ISO date (YYYY-MM-DD)"
         try:
             date = datetime.date.fromisoformat(text)
         except ValueError as error:
-            return None, f"'{text}' is not a real date ({error})"
+            return f"'{text}' is not a real date ({error})"
     else:
-        return None, f"'{value}' is not an ISO date (YYYY-MM-DD)"
+        return f"'{value}' is not an ISO date (YYYY-MM-DD)"
     if date < today:
-        return None, f"the waiver expired on {date.isoformat()} (today is {today.isoformat()}): renew or remove it"
-    return date, None
+        return f"the waiver expired on {date.isoformat()} (today is {today.isoformat()}): renew or remove it"
+    return date
 
 
 def _warnings(waiver: Waiver, today: datetime.date, max_term_days: int) -> list[str]:

@@ -144,7 +144,7 @@ def _is_any(values: object) -> bool:
     return isinstance(values, list) and any(str(v).strip().lower() in _ANY for v in values)
 
 
-def _allow_all(rule: dict) -> bool:
+def _allow_all(rule: Document) -> bool:
     """A rule letting any source reach any destination (any port, or any FQDN for application rules)."""
     if not _is_any(rule.get("sourceAddresses")):
         return False

@@ -96,7 +96,8 @@ def _policy_coverage(subscription: Document, index: ResourceIndex, definition: s
                      problem: Callable[[Document], str | None] = lambda a: None) -> Outcome:
     """Pass when an enforced assignment of `definition` covers the subscription and `problem` finds nothing."""
     scopes = [s.lower() for s in subscription_scopes(subscription, index)]
-    covering, elsewhere = [], []
+    covering: list[Document] = []
+    elsewhere: list[Document] = []
     for assignment in index.of_type(ASSIGNMENT_TYPE):
         if _definition_of(assignment) != definition:
             continue

@@ -245,7 +245,8 @@ def blob_access_logged(account: Document, index: ResourceIndex) -> Outcome:
     logged = {service: _access_logs(account, index, service) for service in services}
     missing = [service for service, how in logged.items() if how is None]
     if not missing:
-        return passed(sentence(account, f"sends access logs to Log Analytics for {'; '.join(logged.values())}"))
+        found = [how for how in logged.values() if how is not None]  # all of them, as none is missing
+        return passed(sentence(account, f"sends access logs to Log Analytics for {'; '.join(found)}"))
     return failed(sentence(account, f"does not send StorageRead, StorageWrite and StorageDelete logs of its "
                                     f"{' and '.join(missing)} service{'s' if len(missing) > 1 else ''} to a Log "
                                     f"Analytics workspace, so access to its data is not recorded"))

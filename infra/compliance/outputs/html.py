@@ -70,8 +70,8 @@ def sections(result: AuditResult, controls: Sequence[Control]) -> tuple[Section,
     views.sort(key=lambda v: (-bool(v.count("fail")), -bool(v.count("waived")), v.control.severity.rank,
                               v.control.id))
     titles = [*SAFEGUARDS.values(), UNMAPPED]
-    primary = {t: [] for t in titles}
-    also = {t: [] for t in titles}
+    primary: dict[str, list[ControlView]] = {t: [] for t in titles}
+    also: dict[str, list[ControlView]] = {t: [] for t in titles}
     for view in views:
         safeguards = view.control.safeguards or (UNMAPPED,)
         primary[safeguards[0]].append(view)
@@ -103,11 +103,15 @@ def attention(result: AuditResult, meta: AuditMeta) -> Attention:
     for finding in result.findings:
         if finding.waiver is not None:
             used[finding.waiver] = used.get(finding.waiver, 0) + 1
-    expiring = tuple(sorted(((w, n) for w, n in used.items()
-                             if _days_left(w.expires, today) is not None
-                             and _days_left(w.expires, today) <= EXPIRING_DAYS),
+    expiring = tuple(sorted(((w, n) for w, n in used.items() if _expires_within(w.expires, today, EXPIRING_DAYS)),
                             key=lambda item: (item[0].expires, item[0].control, item[0].resource)))
     return Attention(failures, expiring, tuple(result.unused_waivers))
+
+
+def _expires_within(expires: str, today: datetime.date, days: int) -> bool:
+    """True when `expires` is a date at most `days` after `today` (or before it); False when it is no date."""
+    left = _days_left(expires, today)
+    return left is not None and left <= days
 
 
 def _days_left(expires: str, today: datetime.date) -> int | None:
