@@ -51,7 +51,7 @@ DEPENDENCY_HEADER = ("Time slot", "Source server name", "Source IP", "Source app
 def azure_migrate_rows(estate: Estate):
     for server in sorted((s for s in estate.servers if s.platform != "vmware"), key=lambda s: s.name.lower()):
         system = OS[server.os]
-        disks = []
+        disks: list[float | str] = []  # five figures for each of eight disks, blank for the disks it lacks
         for disk in server.disks[:8]:
             busy = 1 if server.environment == "prd" else 0.2
             size = disk.size_gb

@@ -29,15 +29,14 @@ def build_connections(servers: list[GeneratedServer], rng: random.Random, addres
     flows: list[Connection] = []
 
     def flow(source: GeneratedServer | None, destination: GeneratedServer | None, port: int, pattern: str, *,
-             source_ip: str | None = None, destination_ip: str | None = None) -> None:
+             source_ip: str = "", destination_ip: str = "") -> None:
+        """A flow between two machines; an end outside the inventory (None) is its address alone."""
         if source is destination:
             return
         client = ROLE_BY_KEY[source.role].process if source and source.role in ROLE_BY_KEY else (
             "svchost.exe" if source and source.family == "windows" else "python" if source else "")
         server_process = serving_process(destination, port)
-        flows.append(Connection(source.name if source else "", source.ip if source else source_ip,
-                                destination.name if destination else "",
-                                destination.ip if destination else destination_ip, port, pattern,
+        flows.append(Connection(*endpoint(source, source_ip), *endpoint(destination, destination_ip), port, pattern,
                                 client, server_process, rng.randrange(4)))
 
     for link in LINKS:
@@ -132,6 +131,16 @@ def link_flows(link: Link, by_role, flow, rng: random.Random) -> None:
             candidates = sorted(rng.sample(candidates, limit), key=lambda s: s.name)
         for target in candidates:
             flow(source, target, link.port, link.pattern)
+
+
+def endpoint(server: GeneratedServer | None, address: str) -> tuple[str, str]:
+    """A flow's end as (name, IP): a generated machine's own, or for a device or partner outside the
+    inventory no name and the address the caller gives."""
+    if server is None:
+        return "", address
+    if server.ip is None:  # only templates have no address, and a template is never active
+        raise ValueError(f"{server.name} has no IP address: flows are between active machines")
+    return server.name, server.ip
 
 
 def serving_process(destination: GeneratedServer | None, port: int) -> str:

@@ -124,7 +124,7 @@ def warnings(document: Mapping[str, Any]) -> list[str]:
     return [w["message"] + (f" [{w['code']}]" if w["code"] else "") for w in warning_records(document)]
 
 
-def spend(document: Mapping[str, Any]) -> dict[str, Any] | None:
+def spend(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The plan's `spend` section (one-time migration cost per wave, run-rate, dual running and
     cumulative spend by month, with its inputs), when the planner wrote one."""
     value = document.get("spend")

@@ -173,8 +173,8 @@ def top_risks(document: Mapping[str, Any]) -> list[str]:
     tier0 = [(w["number"], w["metrics"].get("tier0_cutovers", 0)) for w in waves if w["metrics"].get("tier0_cutovers")]
     if tier0:
         lines.append(f"{sum(n for _, n in tier0)} tier-0 cutover(s) in waves {', '.join(str(w) for w, _ in tier0)}")
-    eol = [name for name, s in servers.items() if not s.get("excluded") and end_of_life_reason(s)]
-    past = [name for name in eol if end_of_life_reason(servers[name])[0] == HIGH]
+    eol = {name: reason for name, s in servers.items() if not s.get("excluded") and (reason := end_of_life_reason(s))}
+    past = [name for name, (severity, _) in eol.items() if severity == HIGH]
     if eol:
         lines.append(f"{len(eol)} migrating server(s) run an operating system out of regular support "
                      f"({len(past)} past every extended update)")

@@ -157,7 +157,7 @@ def move_group_diagram(waves: Sequence[Mapping[str, Any]], links: Sequence[Mappi
         groups = sorted(wave.get("move_groups", []),
                         key=lambda g: (-touched.get(g["id"], 0), -len(g["servers"]), g["id"]))
         columns.append((wave, groups[:per_wave], max(len(groups) - per_wave, 0)))
-    position: dict[str, tuple[float, float]] = {}
+    position: dict[str, tuple[int, int]] = {}  # a box's top left corner: whole pixels
     rows = max((len(shown) + (1 if more else 0) for _, shown, more in columns), default=1)
     width = 10 + col_w * len(columns)
     height = top + rows * (box_h + gap) + 14

@@ -13,11 +13,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrate.reports import document as doc
 from migrate.reports import risks as risk_register
 from migrate.reports.cells import write_xlsx_cell
+
+if TYPE_CHECKING:
+    from xlsxwriter import Workbook
 
 # Light fills that stay readable in grey print; wave N uses WAVE_FILLS[N % len].
 WAVE_FILLS = ("#E8EEF7", "#FDF1DC", "#E6F4EA", "#FCE8E6", "#F3E8FD", "#E0F7FA", "#FFF8E1", "#EDE7F6",
@@ -42,7 +45,7 @@ def _local(value: str | None) -> datetime | None:
 
 
 class Book:
-    def __init__(self, workbook):
+    def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self.formats: dict[tuple[str, str | None], Any] = {}
         self.header = workbook.add_format({"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF",
@@ -150,8 +153,13 @@ def _waves(book: Book, document: Mapping[str, Any]) -> None:
                              (f"Cutover end ({zone})", DATETIME, 17, lambda w: _local(w.get("cutover_end")))]
     for key, label in doc.wave_metric_columns(document):
         kind = USD if "cost" in key else TB if key.endswith("_tb") else INT
-        columns.append((label, kind, 14, lambda w, key=key: w["metrics"].get(key)))
+        columns.append((label, kind, 14, _wave_metric(key)))
     book.sheet("Waves", columns, document["waves"], lambda w: w["number"])
+
+
+def _wave_metric(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    """The column value of one wave metric (a function per key, so each column reads its own)."""
+    return lambda wave: wave["metrics"].get(key)
 
 
 def _servers(book: Book, document: Mapping[str, Any]) -> None:
