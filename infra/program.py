@@ -154,7 +154,7 @@ def build(config: StackConfig) -> None:
         account_name=config.archive_storage_name, location=config.location,
         resource_group_name=monitoring.resource_group_name,
         immutability_days=config.monitoring.archive_immutability_days,
-        private_endpoint_subnet_id=spokes[config.key_vault.spoke].private_endpoint_subnet_id,
+        private_endpoint_subnet_id=_private_endpoint_subnet_id(spokes[config.key_vault.spoke]),
         blob_zone_id=zones.zone_ids[BLOB_ZONE], workspace_id=monitoring.workspace_id))
 
     NetworkFlowLogs("flow-logs", NetworkFlowLogsArgs(
@@ -168,7 +168,7 @@ def build(config: StackConfig) -> None:
     vault = SecureKeyVault("key-vault", SecureKeyVaultArgs(
         vault_name=config.key_vault_name, name_prefix=prefix, location=config.location,
         tenant_id=client.tenant_id,
-        private_endpoint_subnet_id=spokes[config.key_vault.spoke].private_endpoint_subnet_id,
+        private_endpoint_subnet_id=_private_endpoint_subnet_id(spokes[config.key_vault.spoke]),
         vault_zone_id=zones.zone_ids[VAULT_ZONE], workspace_id=monitoring.workspace_id,
         role_assignments=config.key_vault.role_assignments))
 
@@ -184,7 +184,7 @@ def build(config: StackConfig) -> None:
     if config.openai.enabled:
         openai = PrivateOpenAI("openai", PrivateOpenAIArgs(
             openai=config.openai, name_prefix=prefix,
-            private_endpoint_subnet_id=spokes[config.openai.spoke].private_endpoint_subnet_id,
+            private_endpoint_subnet_id=_private_endpoint_subnet_id(spokes[config.openai.spoke]),
             zone_ids={zone: zones.zone_ids[zone] for zone in OPENAI_ZONES},
             key_vault_id=vault.vault_id, key_vault_uri=vault.vault_uri, key_name=vault.cmk_key_name,
             workspace_id=monitoring.workspace_id, network_location=config.location))
@@ -204,3 +204,10 @@ def build(config: StackConfig) -> None:
             outputs["aiGatewayProducts"] = gateway.products
     for key, value in outputs.items():
         pulumi.export(key, value)
+
+
+def _private_endpoint_subnet_id(spoke: SpokeNetwork) -> pulumi.Output[str]:
+    """The spoke's private endpoint subnet, where the archive, the vault and OpenAI get their endpoints."""
+    if spoke.private_endpoint_subnet_id is None:  # the stack reader refuses such a spoke for them
+        raise ValueError("the spoke has no subnet with privateEndpoints: true")
+    return spoke.private_endpoint_subnet_id

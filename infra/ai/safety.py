@@ -21,6 +21,26 @@ THRESHOLD_STRICTNESS = {"low": 3, "medium": 2, "high": 1}
 
 
 @dataclass(frozen=True)
+class ContentFilter:
+    """One entry of an RAI policy: a harm category blocked at a severity threshold, or an on/off shield."""
+    name: str
+    source: str
+    """``Prompt`` or ``Completion``."""
+    severity_threshold: str | None = None
+    """Harm categories only; shields have none."""
+    enabled: bool = True
+    blocking: bool = True
+
+    def to_arm(self) -> dict[str, object]:
+        """The entry as ARM's ``contentFilters`` spells it."""
+        entry: dict[str, object] = {"name": self.name, "source": self.source, "enabled": self.enabled,
+                                    "blocking": self.blocking}
+        if self.severity_threshold is not None:
+            entry["severityThreshold"] = self.severity_threshold
+        return entry
+
+
+@dataclass(frozen=True)
 class SafetyTier:
     risk_level: str
     harm_threshold: str
@@ -33,19 +53,18 @@ class SafetyTier:
     def policy_suffix(self) -> str:
         return f"{self.risk_level}-risk"
 
-    def content_filters(self) -> list[dict[str, object]]:
-        """The RAI policy's ``contentFilters`` in ARM shape (what the program deploys)."""
-        filters: list[dict[str, object]] = [
-            {"name": category, "source": source, "enabled": True, "blocking": True,
-             "severityThreshold": self.harm_threshold}
-            for category in HARM_CATEGORIES for source in SOURCES
-        ]
+    def filters(self) -> tuple[ContentFilter, ...]:
+        """The RAI policy's content filters (what the program deploys)."""
         shields = (("Jailbreak", "Prompt", self.jailbreak), ("Indirect Attack", "Prompt", self.indirect_attack),
                    ("Protected Material Text", "Completion", self.protected_material),
                    ("Protected Material Code", "Completion", self.protected_material))
-        filters += [{"name": name, "source": source, "enabled": True, "blocking": True}
-                    for name, source, wanted in shields if wanted]
-        return filters
+        return (*(ContentFilter(category, source, self.harm_threshold)
+                  for category in HARM_CATEGORIES for source in SOURCES),
+                *(ContentFilter(name, source) for name, source, wanted in shields if wanted))
+
+    def content_filters(self) -> list[dict[str, object]]:
+        """The RAI policy's ``contentFilters`` in ARM shape."""
+        return [f.to_arm() for f in self.filters()]
 
     def describe(self) -> str:
         shields = [name for name, on in (("jailbreak", self.jailbreak), ("indirect attack", self.indirect_attack),

@@ -67,7 +67,7 @@ class AuditArchive(pulumi.ComponentResource):
             allow_cross_tenant_replication=False,
             public_network_access="Disabled",
             network_rule_set=storage.NetworkRuleSetArgs(
-                default_action="Deny",
+                default_action=storage.DefaultAction.DENY,
                 # Flow logs and Azure Monitor write here as trusted Microsoft services; they
                 # have no path through the private endpoint.
                 bypass="AzureServices",
@@ -151,7 +151,7 @@ class AuditArchive(pulumi.ComponentResource):
             container_name=container_name,
             account_name=account.name,
             resource_group_name=args.resource_group_name,
-            public_access="None",
+            public_access=storage.PublicAccess.NONE,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
         )
         return storage.BlobContainerImmutabilityPolicy(

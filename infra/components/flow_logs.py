@@ -110,7 +110,7 @@ class NetworkFlowLogs(pulumi.ComponentResource):
                 location=args.location,
                 target_resource_id=vnet_id,
                 storage_id=args.storage_account_id,
-                identity=network.ManagedServiceIdentityArgs(type="UserAssigned",
+                identity=network.ManagedServiceIdentityArgs(type=network.ResourceIdentityType.USER_ASSIGNED,
                                                             user_assigned_identities=[identity.id]),
                 enabled=True,
                 format=network.FlowLogFormatParametersArgs(type="JSON", version=FLOW_LOG_FORMAT_VERSION),

@@ -16,7 +16,7 @@ import pulumi_azure_native.consumption as consumption
 import pulumi_azure_native.management as management
 import pulumi_azure_native.security as security
 
-from infra.config import MANAGEMENT_GROUP_TREE, StackConfig
+from infra.config import MANAGEMENT_GROUP_TREE, Budget, StackConfig
 
 POLICY_SETS = "/providers/Microsoft.Authorization/policySetDefinitions"
 POLICY_DEFINITIONS = "/providers/Microsoft.Authorization/policyDefinitions"
@@ -94,18 +94,19 @@ class Governance(pulumi.ComponentResource):
         subscription_scope = pulumi.Output.concat("/subscriptions/", args.subscription_id)
 
         self.management_group_ids: dict[str, pulumi.Output[str]] = {}
+        root_id = config.governance.root_management_group_id
         if config.governance.management_groups:
-            groups = self._management_groups(name, config)
+            assert root_id is not None, "the stack reader requires rootManagementGroupId with managementGroups: true"
+            groups = self._management_groups(name, root_id, config)
             self.management_group_ids = {group_id: group.id for group_id, group in groups.items()}
-            policy_scope: pulumi.Input[str] = groups[config.governance.root_management_group_id].id
+            policy_scope: pulumi.Input[str] = groups[root_id].id
             role_definition_prefix: pulumi.Input[str] = ROLE_DEFINITIONS
             if config.governance.subscription_management_group:
                 # Moves the deploying subscription (the provider's) below the root, so the
                 # root's assignments reach it.
                 management.ManagementGroupSubscription(
                     f"{name}-subscription-placement",
-                    group_id=groups[f"{config.governance.root_management_group_id}-"
-                                    f"{config.governance.subscription_management_group}"].name,
+                    group_id=groups[f"{root_id}-{config.governance.subscription_management_group}"].name,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
         else:
@@ -132,7 +133,7 @@ class Governance(pulumi.ComponentResource):
 
         self.budget_id: pulumi.Output[str] | None = None
         if config.governance.budget is not None:
-            self.budget_id = self._budget(name, config, subscription_scope).id
+            self.budget_id = self._budget(name, config.governance.budget, config, subscription_scope).id
 
         self.register_outputs({
             "policy_assignment_ids": self.policy_assignment_ids,
@@ -140,8 +141,8 @@ class Governance(pulumi.ComponentResource):
             "budget_id": self.budget_id,
         })
 
-    def _management_groups(self, name: str, config: StackConfig) -> dict[str, management.ManagementGroup]:
-        root_id = config.governance.root_management_group_id
+    def _management_groups(self, name: str, root_id: str,
+                           config: StackConfig) -> dict[str, management.ManagementGroup]:
         root = management.ManagementGroup(
             f"{name}-mg-root",
             group_id=root_id,
@@ -178,7 +179,8 @@ class Governance(pulumi.ComponentResource):
             non_compliance_messages=[authorization.NonComplianceMessageArgs(message=spec.message)],
             # Only DeployIfNotExists/Modify policies need an identity; deny-only assignments
             # get none, so they hold no standing permissions.
-            identity=authorization.IdentityArgs(type="SystemAssigned") if spec.remediates else None,
+            identity=authorization.IdentityArgs(type=authorization.ResourceIdentityType.SYSTEM_ASSIGNED)
+            if spec.remediates else None,
             location=config.location if spec.remediates else None,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -201,8 +203,8 @@ class Governance(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-    def _budget(self, name: str, config: StackConfig, scope: pulumi.Input[str]) -> consumption.Budget:
-        budget = config.governance.budget
+    def _budget(self, name: str, budget: Budget, config: StackConfig,
+                scope: pulumi.Input[str]) -> consumption.Budget:
         emails = list(budget.contact_emails)
         notifications = {
             f"actual-greater-than-{threshold}-percent": consumption.NotificationArgs(

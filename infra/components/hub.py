@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, TypedDict
 
 import pulumi
 import pulumi_azure_native.dnsresolver as dnsresolver
@@ -115,7 +115,7 @@ class HubNetwork(pulumi.ComponentResource):
         # Separate Subnet resources, created one at a time: Azure rejects concurrent subnet
         # writes on one VNet. Subnets hosting managed services with their own public IPs
         # are made private; delegated subnets ignore the setting, so it is left unset.
-        subnet_specs = [
+        subnet_specs: list[tuple[str, str, str, _SubnetOptions]] = [
             ("firewall", HUB_SUBNET_NAMES["firewall"], hub.firewall, {"default_outbound_access": False}),
             ("firewall-mgmt", HUB_SUBNET_NAMES["firewallManagement"], hub.firewall_management,
              {"default_outbound_access": False}),
@@ -163,7 +163,7 @@ class HubNetwork(pulumi.ComponentResource):
         self.resource_group_name = rg.name
         self.vnet_id = vnet.id
         self.vnet_name = vnet.name
-        self.firewall_private_ip = firewall.ip_configurations.apply(lambda c: c[0].private_ip_address)
+        self.firewall_private_ip = firewall.ip_configurations.apply(_first_private_ip)
         self.dns_inbound_ip = dns_ip
         self.gateway: network.VirtualNetworkGateway | None = gateway
         """The VPN/ExpressRoute gateway, if any: peerings that use it must wait for it to exist."""
@@ -226,6 +226,14 @@ def _dns_inbound_rules(on_premises: Sequence[str]) -> list[network.SecurityRuleA
             rules.append(_rule(f"allow-dns-{protocol.lower()}-from-on-premises", 110 + offset, "Inbound",
                                "Allow", protocol, on_premises, "*", [str(DNS_PORT)]))
     return rules + [_deny_all_inbound()]
+
+
+class _SubnetOptions(TypedDict, total=False):
+    """What a hub subnet sets beyond its name and prefix (network.Subnet's keyword arguments)."""
+    default_outbound_access: bool
+    route_table: network.RouteTableArgs | None
+    network_security_group: network.NetworkSecurityGroupArgs
+    delegations: list[network.DelegationArgs]
 
 
 def _resolver_delegation() -> network.DelegationArgs:
@@ -464,6 +472,13 @@ def _firewall(name: str, prefix: str, rg_name: pulumi.Output[str], location: str
     )
     diagnostic_setting(f"{name}-fw", target_id=firewall.id, workspace_id=workspace_id, parent=parent)
     return firewall
+
+
+def _first_private_ip(configurations: Sequence[network.outputs.AzureFirewallIPConfigurationResponse] | None) -> str:
+    """The data IP configuration's private address: the next hop of every spoke's default route."""
+    if not configurations:  # _firewall always gives one; the provider types the list as optional
+        raise ValueError("the hub firewall has no IP configuration")
+    return configurations[0].private_ip_address
 
 
 # ---------------------------------------------------------------------------- Bastion and gateway

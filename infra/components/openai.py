@@ -253,8 +253,9 @@ def _upgrade_option(config: OpenAIConfig, deployment: str) -> str:
 
 def _content_filter(name: str, prefix: str, tier: SafetyTier, group: resources.ResourceGroup,
                     account: cognitiveservices.Account, parent: pulumi.Resource) -> cognitiveservices.RaiPolicy:
-    filters = [cognitiveservices.RaiPolicyContentFilterArgs(**{_snake(k): v for k, v in f.items()})
-               for f in tier.content_filters()]
+    filters = [cognitiveservices.RaiPolicyContentFilterArgs(
+        name=f.name, source=f.source, enabled=f.enabled, blocking=f.blocking, severity_threshold=f.severity_threshold)
+        for f in tier.filters()]
     return cognitiveservices.RaiPolicy(
         f"{name}-content-filter-{tier.policy_suffix}",
         rai_policy_name=f"rai-{prefix}-{tier.policy_suffix}",
@@ -268,10 +269,6 @@ def _content_filter(name: str, prefix: str, tier: SafetyTier, group: resources.R
         ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _assignment_name(account_name: str, principal: str, role_guid: str) -> str:
