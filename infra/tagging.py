@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 from typing import Mapping
 
@@ -21,14 +20,25 @@ def register_default_tags(tags: Mapping[str, str]) -> None:
         if not accepts_tags(type(args.resource)):
             return None
         own = args.props.get("tags") or {}
+        if not isinstance(own, Mapping):  # an Output or awaitable of tags cannot be merged while registering
+            raise TypeError(f"{args.name}: tags must be a mapping for the default tags to be merged under them")
         return pulumi.ResourceTransformationResult({**args.props, "tags": {**defaults, **own}}, args.opts)
 
     pulumi.runtime.register_stack_transformation(add_tags)
 
 
-@functools.lru_cache(maxsize=None)
+_TAGGABLE: dict[type, bool] = {}
+"""accepts_tags' answer per class: reading a signature for each resource registered is slow."""
+
+
 def accepts_tags(resource_class: type) -> bool:
     """True when the azure-native resource class has a `tags` input."""
+    if resource_class not in _TAGGABLE:
+        _TAGGABLE[resource_class] = _has_tags_input(resource_class)
+    return _TAGGABLE[resource_class]
+
+
+def _has_tags_input(resource_class: type) -> bool:
     init = getattr(resource_class, "_internal_init", None)
     if init is None or not issubclass(resource_class, pulumi.CustomResource):
         return False

@@ -21,7 +21,7 @@ values: resource policies before each resource is created, stack policies after 
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypedDict
 
 from pulumi_policy import (EnforcementLevel, Policy, PolicyComplianceFramework, ReportViolation,
                            ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
@@ -127,8 +127,20 @@ def stack_validator(control: Control) -> Callable[[StackValidationArgs, ReportVi
     return validate
 
 
+class _PolicyFields(TypedDict):
+    """What a resource and a stack policy of a control share (keyword arguments of both classes)."""
+    name: str
+    description: str
+    enforcement_level: EnforcementLevel
+    display_name: str
+    severity: Severity
+    framework: PolicyComplianceFramework
+    tags: list[str]
+    remediation_steps: str
+
+
 def policy_for(control: Control) -> Policy:
-    common = dict(
+    common = _PolicyFields(
         name=control.id,
         description=f"{control.title} ({'; '.join(control.citations)}).",
         enforcement_level=enforcement(control),
