@@ -25,6 +25,8 @@ from migrate.cli.options import format_option, output_option, stack_option
 from migrate.cli.terminal import console, echo, echo_data
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from infra.compliance.engine import AuditResult
     from infra.compliance.model import Control
 
@@ -118,10 +120,11 @@ def _write_report(fmt: str, result, controls, meta, source: str, output: Path | 
     """The report in `fmt` to `output`, or to the terminal (the table) or standard output."""
     if fmt == "table":
         # To a file: plain text 160 columns wide, and nothing on the terminal.
-        screen = console(file=io.StringIO(), width=160) if output else console()
+        plain = io.StringIO()
+        screen = console(file=plain, width=160) if output else console()
         render_table(screen, result, controls, source)
         if output:
-            write_output(output, screen.file.getvalue())
+            write_output(output, plain.getvalue())
     else:
         text = report_text(fmt, result, controls, meta)
         if output:
@@ -165,13 +168,15 @@ def render_table(screen, result: AuditResult, controls: tuple[Control, ...], sou
         counts[finding.status.value] += 1
 
     table = Table(title=f"HIPAA baseline — {source}", title_justify="left")
-    for column, justify in (("control", "left"), ("severity", "left"), ("title", "left"), ("pass", "right"),
-                            ("fail", "right"), ("waived", "right"), ("manual", "right"), ("error", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("control", "left"), ("severity", "left"), ("title", "left"), ("pass", "right"), ("fail", "right"),
+        ("waived", "right"), ("manual", "right"), ("error", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for control in result.controls:
-        counts = by_control.get(control.id)
-        if counts is None:
+        if control.id not in by_control:
             continue
+        counts = by_control[control.id]
         fail_cell = styled(counts["fail"], "bold red") if counts["fail"] else "0"
         error_cell = styled(counts["error"], "bold red") if counts["error"] else "0"
         table.add_row(control.id, control.severity.value, control.title, str(counts["pass"]),
@@ -248,9 +253,9 @@ def controls_command(fmt: str, output: Path | None) -> None:
         if not output:
             console().print(table)
             return
-        screen = console(width=160, file=io.StringIO())  # plain text, not the terminal
-        screen.print(table)
-        text = screen.file.getvalue()
+        plain = io.StringIO()
+        console(width=160, file=plain).print(table)  # plain text, not the terminal
+        text = plain.getvalue()
     if output:
         write_output(output, text)
     else:

@@ -162,7 +162,7 @@ def plan_sample(workspace: Path) -> str:
     return plan_workspace(workspace, settings_path=DEMO_SETTINGS, today=datetime.date.min).text
 
 
-def reports(plan_text: str) -> dict[str, str | bytes]:
+def reports(plan_text: str | bytes) -> dict[str, str | bytes]:
     from migrate.reports.render import report
 
     document = json.loads(plan_text)

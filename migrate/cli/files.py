@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
@@ -209,8 +210,6 @@ def _shown(path: str) -> str:
 def _text(raw: IO[bytes]) -> IO[str]:
     # newline="" writes the text's own line endings (CSV's \r\n stays \r\n); the wrapper must not
     # close the underlying stream (standard output outlives it).
-    import io
-
     class _Unclosing(io.TextIOWrapper):
         def close(self) -> None:
             if not self.closed:
@@ -222,32 +221,39 @@ def _text(raw: IO[bytes]) -> IO[str]:
 
 @contextlib.contextmanager
 def _descriptor_stream(target: Destination) -> Iterator[IO[bytes]]:
-    if target.descriptor in (1, 2):
-        text_stream = sys.stdout if target.descriptor == 1 else sys.stderr
+    descriptor = target.descriptor
+    assert descriptor is not None, "destination() gives every descriptor target its number"
+    if descriptor in (1, 2):
+        text_stream = sys.stdout if descriptor == 1 else sys.stderr
         text_stream.flush()  # what was echoed before comes first
-        stream = getattr(text_stream, "buffer", None) or _BytesToText(text_stream)
+        buffer: IO[bytes] | None = getattr(text_stream, "buffer", None)  # absent on io.StringIO
+        stream = buffer or _BytesToText(text_stream)
         yield stream
         stream.flush()
         return
     try:
-        os.fstat(target.descriptor)
+        os.fstat(descriptor)
     except OSError:
-        raise OutputError(f"cannot write {target.path}: descriptor {target.descriptor} is not open") from None
-    with os.fdopen(os.dup(target.descriptor), "wb") as stream:
+        raise OutputError(f"cannot write {target.path}: descriptor {descriptor} is not open") from None
+    with os.fdopen(os.dup(descriptor), "wb") as stream:
         yield stream
 
 
-class _BytesToText:
-    """A binary face for a text-only standard stream (one replaced by io.StringIO, say)."""
+class _BytesToText(io.BytesIO):
+    """A binary face for a text-only standard stream (one replaced by io.StringIO, say): the bytes
+    written are passed on, decoded as UTF-8, at each flush (open_output flushes when its block ends).
+    A BytesIO, so it is the binary file object open_output promises, writelines and all."""
 
     def __init__(self, text_stream: IO[str]):
+        super().__init__()
         self.text_stream = text_stream
 
-    def write(self, data: bytes) -> int:
-        self.text_stream.write(data.decode("utf-8"))
-        return len(data)
-
     def flush(self) -> None:
+        data = self.getvalue()
+        if data:
+            self.seek(0)
+            self.truncate()
+            self.text_stream.write(data.decode("utf-8"))
         self.text_stream.flush()
 
 

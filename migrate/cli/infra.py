@@ -62,11 +62,12 @@ def render(stack: str, fmt: str, output: Path | None) -> None:
         return
 
     # To a file: plain text 120 columns wide, and nothing on the terminal.
-    screen = console(file=io.StringIO(), width=120) if output else console()
+    plain = io.StringIO()
+    screen = console(file=plain, width=120) if output else console()
     screen.print(resource_tree(rendering))
     screen.print(type_counts(rendering))
     if output:
-        write_output(output, screen.file.getvalue())
+        write_output(output, plain.getvalue())
 
 
 @infra.command("export-arm")

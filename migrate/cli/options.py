@@ -34,7 +34,7 @@ class HiddenAliasOption(click.Option):
         finally:
             self.opts = shown
 
-    def get_error_hint(self, ctx: click.Context) -> str:
+    def get_error_hint(self, ctx: click.Context | None) -> str:
         return " / ".join(f"'{o}'" for o in self.opts if o not in self.hidden_aliases)
 
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import textwrap
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migrate.cli.terminal import console, echo
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 
 def money(value: float | None) -> str:
@@ -37,7 +41,7 @@ def _offset(moment: datetime) -> str:
 
 # -- carelift plan ---------------------------------------------------------------------------
 
-def print_summary(document: dict, plan_id: int, digest: str, out: Path | None) -> None:
+def print_summary(document: dict, plan_id: int, digest: str, out: Path | str | None) -> None:
     """What `carelift plan` says: from the plan's metrics, pricing and notes."""
     m = document["metrics"]
     pricing = document.get("pricing", {})
@@ -79,10 +83,11 @@ def print_timeline(document: dict, record, wide: bool = False) -> None:
                         f"servers in {m['waves']} waves, H = {m['hybrid_exposure']:,}, "
                         f"{money(m['monthly_cost'])}/month; cutover windows in {zone}",
                   title_justify="left", box=box.SIMPLE_HEAD)
-    columns = [("wave", "right", True), ("name", "left", True), ("starts", "left", wide),
-               ("cutover", "left", True), ("servers", "right", True), ("groups", "right", True),
-               ("vCPU", "right", wide), ("TB", "right", wide), ("tier 0", "right", True), ("PHI", "right", True),
-               ("monthly cost", "right", True), ("crossing links" if wide else "crossing", "right", True)]
+    columns: list[tuple[str, JustifyMethod, bool]] = [
+        ("wave", "right", True), ("name", "left", True), ("starts", "left", wide), ("cutover", "left", True),
+        ("servers", "right", True), ("groups", "right", True), ("vCPU", "right", wide), ("TB", "right", wide),
+        ("tier 0", "right", True), ("PHI", "right", True), ("monthly cost", "right", True),
+        ("crossing links" if wide else "crossing", "right", True)]
     for column, justify, shown in columns:
         if shown:
             table.add_column(column, justify=justify, no_wrap=column in ("cutover", "starts", "monthly cost"))
