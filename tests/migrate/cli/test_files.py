@@ -172,3 +172,14 @@ def test_standard_output_without_a_byte_buffer_still_works(monkeypatch):
     with open_output("-") as handle:
         handle.write("and text mode\n")
     assert fake.getvalue() == "plain text é\nand text mode\n"
+
+
+def test_binary_output_to_a_text_only_standard_output_is_a_whole_binary_file(monkeypatch):
+    import io
+
+    fake = io.StringIO()
+    monkeypatch.setattr(files.sys, "stdout", fake)
+    with open_output("-", binary=True) as handle:
+        handle.write(b"first\n")
+        handle.writelines([b"then lines\n", "\u00e9\n".encode()])
+    assert fake.getvalue() == "first\nthen lines\n\u00e9\n"

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from migrate.estate.flows import observations
+from migrate.estate.flows import endpoint, observations
 from migrate.estate.generator import generate, minimum_size
 
 
@@ -113,3 +113,13 @@ def test_only_flows_with_a_running_vmware_vm_at_one_end_are_observed(estate):
         assert any(s.platform == "vmware" and s.active for s in ends)
         seen.add(connection)
     assert 0.9 * len(estate.connections) < len(seen) <= len(estate.connections)
+
+
+def test_a_flow_end_is_a_machine_s_name_and_ip_or_an_outside_address(estate):
+    machine = next(s for s in estate.servers if s.active)
+    assert endpoint(machine, "ignored") == (machine.name, machine.ip)
+    assert endpoint(None, "10.250.1.7") == ("", "10.250.1.7")
+    template = next(s for s in estate.servers if s.template)
+    assert template.ip is None  # templates have no address, so they can be no flow's end
+    with pytest.raises(ValueError, match=template.name):
+        endpoint(template, "")
