@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from infra.components.hub import HubNetwork, HubNetworkArgs
+import pulumi_azure_native.network as network
+import pytest
+
+from infra.components.hub import HubNetwork, HubNetworkArgs, _first_private_ip
 from infra.config import StackConfig
 from infra.render import Rendering
 from tests.infra.components.conftest import WORKSPACE_ID, build_under_mocks
@@ -403,3 +406,18 @@ def test_hub_nsgs_send_logs_without_metrics(rendering):
         (setting,) = diagnostics_for(rendering, nsg)
         assert setting.inputs["logs"] == [{"categoryGroup": "allLogs", "enabled": True}]
         assert "metrics" not in setting.inputs
+
+
+def _ip_configuration(address: str) -> network.outputs.AzureFirewallIPConfigurationResponse:
+    return network.outputs.AzureFirewallIPConfigurationResponse(
+        etag="W/1", private_ip_address=address, provisioning_state="Succeeded", type="Microsoft.Network/ipConfig")
+
+
+def test_the_firewall_next_hop_is_the_first_ip_configuration_s_private_address():
+    assert _first_private_ip([_ip_configuration("10.40.0.4"), _ip_configuration("10.40.0.5")]) == "10.40.0.4"
+
+
+@pytest.mark.parametrize("configurations", [None, []])
+def test_a_firewall_reporting_no_ip_configuration_is_a_clear_error(configurations):
+    with pytest.raises(ValueError, match="no IP configuration"):
+        _first_private_ip(configurations)
