@@ -684,7 +684,7 @@ def _marked(value: Any, where: str) -> Any:
 def _with_read_only(document: dict[str, Any], metadata: Any) -> dict[str, Any]:
     """carelift's own export files the values Azure computes (principal ids, URIs, an
     assignment's scope) under a resource's ``metadata.carelift.readOnly``, apart from its
-    configuration: put them back where a GET shows them (infra/arm.py writes them)."""
+    configuration: put them back where a GET shows them (infra/arm/template.py writes them)."""
     carelift = metadata.get("carelift") if isinstance(metadata, dict) else None
     read_only = carelift.get("readOnly") if isinstance(carelift, dict) else None
     return _merged(document, read_only) if isinstance(read_only, dict) else document
