@@ -7,7 +7,7 @@ crossing links) as lazy `Records`; `plan_to_json` writes them through `encoder.d
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from migrate.planning.build import Plan
 from migrate.planning.canonical import plain, settings_document
@@ -95,6 +95,8 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
                 "environment": server.environment,
                 "tier": server.tier,
                 "applications": list(server.applications),
+                "owner": server.owner or None,
+                "business_unit": server.business_unit or None,
             }
 
     def waves():
@@ -140,6 +142,8 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
         for app in sorted(plan.applications, key=lambda a: a.name):
             members = [s for s in app.servers if s in plan.assessments]
             strategy = plan.application_strategies.get(app.name)
+            owners = ranked(by_name[s].owner for s in members)
+            units = ranked(by_name[s].business_unit for s in members)
             yield app.name, {
                 "type": app.type,
                 "criticality": app.criticality,
@@ -151,6 +155,11 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
                 "strategies": dict(sorted(Counter(plan.assessments[s].strategy.strategy for s in members).items())),
                 "waves": sorted({wave_of[s] for s in members if s in wave_of}),
                 "monthly_cost": _usd(sum(money.get(s, 0.0) for s in members)),
+                "owner": owners[0][0] if owners else None,
+                "owners": [{"owner": name, "servers": count} for name, count in owners],
+                "servers_without_owner": sum(1 for s in members if not by_name[s].owner),
+                "business_unit": units[0][0] if units else None,
+                "business_units": [{"business_unit": name, "servers": count} for name, count in units],
             }
 
     def crossing_links():
@@ -196,6 +205,14 @@ def plan_sections(plan: Plan) -> dict[str, Any]:
         "spend": migration_spend(wave_of, plan.assessments, plan.dates, settings,
                                  float(plan.pricing.get("hours_per_month") or 730), plan.pricing),
     }
+
+
+def ranked(values: Iterable[str | None]) -> list[tuple[str, int]]:
+    """Each distinct non-empty value with the number of times it occurs, the most common first; a tie
+    goes to the value first in case-insensitive order, then in code-point order (deterministic, never
+    the inventory's row order). An application's `owner` is the first of its servers' owners ranked so."""
+    counts = Counter(value for value in values if value)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
 
 
 def _link_counts(links: Sequence[CrossingLink], numbers: Sequence[int]

@@ -172,6 +172,64 @@ def phi_tier0_by_group(document: Mapping[str, Any]) -> dict[str, dict[str, Any]]
     return groups
 
 
+@dataclass(frozen=True)
+class Owners:
+    """Whom to call for a set of servers: each owner the plan records for them with how many of the
+    servers they own, the most first (a tie goes to the name first in case-insensitive order, as the
+    planner ranks an application's owners), and how many of the servers have no recorded owner."""
+
+    ranked: tuple[tuple[str, int], ...]
+    without: int
+    recorded: bool
+    """False when the plan predates owners (no server record has the key): nothing can be said."""
+
+    def summary(self, limit: int | None = None) -> str:
+        """Plain text, e.g. "Clinical Apps - EHR (12 servers), Pharmacy (1 server); 2 servers without an
+        owner" — data for a report to escape, never markup."""
+        if not self.recorded:
+            return "not recorded in this plan"
+        shown = self.ranked if limit is None else self.ranked[:limit]
+        parts = [f"{name} ({_servers(count)})" for name, count in shown]
+        if len(self.ranked) > len(shown):
+            more = len(self.ranked) - len(shown)
+            parts.append(f"{more} other owner" + ("" if more == 1 else "s"))
+        text = ", ".join(parts) if parts else "none recorded"
+        return text + (f"; {_servers(self.without)} without an owner" if self.without and parts else "")
+
+
+def _servers(count: int) -> str:
+    return f"{count} server" + ("" if count == 1 else "s")
+
+
+def owners_recorded(document: Mapping[str, Any]) -> bool:
+    """True when the plan carries server owners (planners since owners joined the plan JSON write the
+    key, null when the inventory has none)."""
+    return any("owner" in server for server in document["servers"].values())
+
+
+def owners_of(document: Mapping[str, Any], names: Any) -> Owners:
+    """The owners of the named servers of the plan (names the plan does not hold count as without)."""
+    servers = document["servers"]
+    counts: dict[str, int] = {}
+    without = 0
+    for name in names:
+        owner = (servers.get(name) or {}).get("owner")
+        if owner:
+            counts[str(owner)] = counts.get(str(owner), 0) + 1
+        else:
+            without += 1
+    ranked = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold(), item[0])))
+    return Owners(ranked, without, owners_recorded(document))
+
+
+def application_owners(application: Mapping[str, Any]) -> tuple[str | None, str]:
+    """An application's owner as the plan states it, and the others with their server counts ("" when
+    there are none): the planner ranks the owners of the application's servers, most servers first."""
+    others = [o for o in application.get("owners") or [] if isinstance(o, Mapping)][1:]
+    return application.get("owner"), ", ".join(f"{o.get('owner')} ({_servers(int(o.get('servers') or 0))})"
+                                                for o in others)
+
+
 def applications_in_waves(document: Mapping[str, Any]) -> int:
     return sum(1 for a in document.get("applications", {}).values() if a.get("waves"))
 

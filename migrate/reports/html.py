@@ -58,7 +58,8 @@ def _waves(document: Mapping[str, Any]) -> list[dict[str, Any]]:
                          "phi": bool(group.get("phi")), "tier0": bool(group.get("tier0")),
                          "search": " ".join([name, server.get("move_group") or "", *server.get("applications", []),
                                              server.get("readiness") or "", server.get("strategy") or "",
-                                             server.get("target_sku") or "", f"wave {wave['number']}"]).lower()})
+                                             server.get("target_sku") or "", server.get("owner") or "",
+                                             f"wave {wave['number']}"]).lower()})
         links = sorted(links_by_wave.get(wave["number"], []),
                        key=lambda l: (-(l.get("weight") or 0), l["source"], l["destination"], l.get("port") or 0))
         applications = sorted({a for g in groups for a in g.get("applications", [])})
@@ -66,7 +67,7 @@ def _waves(document: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append({"wave": wave, "metrics": wave.get("metrics", {}), "rows": rows, "groups": groups,
                     "tier0": [g for g in groups if g.get("tier0")], "phi": [g for g in groups if g.get("phi")],
                     "applications": applications, "links": links[:LINKS_PER_WAVE], "links_total": len(links),
-                    "needs": needs})
+                    "needs": needs, "owners": doc.owners_of(document, wave.get("servers", []))})
     return out
 
 
@@ -88,8 +89,14 @@ def _caveats(document: Mapping[str, Any]) -> list[str]:
     no_env = sum(1 for s in planned if not s.get("environment"))
     if no_env:
         out.append(f"{no_env} planned server(s) have no recorded environment.")
-    if not any(s.get("owner") for s in servers):
-        out.append("The plan records no server owners: the Servers sheet's Owner column is empty.")
+    if not doc.owners_recorded(document):
+        out.append("This plan predates server owners in the plan JSON: plan again to fill the Owner columns.")
+    elif not any(s.get("owner") for s in servers):
+        out.append("The inventory records no server owners: the Owner columns are empty.")
+    else:
+        no_owner = sum(1 for s in planned if not s.get("owner"))
+        if no_owner:
+            out.append(f"{no_owner} planned server(s) have no recorded owner: nobody is named to notify for them.")
     out += [r.detail for r in risk_register.dependency_risks(document)]
     return out
 
@@ -121,7 +128,7 @@ def html_report(document: Mapping[str, Any]) -> str:
         "wave_cost_chart": svg.bars("wave-cost", "Monthly run-rate added by each wave (USD)", wave_cost),
         "app_cost_chart": svg.bars("app-cost", f"Monthly cost of the {len(app_cost)} most expensive applications "
                                                "(USD)", app_cost) if app_cost else "",
-        "applications": applications,
+        "application_rows": [(name, a, *doc.application_owners(a)) for name, a in applications],
         "diagram": svg.move_group_diagram(document["waves"], document.get("crossing_links", []), group_of),
         "spend": spend, "spend_chart": svg.bars(
             "spend", "Cumulative Azure spend by month (USD, estimate)",

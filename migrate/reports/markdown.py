@@ -14,6 +14,7 @@ from migrate.reports import document as doc
 from migrate.reports import risks as risk_register
 
 SUBJECTS_LISTED = 6
+OWNERS_LISTED = 8
 
 
 def text(value: Any) -> str:
@@ -82,6 +83,16 @@ def markdown_report(document: Mapping[str, Any]) -> str:
                      f"{m.get('move_groups')} | {m.get('vcpu')} | {m.get('replication_tb')} | "
                      f"{m.get('tier0_cutovers')} | {m.get('phi_servers')} | {m.get('crossing_links')} | "
                      f"{money(m.get('monthly_cost'))} |")
+    if doc.owners_recorded(document):
+        lines += ["", "## Owners to notify", "",
+                  "Each wave's server owners as the inventory records them, with how many of the wave's servers "
+                  f"each owns (the first {OWNERS_LISTED}; the HTML and Excel reports list all)."]
+        lines.append("")
+        for wave in document["waves"]:
+            owners = doc.owners_of(document, wave.get("servers", []))
+            name = wave.get("name")
+            label = f"Wave {wave['number']}" + (f" ({text(name)})" if name and name != f"Wave {wave['number']}" else "")
+            lines.append(f"- {label}: {text(owners.summary(OWNERS_LISTED))}")
     lines += ["", "## Risks", ""]
     grouped: dict[str, list[risk_register.Risk]] = defaultdict(list)
     for risk in risk_register.sorted_register(risk_register.register(document)):

@@ -127,6 +127,11 @@ def _summary(book: Book, document: Mapping[str, Any]) -> None:
         source = "plan total" if rate.stated else "sum of per-server figures"
         rows.append((f"Monthly run-rate, {rate.label} ({source})", rate.monthly, USD))
     rows.append(("Price snapshot date", pricing.get("snapshot_date"), TEXT))
+    if doc.owners_recorded(document):
+        planned = [name for name, s in document["servers"].items() if s.get("wave") is not None]
+        owners = doc.owners_of(document, planned)
+        rows.append(("Owners of servers in waves", len(owners.ranked), INT))
+        rows.append(("Servers in waves without an owner", owners.without, INT))
     for status, count in sorted(m.get("by_readiness", {}).items()):
         rows.append((f"Readiness: {status}", count, INT))
     for strategy, count in sorted(m.get("by_strategy", {}).items()):
@@ -154,6 +159,10 @@ def _waves(book: Book, document: Mapping[str, Any]) -> None:
     for key, label in doc.wave_metric_columns(document):
         kind = USD if "cost" in key else TB if key.endswith("_tb") else INT
         columns.append((label, kind, 14, _wave_metric(key)))
+    if doc.owners_recorded(document):
+        owners = {w["number"]: doc.owners_of(document, w.get("servers", [])) for w in document["waves"]}
+        columns += [("Owners to notify (servers each)", TEXT, 60, lambda w: owners[w["number"]].summary()),
+                    ("Servers without an owner", INT, 12, lambda w: owners[w["number"]].without)]
     book.sheet("Waves", columns, document["waves"], lambda w: w["number"])
 
 
@@ -176,6 +185,7 @@ def _servers(book: Book, document: Mapping[str, Any]) -> None:
         ("Environment", TEXT, 12, lambda r: r[1].get("environment")), ("Tier", INT, 6, lambda r: r[1].get("tier")),
         ("PHI (move group)", TEXT, 10, lambda r: _yes(groups.get(r[1].get("move_group"), {}).get("phi"))),
         ("Owner", TEXT, 18, lambda r: r[1].get("owner")),
+        ("Business unit", TEXT, 18, lambda r: r[1].get("business_unit")),
         ("Readiness", TEXT, 20, lambda r: r[1].get("readiness")),
         ("Readiness reasons", TEXT, 60, lambda r: " | ".join(r[1].get("readiness_reasons", []))),
         ("Strategy", TEXT, 11, lambda r: r[1].get("strategy")),
@@ -206,6 +216,10 @@ def _applications(book: Book, document: Mapping[str, Any]) -> None:
         ("Waves", TEXT, 12, lambda r: ", ".join(map(str, r[1].get("waves", [])))),
         ("Servers", INT, 8, lambda r: len(r[1].get("servers", []))),
         ("Criticality", INT, 10, lambda r: r[1].get("criticality")), ("Type", TEXT, 12, lambda r: r[1].get("type")),
+        ("Owner (most servers)", TEXT, 22, lambda r: r[1].get("owner")),
+        ("Other owners (servers each)", TEXT, 30, lambda r: doc.application_owners(r[1])[1]),
+        ("Servers without an owner", INT, 10, lambda r: r[1].get("servers_without_owner")),
+        ("Business unit", TEXT, 18, lambda r: r[1].get("business_unit")),
         ("Strategy", TEXT, 12, lambda r: r[1].get("strategy")),
         ("Strategy target", TEXT, 18, lambda r: r[1].get("strategy_target")),
         ("Strategy rule", TEXT, 60, lambda r: r[1].get("strategy_rule")),
@@ -227,6 +241,9 @@ def _move_groups(book: Book, document: Mapping[str, Any]) -> None:
         ("Why these servers move together", TEXT, 60, lambda g: " | ".join(g.get("reasons", []))),
         ("Why this wave", TEXT, 60, lambda g: " | ".join(g.get("wave_reasons", []))),
     ]
+    if doc.owners_recorded(document):
+        columns.insert(10, ("Owners (servers each)", TEXT, 30,
+                            lambda g: doc.owners_of(document, g.get("servers", [])).summary()))
     book.sheet("Move groups", columns, rows, lambda g: g["wave"])
 
 
