@@ -107,11 +107,18 @@ def entra_only_auth(server: Document, index: ResourceIndex) -> Outcome:
 )
 def minimum_tls(server: Document, index: ResourceIndex) -> Outcome:
     """ePHI in transit is protected by a current protocol."""
-    version = get(server, "properties.minimalTlsVersion")
-    found = number(version)
+    # Unset, or "None" (how ARM spells unset; a live GET returns it), is Azure's default, no minimum, until
+    # support for TLS 1.0 and 1.1 ended on 31 August 2025; from 1 September 2025 Azure SQL refuses them, so on
+    # an audit day from then on the effective minimum is 1.2 (azure-defaults.yaml, dated and sourced). A
+    # stated 1.0 or 1.1 fails whatever the day: it asks for what HIPAA transmission security rules out.
+    version = setting(server, "properties.minimalTlsVersion", unset=("None",))
+    found = number(version.value)
     if found is not None and found >= 1.2:
-        return passed(sentence(server, f"requires TLS {shown(version)} or later"))
-    return failed(sentence(server, f"has minimalTlsVersion {shown(version) if version is not None else 'unset'}, "
+        return passed(sentence(server, f"requires TLS {shown(version.value)} or later{version.note}"))
+    if version.is_default:
+        return failed(sentence(server, f"sets no minimum TLS version{version.note}, so clients may connect with TLS "
+                                       "older than 1.2"))
+    return failed(sentence(server, f"has minimalTlsVersion {shown(version.value) if version.value is not None else 'unset'}, "
                                    "so clients may connect with TLS older than 1.2"))
 
 

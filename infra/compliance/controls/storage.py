@@ -87,6 +87,9 @@ def https_only(account: Document, index: ResourceIndex) -> Outcome:
 )
 def minimum_tls(account: Document, index: ResourceIndex) -> Outcome:
     """TLS 1.0 and 1.1 have known weaknesses and are no longer acceptable for PHI in transit."""
+    # Unset is Azure's TLS1_0 until 3 February 2026, when Azure Storage stopped accepting TLS 1.0 and 1.1 on
+    # every account; on an audit day from then on the effective minimum of an unset account is TLS1_2
+    # (azure-defaults.yaml, dated and sourced). A stated TLS1_0 or TLS1_1 fails whatever the day.
     version = setting(account, "properties.minimumTlsVersion")
     accepted = canonical(version.value, ACCEPTED_TLS)
     if accepted:

@@ -7,10 +7,16 @@
   version, from the dated data file beside the catalog (infra/compliance/azure-defaults.yaml).
   `setting()` returns the value together with the default it came from, so a finding can say
   "(supportsHttpsTrafficOnly unset: Azure's default is true from API version 2019-04-01)".
+- Some defaults change on a day rather than with an API version: from 3 February 2026 Azure
+  Storage refuses TLS 1.0 and 1.1 whatever an account says, so an unset minimum is TLS 1.2 in
+  effect. Such an entry lists its `changes`, each dated and sourced, and the value used is the one
+  in force on the audit's day, `infra.ai.governance.as_of()` (today, or CARELIFT_AS_OF): an audit
+  "as of" 1 June 2025 still reads an unset storage minimum as TLS 1.0.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 from dataclasses import dataclass
@@ -90,6 +96,16 @@ def shown(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class DatedChange:
+    """From `since` on, Azure treats the unset property as `value`, whatever the API version says."""
+    since: datetime.date
+    value: Any
+    why: str
+    """What Azure does from that day, as a finding says it ("Azure Storage refuses TLS 1.0 and 1.1")."""
+    source: str
+
+
+@dataclass(frozen=True)
 class AzureDefault:
     type: str
     property: str
@@ -97,14 +113,27 @@ class AzureDefault:
     source: str
     api_from: str | None = None
     before: Any = None
+    changes: tuple[DatedChange, ...] = ()
+    """Service-wide changes by date, oldest first."""
+    meaning: str = ""
+    """What `value` means when its spelling does not say (SQL's "None": "no minimum")."""
 
     def applies_to(self, api_version: str | None) -> tuple[bool, Any]:
-        """(known, value) for a document of `api_version` (None: the newest version)."""
+        """(known, value) for a document of `api_version` (None: the newest version), before any dated change."""
         if self.api_from is None or api_version is None or api_version[:10] >= self.api_from:
             return True, self.value
         return (self.before is not None), self.before
 
-    def describe(self, api_version: str | None) -> str:
+    def change_on(self, day: datetime.date) -> DatedChange | None:
+        """The newest change in force on `day` (None before the first)."""
+        found = [c for c in self.changes if c.since <= day]
+        return found[-1] if found else None
+
+    def next_change(self, day: datetime.date) -> DatedChange | None:
+        return next((c for c in self.changes if c.since > day), None)
+
+    def describe(self, api_version: str | None, day: datetime.date | None = None, stated: str = "unset") -> str:
+        """Why the default was used: `stated` says what the document has ("unset", or a spelling of unset)."""
         leaf = self.property.rsplit(".", 1)[-1]
         known, value = self.applies_to(api_version)
         if not self.api_from:
@@ -113,7 +142,14 @@ class AzureDefault:
             when = f" from API version {self.api_from}"
         else:
             when = f" before API version {self.api_from}"
-        return f"{leaf} unset: Azure's default is {shown(value)}{when}"
+        means = f" ({self.meaning})" if self.meaning and value == self.value else ""
+        found = f"{leaf} {stated}: Azure's default is {shown(value)}{means}{when}"
+        change = self.change_on(day) if day else None
+        if change is not None:
+            return f"{found}, and from {change.since.isoformat()} {change.why}, so the effective value is " \
+                   f"{shown(change.value)}"
+        coming = self.next_change(day) if day else None
+        return f"{found} before {coming.since.isoformat()}" if coming else found
 
 
 @functools.cache
@@ -121,11 +157,33 @@ def _defaults() -> dict[tuple[str, str], AzureDefault]:
     data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
     found = {}
     for entry in data["defaults"]:
+        changes = tuple(DatedChange(since=_day(change["since"], entry), value=change["value"],
+                                    why=" ".join(str(change["why"]).split()),
+                                    source=" ".join(str(change["source"]).split()))
+                        for change in entry.get("changes", ()))
+        if list(changes) != sorted(changes, key=lambda c: c.since):
+            raise ValueError(f"{DEFAULTS_FILE}: {entry['type']} {entry['property']}: changes are not in date order")
         default = AzureDefault(type=entry["type"], property=entry["property"], value=entry["value"],
                                source=" ".join(str(entry["source"]).split()), api_from=entry.get("api_from"),
-                               before=entry.get("before"))
+                               before=entry.get("before"), changes=changes, meaning=entry.get("meaning", ""))
         found[(default.type.lower(), default.property)] = default
     return found
+
+
+def _day(value: Any, entry: Mapping[str, Any]) -> datetime.date:
+    """A change's date, which YAML reads as a date when it is written unquoted as YYYY-MM-DD."""
+    if isinstance(value, datetime.date):
+        return value
+    raise ValueError(f"{DEFAULTS_FILE}: {entry['type']} {entry['property']}: since must be a date (YYYY-MM-DD); "
+                     f"got {value!r}")
+
+
+def audit_day() -> datetime.date:
+    """The day an audit judges defaults that change by date: the same day as the AI register's,
+    `infra.ai.governance.as_of()` (today, or CARELIFT_AS_OF), so one audit has one "as of"."""
+    from infra.ai.governance import as_of  # here, not at the top: only dated defaults need the day
+
+    return as_of()
 
 
 def defaults() -> tuple[AzureDefault, ...]:
@@ -161,18 +219,25 @@ class Setting:
         return f" ({self.default_note})" if self.default_note else ""
 
 
-def setting(document: Document, path: str, arm_type: str | None = None) -> Setting:
-    """The value at `path`, or Azure's documented default for the document's type and API version."""
+def setting(document: Document, path: str, arm_type: str | None = None, unset: tuple[str, ...] = ()) -> Setting:
+    """The value at `path`, or Azure's documented default for the document's type and API version (and, for
+    a default that changes by date, the audit's day). `unset` lists spellings that mean "not set" for this
+    property (SQL's minimalTlsVersion "None" is its default, no minimum), judged like an absent value."""
     value = get(document, path)
-    if value is not None:
+    if value is not None and not same(value, *unset):
         return Setting(value)
+    stated = "unset" if value is None else f"{spelled(value)}, the same as unset"
     kind = (arm_type or str(document.get("type", ""))).lower()
     default = _defaults().get((kind, path))
     if default is None:
-        return Setting(None)
+        return Setting(value)
     api_version = document.get("apiVersion") if isinstance(document, Mapping) else None
     version = str(api_version) if api_version else None
-    known, value = default.applies_to(version)
+    known, found = default.applies_to(version)
+    day = audit_day() if default.changes else None
+    change = default.change_on(day) if day else None
+    if change is not None:
+        return Setting(change.value, default.describe(version, day, stated))
     if not known:
-        return Setting(None)
-    return Setting(value, default.describe(version))
+        return Setting(value)
+    return Setting(found, default.describe(version, day, stated))

@@ -69,12 +69,15 @@ CASES = [
      [resource(KV, "kv-purgeable", {"enablePurgeProtection": "false"})],
      "Key Vault 'kv-purgeable' does not have purge protection enabled, so a deleted vault and its keys"
      " could be purged before the recovery window ends."),
+    # Unset, judged as of the suite's day (CARELIFT_AS_OF, 2026-12-06): after Azure Storage's TLS 1.0/1.1
+    # retirement, so the default that says TLS1_0 is overruled by the dated change, and the message says so.
     (storage.minimum_tls,
-     [resource(ST, "sttls", {"minimumTlsVersion": "tls1_2"})],
-     "Storage account 'sttls' requires TLS1_2 or later.",
      [resource(ST, "stunset", {})],
-     "Storage account 'stunset' accepts TLS1_0 (minimumTlsVersion unset: Azure's default is TLS1_0); "
-     "TLS1_2 is the minimum."),
+     "Storage account 'stunset' requires TLS1_2 or later (minimumTlsVersion unset: Azure's default is TLS1_0, "
+     "and from 2026-02-03 Azure Storage refuses TLS 1.0 and 1.1 on every account, so the effective value is "
+     "TLS1_2).",
+     [resource(ST, "sttls11", {"minimumTlsVersion": "tls1_1"})],
+     "Storage account 'sttls11' accepts tls1_1; TLS1_2 is the minimum."),
     (storage.no_shared_key,
      [resource(ST, "stentra", {"allowSharedKeyAccess": "false"})],
      "Storage account 'stentra' refuses shared-key authorization.",
@@ -120,11 +123,11 @@ CASES = [
      "SQL server 'sql-logins' accepts SQL logins (Entra-only authentication is not enabled), so shared"
      " passwords can reach its databases."),
     (sql.minimum_tls,
-     [resource(SQL, "sql-tls", {"minimalTlsVersion": 1.2})],
-     "SQL server 'sql-tls' requires TLS 1.2 or later.",
      [resource(SQL, "sql-unset", {})],
-     "SQL server 'sql-unset' has minimalTlsVersion unset, so clients may connect with TLS older than "
-     "1.2."),
+     "SQL server 'sql-unset' requires TLS 1.2 or later (minimalTlsVersion unset: Azure's default is None "
+     "(no minimum), and from 2025-09-01 Azure SQL Database refuses TLS 1.0 and 1.1, so the effective value is 1.2).",
+     [resource(SQL, "sql-tls10", {"minimalTlsVersion": "1.0"})],
+     "SQL server 'sql-tls10' has minimalTlsVersion 1.0, so clients may connect with TLS older than 1.2."),
     (sql.no_public_network,
      [resource(SQL, "sql-private", {"publicNetworkAccess": "disabled"})],
      "SQL server 'sql-private' has public network access disabled.",

@@ -98,16 +98,41 @@ class TestEntraOnlyAuth:
 
 
 class TestMinimumTls:
+    """Azure SQL ended TLS 1.0 and 1.1 on 31 August 2025: unset, or "None" (ARM's spelling of unset, what a
+    live GET returns), is no minimum before that and TLS 1.2 in effect from 1 September 2025. A stated 1.0 or
+    1.1 fails on any day. The suite's day is CARELIFT_AS_OF=2026-12-06 (tests/conftest.py)."""
+
     def test_pass(self):
         documents = [server("sql-12"), server("sql-13", minimalTlsVersion="1.3")]
         assert statuses(sql.minimum_tls, documents) == {"sql-12": Status.PASS, "sql-13": Status.PASS}
+        assert messages(sql.minimum_tls, documents[:1]) == ["SQL server 'sql-12' requires TLS 1.2 or later."]
 
-    def test_fail(self):
-        documents = [server("sql-10", minimalTlsVersion="1.0"), server("sql-none", minimalTlsVersion="None"),
-                     server("sql-unset", minimalTlsVersion=None)]
-        assert set(statuses(sql.minimum_tls, documents).values()) == {Status.FAIL}
+    def test_pass_when_unset_or_none_as_of_today_saying_which_default(self):
+        documents = [server("sql-none", minimalTlsVersion="None"), server("sql-unset", minimalTlsVersion=None)]
+        assert statuses(sql.minimum_tls, documents) == {"sql-none": Status.PASS, "sql-unset": Status.PASS}
+        effect = ("Azure's default is None (no minimum), and from 2025-09-01 Azure SQL Database refuses TLS 1.0 and "
+                  "1.1, so the effective value is 1.2).")
+        assert messages(sql.minimum_tls, documents) == [
+            f"SQL server 'sql-none' requires TLS 1.2 or later (minimalTlsVersion None, the same as unset: {effect}",
+            f"SQL server 'sql-unset' requires TLS 1.2 or later (minimalTlsVersion unset: {effect}"]
+
+    def test_fail_with_old_tls_stated_whatever_the_day(self, monkeypatch):
+        documents = [server("sql-10", minimalTlsVersion="1.0"), server("sql-11", minimalTlsVersion="1.1")]
+        assert statuses(sql.minimum_tls, documents) == {"sql-10": Status.FAIL, "sql-11": Status.FAIL}
         assert messages(sql.minimum_tls, documents[:1]) == [
             "SQL server 'sql-10' has minimalTlsVersion 1.0, so clients may connect with TLS older than 1.2."]
+        monkeypatch.setenv("CARELIFT_AS_OF", "2025-06-01")
+        assert statuses(sql.minimum_tls, documents) == {"sql-10": Status.FAIL, "sql-11": Status.FAIL}
+
+    def test_unset_fails_before_the_retirement_and_passes_from_the_day_after_it(self, monkeypatch):
+        documents = [server("sql-none", minimalTlsVersion="none"), server("sql-unset", minimalTlsVersion=None)]
+        monkeypatch.setenv("CARELIFT_AS_OF", "2025-08-31")
+        assert statuses(sql.minimum_tls, documents) == {"sql-none": Status.FAIL, "sql-unset": Status.FAIL}
+        assert messages(sql.minimum_tls, documents[1:]) == [
+            "SQL server 'sql-unset' sets no minimum TLS version (minimalTlsVersion unset: Azure's default is None "
+            "(no minimum) before 2025-09-01), so clients may connect with TLS older than 1.2."]
+        monkeypatch.setenv("CARELIFT_AS_OF", "2025-09-01")
+        assert statuses(sql.minimum_tls, documents) == {"sql-none": Status.PASS, "sql-unset": Status.PASS}
 
     def test_empty(self):
         assert statuses(sql.minimum_tls, []) == {}
@@ -149,6 +174,16 @@ class TestManagedInstances:
         documents = [mi, child(mi, "Microsoft.Sql/managedInstances/azureADOnlyAuthentications", "Default",
                                azureADOnlyAuthentication="true"), instance("sqlmi-logins")]
         assert statuses(sql.entra_only_auth, documents) == {"sqlmi-entra": Status.PASS, "sqlmi-logins": Status.FAIL}
+
+    def test_unset_tls_is_judged_on_the_audit_day(self, monkeypatch):
+        """Managed Instance's own retirement page gives the same end of support, 31 August 2025."""
+        documents = [instance("sqlmi-unset", minimalTlsVersion=None)]
+        assert messages(sql.minimum_tls, documents) == [
+            "SQL managed instance 'sqlmi-unset' requires TLS 1.2 or later (minimalTlsVersion unset: Azure's default "
+            "is None (no minimum), and from 2025-09-01 Azure SQL Managed Instance refuses TLS 1.0 and 1.1, so the "
+            "effective value is 1.2)."]
+        monkeypatch.setenv("CARELIFT_AS_OF", "2025-06-01")
+        assert statuses(sql.minimum_tls, documents) == {"sqlmi-unset": Status.FAIL}
 
 
 FIREWALL_RULE = "Microsoft.Sql/servers/firewallRules"
@@ -270,8 +305,8 @@ class TestAuditRetentionMatchesWorkspace:
         assert statuses(sql.audit_retention_matches_workspace, []) == {}
 
 
-
 def test_rendered_stacks_have_nothing_to_judge(rendering):
     """The landing zone's own resources, translated to ARM, give these controls nothing to judge."""
     # carelift creates no SQL yet: the controls judge nothing rather than something spurious.
     assert rendered_statuses(rendering, controls_of(sql)) == {}
+

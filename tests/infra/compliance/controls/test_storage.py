@@ -64,15 +64,42 @@ class TestHttpsOnly:
 
 
 class TestMinimumTls:
+    """Azure Storage stopped accepting TLS 1.0 and 1.1 on every account on 3 February 2026: an unset minimum
+    (the API's "default interpretation" TLS 1.0) is TLS 1.2 in effect on an audit day from then on, and
+    still TLS 1.0 on an earlier one. The suite's day is CARELIFT_AS_OF=2026-12-06 (tests/conftest.py)."""
+
+    UNSET_AFTER = ("Storage account 'stunset' requires TLS1_2 or later (minimumTlsVersion unset: Azure's default is "
+                   "TLS1_0, and from 2026-02-03 Azure Storage refuses TLS 1.0 and 1.1 on every account, so the "
+                   "effective value is TLS1_2).")
+
     def test_pass_with_tls12_or_13(self):
         documents = [account("sttls12", minimumTlsVersion="TLS1_2"), account("sttls13", minimumTlsVersion="TLS1_3")]
         assert statuses(storage.minimum_tls, documents) == {"sttls12": Status.PASS, "sttls13": Status.PASS}
+        assert messages(storage.minimum_tls, documents[:1]) == ["Storage account 'sttls12' requires TLS1_2 or later."]
 
-    def test_fail_with_old_tls_or_absent(self):
-        documents = [account("sttls10", minimumTlsVersion="TLS1_0"), account("stunset")]
-        assert statuses(storage.minimum_tls, documents) == {"sttls10": Status.FAIL, "stunset": Status.FAIL}
-        assert messages(storage.minimum_tls, documents[:1]) == [
-            "Storage account 'sttls10' accepts TLS1_0; TLS1_2 is the minimum."]
+    def test_pass_when_unset_as_of_today_saying_which_default(self):
+        assert messages(storage.minimum_tls, [account("stunset")]) == [self.UNSET_AFTER]
+        assert statuses(storage.minimum_tls, [account("stunset")]) == {"stunset": Status.PASS}
+
+    def test_pass_when_unset_from_the_retirement_day(self, monkeypatch):
+        monkeypatch.setenv("CARELIFT_AS_OF", "2026-02-03")
+        assert messages(storage.minimum_tls, [account("stunset")]) == [self.UNSET_AFTER]
+
+    def test_fail_with_old_tls_stated_whatever_the_day(self, monkeypatch):
+        documents = [account("sttls10", minimumTlsVersion="TLS1_0"), account("sttls11", minimumTlsVersion="tls1_1")]
+        assert statuses(storage.minimum_tls, documents) == {"sttls10": Status.FAIL, "sttls11": Status.FAIL}
+        assert messages(storage.minimum_tls, documents) == [
+            "Storage account 'sttls10' accepts TLS1_0; TLS1_2 is the minimum.",
+            "Storage account 'sttls11' accepts tls1_1; TLS1_2 is the minimum."]
+        monkeypatch.setenv("CARELIFT_AS_OF", "2025-06-01")
+        assert statuses(storage.minimum_tls, documents) == {"sttls10": Status.FAIL, "sttls11": Status.FAIL}
+
+    def test_fail_when_unset_as_of_a_day_before_the_retirement(self, monkeypatch):
+        for day in ("2025-06-01", "2026-02-02"):
+            monkeypatch.setenv("CARELIFT_AS_OF", day)
+            assert messages(storage.minimum_tls, [account("stunset")]) == [
+                "Storage account 'stunset' accepts TLS1_0 (minimumTlsVersion unset: Azure's default is TLS1_0 "
+                "before 2026-02-03); TLS1_2 is the minimum."], day
 
     def test_empty(self):
         assert statuses(storage.minimum_tls, []) == {}
