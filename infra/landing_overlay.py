@@ -1,8 +1,10 @@
 """The landing overlay: what `carelift plan landing` adds to a stack, in a file of its own.
 
 The stack names it explicitly (``carelift:landingOverlay: stacks/Pulumi.prod.landing.yaml``, relative
-to the project directory); it is generated, never edited by hand. It adds spokes and subnets sized for the plan's servers and, per wave, the firewall rules
-and NSG allowances its split dependencies need. The offline render and the Pulumi program both merge
+to the project directory); it is generated, never edited by hand. It adds spokes and subnets sized for
+the plan's servers and, per wave, the firewall rules and NSG allowances its links need: while a link
+is split between on premises and Azure (``hybridWaves``, removed after a later wave) and once both
+its ends are in Azure (``steadyStateWaves``, kept after the migration). The offline render and the Pulumi program both merge
 it into the stack's ``carelift:`` keys before validation, so every overlay value is held to the
 same rules as the stack file's own (and reported under the key it lands on).
 
@@ -17,8 +19,64 @@ from typing import Any, Mapping
 
 from infra.config import ConfigError, ConfigIssue
 
-OVERLAY_KEYS = ("plan", "stack", "generatedBy", "spokes", "subnets", "hybridWaves")
+OVERLAY_KEYS = ("plan", "dependencies", "stack", "generatedBy", "spokes", "subnets", "hybridWaves", "steadyStateWaves")
 KEY = "landingOverlay"
+
+# Where the overlay's rules go, and Azure's limits they must fit (infra/components/hub.py and spoke.py
+# use these numbers; `carelift plan landing` refuses an overlay beyond them, see `limit_problems`).
+HYBRID_GROUP_PRIORITY = 1000
+"""Rule collection group ``rcg-migration-wave-NN`` has priority 1000 + NN (waves 0-999)."""
+STEADY_GROUP_PRIORITY = 2000
+"""Rule collection group ``rcg-steady-wave-NN`` has priority 2000 + NN (after every hybrid group)."""
+PLATFORM_GROUPS = 2
+"""The hub's own rule collection groups: rcg-hybrid-network (200) and rcg-platform-egress (300)."""
+FIREWALL_MAX_GROUPS = 90
+"""Rule collection groups per firewall policy (Azure Firewall limits: 90 for policies created after
+July 2022, which every policy this program creates is)."""
+FIREWALL_MAX_COMBINATIONS = 20_000
+"""Unique source-destination combinations in network rules: protocols x sources x destinations x
+ceil(ports / 14), per Azure Firewall's limits."""
+NSG_MAX_RULES = 1000
+"""Security rules per network security group."""
+NSG_ALLOWANCE_PRIORITY = 1000
+"""The first priority of the overlay's allowances in a subnet NSG, after the subnet's own rules."""
+NSG_DENY_ALL_PRIORITY = 4096
+"""The subnet's closing deny-all: the last priority Azure allows (100-4096)."""
+NSG_OWN_RULES = 4
+"""At most this many rules of a subnet's own (spoke._subnet_rules: up to three allowances and the deny-all)."""
+
+
+def _combinations(rule: Mapping[str, Any]) -> int:
+    return len(rule["sources"]) * len(rule["destinations"]) * -(-len(rule["ports"]) // 14)
+
+
+def limit_problems(hybrid_waves: list[Mapping[str, Any]], steady_waves: list[Mapping[str, Any]]) -> list[str]:
+    """What in the overlay's waves Azure would refuse, with the counts (empty when all fits): rule
+    collection groups per policy, network rule combinations, rules per NSG, NSG priorities."""
+    problems = []
+    groups = PLATFORM_GROUPS + sum(1 for w in [*hybrid_waves, *steady_waves] if w.get("rules"))
+    if groups > FIREWALL_MAX_GROUPS:
+        problems.append(f"the hub firewall policy would hold {groups} rule collection groups ({PLATFORM_GROUPS} "
+                        f"platform, {sum(1 for w in hybrid_waves if w.get('rules'))} hybrid, "
+                        f"{sum(1 for w in steady_waves if w.get('rules'))} steady-state): Azure allows "
+                        f"{FIREWALL_MAX_GROUPS}")
+    combinations = sum(_combinations(r) for w in [*hybrid_waves, *steady_waves] for r in w.get("rules") or [])
+    if combinations > FIREWALL_MAX_COMBINATIONS:
+        problems.append(f"the overlay's firewall network rules make {combinations:,} source-destination "
+                        f"combinations: Azure allows {FIREWALL_MAX_COMBINATIONS:,} per policy")
+    per_subnet: dict[tuple[str, str], int] = {}
+    for wave in [*hybrid_waves, *steady_waves]:
+        for allowance in wave.get("allowances") or []:
+            where = (str(allowance["spoke"]), str(allowance["subnet"]))
+            per_subnet[where] = per_subnet.get(where, 0) + 1
+    room = min(NSG_MAX_RULES - NSG_OWN_RULES, NSG_DENY_ALL_PRIORITY - NSG_ALLOWANCE_PRIORITY)
+    for (spoke, subnet), count in sorted(per_subnet.items()):
+        if count > room:
+            problems.append(f"the NSG of {spoke}/{subnet} would hold {count} allowances and up to {NSG_OWN_RULES} "
+                            f"rules of its own: Azure allows {NSG_MAX_RULES} rules per NSG, and priorities "
+                            f"{NSG_ALLOWANCE_PRIORITY}-{NSG_DENY_ALL_PRIORITY - 1} hold {room} allowances "
+                            f"at most above its deny-all")
+    return problems
 
 
 def overlay_path(stack_file: Path) -> Path:
@@ -80,4 +138,6 @@ def merge_overlay(raw: Mapping[str, Any], document: Any, source: str) -> dict[st
         raise ConfigError(source, issues)
     if overlay.get("hybridWaves"):
         network["hybridWaves"] = overlay["hybridWaves"]
+    if overlay.get("steadyStateWaves"):
+        network["steadyStateWaves"] = overlay["steadyStateWaves"]
     return merged

@@ -146,7 +146,7 @@ def build(config: StackConfig) -> None:
             hub_gateway=hub.gateway,
             bastion_subnet_prefix=config.network.hub.subnets.bastion,
             hub_peering_after=previous_peering,
-            allowances=[a for w in config.network.hybrid_waves for a in w.allowances if a.spoke == spoke.name],
+            allowances=config.network.allowances(spoke.name),
         ))
         previous_peering = spokes[spoke.name].hub_peering
 

@@ -17,9 +17,10 @@ import pulumi_azure_native.network as network
 import pulumi_azure_native.resources as resources
 
 from infra.components.diagnostics import diagnostic_setting
-from infra.config import HybridWave, NetworkConfig
+from infra.config import HybridRule, HybridWave, NetworkConfig, SteadyStateWave
 from infra.config.names import (CONNECTIVITY, HUB, HUB_SUBNET_NAMES, firewall_name, firewall_policy_name,
                                 resource_group_name, vnet_name)
+from infra.landing_overlay import HYBRID_GROUP_PRIORITY, STEADY_GROUP_PRIORITY
 
 ZONES = ["1", "2", "3"]
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
@@ -336,6 +337,8 @@ def _rule_collection_groups(name: str, rg_name: pulumi.Output[str], policy: netw
     groups: list[pulumi.Resource] = [network_rules, application_rules]
     for wave in (w for w in cfg.hybrid_waves if w.rules):  # Azure refuses an empty collection
         groups.append(_wave_rules(name, rg_name, policy, wave, parent, after=groups[-1]))
+    for steady in (w for w in cfg.steady_state_waves if w.rules):
+        groups.append(_steady_rules(name, rg_name, policy, steady, parent, after=groups[-1]))
     return groups
 
 
@@ -343,20 +346,37 @@ def _wave_rules(name: str, rg_name: pulumi.Output[str], policy: network.Firewall
                 parent: pulumi.Resource, after: pulumi.Resource) -> network.FirewallPolicyRuleCollectionGroup:
     """A wave's split dependencies in a group of their own: enabled for the wave, deleted after the last
     wave its links wait for (`carelift plan runbook` says when)."""
+    return _overlay_group(f"{name}-fw-rcg-wave-{wave.wave:02d}", f"rcg-migration-wave-{wave.wave:02d}",
+                          HYBRID_GROUP_PRIORITY + wave.wave, f"allow-wave-{wave.wave:02d}-hybrid",
+                          wave.rules, f"Remove after wave {wave.remove_after_wave}.", rg_name, policy, parent, after)
+
+
+def _steady_rules(name: str, rg_name: pulumi.Output[str], policy: network.FirewallPolicy, wave: SteadyStateWave,
+                  parent: pulumi.Resource, after: pulumi.Resource) -> network.FirewallPolicyRuleCollectionGroup:
+    """The spoke-to-spoke links whose two ends have both landed by this wave: spokes reach each other
+    through this firewall (their routes), and these flows stay after the migration."""
+    return _overlay_group(f"{name}-fw-rcg-steady-{wave.wave:02d}", f"rcg-steady-wave-{wave.wave:02d}",
+                          STEADY_GROUP_PRIORITY + wave.wave, f"allow-wave-{wave.wave:02d}-steady",
+                          wave.rules, "Steady state: keep after the migration.", rg_name, policy, parent, after)
+
+
+def _overlay_group(resource: str, group: str, priority: int, collection: str, rules: Sequence[HybridRule],
+                   suffix: str, rg_name: pulumi.Output[str], policy: network.FirewallPolicy,
+                   parent: pulumi.Resource, after: pulumi.Resource) -> network.FirewallPolicyRuleCollectionGroup:
     return network.FirewallPolicyRuleCollectionGroup(
-        f"{name}-fw-rcg-wave-{wave.wave:02d}",
-        rule_collection_group_name=f"rcg-migration-wave-{wave.wave:02d}",
+        resource,
+        rule_collection_group_name=group,
         firewall_policy_name=policy.name,
         resource_group_name=rg_name,
-        priority=1000 + wave.wave,
+        priority=priority,
         rule_collections=[network.FirewallPolicyFilterRuleCollectionArgs(
             rule_collection_type="FirewallPolicyFilterRuleCollection",
-            name=f"allow-wave-{wave.wave:02d}-hybrid",
+            name=collection,
             priority=100,
             action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
-            rules=[_network_rule(rule.name, f"{rule.description} Remove after wave {wave.remove_after_wave}.",
+            rules=[_network_rule(rule.name, f"{rule.description} {suffix}",
                                  rule.sources, rule.destinations, [rule.protocol], rule.ports)
-                   for rule in wave.rules],
+                   for rule in rules],
         )],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[after]),
     )

@@ -16,9 +16,8 @@ import pulumi_azure_native.resources as resources
 from infra.components.diagnostics import diagnostic_setting
 from infra.config import Spoke, Subnet, SubnetAllowance
 from infra.config.names import resource_group_name, vnet_name
-
-DENY_ALL_PRIORITY = 4096
-ALLOWANCE_PRIORITY = 1000
+from infra.landing_overlay import NSG_ALLOWANCE_PRIORITY as ALLOWANCE_PRIORITY
+from infra.landing_overlay import NSG_DENY_ALL_PRIORITY as DENY_ALL_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,8 @@ def _with_allowances(rules: list[network.SecurityRuleArgs],
 
 
 def _allowance_rules(allowances: Sequence[SubnetAllowance]) -> list[network.SecurityRuleArgs]:
-    """Migration waves' inbound flows: exact sources and ports, named after their wave."""
+    """The landing overlay's inbound flows (hybrid and steady state): exact sources and ports, named after
+    their wave."""
     return [network.SecurityRuleArgs(
         name=allow.name, priority=ALLOWANCE_PRIORITY + i, direction="Inbound", access="Allow",
         protocol=allow.protocol.capitalize(), source_address_prefixes=list(allow.sources), source_port_range="*",

@@ -27,7 +27,8 @@ from infra.config.model import (DATA_CLASSIFICATIONS, KEY_VAULT_ROLES, AIGateway
                                 Budget, DnsForwardingRule, Gateway, GovernanceConfig, Hub, HubSubnets,
                                 HybridRule, HybridWave, KeyVaultConfig, LandingConfig, ModelDeployment,
                                 MonitoringConfig, NetworkConfig, OpenAIConfig, PlacementRule, Principal,
-                                RoleAssignment, Spoke, StackConfig, Subnet, SubnetAllowance)
+                                RoleAssignment, Spoke, StackConfig, SteadyStateWave, Subnet,
+                                SubnetAllowance)
 from infra.config.monitoring import MAX_LOG_RETENTION_DAYS, MIN_IMMUTABILITY_DAYS, MIN_LOG_RETENTION_DAYS
 from infra.config.names import (PROJECT, RESERVED_WORKLOAD_NAMES, ai_gateway_name, archive_storage_name,
                                 key_vault_name, openai_subdomain)
@@ -46,7 +47,8 @@ __all__ = [
     "AIGatewayConfig", "AzureMigrateProject", "Budget", "DnsForwardingRule", "Gateway", "GovernanceConfig",
     "Hub", "HubSubnets", "HybridRule", "HybridWave", "KeyVaultConfig", "LandingConfig", "ModelDeployment",
     "MonitoringConfig", "NetworkConfig", "OpenAIConfig", "PlacementRule", "Principal", "RoleAssignment",
-    "Spoke", "StackConfig", "Subnet", "SubnetAllowance", "DATA_CLASSIFICATIONS", "KEY_VAULT_ROLES",
+    "Spoke", "StackConfig", "SteadyStateWave", "Subnet", "SubnetAllowance", "DATA_CLASSIFICATIONS",
+    "KEY_VAULT_ROLES",
     # names
     "PROJECT", "RESERVED_WORKLOAD_NAMES", "ai_gateway_name", "archive_storage_name", "key_vault_name",
     "openai_subdomain",

@@ -109,6 +109,18 @@ class HybridWave:
 
 
 @dataclass(frozen=True)
+class SteadyStateWave:
+    """What the firewall and NSGs must allow from wave ``wave`` on, once both ends of a dependency have
+    moved to Azure: steady state, it stays after the migration (unlike a HybridWave)."""
+
+    wave: int
+    rules: tuple[HybridRule, ...]
+    """Hub firewall network rules for links between two spokes (spoke-to-spoke traffic crosses the hub)."""
+    allowances: tuple[SubnetAllowance, ...] = ()
+    """Inbound NSG allowances on each link's destination subnet, same-subnet links included."""
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
     hub: Hub
     spokes: tuple[Spoke, ...]
@@ -119,9 +131,16 @@ class NetworkConfig:
     """RFC 1918 ranges `carelift plan landing` allocates new spokes from."""
     hybrid_waves: tuple[HybridWave, ...] = ()
     """Per-wave firewall rules and NSG allowances from the landing overlay (`carelift plan landing`)."""
+    steady_state_waves: tuple[SteadyStateWave, ...] = ()
+    """Per-wave rules for links whose two ends both landed in Azure, kept after the migration (the overlay)."""
 
     def spoke(self, name: str) -> Spoke:
         return next(s for s in self.spokes if s.name == name)
+
+    def allowances(self, spoke: str) -> list[SubnetAllowance]:
+        """The landing overlay's NSG allowances for a spoke's subnets: the hybrid waves', then the steady state's."""
+        waves: list[HybridWave | SteadyStateWave] = [*self.hybrid_waves, *self.steady_state_waves]
+        return [a for w in waves for a in w.allowances if a.spoke == spoke]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import ipaddress
 import re
 from typing import Any
 
-from infra.config.hybrid import _parse_hybrid_waves
+from infra.config.hybrid import _parse_hybrid_waves, _parse_steady_state_waves
 from infra.config.model import (DnsForwardingRule, Gateway, Hub, HubSubnets, NetworkConfig, Spoke,
                                 Subnet)
 from infra.config.names import HUB_SUBNET_NAMES, PROJECT, RESERVED_NETWORK_NAMES, RESERVED_WORKLOAD_NAMES
@@ -73,7 +73,7 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
     overlaps, gateway, DNS forwarding; hybrid waves only once the hub is whole."""
     key = "network"
     n = r.mapping(raw, key, ("hub", "spokes", "gateway", "onPremisesAddressSpaces", "dnsForwarding",
-                             "spokeAddressPool", "hybridWaves"))
+                             "spokeAddressPool", "hybridWaves", "steadyStateWaves"))
     if not n:
         r.fail(key, "is required (hub and spokes)")
         return None
@@ -95,6 +95,8 @@ def _parse_network(r: _Reader, raw: Any) -> NetworkConfig | None:
         on_premises_address_spaces=tuple(str(net) for _, net in on_prem), dns_forwarding=tuple(forwarding),
         spoke_address_pool=tuple(str(net) for _, net in pool),
         hybrid_waves=_parse_hybrid_waves(r, n.get("hybridWaves"), f"{key}.hybridWaves", spokes),
+        steady_state_waves=_parse_steady_state_waves(r, n.get("steadyStateWaves"), f"{key}.steadyStateWaves",
+                                                     spokes),
     )
 
 

@@ -21,10 +21,12 @@ from migrate.cli.options import output_option, plan_file_option, stack_option
 @click.pass_context
 def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None) -> None:
     """Place every planned server in the stack and write the landing overlay: the spokes and subnets the
-    placement needs and the stack lacks, and each wave's hybrid firewall rules and NSG allowances.
+    placement needs and the stack lacks, each wave's hybrid firewall rules and NSG allowances, and the
+    rules the links between two landed servers keep after the migration (from the workspace's dependencies).
 
     The stack reads the overlay once it names it (carelift:landingOverlay); placement problems
-    (a subnet that would overflow, a server no rule places, no free address space) exit 2, all at once.
+    (a subnet that would overflow, a server no rule places, no free address space) and rules beyond
+    Azure's firewall and NSG limits exit 2, all at once.
     """
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo
@@ -54,6 +56,13 @@ def _summary(result, stack: str, target: Path) -> str:
     lines.append(f"{rules} firewall rule(s) and {allowances} NSG allowance(s) in {len(hybrid.waves)} wave group(s); "
                  f"{len(hybrid.skipped)} crossing link(s) without an exact rule")
     for skipped in hybrid.skipped[:10]:
+        lines.append(f"  skipped {skipped.link}: {skipped.reason}")
+    steady = result.steady
+    lines.append(f"{steady.links} link(s) with both ends in Azure: {sum(len(w['rules']) for w in steady.waves)} "
+                 f"spoke-to-spoke firewall rule(s) and {sum(len(w['allowances']) for w in steady.waves)} NSG "
+                 f"allowance(s) in {len(steady.waves)} wave(s), kept after the migration; {len(steady.skipped)} "
+                 f"link(s) without an exact rule")
+    for skipped in steady.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     lines.append(f"landing overlay written to {target}; name it in the stack as "
                  f"carelift:landingOverlay to deploy and audit it")

@@ -1,7 +1,8 @@
 """Landing a plan in a stack: what the CLI, a report or a notebook calls (no click here).
 
 Given the plan (a JSON document), the inventory's facts about its servers and the stack config:
-- `land`: placement, the spokes and subnets to propose, the hybrid rules and the overlay's text;
+- `land`: placement, the spokes and subnets to propose, the hybrid rules, the steady-state rules of
+  the links inside Azure (from the dependencies given) and the overlay's text;
 - `landed`: placement (checked) and hybrid rules against the stack as deployed;
 - `plan_with_targets`, `wave_runbook`, `azure_migrate_export`: what `plan --stack`, `plan runbook`
   and `plan export --format azure-migrate-csv` write.
@@ -16,17 +17,19 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from infra.config import Spoke, StackConfig, Subnet
 from infra.errors import CareliftError
-from migrate.inventory.model import Server
+from infra.landing_overlay import limit_problems
+from migrate.inventory.model import Dependency, Server
 from migrate.landing.factory import WaveExport, wave_csv
 from migrate.landing.hybrid import HybridPlan, hybrid_rules
 from migrate.landing.overlay import overlay_document, overlay_text
 from migrate.landing.placement import LandingError, Placement, ServerFacts, place
 from migrate.landing.propose import Proposal, propose
 from migrate.landing.runbook import runbook
+from migrate.landing.steady import SteadyPlan, steady_rules
 
 
 class StackFileError(CareliftError):
@@ -44,6 +47,8 @@ class Landing:
     hybrid: HybridPlan
     overlay: str
     """The landing overlay's text (YAML)."""
+    steady: SteadyPlan = SteadyPlan((), (), 0)
+    """The rules of the links whose two ends both land in Azure (kept after the migration)."""
 
 
 def server_facts(servers: Iterable[Server]) -> dict[str, ServerFacts]:
@@ -67,9 +72,21 @@ def with_proposal(config: StackConfig, proposal: Proposal) -> StackConfig:
     return dataclasses.replace(config, network=dataclasses.replace(config.network, spokes=tuple(spokes)))
 
 
-def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config: StackConfig) -> Landing:
-    """Place, propose what is missing, derive the hybrid rules and the overlay. ``bare_config`` is the
-    stack without its current overlay: the overlay is regenerated whole, never patched."""
+def dependencies_digest(dependencies: Sequence[Dependency]) -> str:
+    """SHA-256 of the links the steady-state rules were derived from (ends, protocol, port), in order."""
+    links = sorted({(d.source, d.destination, str(d.protocol).lower(), int(d.port)) for d in dependencies})
+    return hashlib.sha256(json.dumps(links, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config: StackConfig,
+         dependencies: Sequence[Dependency] = ()) -> Landing:
+    """Place, propose what is missing, derive the hybrid rules (the plan's crossing links), the
+    steady-state rules (``dependencies`` whose two ends both land) and the overlay. ``bare_config`` is
+    the stack without its current overlay: the overlay is regenerated whole, never patched.
+
+    LandingError lists every placement problem, or what the rules would overflow in Azure's limits
+    (rule collection groups, network rule combinations, NSG rules and priorities) with the counts:
+    an overlay Azure would refuse is never written."""
     first = place(plan, facts, bare_config)
     proposal = propose(first, bare_config)
     problems = [*first.problems, *proposal.problems]
@@ -78,8 +95,13 @@ def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config:
     landed = place(plan, facts, with_proposal(bare_config, proposal))
     landed.check(bare_config.stack)
     hybrid = hybrid_rules(plan, landed, facts)
-    text = overlay_text(overlay_document(bare_config.stack, plan_digest(plan), proposal, hybrid))
-    return Landing(landed, proposal, hybrid, text)
+    steady = steady_rules(plan, landed, dependencies)
+    overflow = limit_problems(list(hybrid.waves), list(steady.waves))
+    if overflow:
+        raise LandingError(f"the landing rules do not fit Azure's limits in stack {bare_config.stack}", overflow)
+    document = overlay_document(bare_config.stack, plan_digest(plan), proposal, hybrid, steady,
+                                dependencies_digest(dependencies))
+    return Landing(landed, proposal, hybrid, overlay_text(document), steady)
 
 
 def targets_json(plan: Mapping[str, Any], placement: Placement) -> dict[str, Any]:

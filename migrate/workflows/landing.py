@@ -4,6 +4,12 @@
 Each reads, in this order, what its command always read: the stack file's path, the plan (a plan
 file, or the workspace's latest), the stack config, then the servers' facts from the workspace's
 inventory (addresses, data classification, owner, OS), and calls `migrate.landing.service`.
+
+`plan landing` also reads the workspace's dependencies: the plan JSON lists only the links that cross
+the hybrid boundary, and the steady-state rules need every link whose two ends both land in Azure.
+They are read here, beside the facts, and handed to the pure `land` as data: landing (like planning)
+never opens the store, and the plan JSON does not grow by every link of the estate. They are the
+same edges `carelift plan` computed the crossing links from (`Workspace.dependencies`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from migrate.inventory.model import Server
+from migrate.inventory.model import Dependency, Server
 from migrate.landing.factory import WaveExport
 from migrate.landing.placement import LandingError, ServerFacts
 from migrate.landing.service import (Landing, azure_migrate_export, land, plan_with_targets, server_facts,
@@ -24,6 +30,12 @@ def inventory_facts(directory: Path) -> dict[str, ServerFacts]:
     """What the workspace's inventory knows of each server that the plan JSON does not carry."""
     with existing_workspace(directory) as workspace:
         return server_facts(workspace.servers())
+
+
+def inventory_links(directory: Path) -> tuple[dict[str, ServerFacts], list[Dependency]]:
+    """The servers' facts and the dependency edges, from one opening of the workspace."""
+    with existing_workspace(directory) as workspace:
+        return server_facts(workspace.servers()), workspace.dependencies()
 
 
 def overlay_destination(stack: str) -> Path:
@@ -43,14 +55,17 @@ class StackLanding:
 
 def land_plan(directory: Path, stack: str, plan_file: Path | None = None) -> StackLanding:
     """Place every planned server in the stack (read without its current overlay, which is regenerated
-    whole) and derive the landing overlay. LandingError lists every placement problem."""
+    whole) and derive the landing overlay: hybrid rules from the plan's crossing links, steady-state
+    rules from the workspace's dependencies. LandingError lists every placement problem, or what
+    overflows Azure's limits."""
     path = stack_path(stack)
     plan = plan_document(directory, plan_file)
     config = stack_config(path, bare=True)
     if config.landing is None:
         raise LandingError(f"stack {config.stack} has no carelift:landing rules: add them (see README, "
                            f"'From plan to landing')", [])
-    return StackLanding(config.stack, land(plan, inventory_facts(directory), config))
+    facts, dependencies = inventory_links(directory)
+    return StackLanding(config.stack, land(plan, facts, config, dependencies))
 
 
 def runbook(directory: Path, wave: int, stack: str, plan_file: Path | None = None) -> str:

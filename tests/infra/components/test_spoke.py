@@ -78,7 +78,7 @@ def build_spokes(config: StackConfig) -> Rendering:
                 dns_server_ip=hub_component.resolver_inbound_ip(network.hub.subnets.dns_inbound), workspace_id=WORKSPACE_ID,
                 hub_gateway=None, bastion_subnet_prefix=network.hub.subnets.bastion,
                 hub_peering_after=previous_peering,
-                allowances=[a for w in network.hybrid_waves for a in w.allowances if a.spoke == spoke.name]))
+                allowances=network.allowances(spoke.name)))
             previous_peering = built.hub_peering
 
     return build_under_mocks(build, config)[0]

@@ -68,3 +68,19 @@ def test_the_plan_is_read_before_the_inventory_as_the_commands_always_did(tmp_pa
         runbook(tmp_path / "none", 2, str(one_subnet_stack), tmp_path / "bad.json")
     with pytest.raises(NoInventory):  # the plan file was fine: the missing inventory is what is said
         runbook(tmp_path / "none", 2, str(one_subnet_stack), plan_file)
+
+
+def test_the_landed_links_come_from_the_workspaces_dependencies(workspace):
+    """The plan JSON lists only crossing links; `plan landing` reads the workspace's dependencies, the
+    same edges the plan was computed from, for the links whose two ends both land."""
+    from migrate.workflows.plan import plan_workspace
+
+    plan_workspace(workspace)
+    result = land_plan(workspace, str(STACKS / "Pulumi.prod.yaml"))
+    steady = result.landing.steady
+    # Four of the five edges join two landed servers; the fifth goes to an address outside the inventory.
+    assert steady.links == 4 and steady.skipped == ()
+    links = [(a["subnet"], a["ports"]) for wave in steady.waves for a in wave["allowances"]]
+    assert sorted(links) == [("snet-clinical-apps", ["1972"]), ("snet-clinical-apps", ["443"]),
+                             ("snet-corp-apps", ["389"]), ("snet-corp-apps", ["389"])]
+    assert yaml.safe_load(result.landing.overlay)["overlay"]["steadyStateWaves"] == list(steady.waves)
