@@ -26,6 +26,7 @@ from migrate.inventory.model import Application, Dependency, ParsedFile, Server
 # The tables' shape one layer down (ingest and edits read it too); re-exported for the callers.
 from migrate.inventory.schema import (JSON_COLUMNS, SERVER_COLUMNS, SERVER_FIELDS, BatchSummary,  # noqa: F401
                                       SourceFile, inserted_id, read_servers)
+from migrate.inventory.tables.bulk import quiet_gc
 
 DATABASE = "estate.db"
 @dataclass(frozen=True)
@@ -175,9 +176,10 @@ class Workspace:
         except sqlite3.OperationalError as error:  # another import holds the write lock past the timeout
             raise WorkspaceError(f"the workspace {self.directory} is busy ({error}); try again") from error
         try:
-            ingest = Ingest(self._connection, now)
-            summaries = [ingest.add_file(source, parsed) for source, parsed in files]
-            ingest.finish()
+            with quiet_gc():  # every stored server is indexed in memory, no cycles among them (tables.bulk)
+                ingest = Ingest(self._connection, now)
+                summaries = [ingest.add_file(source, parsed) for source, parsed in files]
+                ingest.finish()
             self._connection.execute("COMMIT")
         except BaseException:
             self._connection.execute("ROLLBACK")

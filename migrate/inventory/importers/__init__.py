@@ -24,6 +24,7 @@ from pathlib import Path
 from migrate.inventory.importers.registry import IMPORTERS, detect
 from migrate.inventory.model import InputError, ParsedFile, Problem
 from migrate.inventory.names import printable_path
+from migrate.inventory.tables.bulk import quiet_gc
 
 
 def parse(path: str | Path, format: str = "auto", *, strict: bool = False) -> ParsedFile:
@@ -38,7 +39,8 @@ def parse(path: str | Path, format: str = "auto", *, strict: bool = False) -> Pa
     if importer is None:
         raise InputError([Problem(display, f"unknown format {format!r} (expected auto or one of "
                                            f"{', '.join(IMPORTERS.names())})")])
-    return importer.parse(path, display, strict=strict)
+    with quiet_gc():  # millions of live rows and cells, no cycles among them (tables.bulk)
+        return importer.parse(path, display, strict=strict)
 
 
 __all__ = ["IMPORTERS", "detect", "parse"]
