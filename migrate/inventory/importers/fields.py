@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
+from functools import lru_cache
 from typing import Iterable
 
 from migrate.inventory.model import Application, DATA_CLASSIFICATIONS, ENVIRONMENTS, Server, TIERS
@@ -144,6 +145,7 @@ def classification(text: str | None) -> str | None:
     raise ValueError(f"unknown data classification {text[:40]!r} (expected one of {', '.join(DATA_CLASSIFICATIONS)})")
 
 
+@lru_cache(maxsize=256)  # a handful of spellings over every row of an export
 def power_state(text: str | None) -> str:
     if text is None or not text.strip():
         return "unknown"

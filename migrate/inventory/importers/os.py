@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,11 @@ _OTHER = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def normalise_os(text: str | None, version: str | None = None) -> OsInfo:
-    """`text` (the OS name cell) and optionally a separate version cell → OsInfo."""
+    """`text` (the OS name cell) and optionally a separate version cell → OsInfo.
+
+    Cached: an export names a few dozen systems over thousands of rows (OsInfo is immutable)."""
     raw = " ".join(part.strip() for part in (text or "", version or "") if part and part.strip())
     if not raw:
         return OsInfo()

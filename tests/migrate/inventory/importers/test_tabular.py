@@ -113,3 +113,33 @@ def test_truncated_workbook_is_a_problem_not_a_crash(tmp_path, cut):
     problems = Problems()
     assert read_table(path, problems) is None
     assert "truncated or corrupt" in problems.items[0].message
+
+
+def test_a_rows_typed_cells_read_as_their_text_would():
+    """Row.numeric, boolean and text take workbook numbers, booleans and strings without going
+    through to_number / to_bool / raw(): the answers and problems are the same as for text."""
+    from migrate.inventory.importers.tabular import Row, Table
+
+    header = ("n", "b", "t")
+    table = Table("f.xlsx", "S", header, 1, iter(()))
+    columns = Columns(table, {"n": ("n",), "b": ("b",), "t": ("t",), "missing": ("missing",)})
+    problems = Problems()
+
+    def row(*cells):
+        return Row(columns, 2, cells, problems)
+
+    assert [row(c).numeric("n") for c in (4, 4.5, "4,5", None, "")] == [4.0, 4.5, 4.5, None, None]
+    assert row(7.0).numeric("n", integer=True) == 7 and isinstance(row(7.0).numeric("n", integer=True), int)
+    assert row(3).numeric("missing") is None
+    for bad, message in ((float("nan"), "expected a number"), (float("inf"), "expected a number"),
+                         (True, "expected a number"), (-1, "must not be negative"),
+                         (2.5, "must be a whole number"), (10 ** 13, "implausibly large")):
+        before = problems.count
+        assert row(bad).numeric("n", integer=bad == 2.5) is None
+        assert problems.count == before + 1 and message in problems.items[-1].message, (bad, problems.items[-1])
+        assert (problems.items[-1].row, problems.items[-1].column) == (2, "n")
+    assert [row(None, c).boolean("b") for c in (True, False, None, "yes", "0", "", 1)] == [True, False, None, True,
+                                                                                         False, None, True]
+    assert row(None, "maybe").boolean("b") is None and "expected true or false" in problems.items[-1].message
+    assert row(None, None, "  x ").text("t") == "x" and row(None, None, "'=1").text("t") == "=1"
+    assert row(None, None, 4.0).text("t") == "4" and row(1).text("t") is None and row(1).text("missing") is None
