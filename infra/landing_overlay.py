@@ -3,8 +3,9 @@
 The stack names it explicitly (``carelift:landingOverlay: stacks/Pulumi.prod.landing.yaml``, relative
 to the project directory); it is generated, never edited by hand. It adds spokes and subnets sized for
 the plan's servers and, per wave, the firewall rules and NSG allowances its links need: while a link
-is split between on premises and Azure (``hybridWaves``, removed after a later wave) and once both
-its ends are in Azure (``steadyStateWaves``, kept after the migration). The offline render and the Pulumi program both merge
+is split between on premises and Azure (``hybridWaves``, removed after a later wave), and once both
+its ends are in Azure or between a landed server and one that stays on premises for good
+(``steadyStateWaves``, kept after the migration). The offline render and the Pulumi program both merge
 it into the stack's ``carelift:`` keys before validation, so every overlay value is held to the
 same rules as the stack file's own (and reported under the key it lands on).
 

@@ -64,6 +64,14 @@ def _summary(result, stack: str, target: Path) -> str:
                  f"link(s) without an exact rule")
     for skipped in steady.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
+    kept = result.retained
+    lines.append(f"{kept.links} link(s) to {kept.servers} server(s) kept on premises for good: "
+                 f"{sum(len(w['rules']) for w in kept.waves)} permanent firewall rule(s) and "
+                 f"{sum(len(w['allowances']) for w in kept.waves)} NSG allowance(s) in {len(kept.waves)} wave(s); "
+                 f"{len(kept.skipped)} link(s) without an exact rule; {kept.retired} link(s) to retired servers "
+                 f"dropped (nothing answers there after the migration)")
+    for skipped in kept.skipped[:10]:
+        lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     lines.append(f"landing overlay written to {target}; name it in the stack as "
                  f"carelift:landingOverlay to deploy and audit it")
     return "\n".join(lines)

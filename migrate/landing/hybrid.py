@@ -41,7 +41,8 @@ def _protocol(link: Mapping[str, Any]) -> str:
     return "TCP"
 
 
-def _hosts(facts: ServerFacts | None) -> list[str]:
+def ipv4_hosts(facts: ServerFacts | None) -> list[str]:
+    """The server's IPv4 addresses from the inventory as /32s, sorted (an unparsable or IPv6 one left out)."""
     found = []
     for ip in (facts.ips if facts else ()):
         try:
@@ -71,7 +72,7 @@ def hybrid_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping[s
             skipped.append(Skipped(label, f"{moved} lands on no VM subnet, so its Azure address range is not "
                                           f"known here"))
             continue
-        on_prem = _hosts(facts.get(stays))
+        on_prem = ipv4_hosts(facts.get(stays))
         if not on_prem:
             skipped.append(Skipped(label, f"the inventory holds no IPv4 address for {stays}: no exact rule can be "
                                           f"written (never a wildcard)"))

@@ -2,7 +2,8 @@
 
 Given the plan (a JSON document), the inventory's facts about its servers and the stack config:
 - `land`: placement, the spokes and subnets to propose, the hybrid rules, the steady-state rules of
-  the links inside Azure (from the dependencies given) and the overlay's text;
+  the links inside Azure and the permanent rules of the links to servers kept on premises (both from
+  the dependencies given) and the overlay's text;
 - `landed`: placement (checked) and hybrid rules against the stack as deployed;
 - `plan_with_targets`, `wave_runbook`, `azure_migrate_export`: what `plan --stack`, `plan runbook`
   and `plan export --format azure-migrate-csv` write.
@@ -28,6 +29,7 @@ from migrate.landing.hybrid import HybridPlan, hybrid_rules
 from migrate.landing.overlay import overlay_document, overlay_text
 from migrate.landing.placement import LandingError, Placement, ServerFacts, place
 from migrate.landing.propose import Proposal, propose
+from migrate.landing.retained import RetainedPlan, merge_waves, retained_rules
 from migrate.landing.runbook import runbook
 from migrate.landing.steady import SteadyPlan, steady_rules
 
@@ -49,6 +51,8 @@ class Landing:
     """The landing overlay's text (YAML)."""
     steady: SteadyPlan = SteadyPlan((), (), 0)
     """The rules of the links whose two ends both land in Azure (kept after the migration)."""
+    retained: RetainedPlan = RetainedPlan((), (), 0, 0, 0)
+    """The permanent rules of the links between a landed server and one kept on premises for good."""
 
 
 def server_facts(servers: Iterable[Server]) -> dict[str, ServerFacts]:
@@ -73,7 +77,7 @@ def with_proposal(config: StackConfig, proposal: Proposal) -> StackConfig:
 
 
 def dependencies_digest(dependencies: Sequence[Dependency]) -> str:
-    """SHA-256 of the links the steady-state rules were derived from (ends, protocol, port), in order."""
+    """SHA-256 of the links the steady-state and permanent rules were derived from (ends, protocol, port), in order."""
     links = sorted({(d.source, d.destination, str(d.protocol).lower(), int(d.port)) for d in dependencies})
     return hashlib.sha256(json.dumps(links, separators=(",", ":")).encode("utf-8")).hexdigest()
 
@@ -81,7 +85,8 @@ def dependencies_digest(dependencies: Sequence[Dependency]) -> str:
 def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config: StackConfig,
          dependencies: Sequence[Dependency] = ()) -> Landing:
     """Place, propose what is missing, derive the hybrid rules (the plan's crossing links), the
-    steady-state rules (``dependencies`` whose two ends both land) and the overlay. ``bare_config`` is
+    steady-state rules (``dependencies`` whose two ends both land), the permanent rules (``dependencies``
+    between a landed server and one the plan keeps on premises) and the overlay. ``bare_config`` is
     the stack without its current overlay: the overlay is regenerated whole, never patched.
 
     LandingError lists every placement problem, or what the rules would overflow in Azure's limits
@@ -96,12 +101,16 @@ def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config:
     landed.check(bare_config.stack)
     hybrid = hybrid_rules(plan, landed, facts)
     steady = steady_rules(plan, landed, dependencies)
-    overflow = limit_problems(list(hybrid.waves), list(steady.waves))
+    retained = retained_rules(plan, landed, facts, dependencies)
+    # Both are kept after the migration from their wave on: one steadyStateWaves entry (and one
+    # rcg-steady-wave-NN group) per wave holds the two kinds, told apart by name (s.., p..) and description.
+    kept = merge_waves(steady.waves, retained.waves)
+    overflow = limit_problems(list(hybrid.waves), list(kept))
     if overflow:
         raise LandingError(f"the landing rules do not fit Azure's limits in stack {bare_config.stack}", overflow)
-    document = overlay_document(bare_config.stack, plan_digest(plan), proposal, hybrid, steady,
+    document = overlay_document(bare_config.stack, plan_digest(plan), proposal, hybrid, kept,
                                 dependencies_digest(dependencies))
-    return Landing(landed, proposal, hybrid, overlay_text(document), steady)
+    return Landing(landed, proposal, hybrid, overlay_text(document), steady, retained)
 
 
 def targets_json(plan: Mapping[str, Any], placement: Placement) -> dict[str, Any]:

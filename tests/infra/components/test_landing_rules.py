@@ -83,3 +83,39 @@ def test_both_kinds_of_allowance_sit_above_the_deny_all(config):
 def test_a_subnet_has_no_more_rules_of_its_own_than_the_overlay_limits_reserve(subnet):
     """`plan landing` counts NSG_OWN_RULES per subnet when it checks the 1,000-rule limit."""
     assert len(_subnet_rules(subnet, "10.40.0.128/26", ["10.42.2.0/27"])) <= NSG_OWN_RULES
+
+
+def with_permanent_rules(config: dict) -> None:
+    """A kept wave as `plan landing` writes it when a landed server depends on one kept on premises for good:
+    the steady state's rule, then the permanent ones (its /32, the landing subnet), in one wave entry."""
+    with_overlay_waves(config)
+    wave = config["carelift:network"]["steadyStateWaves"][0]
+    wave["rules"] += [
+        {"name": "p02-001-in", "protocol": "TCP", "sources": ["10.3.0.15/32"], "destinations": [EHR], "ports": ["104"],
+         "description": "Permanent: pacs-prd-gw01 stays on premises (retain). On-premises dependency pacs-prd-gw01 "
+                        "-> clinical/snet-ehr-app (ehr-prd-app01), from wave 2."},
+        {"name": "p02-002-out", "protocol": "TCP", "sources": [EHR], "destinations": ["10.6.0.1/32"], "ports": ["23"],
+         "description": "Permanent: mainframe01 stays on premises (retain). On-premises dependency "
+                        "clinical/snet-ehr-app (ehr-prd-app01) -> mainframe01, from wave 2."}]
+    wave["allowances"] += [{"spoke": "clinical", "subnet": "snet-ehr-app", "name": "allow-p02-001-in",
+                            "protocol": "TCP", "sources": ["10.3.0.15/32"], "ports": ["104"]}]
+
+
+def test_permanent_rules_to_retained_servers_share_the_waves_kept_group(stack_config):
+    config = stack_config(with_permanent_rules)
+    rendering, _ = build_hub(config)
+    groups = {g.inputs["ruleCollectionGroupName"]: g.inputs for g in children(rendering, GROUP)}
+    # No group of their own: the wave's rcg-steady-wave-02 holds them after the steady state's rule.
+    assert sorted(groups) == ["rcg-hybrid-network", "rcg-migration-wave-02", "rcg-platform-egress",
+                              "rcg-steady-wave-02"]
+    rules = groups["rcg-steady-wave-02"]["ruleCollections"][0]["rules"]
+    assert [r["name"] for r in rules] == ["s02-001", "p02-001-in", "p02-002-out"]
+    assert (rules[1]["sourceAddresses"], rules[1]["destinationAddresses"], rules[1]["destinationPorts"]) == (
+        ["10.3.0.15/32"], [EHR], ["104"])
+    assert rules[2]["description"].startswith("Permanent: mainframe01 stays on premises (retain).")
+    assert rules[2]["description"].endswith("Steady state: keep after the migration.")
+    # Its inbound allowance sits with the others above the EHR subnet's deny-all, in wave order.
+    spokes = build_spokes(config)
+    ehr = {subnet.name: inbound_rules(spokes, rendered) for _, subnet, rendered in spoke_subnets(spokes)}["snet-ehr-app"]
+    assert [(r["name"], r["priority"]) for r in ehr][2:] == [
+        ("allow-w02-001-in", 1000), ("allow-p02-001-in", 1001), ("allow-s04-001", 1002), ("deny-all-inbound", 4096)]

@@ -110,7 +110,8 @@ def test_the_hybrid_rules_are_unchanged_by_the_landed_links(prod_bare):
 
 def test_the_overlay_keeps_steady_state_apart_and_says_so(prod_bare):
     overlay = land(STEADY_PLAN, FACTS, prod_bare, LINKS).overlay
-    assert "# steadyStateWaves: links whose two ends are both in Azure from that wave on, kept after" in overlay
+    assert ("# steadyStateWaves: kept after the migration, from that wave on: links whose two ends are both in "
+            "Azure\n# (rules s..)") in overlay
     document = yaml.safe_load(overlay)["overlay"]
     assert [w["wave"] for w in document["steadyStateWaves"]] == [2, 3, 4]
     assert all("removeAfterWave" not in w for w in document["steadyStateWaves"])
