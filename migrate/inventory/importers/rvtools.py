@@ -161,10 +161,15 @@ def parse(path: Path, display: str | None = None, *, strict: bool = False) -> Pa
         raise problems.error()
     try:
         sheets = _Sheets(book.sheet_names, book.table)
-        if sheets.find("vInfo") is None:
+        vinfo = sheets.find("vInfo")
+        if vinfo is None:
             problems.add(Problem(display, f"has no vInfo sheet, so it is not an RVTools export (sheets: "
                                           f"{', '.join(book.sheet_names[:10]) or 'none'})"))
             raise problems.error()
+        # vInfo's bounds first (the verdict is kept for table()): the scan holds the GIL, so made while
+        # the side sheets' thread scans theirs it only waited for them; made before, their scans
+        # overlap calamine decoding vInfo, which releases the GIL.
+        book.refusal(vinfo)
         book.prefetch(filter(None, (sheets.find(tab) for tab in ("vDisk", "vPartition", "vNetwork", "vHost"))))
         return _parse(sheets, display, problems, strict)
     finally:

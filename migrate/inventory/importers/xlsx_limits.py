@@ -31,6 +31,7 @@ from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -296,17 +297,31 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _greater(token: bytes, alphabet: bytes, width: int) -> bytes:
-    """A regular expression for the tokens of `alphabet` ([A-Z] or [0-9]) above `token`, up to
-    `width` characters: longer ones, or as long and higher at the first difference."""
+def _at_most(token: bytes, alphabet: bytes, end: bytes) -> bytes:
+    """A regular expression for the tokens of `alphabet` ([A-Z] or [0-9]) not above `token` (shorter,
+    or as long and not higher at the first difference), each followed by `end`. The shorter ones
+    are matched possessively, so no cell makes the search backtrack."""
     first, last = alphabet[0:1], alphabet[-1:]
     any_ = b"[" + first + b"-" + last + b"]"
-    branches = [any_ + b"{%d,%d}" % (len(token) + 1, width)] if len(token) < width else []
+    branches = [any_ + b"{1,%d}+" % (len(token) - 1) + end] if len(token) > 1 else []
     for i, current in enumerate(token):
-        if bytes([current]) != last:
-            branches.append(token[:i] + b"[" + bytes([current + 1]) + b"-" + last + b"]"
-                            + (any_ + b"{%d}" % (len(token) - i - 1) if i < len(token) - 1 else b""))
+        if bytes([current]) != first:
+            branches.append(token[:i] + b"[" + first + b"-" + bytes([current - 1]) + b"]"
+                            + any_ + b"{%d}" % (len(token) - i - 1) + end)
+    if token:
+        branches.append(token + end)
     return b"(?:" + b"|".join(branches) + b")" if branches else b"(?!)"
+
+
+@lru_cache(maxsize=64)
+def _outside(columns: int, rows: int) -> re.Pattern[bytes]:
+    """The cell tags the fast path cannot vouch for, in one search: a tag spelled oddly (no `r`
+    first, another separator: `_ODD_CELL`), an unusual reference, or a usual one beyond
+    `columns` columns or `rows` rows. (One pass instead of two, and without backtracking: the
+    search visits every cell of the sheet.)"""
+    within = (_at_most(_letters(columns), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"(?=[0-9])")
+              + _at_most(str(rows).encode(), b"0123456789", b'"'))
+    return re.compile(rb'<c(?:[\t\r\n/>]| (?!r="' + within + rb"))")
 
 
 def _blocks(package: Package, part: str) -> Iterator[bytes]:
@@ -334,24 +349,24 @@ def _plain_scan(package: Package, part: str) -> SheetFigures | None:
     beyond the guesses (and only then are that block's references all read)."""
     figures = SheetFigures()
     for block in _blocks(package, part):
-        if _PREFIXED.search(block) or _ODD_VALUE.search(block) or _ODD_CELL.search(block):
+        if _PREFIXED.search(block) or _ODD_VALUE.search(block):
             return None
         figures.bytes += len(block)
         figures.value_tags += block.count(b"<v>")  # every shared-string cell has one
-        top = str(max((int(r) for r in _ROW_ELEMENT.findall(block)), default=figures.rows)).encode()
+        top = max((int(r) for r in _ROW_ELEMENT.findall(block)), default=figures.rows)
         if not figures.columns:
             first = _PLAIN_COLUMN.findall(block, 0, 65536)
             figures.columns = _column_number(_largest(first)) if first else 0
-        beyond = re.compile(rb'<c r="(?:(?!' + _PLAIN_REFERENCE + rb')|'
-                            + _greater(_letters(figures.columns), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3) + rb"[0-9]|"
-                            + rb"[A-Z]{1,3}" + _greater(top, b"0123456789", 7) + rb'")')
-        found = beyond.search(block)
+        found = _outside(figures.columns, top).search(block)
         if found is not None:
             if re.match(rb'<c r="' + _PLAIN_REFERENCE, block[found.start():found.start() + 20]) is None:
-                return None  # an unusual reference: the exact scan reads it
-            top = _largest(_PLAIN_ROW.findall(block))
+                return None  # an odd tag or an unusual reference: the exact scan reads it
+            if _ODD_CELL.search(block):  # the search stopped at the first usual tag beyond the guesses
+                return None
+            # By value: a leading zero makes a reference longer, not larger (A0000002 is row 2).
+            top = max(int(row) for row in _PLAIN_ROW.findall(block))
             figures.columns = max(figures.columns, _column_number(_largest(_PLAIN_COLUMN.findall(block))))
-        figures.rows = max(figures.rows, int(top))
+        figures.rows = max(figures.rows, top)
     return figures
 
 

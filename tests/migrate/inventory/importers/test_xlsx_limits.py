@@ -192,6 +192,13 @@ class TestGrid:
         assert path.stat().st_size < 2048
         assert "1,048,576 rows x 16,384 columns = 17,179,869,184 cells" in refusal(path)
 
+    def test_a_leading_zero_does_not_hide_the_highest_row(self, tmp_path, no_calamine_parse):
+        """Row numbers compare by value: A0000002 is row 2, so XFD999999 is the highest (compared
+        as text, longer first, the 7-character 0000002 won and the grid was taken as 2 rows)."""
+        far = b'<row r="2"><c r="A0000002"><v>1</v></c><c r="XFD999999"><v>1</v></c></row>'
+        path = workbook(tmp_path / "zeros.xlsx", HEAD + HEADER_ROW + far + TAIL)
+        assert "999,999 rows x 16,384 columns" in refusal(path)
+
     @pytest.mark.parametrize("far_cell", [
         b"<x:c r='XFD1048576' xmlns:x='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><x:v>1</x:v></x:c>",
         b'<c s="0" r = "xfd1048576"><v>1</v></c>',
