@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls import sql
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import controls_of, messages, rendered_statuses, resource, statuses
 
 SERVER = "Microsoft.Sql/servers"
@@ -133,6 +133,11 @@ class TestMinimumTls:
             "(no minimum) before 2025-09-01), so clients may connect with TLS older than 1.2."]
         monkeypatch.setenv("CARELIFT_AS_OF", "2025-09-01")
         assert statuses(sql.minimum_tls, documents) == {"sql-none": Status.PASS, "sql-unset": Status.PASS}
+
+    def test_an_expression_is_not_taken_for_unset(self):
+        """A parameter is only known at deployment: manual, never the default's pass."""
+        tls = Unknown("[parameters('tls')]", "properties.minimalTlsVersion")
+        assert statuses(sql.minimum_tls, [server("sql-param", minimalTlsVersion=tls)]) == {"sql-param": Status.MANUAL}
 
     def test_empty(self):
         assert statuses(sql.minimum_tls, []) == {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.compliance.controls import storage
-from infra.compliance.model import Status
+from infra.compliance.model import Status, Unknown
 from tests.infra.compliance.arm import controls_of, extension, messages, rendered_statuses, resource, statuses
 
 ACCOUNT = "Microsoft.Storage/storageAccounts"
@@ -100,6 +100,10 @@ class TestMinimumTls:
             assert messages(storage.minimum_tls, [account("stunset")]) == [
                 "Storage account 'stunset' accepts TLS1_0 (minimumTlsVersion unset: Azure's default is TLS1_0 "
                 "before 2026-02-03); TLS1_2 is the minimum."], day
+
+    def test_an_expression_is_not_taken_for_unset(self):
+        tls = Unknown("[parameters('tls')]", "properties.minimumTlsVersion")
+        assert statuses(storage.minimum_tls, [account("stparam", minimumTlsVersion=tls)]) == {"stparam": Status.MANUAL}
 
     def test_empty(self):
         assert statuses(storage.minimum_tls, []) == {}
