@@ -201,9 +201,13 @@ def run_audit(loaded: AuditInput, *, ai_register: Path | None = None, waivers: P
     unless `allow_empty`), an unreadable register file and invalid waivers (WaiverError). Each
     waiver warning goes to `warn` as it is found.
     """
+    from infra.ai.governance import as_of
     from infra.compliance.catalog import all_controls
     from infra.compliance.engine import evaluate
 
+    # The audit day (CARELIFT_AS_OF) is read by controls whose Azure defaults change by date: a bad value
+    # is the user's mistake (ConfigError naming the variable), not an error finding raised by each check.
+    as_of()
     documents, problems, gaps = loaded.documents, loaded.problems, loaded.gaps
     if not documents and not problems and not allow_empty:
         raise CareliftError(

@@ -145,3 +145,12 @@ def test_export_arm_is_the_template_infra_export_arm_writes():
     assert exported.stack == "dev" and exported.template["$schema"] == SCHEMA
     assert exported.text() == json.dumps(exported.template, indent=2) + "\n"
     assert len(exported.template["resources"]) == len(api.render("dev").rendering.custom_resources)
+
+
+def test_a_bad_audit_day_is_a_user_error_before_any_check_runs(monkeypatch):
+    # Controls read the day for defaults that change by date; a bad CARELIFT_AS_OF must not become an
+    # error finding on every resource (exit 1, "a carelift bug") but one ConfigError naming the variable.
+    monkeypatch.setenv("CARELIFT_AS_OF", "2026-13-45")
+    with pytest.raises(ConfigError) as caught:
+        api.run_audit(api.AuditInput("r", [LEGACY_VAULT]))
+    assert [issue.key for issue in caught.value.issues] == ["CARELIFT_AS_OF"]
