@@ -31,6 +31,14 @@ from migrate.landing.placement import Placement, ServerFacts
 
 PROTOCOLS = ("TCP", "UDP")
 RETIRED = "retire"
+PREFIX = "p"
+"""Permanent rules are named pNN-NNN-in|out (allowances allow-pNN-...), beside the steady state's sNN-NNN:
+how the runbook tells them apart in the stack's ``steadyStateWaves``."""
+
+
+def is_permanent(name: str) -> bool:
+    """A rule or NSG allowance name of a permanent hybrid rule (`retained_rules`)."""
+    return name.removeprefix("allow-").startswith(PREFIX)
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,7 @@ def _waves(grouped: Mapping[tuple, set[int]], facts: Mapping[str, ServerFacts]) 
         wave = waves.setdefault(wave_number, {"wave": wave_number, "rules": [], "allowances": []})
         hosts = ipv4_hosts(facts.get(stays))
         ports = [str(p) for p in sorted(entry["ports"])]
-        name = f"p{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
+        name = f"{PREFIX}{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
         sources, destinations = ([prefix], hosts) if outbound else (hosts, [prefix])
         wave["rules"].append({"name": name, "protocol": protocol, "sources": sources, "destinations": destinations,
                               "ports": ports, "description": _description(sorted(entry["landed"]), stays, strategy,

@@ -11,8 +11,10 @@ import datetime
 import math
 from typing import Any, Mapping
 
+from infra.config import SteadyStateWave
 from migrate.landing.hybrid import HybridPlan
 from migrate.landing.placement import Placement, ServerFacts
+from migrate.landing.retained import is_permanent
 
 TEST_MIGRATION_DAYS = 7
 """Test migrations finish a week before cutover, leaving time to fix what they find."""
@@ -32,7 +34,9 @@ def _md(text: Any) -> str:
 
 
 def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hybrid: HybridPlan,
-            facts: Mapping[str, ServerFacts], stack: str) -> str:
+            facts: Mapping[str, ServerFacts], stack: str, kept: SteadyStateWave | None = None) -> str:
+    """``kept`` is the stack's ``steadyStateWaves`` entry of the wave (the overlay as deployed): its
+    permanent rules to servers kept on premises are listed to deploy and verify."""
     wave = next((w for w in plan.get("waves", []) if w.get("number") == wave_number), None)
     if wave is None:
         raise KeyError(wave_number)
@@ -79,6 +83,7 @@ def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hyb
                      f"allowances of the landing subnets ({len(rules['allowances'])}).")
     else:
         lines.append("- [ ] No hybrid firewall rules: no dependency of this wave stays split across the link.")
+    lines += _permanent(kept, wave_number)
     lines += ["- [ ] Notify the owners below of the window; confirm the rollback point with each.", "",
               "## Servers and where they land", "", "| Server | Strategy | Target | Owner |", "|---|---|---|---|"]
     for name in servers:
@@ -118,3 +123,21 @@ def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hyb
         "",
     ]
     return "\n".join(lines)
+
+
+def _permanent(kept: SteadyStateWave | None, wave_number: int) -> list[str]:
+    """The wave's permanent rules to servers that stay on premises for good: deployed with the wave, kept
+    after it (never in the decommission list), each verified once its landed server runs in Azure."""
+    rules = [r for r in kept.rules if is_permanent(r.name)] if kept else []
+    if not rules:
+        return []
+    allowances = [a for a in kept.allowances if is_permanent(a.name)] if kept else []
+    lines = [f"- [ ] Permanent rules to servers kept on premises deployed in `rcg-steady-wave-{wave_number:02d}` "
+             f"({len(rules)} rule(s), {len(allowances)} NSG allowance(s); never deleted): after cutover, verify each:"]
+    for rule in rules[:30]:
+        why = rule.description.split(". ", 1)[0].removesuffix(".")
+        lines.append(f"  - `{rule.name}` {rule.protocol} {', '.join(rule.sources)} -> {', '.join(rule.destinations)} "
+                     f"port(s) {', '.join(rule.ports)}: {_md(why)}.")
+    if len(rules) > 30:
+        lines.append(f"  - … {len(rules) - 30} more rule(s) in the landing overlay")
+    return lines

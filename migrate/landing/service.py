@@ -188,7 +188,8 @@ def wave_runbook(plan: Mapping[str, Any], wave: int, facts: Mapping[str, ServerF
     waves = sorted(w.get("number") for w in plan.get("waves", []))
     if wave not in waves:
         raise NoSuchWave(f"the plan has no wave {wave} (waves: {', '.join(map(str, waves))})")
-    return runbook(plan, wave, result.placement, result.hybrid, facts, config.stack)
+    kept = next((w for w in config.network.steady_state_waves if w.wave == wave), None)
+    return runbook(plan, wave, result.placement, result.hybrid, facts, config.stack, kept)
 
 
 def azure_migrate_export(plan: Mapping[str, Any], wave: int, facts: Mapping[str, ServerFacts], config: StackConfig,

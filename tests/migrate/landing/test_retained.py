@@ -17,7 +17,7 @@ from infra.landing_overlay import merge_overlay
 from migrate.inventory.model import Dependency
 from migrate.landing.placement import LandingError, ServerFacts
 from migrate.landing.retained import merge_waves, retained_rules, stays_on_premises
-from migrate.landing.service import land
+from migrate.landing.service import land, wave_runbook
 from tests.conftest import load_stack
 from tests.migrate.landing.conftest import FACTS, PLAN, server
 from tests.migrate.landing.test_hybrid import landed
@@ -170,16 +170,21 @@ def test_the_overlay_keeps_them_with_the_steady_state_one_group_per_wave(prod_ba
     assert "(rules s..), and links between a server landed then and one that stays on premises" in result.overlay
 
 
-def test_the_stack_accepts_the_overlay_with_its_permanent_rules(prod_bare):
-    """What `carelift render`/the program do with the overlay: merged into carelift:network and held to the
-    stack's own checks (exact addresses, no '*', subnets that exist)."""
+def deployed(prod_bare):
+    """The prod stack with the overlay merged as the render and the program merge it, and validated."""
     overlay = yaml.safe_load(land(RETAINED_PLAN, RETAINED_FACTS, prod_bare, LINKS).overlay)
     document = copy.deepcopy(load_stack("prod"))
     raw = {k.removeprefix("carelift:"): v for k, v in document["config"].items() if k.startswith("carelift:")}
     merged = merge_overlay(raw, overlay, "landing.yaml")
     document["config"] = {**{k: v for k, v in document["config"].items() if not k.startswith("carelift:")},
                           **{f"carelift:{k}": v for k, v in merged.items()}}
-    config = config_from_stack_document(document, stack="prod", source="Pulumi.prod.yaml")
+    return config_from_stack_document(document, stack="prod", source="Pulumi.prod.yaml")
+
+
+def test_the_stack_accepts_the_overlay_with_its_permanent_rules(prod_bare):
+    """What `carelift render`/the program do with the overlay: merged into carelift:network and held to the
+    stack's own checks (exact addresses, no '*', subnets that exist)."""
+    config = deployed(prod_bare)
     permanent = [r for w in config.network.steady_state_waves for r in w.rules if r.name.startswith("p")]
     assert [(r.name, r.sources, r.destinations) for r in permanent] == [
         ("p02-001-in", ("10.6.0.1/32", "10.6.0.2/32"), (EHR,)),
@@ -221,3 +226,17 @@ def test_permanent_allowances_count_in_the_nsg_limit(prod_bare, monkeypatch):
     assert caught.value.problems == [
         "the NSG of clinical/snet-ehr-app would hold 3 allowances and up to 4 rules of its own: Azure allows 5 "
         "rules per NSG, and priorities 1000-4095 hold 1 allowances at most above its deny-all"]
+
+
+def test_the_runbook_lists_the_waves_permanent_rules_to_deploy_and_verify(prod_bare):
+    config = deployed(prod_bare)
+    text = wave_runbook(RETAINED_PLAN, 2, RETAINED_FACTS, config)
+    assert ("- [ ] Permanent rules to servers kept on premises deployed in `rcg-steady-wave-02` (2 rule(s), 1 NSG "
+            "allowance(s); never deleted): after cutover, verify each:") in text
+    assert ("  - `p02-002-out` TCP 10.42.0.0/23 -> 10.6.0.1/32, 10.6.0.2/32 port(s) 23, 992: Permanent: mainframe01 "
+            "stays on premises (retain).") in text
+    assert "s02-001" not in text  # the steady state's rules are not the runbook's to list
+    # Never among what the wave's decommission deletes.
+    assert "p02" not in text.split("## Decommission")[1]
+    # A wave without permanent rules says nothing of them.
+    assert "Permanent rules" not in wave_runbook(RETAINED_PLAN, 1, RETAINED_FACTS, config)
