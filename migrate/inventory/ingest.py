@@ -205,17 +205,22 @@ class Ingest:
             else:
                 unchanged += 1
                 seen.append((batch_id, sid))
-        insert = (f"INSERT INTO servers (identity, {', '.join(SERVER_COLUMNS)}, first_batch, last_batch) "
-                  f"VALUES ({', '.join('?' * (len(SERVER_COLUMNS) + 3))})")
-        disks, members = [], []
+        # New servers in one executemany with the ids SQLite would give them one INSERT at a time (the
+        # table has no AUTOINCREMENT: the next rowid is the largest plus one), 50,000 statements fewer.
+        insert = (f"INSERT INTO servers (id, identity, {', '.join(SERVER_COLUMNS)}, first_batch, last_batch) "
+                  f"VALUES ({', '.join('?' * (len(SERVER_COLUMNS) + 4))})")
+        rows, disks, members = [], [], []
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM servers").fetchone()[0]
         for provisional in [sid for sid, old in before.items() if old is None]:
             server = self.estate.servers[provisional]
-            sid = inserted_id(self.db.execute(insert, (server.identity, *row_values(server), batch_id, batch_id)))
+            sid, next_id = next_id, next_id + 1
+            rows.append((sid, server.identity, *row_values(server), batch_id, batch_id))
             self.estate.rekey(provisional, sid)
             disks += [(sid, n, d.label, d.size_gb, d.used_gb, int(d.shared)) for n, d in enumerate(server.disks)]
             members += [(self.apps[name.lower()][0], sid) for name in server.applications]
             changes.append((batch_id, sid, server.identity, server.name, "*", None, "added"))
             added += 1
+        self.db.executemany(insert, rows)
         self.db.executemany(INSERT_DISK, disks)
         self.db.executemany(INSERT_MEMBER, members)
         self.db.executemany("UPDATE servers SET last_batch = ? WHERE id = ?", seen)
@@ -338,12 +343,15 @@ def row_values(server: Server) -> list:
     """The `servers` columns of `server`, in SERVER_COLUMNS order (tuples as JSON)."""
     values = [getattr(server, column) for column in SERVER_COLUMNS]
     for position in JSON_POSITIONS:
-        values[position] = json.dumps(values[position], ensure_ascii=False)
+        values[position] = _to_json(values[position])
     values[TEMPLATE_POSITION] = int(values[TEMPLATE_POSITION])
     return values
 
 
 JSON_POSITIONS = tuple(SERVER_COLUMNS.index(name) for name in ("ips", "sources", "tags"))
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+"""json.dumps(value, ensure_ascii=False), without building an encoder per call (json.dumps does
+for any non-default option): three per stored server."""
 TEMPLATE_POSITION = SERVER_COLUMNS.index("template")
 
 
