@@ -59,3 +59,21 @@ def test_parse_and_import_run_without_it(tmp_path, monkeypatch):
         workspace.import_files([(SourceFile("servers.csv", "0" * 64, "csv"), parsed)], now="2025-01-01T00:00:00Z")
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_servers_are_read_back_without_it(tmp_path, monkeypatch):
+    """read_servers (inventory list, the import's estate index, undo) builds every stored server."""
+    from migrate.inventory import schema
+    from migrate.inventory.store import Workspace
+
+    seen = []
+    real = schema._read_servers
+
+    def spy(connection, server_id):
+        seen.append(gc.isenabled())
+        return real(connection, server_id)
+
+    monkeypatch.setattr(schema, "_read_servers", spy)
+    with Workspace.open(tmp_path / "ws") as workspace:
+        assert workspace.servers() == []
+    assert seen == [False] and gc.isenabled()
