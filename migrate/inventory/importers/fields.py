@@ -18,6 +18,7 @@ _HOST_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _FQDN = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})+\.?")
 _LIST_SEPARATORS = re.compile(r"[,;\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 ENVIRONMENT_ALIASES = {
     "prd": "prd", "prod": "prd", "production": "prd", "live": "prd", "prd1": "prd",
@@ -102,6 +103,8 @@ def vm_uuid(text: str | None) -> str | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
+    if _CANONICAL_UUID.fullmatch(text):  # as RVTools writes them: already what uuid.UUID would print
+        return text
     try:
         return str(uuid.UUID(text.strip("{}")))
     except ValueError:

@@ -350,3 +350,14 @@ def test_an_old_csv_export_with_custom_attributes_and_a_multi_line_cell(tmp_path
     assert (dc.name, dc.fqdn, dc.memory_mb, dc.os_version) == ("APDC03", "apdc03.pcc.int", 4096, "2012")
     assert dc.disks == (Disk("all disks", 64.203, 64.203),)
     assert dc.identity == "apvcenter.example.com/422ea90a-b80a-81de-0d4c-6f111142c4f7 apdc03"
+
+
+@pytest.mark.parametrize("written", ["50000a1b-1234-abcd-ef01-0123456789ab", " 50000A1B-1234-ABCD-EF01-0123456789AB ",
+                                     "{50000a1b-1234-abcd-ef01-0123456789ab}", "50000a1b1234abcdef010123456789ab",
+                                     "urn:uuid:50000a1b-1234-abcd-ef01-0123456789ab"])
+def test_a_vm_uuid_in_any_form_is_the_canonical_one(written):
+    """The canonical lower-case form is taken as it is (the common case); the others go through uuid.UUID."""
+    from migrate.inventory.importers import fields
+
+    assert fields.vm_uuid(written) == "50000a1b-1234-abcd-ef01-0123456789ab"
+    assert fields.vm_uuid("vm-42") == "vm-42" and fields.vm_uuid("  ") is None
