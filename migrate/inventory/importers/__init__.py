@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate.inventory.importers.registry import IMPORTERS, detect
+from migrate.inventory.importers.registry import IMPORTERS, detect, detect_keeping_workbook
+from migrate.inventory.importers.workbook import reusing
 from migrate.inventory.model import InputError, ParsedFile, Problem
 from migrate.inventory.names import printable_path
 from migrate.inventory.tables.bulk import quiet_gc
@@ -33,14 +34,16 @@ def parse(path: str | Path, format: str = "auto", *, strict: bool = False) -> Pa
     `strict`: an RVTools side sheet's problems are errors instead of warnings."""
     path = Path(path)
     display = printable_path(path)  # a file name that is not UTF-8 is shown (and stored) escaped
+    book = None
     if format == "auto":
-        format = detect(path)
-    importer = IMPORTERS.get(format)
-    if importer is None:
-        raise InputError([Problem(display, f"unknown format {format!r} (expected auto or one of "
-                                           f"{', '.join(IMPORTERS.names())})")])
-    with quiet_gc():  # millions of live rows and cells, no cycles among them (tables.bulk)
-        return importer.parse(path, display, strict=strict)
+        format, book = detect_keeping_workbook(path)
+    with reusing(book):  # the workbook detection opened is parsed, not opened a second time
+        importer = IMPORTERS.get(format)
+        if importer is None:
+            raise InputError([Problem(display, f"unknown format {format!r} (expected auto or one of "
+                                               f"{', '.join(IMPORTERS.names())})")])
+        with quiet_gc():  # millions of live rows and cells, no cycles among them (tables.bulk)
+            return importer.parse(path, display, strict=strict)
 
 
 __all__ = ["IMPORTERS", "detect", "parse"]

@@ -133,6 +133,16 @@ class Sample:
 
 def detect(path: str | Path) -> str:
     """The format of `path`, from its sheets, headers or name; InputError saying what was expected otherwise."""
+    name, book = detect_keeping_workbook(path)
+    if book is not None:
+        book.close()
+    return name
+
+
+def detect_keeping_workbook(path: str | Path) -> tuple[str, Workbook | None]:
+    """`detect`, and the workbook it opened to read the sheet names, still open (None for other
+    inputs): the caller parses it through `workbook.reusing` instead of opening and bounds-checking
+    the file a second time."""
     path = Path(path)
     sample = Sample(path, printable_path(path), kind_of(path))
     if sample.kind not in ("directory", "xlsx", "text"):
@@ -146,15 +156,17 @@ def detect(path: str | Path) -> str:
             sample.read_header()
             _refuse_dependency_export(sample)
             found = IMPORTERS.best(sample)
-    finally:
+        if len(found) > 1:
+            raise InputError([Problem(sample.display, f"could be {' or '.join(f.noun for f in found)}: name the "
+                                                      f"format with {' or '.join(f'--format {f.name}' for f in found)}")])
+        if not found:
+            shown = ", ".join(h for h in (sample.header or ())[:12] if h) or "none"
+            raise InputError([Problem(sample.display, f"format not recognised from its headers ({shown}); {EXPECTED}")])
+    except BaseException:
         sample.close()
-    if len(found) > 1:
-        raise InputError([Problem(sample.display, f"could be {' or '.join(f.noun for f in found)}: name the "
-                                                  f"format with {' or '.join(f'--format {f.name}' for f in found)}")])
-    if not found:
-        shown = ", ".join(h for h in (sample.header or ())[:12] if h) or "none"
-        raise InputError([Problem(sample.display, f"format not recognised from its headers ({shown}); {EXPECTED}")])
-    return found[0].name
+        raise
+    book, sample._book = sample._book, None
+    return found[0].name, book
 
 
 def _refuse_dependency_export(sample: Sample) -> None:

@@ -361,3 +361,28 @@ def test_a_vm_uuid_in_any_form_is_the_canonical_one(written):
 
     assert fields.vm_uuid(written) == "50000a1b-1234-abcd-ef01-0123456789ab"
     assert fields.vm_uuid("vm-42") == "vm-42" and fields.vm_uuid("  ") is None
+
+
+def test_the_workbook_detection_opened_is_the_one_parsed(rvtools_xlsx, monkeypatch):
+    """Format detection opens the workbook (bounds checks included) to read its sheet names; the
+    parse that follows reads that one instead of opening and checking the file again, and it is
+    closed once the parse ends. A second parse of the same file opens it again."""
+    from migrate.inventory.importers import workbook, xlsx_limits
+
+    opened, closed = [], []
+    real_package, real_close = xlsx_limits.Package, workbook.Workbook.close
+
+    def package(path, limits):
+        opened.append(path)
+        return real_package(path, limits)
+
+    def close(self):
+        closed.append(self._closed)
+        real_close(self)
+
+    monkeypatch.setattr(xlsx_limits, "Package", package)
+    monkeypatch.setattr(workbook.Workbook, "close", close)
+    first = parse(rvtools_xlsx)
+    assert len(opened) == 1 and closed and not closed[0] and all(closed[1:])
+    assert parse(rvtools_xlsx) == first and len(opened) == 2
+    assert parse(rvtools_xlsx, "rvtools") == first and len(opened) == 3  # no detection: opened by the parse
