@@ -10,9 +10,14 @@ for GB.
   (`skipped["srm-placeholder"]`: the protected VM itself is in the export of its own site).
 - Powered-off VMs are kept with power state `off` (they are retire candidates, not noise).
 - A disk is shared when its sharing mode is multi-writer or it is a raw device mapping.
-- Used space: the VM's partitions' consumed space (vPartition), else vInfo's `In Use`, spread
-  over its disks in proportion to their size (RVTools does not say which partition sits on
-  which disk); the VM's total is exact.
+- Used space: the VM's partitions' consumed space (vPartition), else vInfo's `In Use`. RVTools 4.x
+  writes `Disk Key` in vDisk and vPartition (as text or a number): each partition's space goes on
+  the disk of that VM with its key (several partitions on one disk add up, capped at the disk's
+  size; a disk without partitions uses 0). When a VM with several disks has a partition whose key
+  is absent (older exports name only a drive letter or mount point in `Disk`), blank, or names
+  none of its disks, its used space is spread over its disks in proportion to their size, and
+  one warning naming the file and sheet counts those VMs by reason: never an error, even with
+  `strict` (the key is optional evidence). Either way the VM's total is exact.
 - Without vDisk, a VM gets one disk `all disks` of vInfo's total disk capacity (or provisioned space).
 - Addresses: vInfo's primary IP first, then vNetwork's IPv4 addresses (comma lists), no duplicates.
 - OS: VMware Tools' view, else the configuration file's.
@@ -43,6 +48,7 @@ Names and UUIDs inside one export:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -88,8 +94,8 @@ VINFO = {
     "vcenter": ("VI SDK Server",),
 }
 VDISK = {"vm": ("VM",), "uuid": ("VM UUID",), "template": ("Template",), "disk": ("Disk", "Label"),
-         "capacity": ("Capacity MiB", "Capacity MB"), "raw": ("Raw",), "sharing": ("Sharing mode",)}
-VPARTITION = {"vm": ("VM",), "uuid": ("VM UUID",), "disk": ("Disk",),
+         "key": ("Disk Key",), "capacity": ("Capacity MiB", "Capacity MB"), "raw": ("Raw",), "sharing": ("Sharing mode",)}
+VPARTITION = {"vm": ("VM",), "uuid": ("VM UUID",), "disk": ("Disk",), "key": ("Disk Key",),
               "capacity": ("Capacity MiB", "Capacity MB"), "consumed": ("Consumed MiB", "Consumed MB")}
 VNETWORK = {"vm": ("VM",), "uuid": ("VM UUID",), "template": ("Template",), "ipv4": ("IPv4 Address", "IP Address")}
 VHOST = {"host": ("Host",), "datacenter": ("Datacenter",), "cluster": ("Cluster",)}
@@ -215,7 +221,14 @@ def _parse(sheets: _Sheets, display: str, problems: Problems, strict: bool) -> P
         problems.count += side.count - len(side.items)  # counted beyond the list, as Problems does
     problems.raise_if_any()  # a bad vInfo (or, with strict, any side-sheet problem): nothing is imported
     warnings += _side_warnings(side)
-    servers = tuple(_server(vm) for vm in vms)
+    placed = {id(vm): _placement(vm) for vm in vms}
+    unplaced = Counter(why for _, why in placed.values() if why)
+    if unplaced:
+        reasons = ", ".join(f"{count} {UNPLACED[why]}" for why, count in sorted(unplaced.items()))
+        warnings.append(f"{display}, sheet vPartition: the used space of {sum(unplaced.values())} VM(s) with several "
+                        f"disks is spread over their disks in proportion to size, not placed on the disk its "
+                        f"partitions are on ({reasons})")
+    servers = tuple(_server(vm, placed[id(vm)][0]) for vm in vms)
     return ParsedFile(path=display, format=FORMAT, servers=servers,
                       skipped={k: v for k, v in skipped.items() if v}, warnings=tuple(warnings))
 
@@ -341,6 +354,7 @@ def _read_disk(row: Row, vm: Vm) -> bool:
     shared = "multiwriter" in sharing or bool(row.boolean("raw"))
     label = row.text("disk", limit=200) or f"disk {len(vm.disks) + 1}"
     vm.disks.append((label, capacity / MIB_PER_GB, shared))
+    vm.disk_keys.append(_disk_key(row))
     return row.ok
 
 
@@ -348,7 +362,15 @@ def _read_partition(row: Row, vm: Vm) -> bool:
     consumed = row.numeric("consumed", maximum=MAX_DISK_MB)
     if consumed is not None:
         vm.consumed_gb = (vm.consumed_gb or 0.0) + consumed / MIB_PER_GB
+        vm.partitions.append((_disk_key(row), consumed / MIB_PER_GB))
     return row.ok
+
+
+def _disk_key(row: Row) -> str | None:
+    """A row's `Disk Key` as text (2000 and "2000" alike): None without the column, "" when blank."""
+    if not row.has("key"):
+        return None
+    return row.text("key", limit=64) or ""
 
 
 def _read_network(row: Row, vm: Vm) -> bool:
@@ -375,16 +397,46 @@ def _fill_from_hosts(columns: Columns, vms: list[Vm], problems: Problems) -> Non
             vm.server["cluster"] = vm.server.get("cluster") or cluster
 
 
-def _server(vm: Vm) -> Server:
+UNPLACED = {"column": "for want of a Disk Key column in vDisk or vPartition",
+            "blank": "with a partition whose Disk Key is blank",
+            "unknown": "with a partition whose Disk Key matches none of the VM disks in vDisk"}
+
+
+def _placement(vm: Vm) -> tuple[list[float] | None, str | None]:
+    """The consumed GB of each of the VM's vDisk disks, summed from the partitions whose `Disk Key`
+    names it, or None and why not. The why is None when placing would change nothing (at most one
+    disk) or the used space comes from elsewhere (a partial vDisk or vPartition: vInfo's figures)."""
+    if not vm.partitions or len(vm.disks) < 2 or vm.incomplete & {"vDisk", "vPartition"}:
+        return None, None
+    if None in vm.disk_keys or any(key is None for key, _ in vm.partitions):
+        return None, "column"
+    index: dict[str, int | None] = {}
+    for number, key in enumerate(vm.disk_keys):
+        if key:
+            index[key] = None if key in index else number  # the same key on two disks names neither
+    used = [0.0] * len(vm.disks)
+    for key, consumed in vm.partitions:
+        if not key:
+            return None, "blank"
+        disk = index.get(key)
+        if disk is None:
+            return None, "unknown"
+        used[disk] += consumed
+    return used, None
+
+
+def _server(vm: Vm, placed: list[float] | None = None) -> Server:
     disks = vm.disks if "vDisk" not in vm.incomplete or not vm.total_gb else []  # partial: vInfo's total instead
     sizes = disks or ([("all disks", vm.total_gb, False)] if vm.total_gb else [])
     consumed = vm.consumed_gb if "vPartition" not in vm.incomplete else None
     used = consumed if consumed is not None else vm.in_use_gb
     total = sum(size for _, size, _ in sizes)
     made: list[Disk] = []
-    for label, size, shared in sizes:
+    for number, (label, size, shared) in enumerate(sizes):
         share = None
-        if used is not None and total > 0:
+        if placed is not None:  # on the disk its partitions are on (a disk can hold no more than its size)
+            share = round(min(size, placed[number]), 3)
+        elif used is not None and total > 0:  # spread in proportion to size: the VM's total is exact
             share = round(min(size, used * size / total), 3)
         made.append(Disk(label=label, size_gb=round(size, 3), used_gb=share, shared=shared))
     return Server(**vm.server, ips=tuple(vm.ips), disks=tuple(made))

@@ -16,6 +16,10 @@ class Vm:
     row: int
     server: dict
     disks: list[tuple[str, float, bool]] = field(default_factory=list)
+    disk_keys: list[str | None] = field(default_factory=list)
+    """vDisk's `Disk Key` of each of `disks` (None: no column, or blank)."""
+    partitions: list[tuple[str | None, float]] = field(default_factory=list)
+    """vPartition's rows with a consumed size: (`Disk Key` or None, consumed GB)."""
     consumed_gb: float | None = None
     in_use_gb: float | None = None
     total_gb: float | None = None

@@ -31,7 +31,7 @@ TAIL = ["Annotation", "Datacenter", "Cluster", "Host", "Folder", "OS according t
         "OS according to the VMware Tools", "VM ID", "VM UUID", "VI SDK Server", "VI SDK UUID"]
 VDISK_4X = ["VM", "Powerstate", "Template", "Disk", "Disk Key", "Disk UUID", "Disk Path", "Capacity MiB", "Raw",
             "Disk Mode", "Sharing mode", "Thin", "Controller", "Label", "SCSI Unit #", "Unit #", "Path", *TAIL]
-VPARTITION_4X = ["VM", "Disk", "Capacity MiB", "Consumed MiB", "Free MiB", "Free %", *TAIL]
+VPARTITION_4X = ["VM", "Disk Key", "Disk", "Capacity MiB", "Consumed MiB", "Free MiB", "Free %", *TAIL]
 VNETWORK_4X = ["VM", "Powerstate", "Template", "NIC label", "Adapter", "Network", "Switch", "Connected",
                "Starts Connected", "Mac Address", "Type", "IPv4 Address", "IPv6 Address", *TAIL]
 VHOST_4X = ["Host", "Datacenter", "Cluster", "CPU Model", "Speed", "# CPU", "Cores per CPU", "# Cores",
@@ -95,17 +95,20 @@ def rvtools_sheets(header: Sequence[str] = VINFO_4X) -> dict[str, list[list[Any]
          f"Total disk capacity {mib}": 51200, f"Provisioned {mib}": 51200, f"In Use {mib}": 20480},
     ]
     vdisk = [
-        {"VM": "EPICPRD01", "Template": False, "Disk": "Hard disk 1", f"Capacity {mib}": 102400, "Raw": False,
-         "Sharing mode": "sharingNone", "VM UUID": UUID_EPIC},
-        {"VM": "EPICPRD01", "Template": False, "Disk": "Hard disk 2", f"Capacity {mib}": 102400, "Raw": False,
+        {"VM": "EPICPRD01", "Template": False, "Disk": "Hard disk 1", "Disk Key": 2000, f"Capacity {mib}": 102400,
+         "Raw": False, "Sharing mode": "sharingNone", "VM UUID": UUID_EPIC},
+        {"VM": "EPICPRD01", "Template": False, "Disk": "Hard disk 2", "Disk Key": 2001, f"Capacity {mib}": 102400,
+         "Raw": False,
          "Sharing mode": "sharingMultiWriter", "VM UUID": UUID_EPIC},
         {"VM": "tmpl-w2019", "Template": True, "Disk": "Hard disk 1", f"Capacity {mib}": 40960, "Raw": False},
         {"VM": "lab-rhel6", "Template": False, "Disk": "Hard disk 1", f"Capacity {mib}": 40960, "Raw": True},
         {"VM": "util01", "Template": False, "Disk": "Hard disk 1", f"Capacity {mib}": 51200, "Raw": False},
     ]
     vpartition = [
-        {"VM": "EPICPRD01", "Disk": "C:\\", f"Capacity {mib}": 102000, f"Consumed {mib}": 40960, "VM UUID": UUID_EPIC},
-        {"VM": "EPICPRD01", "Disk": "D:\\", f"Capacity {mib}": 102000, f"Consumed {mib}": 61440, "VM UUID": UUID_EPIC},
+        {"VM": "EPICPRD01", "Disk Key": "2000", "Disk": "C:\\", f"Capacity {mib}": 102000, f"Consumed {mib}": 40960,
+         "VM UUID": UUID_EPIC},
+        {"VM": "EPICPRD01", "Disk Key": "2001", "Disk": "D:\\", f"Capacity {mib}": 102000, f"Consumed {mib}": 61440,
+         "VM UUID": UUID_EPIC},
     ]
     vnetwork = [
         {"VM": "EPICPRD01", "Template": False, "IPv4 Address": "10.1.1.10, 10.1.2.10", "VM UUID": UUID_EPIC},

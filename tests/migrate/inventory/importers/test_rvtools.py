@@ -31,8 +31,8 @@ def test_rvtools_4x_workbook_gives_servers_with_disks_addresses_os_and_placement
         ("vmware", "DC1", "CL1", "esx01", "/Epic", "efi")
     assert epic.vm_uuid == UUID_EPIC
     assert epic.ips == ("10.1.1.10", "10.1.2.10")   # primary first, vNetwork's comma list after, no duplicate
-    # 100 GiB partitions consumed (40 + 60) spread over two equal disks; the multi-writer disk is shared.
-    assert epic.disks == (Disk("Hard disk 1", 100.0, 50.0, False), Disk("Hard disk 2", 100.0, 50.0, True))
+    # C: (40 GiB consumed) and D: (60 GiB) placed on the disks their Disk Keys name; the multi-writer disk is shared.
+    assert epic.disks == (Disk("Hard disk 1", 100.0, 40.0, False), Disk("Hard disk 2", 100.0, 60.0, True))
     assert epic.sources == ("rvtools",) and ("vcenter", "vc01.rbh.local") in epic.tags
 
 
@@ -319,8 +319,8 @@ def test_a_trimmed_export_with_few_columns_per_sheet_and_sheets_not_read(tmp_pat
                           [{"VM": "web-01", "Disk": "Hard disk 1", "Disk Key": "2000", "Capacity MiB": 81920.0},
                            {"VM": "web-01", "Disk": "Hard disk 2", "Disk Key": "2001", "Capacity MiB": 40960.0}]),
         "vPartition": rows_for(["VM", "Disk Key", "Disk", "Capacity MiB", "Consumed MiB", "Free MiB", "Free % "],
-                               [{"VM": "web-01", "Disk": "/", "Consumed MiB": 40960.0},
-                                {"VM": "web-01", "Disk": "/var", "Consumed MiB": 20480.0}]),
+                               [{"VM": "web-01", "Disk Key": "2000", "Disk": "/", "Consumed MiB": 40960.0},
+                                {"VM": "web-01", "Disk Key": "2001", "Disk": "/var", "Consumed MiB": 20480.0}]),
         "vCPU": [["VM", "Overall", "CPU ready %"], ["web-01", 120, 0.5]],
         "vHost": [["Host", "Speed", "# Cores"], ["host-01", 2400.0, 16.0]],
         "vHealth": [["Name", "Message type", "Message"], ["web-01", "Warning", "snapshot older than 7 days"]],
@@ -386,3 +386,114 @@ def test_the_workbook_detection_opened_is_the_one_parsed(rvtools_xlsx, monkeypat
     assert len(opened) == 1 and closed and not closed[0] and all(closed[1:])
     assert parse(rvtools_xlsx) == first and len(opened) == 2
     assert parse(rvtools_xlsx, "rvtools") == first and len(opened) == 3  # no detection: opened by the parse
+
+
+# --- partitions placed on their disks by Disk Key ---------------------------------------------------
+# Shapes of public exports: RVTools 4.x writes `Disk Key` in vDisk and vPartition (a published sample
+# has it as text, "2000"; xlsx writers may store the number); a 3.x-era export's vPartition has only
+# `Disk` as a drive letter or mount point, which names no vDisk disk.
+
+KEYED_VINFO = ["VM", "Powerstate", "Template", "CPUs", "Memory", "Total disk capacity MiB", "In Use MiB", "VM UUID",
+               "VI SDK Server"]
+KEYED_VDISK = ["VM", "Disk", "Disk Key", "Capacity MiB", "VM UUID", "VI SDK Server"]
+KEYED_VPARTITION = ["VM", "Disk Key", "Disk", "Capacity MiB", "Consumed MiB", "VM UUID", "VI SDK Server"]
+GIB = 1024
+
+
+def keyed_sheets(partitions=None, vpartition_header=KEYED_VPARTITION):
+    """app01 and app02: a 100 GiB disk (key 2000) and a 50 GiB one (2001) each; nodisk01: partitions
+    but no vDisk rows. app01's C: (10 GiB) is on 2000, D: and E: (20 + 5 GiB) both on 2001: placed
+    10 / 25, where spreading 35 GiB by size would give 23.333 / 11.667."""
+    vms = [{"VM": name, "Powerstate": "poweredOn", "CPUs": 2, "Memory": 4096, "Total disk capacity MiB": total,
+            "In Use MiB": 1, "VI SDK Server": "vc01"} for name, total in
+           (("app01", 150 * GIB), ("app02", 150 * GIB), ("nodisk01", 40 * GIB))]
+    disks = [{"VM": vm, "Disk": f"Hard disk {n + 1}", "Disk Key": 2000 + n, "Capacity MiB": size * GIB}
+             for vm in ("app01", "app02") for n, size in enumerate((100, 50))]
+    if partitions is None:
+        partitions = [("app01", "2000", "C:\\", 10), ("app01", "2001", "D:\\", 20), ("app01", "2001", "E:\\", 5),
+                      ("app02", "2000", "/", 30), ("app02", "2001", "/data", 40),
+                      ("nodisk01", "2000", "/", 5), ("nodisk01", "2001", "/var", 3)]
+    rows = [{"VM": vm, "Disk Key": key, "Disk": mount, "Capacity MiB": 50 * GIB, "Consumed MiB": used * GIB}
+            for vm, key, mount, used in partitions]
+    return {"vInfo": rows_for(KEYED_VINFO, vms), "vDisk": rows_for(KEYED_VDISK, disks),
+            "vPartition": rows_for(vpartition_header, rows)}
+
+
+def used(parsed, name):
+    return [disk.used_gb for disk in by_name(parsed)[name].disks]
+
+
+def test_partitions_are_placed_on_the_disk_their_key_names(tmp_path):
+    parsed = parse(write_xlsx(tmp_path / "keyed.xlsx", keyed_sheets()))
+    assert used(parsed, "app01") == [10.0, 25.0]    # two partitions on one disk add up; not 23.333 / 11.667
+    assert used(parsed, "app02") == [30.0, 40.0]
+    # No vDisk rows: one disk of vInfo's total holds all 8 GiB, as it would spread (nothing to place).
+    assert by_name(parsed)["nodisk01"].disks == (Disk("all disks", 40.0, 8.0),)
+    assert parsed.warnings == ()
+
+
+def test_a_csv_export_places_partitions_too(tmp_path):
+    for tab, rows in keyed_sheets().items():
+        write_csv(tmp_path / f"RVTools_tab{tab}.csv", rows)
+    parsed = parse(tmp_path)
+    assert (used(parsed, "app01"), parsed.warnings) == ([10.0, 25.0], ())
+
+
+def test_without_a_disk_key_column_used_space_is_spread_with_one_counted_warning(tmp_path):
+    header = [h for h in KEYED_VPARTITION if h != "Disk Key"]   # an older export: drive letters only
+    path = write_xlsx(tmp_path / "old.xlsx", keyed_sheets(vpartition_header=header))
+    parsed = parse(path)
+    assert used(parsed, "app01") == [23.333, 11.667] and used(parsed, "app02") == [46.667, 23.333]
+    assert parsed.warnings == (
+        f"{path}, sheet vPartition: the used space of 2 VM(s) with several disks is spread over their disks in "
+        f"proportion to size, not placed on the disk its partitions are on (2 for want of a Disk Key column in "
+        f"vDisk or vPartition)",)
+    assert parse(path, strict=True).servers == parsed.servers   # not an error even with --strict: the key is optional
+
+
+def test_a_blank_or_unknown_key_spreads_that_vm_only_and_the_warning_counts_each_reason(tmp_path):
+    partitions = [("app01", "2000", "C:\\", 10), ("app01", None, "D:\\", 20), ("app01", "2001", "E:\\", 5),
+                  ("app02", "2000", "/", 30), ("app02", "2099", "/data", 40)]
+    path = write_xlsx(tmp_path / "x.xlsx", keyed_sheets(partitions))
+    parsed = parse(path)
+    assert used(parsed, "app01") == [23.333, 11.667]   # blank key on D:: the whole VM is spread, total exact
+    assert used(parsed, "app02") == [46.667, 23.333]   # 2099 is no disk of app02
+    [warning] = parsed.warnings
+    assert warning.endswith("the used space of 2 VM(s) with several disks is spread over their disks in proportion "
+                            "to size, not placed on the disk its partitions are on (1 with a partition whose Disk Key "
+                            "is blank, 1 with a partition whose Disk Key matches none of the VM disks in vDisk)")
+    assert warning.startswith(f"{path}, sheet vPartition: ")
+
+
+def test_a_key_of_another_vm_is_unknown_and_same_named_vms_keep_their_own_disks(tmp_path):
+    sheets = keyed_sheets([("app01", "2000", "C:\\", 10), ("app01", "2001", "D:\\", 20)])
+    # app02's disks get keys 3000/3001: app01's partition on 2001 must not be placed on another VM's disk.
+    for row in sheets["vDisk"][3:]:
+        row[2] += 1000
+    sheets["vPartition"].append(["app02", "3001", "/", 50 * GIB, 7 * GIB, "", ""])
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", sheets))
+    assert used(parsed, "app01") == [10.0, 20.0] and used(parsed, "app02") == [0.0, 7.0]
+    sheets["vPartition"][2][1] = "3001"   # app01's D: names app02's disk: unknown for app01
+    parsed = parse(write_xlsx(tmp_path / "y.xlsx", sheets))
+    assert used(parsed, "app01") == [20.0, 10.0] and parsed.warnings[0].endswith("VM disks in vDisk)")
+
+
+def test_two_vms_of_one_name_told_apart_by_uuid_each_place_their_own_partitions(tmp_path):
+    uuid_a, uuid_b = "50000000-0000-0000-0000-00000000000a", "50000000-0000-0000-0000-00000000000b"
+    sheets = keyed_sheets([])
+    sheets["vInfo"][2][0] = "app01"   # app02 renamed: two app01s, told apart by VM UUID
+    sheets["vInfo"][1][KEYED_VINFO.index("VM UUID")], sheets["vInfo"][2][KEYED_VINFO.index("VM UUID")] = uuid_a, uuid_b
+    for row in sheets["vDisk"][1:]:
+        row[KEYED_VDISK.index("VM UUID")] = uuid_a if row[0] == "app01" else uuid_b
+        row[0] = "app01"
+    sheets["vPartition"] += [["app01", "2001", "/", 50 * GIB, 4 * GIB, uuid_b, ""],
+                             ["app01", "2000", "/", 50 * GIB, 9 * GIB, uuid_a, ""]]
+    first, second, _ = parse(write_xlsx(tmp_path / "x.xlsx", sheets)).servers
+    assert (first.vm_uuid, [d.used_gb for d in first.disks]) == (uuid_a, [9.0, 0.0])
+    assert (second.vm_uuid, [d.used_gb for d in second.disks]) == (uuid_b, [0.0, 4.0])
+
+
+def test_a_disk_holds_no_more_than_its_size(tmp_path):
+    # Partitions over their disk's capacity (a spanned volume reported on its first disk): capped at the size.
+    parsed = parse(write_xlsx(tmp_path / "x.xlsx", keyed_sheets([("app01", "2001", "/", 70), ("app01", "2000", "/b", 1)])))
+    assert used(parsed, "app01") == [1.0, 50.0]
