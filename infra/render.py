@@ -18,7 +18,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 import pulumi
 import yaml
@@ -185,8 +185,22 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
     today = today or utc_today()
     from infra import program
 
+    rendering, _ = run_under_mocks(stack, lambda: program.main(today, governance=False), config=config, raw=raw)
+    return rendering
+
+
+T = TypeVar("T")
+
+
+def run_under_mocks(stack: str, body: Callable[[], T], *, config: StackConfig | None = None,
+                    raw: Mapping[str, Any] | None = None) -> tuple[Rendering, T]:
+    """Run `body` (which constructs resources: the whole program, or one component in a test) as the
+    Pulumi program of `stack` under the offline mocks, with the raw ``carelift:`` config `raw` set.
+    Returns what was registered (sorted by URN, component resources included; the Rendering carries
+    `config`) and what `body` returned."""
     records: list[dict[str, Any]] = []
     mocks = AzureMocks()
+    returned: list[T] = []
 
     class RecordingMonitor(pulumi_mocks.MockMonitor):
         def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
@@ -209,14 +223,14 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
         pulumi.runtime.set_all_config({
             f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
-            for key, value in raw.items()
+            for key, value in (raw or {}).items()
         })
 
         def run() -> None:
             # Aliases only matter against existing state; computing ~60 per azure-native
             # resource made the offline render fifteen times slower.
             pulumi.runtime.register_stack_transformation(_drop_aliases)
-            program.main(today, governance=False)
+            returned.append(body())
 
         loop.run_until_complete(run_pulumi_func(run))
     finally:
@@ -229,7 +243,7 @@ def render(stack: str, raw: Mapping[str, Any], config: StackConfig | None = None
                          ignore_changes=r["ignoreChanges"])
         for r in sorted(records, key=lambda r: r["urn"])
     )
-    return Rendering(stack=stack, resources=resources, config=config)
+    return Rendering(stack=stack, resources=resources, config=config), returned[0]
 
 
 def _drop_aliases(args):

@@ -10,19 +10,14 @@ subnet id) is passed as the ARM ids those would have. The session renders of the
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import datetime
 from typing import Any, Callable, TypeVar
 
-import pulumi
 import pytest
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.stack import run_pulumi_func
 
-from infra.config import PROJECT, StackConfig, config_from_stack_document, utc_today
-from infra.render import (OFFLINE_SUBSCRIPTION_ID, OFFLINE_TENANT_ID, AzureMocks, RenderedResource, Rendering,
-                          _drop_aliases, _plain)
+from infra.config import StackConfig, config_from_stack_document, utc_today
+from infra.render import OFFLINE_SUBSCRIPTION_ID, OFFLINE_TENANT_ID, Rendering, run_under_mocks
 from tests.conftest import load_stack
 
 T = TypeVar("T")
@@ -52,43 +47,7 @@ def build_under_mocks(build: Callable[[], T], config: StackConfig | None = None)
     Returns what was registered, as infra.render.render returns it (sorted by URN, component
     resources included), and what `build` returned (the component, to read its attributes).
     """
-    stack = config.stack if config is not None else "test"
-    records: list[dict[str, Any]] = []
-    mocks = AzureMocks()
-    built: list[T] = []
-
-    class RecordingMonitor(pulumi_mocks.MockMonitor):
-        def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-            response = super().RegisterResource(request)
-            if request.type != "pulumi:pulumi:Stack":
-                records.append({"urn": response.urn, "type": request.type, "name": request.name,
-                                "inputs": _plain(mocks.last_inputs), "outputs": _plain(mocks.last_outputs),
-                                "parent": request.parent or None, "custom": bool(request.custom),
-                                "id": response.id or None, "dependsOn": tuple(sorted(request.dependencies)),
-                                "ignoreChanges": tuple(request.ignoreChanges)})
-            return response
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        # A fresh root stack, as infra.render does: set_mocks would reuse the previous one.
-        pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-
-        def run() -> None:
-            pulumi.runtime.register_stack_transformation(_drop_aliases)
-            built.append(build())
-
-        loop.run_until_complete(run_pulumi_func(run))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    resources = tuple(
-        RenderedResource(urn=r["urn"], type=r["type"], name=r["name"], parent=r["parent"], custom=r["custom"],
-                         inputs=r["inputs"], id=r["id"], depends_on=r["dependsOn"], outputs=r["outputs"],
-                         ignore_changes=r["ignoreChanges"])
-        for r in sorted(records, key=lambda r: r["urn"]))
-    return Rendering(stack=stack, resources=resources, config=config), built[0]
+    return run_under_mocks(config.stack if config is not None else "test", build, config=config)
 
 
 @pytest.fixture
