@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Sequence
 
+# Hundreds of thousands of small dicts, no cycles among them: the collector would walk them again and again.
+from migrate.inventory.tables.bulk import quiet_gc
 from migrate.planning.build import Plan
 from migrate.planning.canonical import plain, settings_document
-from migrate.planning.encoder import Records, dump_document, quiet_gc
+from migrate.planning.encoder import Records, dump_document
 from migrate.planning.model import CrossingLink, MoveGroup
 from migrate.planning.settings import PlanSettings
 from migrate.planning.spend import migration_spend

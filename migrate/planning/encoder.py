@@ -5,11 +5,10 @@ Knows nothing of plans: it encodes a document whose long sections may be lazy `R
 
 from __future__ import annotations
 
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
+
 
 @dataclass(frozen=True)
 class Records:
@@ -23,19 +22,6 @@ class Records:
     def materialise(self) -> Any:
         return dict(self.produce()) if self.mapping else list(self.produce())
 
-
-
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    # Building hundreds of thousands of small dicts triggers the cyclic collector again and again,
-    # each time walking the whole inventory: 2-3× slower. Nothing built here forms a cycle.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def dump_document(document: Mapping[str, Any]) -> str:

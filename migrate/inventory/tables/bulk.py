@@ -6,7 +6,7 @@ each time the tracked objects grow by a quarter, each pass walking everything bu
 measured on that export, 2.0 s of the 5.1 s CPU the RVTools rows take in Python and 1.8 s of
 the 7.4 s the store import takes. Nothing the readers or the import build forms a reference
 cycle, so nothing is left for the collector to find; it runs again once the block ends.
-(`migrate.planning.encoder.quiet_gc` does the same for the plan's JSON.)
+The plan document and its JSON (`migrate.planning.document`) use it too.
 """
 
 from __future__ import annotations
