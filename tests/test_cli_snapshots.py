@@ -24,6 +24,7 @@ SNAPSHOTS = REPO / "tests" / "snapshots" / "cli"
 SAMPLE = REPO / "migrate" / "data" / "sample_estate"
 SETTINGS = REPO / "migrate" / "data" / "demo-settings.yaml"
 UPDATE = os.environ.get("CARELIFT_UPDATE_SNAPSHOTS") == "1"
+AS_OF = "2026-12-06"  # the day the snapshots were recorded
 
 # (snapshot name, arguments after `carelift --workspace WS`, files the command writes under TMP).
 # The order is the order a user follows: import, look, plan, look, land, audit. Later steps read
@@ -108,9 +109,10 @@ def record(tmp: Path) -> dict[str, str]:
     for name, arguments, written in SEQUENCE:
         args = [a.replace("{SAMPLE}", str(SAMPLE)).replace("{SETTINGS}", str(SETTINGS)).replace("{TMP}", str(tmp))
                 for a in arguments]
-        # A wide, colourless terminal, so a table's wrapping and a snapshot do not depend on who runs it.
+        # A wide, colourless terminal, so a table's wrapping and a snapshot do not depend on who runs it;
+        # a fixed audit day, so OS support, Azure's dated defaults and AI reviews do not depend on when.
         result = runner.invoke(main, ["--workspace", str(workspace), "--quiet", *args],
-                               env={"COLUMNS": "160", "NO_COLOR": "1"},
+                               env={"COLUMNS": "160", "NO_COLOR": "1", "CARELIFT_AS_OF": AS_OF},
                                catch_exceptions=False)
         parts = [f"$ carelift {' '.join(arguments)}", f"exit {result.exit_code}",
                  "--- stdout", result.stdout, "--- stderr", result.stderr]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -148,7 +148,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @click.option("--max-issues", type=click.IntRange(min=0), default=0, show_default=True,
               help="Exit 1 when there are more issues than this (for CI).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date for the OS end-of-support checks (default: today, UTC).")
+              help="Date for the OS end-of-support checks (default: CARELIFT_AS_OF, else today).")
 @click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True,
               help="Servers named per check in the table (json lists all).")
 @click.pass_context
@@ -159,10 +159,12 @@ def quality(ctx: click.Context, fmt: str, max_issues: int, as_of: datetime | Non
     One issue per server and check (per address for duplicate IPs). Exit code 0 when the issues
     are at most --max-issues, 1 when there are more.
     """
+    from infra.ai.governance import as_of as audit_day
     from migrate.inventory import service
     from migrate.inventory.quality import CHECKS
 
-    report = service.quality(ctx.obj["workspace"], as_of.date() if as_of else datetime.now(timezone.utc).date())
+    # One "as of" for the whole tool: the day audits and the AI register are judged on, unless given here.
+    report = service.quality(ctx.obj["workspace"], as_of.date() if as_of else audit_day())
     if fmt == "json":
         echo_data(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

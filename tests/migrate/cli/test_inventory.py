@@ -167,6 +167,21 @@ def test_quality_exit_code_follows_max_issues(estate):
     assert f"ok: {report['issues']} issues" in passing.output
 
 
+def test_quality_judges_os_support_on_the_audit_day_unless_given_one(estate, monkeypatch):
+    # The same day as audits and the AI register; --as-of still wins over it.
+    monkeypatch.setenv("CARELIFT_AS_OF", "2001-01-01")
+    early = json.loads(estate("inventory", "quality", "--format", "json").output)
+    assert early["as_of"] == "2001-01-01" and early["counts"].get("os-end-of-life", 0) == 0
+    given = json.loads(estate("inventory", "quality", "--as-of", "2026-11-27", "--format", "json").output)
+    assert given["as_of"] == "2026-11-27" and given["counts"]["os-end-of-life"] == 1
+
+
+def test_quality_rejects_a_malformed_audit_day_naming_the_variable(estate, monkeypatch):
+    monkeypatch.setenv("CARELIFT_AS_OF", "07/12/2026")
+    result = estate("inventory", "quality")
+    assert result.exit_code == 2 and "CARELIFT_AS_OF" in result.output and "Traceback" not in result.output
+
+
 def test_history_lists_batches_and_changes(estate):
     result = estate("inventory", "history")
     assert result.exit_code == 0
