@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from infra import clock
 from infra.errors import CareliftError
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def _load_waivers(path: Path, max_term_days: int, today: datetime.date | None, w
     from infra.compliance.waivers import load_waivers
 
     warnings: list[str] = []
-    waivers = load_waivers(path, today=today or datetime.date.today(), warnings=warnings,
+    waivers = load_waivers(path, today=today or clock.today(), warnings=warnings,
                            max_term_days=max_term_days)  # a WaiverError names each entry and key
     for warning in warnings:
         warn(warning)

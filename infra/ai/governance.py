@@ -2,31 +2,25 @@
 
 ``infra validate``, ``infra render``/``export-arm`` and the Pulumi program (``pulumi up``) refuse a stack
 whose register breaks a governance rule (nothing ungoverned is deployed); ``carelift audit`` reports
-the same rules as failing controls instead. The day is today, or ``CARELIFT_AS_OF`` (YYYY-MM-DD) when
-set, so a review can be judged "as of" a date and tests stay the same next year.
+the same rules as failing controls instead. The day is `infra.clock.today()`: ``CARELIFT_AS_OF``
+(YYYY-MM-DD) when set, else today (UTC), so a review can be judged "as of" a date and tests stay the same
+next year.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 
 from infra.ai.register import DeploymentFacts, GovernanceIssue, governance
+from infra.clock import AS_OF_VARIABLE, today
 from infra.config import PROJECT, ConfigError, ConfigIssue, OpenAIConfig, StackConfig
 
-AS_OF_VARIABLE = "CARELIFT_AS_OF"
+__all__ = ["AS_OF_VARIABLE", "as_of"]
 
 
 def as_of() -> datetime.date:
-    """The day governance is judged on."""
-    value = os.environ.get(AS_OF_VARIABLE)
-    if not value:
-        return datetime.date.today()
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(AS_OF_VARIABLE, [ConfigIssue(AS_OF_VARIABLE, f"must be a date (YYYY-MM-DD); got "
-                                                                       f"{value[:40]!r}")]) from None
+    """The day governance is judged on: the tool's one day (`infra.clock.today`)."""
+    return today()
 
 
 def deployment_facts(openai: OpenAIConfig) -> dict[str, DeploymentFacts]:

@@ -8,6 +8,8 @@ import math
 import re
 from typing import Any, Mapping
 
+from infra import clock
+from infra.config.entra import _parse_entra_groups
 from infra.config.governance import _parse_governance
 from infra.config.key_vault import _parse_key_vault
 from infra.config.landing import _parse_landing
@@ -29,13 +31,14 @@ REQUIRED_TAGS = ("owner", "cost-center", "data-classification")
 
 TOP_LEVEL_KEYS = (
     "environment", "organization", "uniqueSuffix", "location", "allowedLocations", "tags",
-    "governance", "network", "monitoring", "keyVault", "openai", "landing", "landingOverlay",
+    "governance", "network", "monitoring", "keyVault", "openai", "landing", "landingOverlay", "entraGroups",
 )
 
 
 def utc_today() -> datetime.date:
-    """The date Azure Resource Manager sees now (UTC): what "the current month" means to it."""
-    return datetime.datetime.now(datetime.timezone.utc).date()
+    """The day a stack is rendered or validated as of: `infra.clock.today()` (CARELIFT_AS_OF, else the UTC
+    date Azure Resource Manager sees now, what "the current month" means to it)."""
+    return clock.today()
 
 
 def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None = None,
@@ -71,7 +74,8 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
     network = _parse_network(r, raw.get("network"))
     monitoring = _parse_monitoring(r, raw.get("monitoring"))
     key_vault = _parse_key_vault(r, raw.get("keyVault"), network)
-    openai = _parse_openai(r, raw.get("openai"), network, allowed, location, org, env, suffix)
+    entra_groups = _parse_entra_groups(r, raw.get("entraGroups"))
+    openai = _parse_openai(r, raw.get("openai"), network, allowed, location, org, env, suffix, entra_groups)
     landing = _parse_landing(r, raw.get("landing"))
     if raw.get("landingOverlay") is not None:
         r.string(raw, "landingOverlay", "")  # merged before parsing (infra.landing_overlay); only its type here
@@ -87,7 +91,7 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
         stack=stack, environment=env, organization=org, unique_suffix=suffix,  # type: ignore[arg-type]
         location=location, allowed_locations=allowed, tags=tags,  # type: ignore[arg-type]
         governance=governance, network=network, monitoring=monitoring,  # type: ignore[arg-type]
-        key_vault=key_vault, openai=openai, landing=landing,  # type: ignore[arg-type]
+        key_vault=key_vault, openai=openai, landing=landing, entra_groups=entra_groups,  # type: ignore[arg-type]
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from infra import clock
 from infra.errors import CareliftError
 from migrate.inventory.store import PlanRecord
 from migrate.planning.digests import sha256_text
@@ -58,7 +59,7 @@ def plan_workspace(directory: Path, settings_path: Path | None = None, *, relax:
         applications = workspace.applications()
         dependencies = workspace.dependencies()
         computed = compute_plan(servers, applications, dependencies, inputs, relax=relax,
-                                today=today or datetime.datetime.now(datetime.timezone.utc).date(),
+                                today=today or clock.today(),
                                 progress=progress)
         text = computed.text
         if stack:

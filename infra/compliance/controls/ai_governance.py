@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from infra import clock
 from infra.ai.documents import USE_CASE_TYPE
 from infra.ai.lifecycle import WARNING_DAYS, model_lifecycle
 from infra.ai.register import PHI_SKUS
@@ -32,9 +33,9 @@ def _serving(deployment: Document, index: ResourceIndex) -> list[Document]:
 
 
 def register_day(index: ResourceIndex) -> datetime.date:
-    """The day the register was judged on (its documents carry it), else today."""
+    """The day the register was judged on (its documents carry it), else the tool's day (`infra.clock`)."""
     dates = [get(u, "properties.asOf") for u in index.of_type(USE_CASE_TYPE)]
-    return datetime.date.fromisoformat(max(d for d in dates if d)) if any(dates) else datetime.date.today()
+    return datetime.date.fromisoformat(max(d for d in dates if d)) if any(dates) else clock.today()
 
 
 def _in_force(use_case: Document, today: datetime.date) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from infra import clock
 from tests.infra.arm.expected import (ARCHIVE, MANAGEMENT, MANAGEMENT_GROUPS, SUB, SUBSCRIPTION, TAGS, TENANT,
                                       document, versionless)
 
@@ -139,7 +140,8 @@ def test_budget_keeps_amounts_and_thresholds_as_integers(prod_rendering):
                 "forecast-greater-than-100-percent": alert(100, "Forecasted"),
             },
             "timeGrain": "Monthly",
-            "timePeriod": {"startDate": "2026-12-01T00:00:00Z"},
+            # The default first month is the render day's (infra.clock: CARELIFT_AS_OF, else today).
+            "timePeriod": {"startDate": f"{clock.today():%Y-%m}-01T00:00:00Z"},
         },
     }
 

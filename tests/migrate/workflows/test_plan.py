@@ -102,3 +102,16 @@ def test_explain_reads_the_latest_plan(workspace):
     assert explained.record.plan_id == stored.plan_id
     assert explained.explanation["server"] == "epic-prd-db01"
     assert explain(workspace, "nosuch01").explanation is None
+
+
+def test_the_day_the_plan_is_made_is_the_tools_audit_day(workspace, tmp_path, monkeypatch):
+    # One CARELIFT_AS_OF moves every dated judgement: a start date after it is not "in the past".
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("start_date: 2030-03-04\n", encoding="utf-8")
+
+    def warnings_on(day: str) -> list[str]:
+        monkeypatch.setenv("CARELIFT_AS_OF", day)
+        return [w["code"] for w in json.loads(plan_workspace(workspace, settings).text).get("warnings", [])]
+
+    assert "start-in-past" not in warnings_on("2030-03-04")
+    assert "start-in-past" in warnings_on("2030-03-05")
