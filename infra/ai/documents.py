@@ -4,7 +4,9 @@ An audit sees resources; the register is not one. Each use case becomes a docume
 pseudo-type ``Carelift.AI/useCases`` (like the engine's subscription pseudo-resource) that the
 AI controls read beside the deployments. They are added to audit inputs only, never to a template
 export. ``--ai-register FILE`` reads a YAML file holding ``useCases:`` (the stack's shape), or a
-stack file's ``carelift:openai.useCases``, for ``--arm`` and live audits.
+stack file's ``carelift:openai.useCases``, for ``--arm`` and live audits. Beside ``useCases:`` such a
+file may hold ``entraGroups:`` (in a stack file, ``carelift:entraGroups``): the object ids of the
+register's groups, which CL-AI-024 matches against the groups a gateway product is granted to.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from infra.ai.register import UseCase, parse_use_cases
+from infra.ai.register import UseCase, parse_use_cases, with_group_ids
 from infra.errors import CareliftError
 
 USE_CASE_TYPE = "Carelift.AI/useCases"
@@ -39,13 +41,15 @@ class RegisterFileError(CareliftError):
 def read_register_file(path: Path, text: str) -> tuple[UseCase, ...]:
     """Use cases from a register file's text (``useCases:`` list; deployments are checked by the audit)."""
     from infra.config import _Reader
+    from infra.config.entra import _parse_entra_groups
 
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise RegisterFileError(str(path), [f"is not valid YAML: {getattr(error, 'problem', error)}"]) from None
-    key = "useCases"
+    key, groups_raw = "useCases", raw.get("entraGroups") if isinstance(raw, dict) else None
     if isinstance(raw, dict) and isinstance(raw.get("config"), dict):  # a stack file: its openai.useCases
+        groups_raw = raw["config"].get("carelift:entraGroups")
         raw = raw["config"].get("carelift:openai")
         key = "openai.useCases"
     if not isinstance(raw, dict) or "useCases" not in raw:
@@ -53,6 +57,7 @@ def read_register_file(path: Path, text: str) -> tuple[UseCase, ...]:
                                             "or a stack file with carelift:openai.useCases"])
     reader = _Reader()
     use_cases = parse_use_cases(reader, raw["useCases"], key, None)
+    groups = _parse_entra_groups(reader, groups_raw)
     if reader.issues:
         raise RegisterFileError(str(path), [str(i).removeprefix("carelift:") for i in reader.issues])
-    return use_cases
+    return with_group_ids(use_cases, dict(groups.groups) if groups else {})

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Protocol
 
 from infra.ai.lifecycle import WARNING_DAYS, Lifecycle, model_lifecycle
@@ -129,6 +129,15 @@ class UseCase:
     keywords: tuple[str, ...] = ()
     ehr: tuple[str, ...] = ()
     metrics: tuple[Metric, ...] = ()
+    group_ids: tuple[tuple[str, str], ...] = ()
+    """(intendedUsers group, its Entra ID object id) for each group the stack's ``entraGroups`` maps, in
+    ``intendedUsers`` order; a group left out has no object id on record (``unmapped_groups``)."""
+
+    @property
+    def unmapped_groups(self) -> tuple[str, ...]:
+        """intendedUsers groups with no object id on record: the gateway cannot grant them the product."""
+        mapped = {name for name, _ in self.group_ids}
+        return tuple(g for g in self.intended_users if g not in mapped)
 
     @property
     def clinical(self) -> bool:
@@ -149,6 +158,7 @@ class UseCase:
             "businessOwner": self.business_owner, "clinicalSponsor": self.clinical_sponsor,
             "riskLevel": self.risk_level, "dataClassification": self.data_classification,
             "humanOversight": self.human_oversight, "intendedUsers": list(self.intended_users),
+            "intendedUserObjectIds": {name: object_id for name, object_id in self.group_ids},
             "deployment": self.deployment, "tokensPerMinute": self.tokens_per_minute, "status": self.status,
             "approval": None if self.approval is None else {
                 "approver": self.approval.approver, "date": self.approval.date.isoformat(),
@@ -369,6 +379,12 @@ def _check_quotas(r: Reader, use_cases: list[UseCase], key: str, deployments: Ma
                         f"all, more than its capacity of {deployment.capacity * 1000:,}")
 
 
+def with_group_ids(use_cases: tuple[UseCase, ...], groups: Mapping[str, str]) -> tuple[UseCase, ...]:
+    """The use cases with the object ids ``groups`` (name -> object id) gives their intendedUsers."""
+    return tuple(replace(u, group_ids=tuple((g, groups[g]) for g in u.intended_users if g in groups))
+                 for u in use_cases)
+
+
 # ---------------------------------------------------------------------------- governance
 
 
@@ -383,9 +399,14 @@ class GovernanceIssue:
 
 
 def governance(use_cases: tuple[UseCase, ...], deployments: Mapping[str, DeploymentFacts], *,
-               today: datetime.date, key: str = "openai", lifecycle: Lifecycle | None = None
-               ) -> list[GovernanceIssue]:
-    """Every governance rule the register breaks on ``today`` (see the module docstring)."""
+               today: datetime.date, key: str = "openai", lifecycle: Lifecycle | None = None,
+               gateway: bool = False) -> list[GovernanceIssue]:
+    """Every governance rule the register breaks on ``today`` (see the module docstring).
+
+    With ``gateway`` (the stack puts the AI gateway in front of the account), every intendedUsers group
+    of a use case in force needs its Entra ID object id (``entraGroups``): the gateway grants the use
+    case's product to those groups and no one else.
+    """
     lifecycle = lifecycle or model_lifecycle()
     issues: list[GovernanceIssue] = []
     index = {u.id: i for i, u in enumerate(use_cases)}
@@ -421,6 +442,12 @@ def governance(use_cases: tuple[UseCase, ...], deployments: Mapping[str, Deploym
         if u.status == "approved" and u.review_due and u.review_due < today:
             issues.append(GovernanceIssue("review", f"{uk}.reviewDue", f"use case {u.id!r} was due for review on "
                                           f"{u.review_due.isoformat()}: re-approve it or suspend it"))
+        if gateway and u.in_force(today) and u.unmapped_groups:
+            missing = ", ".join(repr(g) for g in u.unmapped_groups)
+            issues.append(GovernanceIssue("intended-users", f"{uk}.intendedUsers", f"use case {u.id!r} is in force "
+                                          f"but its group(s) {missing} have no object id in entraGroups.groups, so "
+                                          f"the AI gateway cannot grant them its product: add each group's Entra "
+                                          f"ID object id"))
         if u.data_classification == "phi" and u.status == "approved" and u.abuse_monitoring is None:
             issues.append(GovernanceIssue("abuse-monitoring", f"{uk}.abuseMonitoring", f"PHI use case {u.id!r} "
                                           f"records no Microsoft approval of modified abuse monitoring "

@@ -12,7 +12,7 @@ Pulumi entry point all validate through it. Its modules:
 - ``reader``: the reader recording each problem against its key, and shared value checks;
 - ``stack``: the top-level keys, tags and the stack file's ``config:`` block;
 - one module per section: ``governance``, ``network`` (with ``hybrid``), ``monitoring``,
-  ``key_vault``, ``openai``, ``landing``.
+  ``key_vault``, ``openai``, ``entra`` (Entra ID group object ids), ``landing``.
 
 Everything public is importable from ``infra.config`` itself.
 """
@@ -24,7 +24,7 @@ from infra.config.governance import (MANAGEMENT_GROUP_TREE, MAX_BUDGET_AMOUNT, M
 from infra.config.hybrid import HYBRID_PROTOCOLS, PORT
 from infra.config.landing import PLACEMENT_MATCH, STRATEGIES
 from infra.config.model import (DATA_CLASSIFICATIONS, KEY_VAULT_ROLES, AIGatewayConfig, AzureMigrateProject,
-                                Budget, DnsForwardingRule, Gateway, GovernanceConfig, Hub, HubSubnets,
+                                Budget, DnsForwardingRule, EntraGroups, Gateway, GovernanceConfig, Hub, HubSubnets,
                                 HybridRule, HybridWave, KeyVaultConfig, LandingConfig, ModelDeployment,
                                 MonitoringConfig, NetworkConfig, OpenAIConfig, PlacementRule, Principal,
                                 RoleAssignment, Spoke, StackConfig, SteadyStateWave, Subnet,
@@ -44,7 +44,8 @@ __all__ = [
     # errors (infra.config_errors)
     "ConfigError", "ConfigIssue",
     # model
-    "AIGatewayConfig", "AzureMigrateProject", "Budget", "DnsForwardingRule", "Gateway", "GovernanceConfig",
+    "AIGatewayConfig", "AzureMigrateProject", "Budget", "DnsForwardingRule", "EntraGroups", "Gateway",
+    "GovernanceConfig",
     "Hub", "HubSubnets", "HybridRule", "HybridWave", "KeyVaultConfig", "LandingConfig", "ModelDeployment",
     "MonitoringConfig", "NetworkConfig", "OpenAIConfig", "PlacementRule", "Principal", "RoleAssignment",
     "Spoke", "StackConfig", "SteadyStateWave", "Subnet", "SubnetAllowance", "DATA_CLASSIFICATIONS",

@@ -222,6 +222,24 @@ class AIGatewayConfig:
 
 
 @dataclass(frozen=True)
+class EntraGroups:
+    """``entraGroups``: the Entra ID tenant and the object id of each group the AI register names."""
+
+    tenant: str
+    """The tenant's initial domain, ``<name>.onmicrosoft.com``: API Management names an Entra group
+    ``aad://<tenant>.onmicrosoft.com/groups/<object id>``."""
+    groups: tuple[tuple[str, str], ...]
+    """(group name as the register writes it in ``intendedUsers``, object id in lowercase), sorted by name."""
+
+    def object_id(self, name: str) -> str | None:
+        return dict(self.groups).get(name)
+
+    def external_id(self, object_id: str) -> str:
+        """The group's ``externalId`` in API Management (Microsoft.ApiManagement/service/groups)."""
+        return f"aad://{self.tenant}/groups/{object_id}"
+
+
+@dataclass(frozen=True)
 class OpenAIConfig:
     enabled: bool
     location: str
@@ -290,6 +308,8 @@ class StackConfig:
     key_vault: KeyVaultConfig
     openai: OpenAIConfig
     landing: LandingConfig | None = None
+    entra_groups: EntraGroups | None = None
+    """``entraGroups``: object ids of the Entra ID groups the AI register names (the gateway's product access)."""
 
     @property
     def base_tags(self) -> dict[str, str]:

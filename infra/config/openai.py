@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from infra.ai.register import DeploymentFacts, parse_use_cases
-from infra.config.model import AIGatewayConfig, ModelDeployment, NetworkConfig, OpenAIConfig, Principal
+from infra.ai.register import DeploymentFacts, parse_use_cases, with_group_ids
+from infra.config.model import (AIGatewayConfig, EntraGroups, ModelDeployment, NetworkConfig, OpenAIConfig,
+                                Principal)
 from infra.config.names import ai_gateway_name, openai_subdomain
 from infra.config.network import _require_pe_spoke
 from infra.config.reader import EMAIL, _fqdn_problem, _parse_principal, _Reader, _shown
@@ -18,7 +19,7 @@ APIM_SKUS = ("Developer", "Premium")
 
 def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: tuple[str, ...],
                   location: str | None, org: str | None, env: str | None,
-                  suffix: str | None) -> OpenAIConfig | None:
+                  suffix: str | None, entra_groups: EntraGroups | None = None) -> OpenAIConfig | None:
     key = "openai"
     o = r.mapping(raw, key, ("enabled", "location", "spoke", "customSubDomainName", "deployments",
                              "allowedFqdns", "userPrincipals", "useCases", "gateway"))
@@ -68,6 +69,9 @@ def _parse_openai(r: _Reader, raw: Any, network: NetworkConfig | None, allowed: 
             principals.append(Principal(p["principalId"], p["principalType"]))
     use_cases = parse_use_cases(r, o.get("useCases"), f"{key}.useCases", {
         d.name: DeploymentFacts(d.name, d.model, d.version, d.sku, d.capacity) for d in deployments})
+    # Each use case carries the object ids of its intendedUsers groups that entraGroups maps (the gateway's
+    # product access, and the audit's evidence of who may call it).
+    use_cases = with_group_ids(use_cases, dict(entra_groups.groups) if entra_groups else {})
     gateway = _parse_gateway(r, o.get("gateway"), f"{key}.gateway", network, spoke, org, env, suffix)
     if not (oai_location and subdomain) or (enabled and not spoke):
         return None
