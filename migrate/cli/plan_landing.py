@@ -22,7 +22,8 @@ from migrate.cli.options import output_option, plan_file_option, stack_option
 def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None) -> None:
     """Place every planned server in the stack and write the landing overlay: the spokes and subnets the
     placement needs and the stack lacks, each wave's hybrid firewall rules and NSG allowances, and the
-    rules the links between two landed servers keep after the migration (from the workspace's dependencies).
+    rules the links between two landed servers keep after the migration, and the permanent ones of links to
+    servers kept on premises and to addresses outside the inventory (devices), from the workspace's dependencies.
 
     The stack reads the overlay once it names it (carelift:landingOverlay); placement problems
     (a subnet that would overflow, a server no rule places, no free address space) and rules beyond
@@ -72,6 +73,17 @@ def _summary(result, stack: str, target: Path) -> str:
                  f"dropped (nothing answers there after the migration)")
     for skipped in kept.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
+    outside = result.external
+    reasons = "; ".join(f"{kind}: {count}" for kind, count in outside.by_reason())
+    lines.append(f"{outside.links} link(s) to {outside.addresses} on-premises address(es) outside the inventory "
+                 f"(devices, unlisted servers): {sum(len(w['rules']) for w in outside.waves)} permanent firewall "
+                 f"rule(s) and {sum(len(w['allowances']) for w in outside.waves)} NSG allowance(s) in "
+                 f"{len(outside.waves)} wave(s); {len(outside.skipped)} link(s) without a rule"
+                 + (f" ({reasons})" if reasons else ""))
+    for skipped in outside.skipped[:10]:
+        lines.append(f"  skipped {skipped.link}: {skipped.reason}")
+    if len(outside.skipped) > 10:
+        lines.append(f"  ... and {len(outside.skipped) - 10} more link(s) without a rule")
     lines.append(f"landing overlay written to {target}; name it in the stack as "
                  f"carelift:landingOverlay to deploy and audit it")
     return "\n".join(lines)

@@ -23,7 +23,7 @@ both are kept after the migration from their wave on, which is all the key tells
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from migrate.inventory.model import Dependency
 from migrate.landing.hybrid import Skipped, ipv4_hosts
@@ -34,11 +34,15 @@ RETIRED = "retire"
 PREFIX = "p"
 """Permanent rules are named pNN-NNN-in|out (allowances allow-pNN-...), beside the steady state's sNN-NNN:
 how the runbook tells them apart in the stack's ``steadyStateWaves``."""
+EXTERNAL_PREFIX = "e"
+"""The permanent rules to endpoints outside the inventory (`external.py`): eNN-NNN-in|out, numbered apart
+from the p.. ones, so the two kinds never share a name in one wave."""
 
 
 def is_permanent(name: str) -> bool:
-    """A rule or NSG allowance name of a permanent hybrid rule (`retained_rules`)."""
-    return name.removeprefix("allow-").startswith(PREFIX)
+    """A rule or NSG allowance name of a permanent hybrid rule: to a server kept on premises
+    (`retained_rules`) or to an endpoint outside the inventory (`external.external_rules`)."""
+    return name.removeprefix("allow-")[:1] in (PREFIX, EXTERNAL_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -113,35 +117,48 @@ def retained_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping
 def _waves(grouped: Mapping[tuple, set[int]], facts: Mapping[str, ServerFacts]) -> tuple[dict[str, Any], ...]:
     """Group by (wave, on-premises server, direction, subnet, protocol): the landed servers of one subnet
     share their subnet's rule, each named in the description."""
+    strategies = {key[1]: key[2] for key in grouped}
+    regrouped = {(key[0], key[1], *key[3:]): ports for key, ports in grouped.items()}
+    return permanent_waves(regrouped, PREFIX, lambda stays: ipv4_hosts(facts.get(stays)),
+                           lambda stays: f"{stays} stays on premises ({strategies[stays]})", lambda stays: stays)
+
+
+def permanent_waves(grouped: Mapping[tuple, set[int]], prefix: str, hosts: Callable[[str], list[str]],
+                    why: Callable[[str], str], shown: Callable[[str], str]) -> tuple[dict[str, Any], ...]:
+    """``steadyStateWaves`` entries of permanent rules to on-premises endpoints, from their links grouped by
+    (wave, endpoint, outbound, spoke, subnet, subnet prefix, protocol, landed server) -> ports: one
+    firewall rule per (wave, endpoint, direction, subnet, protocol) holding exactly its ports, the landed
+    servers of one subnet sharing it, and the NSG allowance of each inbound one. ``hosts`` gives an
+    endpoint's /32s, ``why`` the reason it is permanent, ``shown`` how the description names it; rules
+    are named <prefix>NN-NNN-in|out (allowances allow-...)."""
     rules: dict[tuple, dict[str, Any]] = {}
     for key in sorted(grouped):
-        wave, stays, strategy, outbound, spoke, subnet, prefix, protocol, moved = key
         entry = rules.setdefault(key[:-1], {"ports": set(), "landed": set()})
         entry["ports"] |= grouped[key]
-        entry["landed"].add(moved)
+        entry["landed"].add(key[-1])
     waves: dict[int, dict[str, Any]] = {}
     for key, entry in sorted(rules.items(), key=lambda kv: kv[0]):
-        wave_number, stays, strategy, outbound, spoke, subnet, prefix, protocol = key
+        wave_number, peer, outbound, spoke, subnet, subnet_prefix, protocol = key
         wave = waves.setdefault(wave_number, {"wave": wave_number, "rules": [], "allowances": []})
-        hosts = ipv4_hosts(facts.get(stays))
+        addresses = hosts(peer)
         ports = [str(p) for p in sorted(entry["ports"])]
-        name = f"{PREFIX}{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
-        sources, destinations = ([prefix], hosts) if outbound else (hosts, [prefix])
+        name = f"{prefix}{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
+        sources, destinations = ([subnet_prefix], addresses) if outbound else (addresses, [subnet_prefix])
         wave["rules"].append({"name": name, "protocol": protocol, "sources": sources, "destinations": destinations,
-                              "ports": ports, "description": _description(sorted(entry["landed"]), stays, strategy,
-                                                                          f"{spoke}/{subnet}", outbound,
-                                                                          wave_number)})
+                              "ports": ports, "description": _description(sorted(entry["landed"]), why(peer),
+                                                                          shown(peer), f"{spoke}/{subnet}",
+                                                                          outbound, wave_number)})
         if not outbound:
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
-                                       "protocol": protocol, "sources": list(hosts), "ports": ports})
+                                       "protocol": protocol, "sources": list(addresses), "ports": ports})
     return tuple(waves[w] for w in sorted(waves))
 
 
-def _description(landed: list[str], stays: str, strategy: str, where: str, outbound: bool, wave: int) -> str:
+def _description(landed: list[str], why: str, peer: str, where: str, outbound: bool, wave: int) -> str:
     shown = ", ".join(landed[:3]) + (f" and {len(landed) - 3} more" if len(landed) > 3 else "")
-    flow = f"{where} ({shown}) -> {stays}" if outbound else f"{stays} -> {where} ({shown})"
+    flow = f"{where} ({shown}) -> {peer}" if outbound else f"{peer} -> {where} ({shown})"
     # The permanence comes first: a long list of servers is what the 1,000 characters cut, never it.
-    text = f"Permanent: {stays} stays on premises ({strategy}). On-premises dependency {flow}, from wave {wave}."
+    text = f"Permanent: {why}. On-premises dependency {flow}, from wave {wave}."
     return text[:1000]
 
 

@@ -126,14 +126,16 @@ def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hyb
 
 
 def _permanent(kept: SteadyStateWave | None, wave_number: int) -> list[str]:
-    """The wave's permanent rules to servers that stay on premises for good: deployed with the wave, kept
-    after it (never in the decommission list), each verified once its landed server runs in Azure."""
+    """The wave's permanent rules to what stays on premises for good (retained servers: p..; devices and
+    addresses outside the inventory: e..): deployed with the wave, kept after it (never in the
+    decommission list), each verified once its landed server runs in Azure."""
     rules = [r for r in kept.rules if is_permanent(r.name)] if kept else []
     if not rules:
         return []
     allowances = [a for a in kept.allowances if is_permanent(a.name)] if kept else []
-    lines = [f"- [ ] Permanent rules to servers kept on premises deployed in `rcg-steady-wave-{wave_number:02d}` "
-             f"({len(rules)} rule(s), {len(allowances)} NSG allowance(s); never deleted): after cutover, verify each:"]
+    lines = [f"- [ ] Permanent rules to what stays on premises (servers kept there, devices and addresses outside "
+             f"the inventory) deployed in `rcg-steady-wave-{wave_number:02d}` ({len(rules)} rule(s), "
+             f"{len(allowances)} NSG allowance(s); never deleted): after cutover, verify each:"]
     for rule in rules[:30]:
         why = rule.description.split(". ", 1)[0].removesuffix(".")
         lines.append(f"  - `{rule.name}` {rule.protocol} {', '.join(rule.sources)} -> {', '.join(rule.destinations)} "

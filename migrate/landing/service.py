@@ -24,6 +24,7 @@ from infra.config import Spoke, StackConfig, Subnet
 from infra.errors import CareliftError
 from infra.landing_overlay import limit_problems
 from migrate.inventory.model import Dependency, Server
+from migrate.landing.external import ExternalPlan, external_rules
 from migrate.landing.factory import WaveExport, wave_csv
 from migrate.landing.hybrid import HybridPlan, hybrid_rules
 from migrate.landing.overlay import overlay_document, overlay_text
@@ -53,6 +54,8 @@ class Landing:
     """The rules of the links whose two ends both land in Azure (kept after the migration)."""
     retained: RetainedPlan = RetainedPlan((), (), 0, 0, 0)
     """The permanent rules of the links between a landed server and one kept on premises for good."""
+    external: ExternalPlan = ExternalPlan((), (), 0, 0)
+    """The permanent rules of the links between a landed server and an endpoint outside the inventory."""
 
 
 def server_facts(servers: Iterable[Server]) -> dict[str, ServerFacts]:
@@ -86,7 +89,8 @@ def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config:
          dependencies: Sequence[Dependency] = ()) -> Landing:
     """Place, propose what is missing, derive the hybrid rules (the plan's crossing links), the
     steady-state rules (``dependencies`` whose two ends both land), the permanent rules (``dependencies``
-    between a landed server and one the plan keeps on premises) and the overlay. ``bare_config`` is
+    between a landed server and one the plan keeps on premises, or an endpoint outside the inventory:
+    a device, an unlisted server) and the overlay. ``bare_config`` is
     the stack without its current overlay: the overlay is regenerated whole, never patched.
 
     LandingError lists every placement problem, or what the rules would overflow in Azure's limits
@@ -97,20 +101,23 @@ def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config:
     problems = [*first.problems, *proposal.problems]
     if problems:
         raise LandingError(f"the plan cannot land in stack {bare_config.stack}", problems)
-    landed = place(plan, facts, with_proposal(bare_config, proposal))
+    proposed = with_proposal(bare_config, proposal)
+    landed = place(plan, facts, proposed)
     landed.check(bare_config.stack)
     hybrid = hybrid_rules(plan, landed, facts)
     steady = steady_rules(plan, landed, dependencies)
     retained = retained_rules(plan, landed, facts, dependencies)
-    # Both are kept after the migration from their wave on: one steadyStateWaves entry (and one
-    # rcg-steady-wave-NN group) per wave holds the two kinds, told apart by name (s.., p..) and description.
-    kept = merge_waves(steady.waves, retained.waves)
+    external = external_rules(plan, landed, facts, dependencies, proposed)
+    # All are kept after the migration from their wave on: one steadyStateWaves entry (and one
+    # rcg-steady-wave-NN group) per wave holds the three kinds, told apart by name (s.., p.., e..) and
+    # description.
+    kept = merge_waves(steady.waves, retained.waves, external.waves)
     overflow = limit_problems(list(hybrid.waves), list(kept))
     if overflow:
         raise LandingError(f"the landing rules do not fit Azure's limits in stack {bare_config.stack}", overflow)
     document = overlay_document(bare_config.stack, plan_digest(plan), proposal, hybrid, kept,
                                 dependencies_digest(dependencies))
-    return Landing(landed, proposal, hybrid, overlay_text(document), steady, retained)
+    return Landing(landed, proposal, hybrid, overlay_text(document), steady, retained, external)
 
 
 def targets_json(plan: Mapping[str, Any], placement: Placement) -> dict[str, Any]:

@@ -170,9 +170,9 @@ def test_the_overlay_keeps_them_with_the_steady_state_one_group_per_wave(prod_ba
     assert "(rules s..), and links between a server landed then and one that stays on premises" in result.overlay
 
 
-def deployed(prod_bare):
+def deployed(prod_bare, links=LINKS):
     """The prod stack with the overlay merged as the render and the program merge it, and validated."""
-    overlay = yaml.safe_load(land(RETAINED_PLAN, RETAINED_FACTS, prod_bare, LINKS).overlay)
+    overlay = yaml.safe_load(land(RETAINED_PLAN, RETAINED_FACTS, prod_bare, links).overlay)
     document = copy.deepcopy(load_stack("prod"))
     raw = {k.removeprefix("carelift:"): v for k, v in document["config"].items() if k.startswith("carelift:")}
     merged = merge_overlay(raw, overlay, "landing.yaml")
@@ -231,8 +231,9 @@ def test_permanent_allowances_count_in_the_nsg_limit(prod_bare, monkeypatch):
 def test_the_runbook_lists_the_waves_permanent_rules_to_deploy_and_verify(prod_bare):
     config = deployed(prod_bare)
     text = wave_runbook(RETAINED_PLAN, 2, RETAINED_FACTS, config)
-    assert ("- [ ] Permanent rules to servers kept on premises deployed in `rcg-steady-wave-02` (2 rule(s), 1 NSG "
-            "allowance(s); never deleted): after cutover, verify each:") in text
+    assert ("- [ ] Permanent rules to what stays on premises (servers kept there, devices and addresses outside the "
+            "inventory) deployed in `rcg-steady-wave-02` (2 rule(s), 1 NSG allowance(s); never deleted): after "
+            "cutover, verify each:") in text
     assert ("  - `p02-002-out` TCP 10.42.0.0/23 -> 10.6.0.1/32, 10.6.0.2/32 port(s) 23, 992: Permanent: mainframe01 "
             "stays on premises (retain).") in text
     assert "s02-001" not in text  # the steady state's rules are not the runbook's to list
