@@ -8,7 +8,9 @@ migration 0004), which is what `undo` replays backwards:
 - a batch can be undone while no later batch that is still in effect touched the same rows
   (undo those first, newest first); otherwise the undo is refused naming them;
 - an undo is itself a batch, so undoing it puts the batch back;
-- a server's `last_batch` (when an import last saw it unchanged) is not rewound.
+- a server's `last_batch` (the last import that saw it, changed or not) is rewound too: an import
+  that saw a server unchanged logged that (migration 0006), so it counts as a later batch that
+  touched the server, like one that changed it.
 
 The planner's advice for servers sharing a name is "rename all but one": `rename` takes the
 server's identity (shown by `inventory show` when a name is ambiguous) and refuses a name

@@ -60,3 +60,100 @@ def test_rename_remove_and_undo_from_the_command_line(tmp_path):
     assert "names 2 servers" in run("inventory", "show", "epic-db01", code=2)
     text = run("inventory", "history")
     assert "rename  epic-db01 (" in text and "(undone by batch 7)" in text
+
+
+# -- undo puts a server back exactly as it was, `last_batch` included ---------------------------------
+
+SERVERS_A = """name,vm_uuid,cores,owner,ips,disks,applications
+epic-db01,4215c1a2-0b0e-4f1d-9c3e-2a1b5c6d7e8f,8,alice,10.0.0.1,os:100/40,Epic
+pacs01,,4,carol,10.0.0.9,os:80,
+lis01,,2,dave,10.0.0.5,os:60,LIS
+"""
+# B updates epic-db01 (owner, disks) and pacs01 (cores), sees lis01 unchanged and adds web01.
+SERVERS_B = """name,vm_uuid,cores,owner,ips,disks,applications
+epic-db01,4215c1a2-0b0e-4f1d-9c3e-2a1b5c6d7e8f,8,bob,10.0.0.1,os:100/40;data:500,Epic
+pacs01,,8,carol,10.0.0.9,os:80,
+lis01,,2,dave,10.0.0.5,os:60,LIS
+web01,,2,erin,10.0.0.7,os:40,Intranet
+"""
+
+
+def _estate(tmp_path):
+    import sqlite3
+
+    runner = CliRunner()
+    workspace = tmp_path / "ws"
+
+    def run(*args, code=0):
+        result = runner.invoke(main, ["--workspace", str(workspace), *args])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    def rows():
+        """Every estate table as stored, row by row: what `inventory list` does not show (a server's
+        first_batch and last_batch, row ids) must come back too."""
+        with sqlite3.connect(workspace / "estate.db") as db:
+            return {table: db.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid").fetchall()
+                    for table in ("servers", "disks", "applications", "application_servers", "dependencies",
+                                  "aliases")}
+
+    def state():
+        return (run("inventory", "list", "--format", "json"), run("inventory", "show", "epic-db01", "--format", "json"),
+                run("inventory", "show", "lis01", "--format", "json"), rows())
+
+    for name, text in (("a.csv", SERVERS_A), ("b.csv", SERVERS_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return run, state, rows
+
+
+def test_undo_of_an_import_puts_every_server_back_as_it_was_after_the_one_before(tmp_path):
+    run, state, rows = _estate(tmp_path)
+    run("inventory", "import", str(tmp_path / "a.csv"))
+    after_a = state()
+    run("inventory", "import", str(tmp_path / "b.csv"))
+    after_b = state()
+    # B saw lis01 unchanged: only its last_batch moved (column 33: rowid, id, identity, 28 fields, first, last).
+    lis01 = [row for row in after_b[3]["servers"] if row[3] == "lis01"][0]
+    assert lis01[-2:] == (1, 2)
+
+    output = run("inventory", "batches", "undo", "2")
+    assert "undid batch 2" in output
+    assert state() == after_a  # byte for byte: list and show JSON, and every stored row (last_batch 1 again)
+    history = json.loads(run("inventory", "history", "--format", "json"))
+    assert [(b["batch"], b["format"], b["undone_by"]) for b in history] == [(1, "csv", None), (2, "csv", 3),
+                                                                            (3, "undo", None)]
+    # Undoing the undo re-applies B exactly (lis01 last seen in batch 2 again); undoing that is A again.
+    run("inventory", "batches", "undo", "3")
+    assert state() == after_b
+    run("inventory", "batches", "undo", "4")
+    assert state() == after_a
+
+
+def test_an_import_that_sees_a_server_unchanged_is_undone_newest_first(tmp_path):
+    # A, then B twice (the second sees everything unchanged): undoing the first B would leave the
+    # second's "last seen" pointing at a batch that no longer says so, so it waits for the later one.
+    run, state, rows = _estate(tmp_path)
+    run("inventory", "import", str(tmp_path / "a.csv"))
+    after_a = state()
+    run("inventory", "import", str(tmp_path / "b.csv"))
+    after_b = state()
+    (tmp_path / "b-again.csv").write_text(SERVERS_B, encoding="utf-8")
+    run("inventory", "import", str(tmp_path / "b-again.csv"))
+    assert {row[3]: row[-1] for row in rows()["servers"]} == {"epic-db01": 3, "pacs01": 3, "lis01": 3, "web01": 3}
+    assert "undo them first, newest first (batches 3)" in run("inventory", "batches", "undo", "2", code=2)
+    run("inventory", "batches", "undo", "3")
+    assert state() == after_b
+    run("inventory", "batches", "undo", "2")
+    assert state() == after_a
+
+
+def test_undo_of_a_remove_and_a_rename_puts_the_rows_back_with_their_batches(tmp_path):
+    run, state, rows = _estate(tmp_path)
+    run("inventory", "import", str(tmp_path / "a.csv"))
+    run("inventory", "import", str(tmp_path / "b.csv"))
+    after_b = state()
+    run("inventory", "remove", "lis01")
+    run("inventory", "rename", "pacs01", "pacs01-old")
+    run("inventory", "batches", "undo", "4")
+    run("inventory", "batches", "undo", "3")
+    assert state() == after_b

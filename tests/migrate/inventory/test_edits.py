@@ -140,3 +140,18 @@ def test_undoing_a_rename_drops_the_alias(workspace):
     workspace.undo(result.batch_id, now=NOW)
     _import(workspace, "second-again.csv", Server(name="epic-db01", vm_uuid=UUID_B, cores=6))
     assert [(s.name, s.cores) for s in workspace.servers() if s.vm_uuid == UUID_B] == [("epic-db01", 6)]
+
+
+def test_undo_rewinds_the_batch_an_import_last_saw_a_server_in(workspace):
+    db = workspace._connection
+
+    def last_batches():
+        return dict(db.execute("SELECT name || ' ' || identity, last_batch FROM servers"))
+
+    before = last_batches()
+    seen = _import(workspace, "third.csv", Server(name="pacs01", owner="carol"))  # pacs01 as it is
+    assert last_batches()[next(k for k in before if k.startswith("pacs01"))] == seen
+    result = workspace.undo(seen, now=NOW)
+    assert last_batches() == before and result.changes == ()
+    workspace.undo(result.batch_id, now=NOW)
+    assert max(last_batches().values()) == seen
