@@ -199,7 +199,7 @@ def build(config: StackConfig) -> None:
                 subnet_id=spokes[config.openai.spoke].subnet_ids[config.openai.gateway.subnet],
                 zone_resource_group_name=zones.resource_group_name, zone_id=zones.zone_ids[GATEWAY_ZONE],
                 account_id=openai.account_id, account_endpoint=openai.endpoint,
-                workspace_id=monitoring.workspace_id))
+                workspace_id=monitoring.workspace_id, entra_groups=config.entra_groups))
             outputs["aiGatewayUrl"] = gateway.gateway_url
             outputs["aiGatewayProducts"] = gateway.products
     for key, value in outputs.items():

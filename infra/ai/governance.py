@@ -31,7 +31,8 @@ def stack_governance(config: StackConfig, today: datetime.date | None = None) ->
     """Every governance rule the stack's register breaks (none when OpenAI is off)."""
     if not config.openai.enabled:
         return []
-    return governance(config.openai.use_cases, deployment_facts(config.openai), today=today or as_of())
+    return governance(config.openai.use_cases, deployment_facts(config.openai), today=today or as_of(),
+                      gateway=config.openai.gateway is not None)
 
 
 def enforce(config: StackConfig, source: str, today: datetime.date | None = None) -> list[str]:

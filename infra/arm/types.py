@@ -84,6 +84,8 @@ ARM_TYPES: dict[str, tuple[str, str]] = {
     "azure-native:apimanagement:Product": ("Microsoft.ApiManagement/service/{serviceName}/products", "productId"),
     "azure-native:apimanagement:ProductApi": ("Microsoft.ApiManagement/service/{serviceName}/products/{productId}/apis", "apiId"),
     "azure-native:apimanagement:ProductPolicy": ("Microsoft.ApiManagement/service/{serviceName}/products/{productId}/policies", "policyId"),
+    "azure-native:apimanagement:Group": ("Microsoft.ApiManagement/service/{serviceName}/groups", "groupId"),
+    "azure-native:apimanagement:ProductGroup": ("Microsoft.ApiManagement/service/{serviceName}/products/{productId}/groups", "groupId"),
     "azure-native:privatedns:PrivateRecordSet": ("Microsoft.Network/privateDnsZones/{privateZoneName}/A", "relativeRecordSetName"),
 }
 

@@ -53,6 +53,10 @@ CHILDREN: dict[str, tuple[str, ...]] = {
     "microsoft.cognitiveservices/accounts": ("deployments", "raiPolicies"),
     "microsoft.sql/servers": ("auditingSettings", "azureADOnlyAuthentications"),
     "microsoft.sql/servers/databases": ("transparentDataEncryption",),
+    # The AI gateway's products, their policies and who they are granted to (a product's groups list carries
+    # each group's type, builtIn and externalId: CL-AI-024), and the service's groups.
+    "microsoft.apimanagement/service": ("products", "groups"),
+    "microsoft.apimanagement/service/products": ("groups", "policies"),
 }
 
 # Subscription-wide lists: (what, path under the scope, API version, extra query, scope).

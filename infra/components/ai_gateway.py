@@ -4,7 +4,10 @@ Applications call the gateway, never the account. The gateway runs in the AI spo
 VNet mode (no public ingress), reaches the account through its private endpoint with its own
 managed identity (account keys stay disabled), and gives each approved, in-date use case of the
 register a product with a token-per-minute limit from its quota and token metrics carrying the
-use-case id (chargeback per department). A proposed, suspended, retired or overdue use case gets
+use-case id (chargeback per department). Each product is granted only to its use case's
+intendedUsers: one external API Management group per Entra ID group (by object id, from the stack's
+``entraGroups``), linked to the products of the use cases naming it, never to the built-in
+administrators, developers or guests groups. A proposed, suspended, retired or overdue use case gets
 no product: it loses access and quota. Request logs go to the workspace; bodies are never logged
 when any use case on the gateway handles PHI.
 """
@@ -23,7 +26,7 @@ import pulumi_azure_native.privatedns as privatedns
 
 from infra.ai.register import UseCase
 from infra.components.diagnostics import diagnostic_setting
-from infra.config import AIGatewayConfig
+from infra.config import AIGatewayConfig, EntraGroups
 
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
@@ -61,6 +64,15 @@ class AIGatewayArgs:
     account_endpoint: pulumi.Input[str]
     """``https://<subdomain>.openai.azure.com/``: reached through the account's private endpoint."""
     workspace_id: pulumi.Input[str]
+    entra_groups: EntraGroups | None = None
+    """The stack's ``entraGroups``: the tenant the use cases' group object ids belong to. Without it no
+    product is granted to anyone (and the config's governance refuses a use case in force with groups)."""
+
+
+def group_id(object_id: str) -> str:
+    """The API Management group id of an Entra ID group: its object id, which never collides with the
+    built-in administrators, developers or guests, and starts with a letter as the id must."""
+    return f"entra-{object_id}"
 
 
 class AIGateway(pulumi.ComponentResource):
@@ -128,8 +140,16 @@ class AIGateway(pulumi.ComponentResource):
         )
         self._logging(name, args, service, api)
         in_force = [u for u in args.use_cases if u.in_force(args.today)]
+        groups = self._groups(name, args, service, in_force)
         for use_case in in_force:
-            self._product(name, args, service, api, use_case)
+            product = self._product(name, args, service, api, use_case)
+            # Only the use case's own intendedUsers may see the product and ask for a subscription key.
+            for _, object_id in use_case.group_ids:
+                if object_id in groups:
+                    apim.ProductGroup(
+                        f"{name}-product-{use_case.id}-group-{object_id}", product_id=product.name,
+                        group_id=groups[object_id].name, service_name=service.name,
+                        resource_group_name=args.resource_group_name, opts=pulumi.ResourceOptions(parent=self))
 
         self.gateway_url = pulumi.Output.concat("https://", service.name, f".{GATEWAY_ZONE}/openai")
         self.products = [u.id for u in in_force]
@@ -189,8 +209,36 @@ class AIGateway(pulumi.ComponentResource):
             frontend=settings, backend=settings, metrics=True,
             opts=pulumi.ResourceOptions(parent=self))
 
+    def _groups(self, name: str, args: AIGatewayArgs, service: apim.ApiManagementService,
+                in_force: list[UseCase]) -> dict[str, apim.Group]:
+        """One external group per Entra ID group the use cases in force name: its members sign in with Entra
+        ID, so who may use a use case is decided in Entra ID, where joiners and leavers are handled."""
+        if args.entra_groups is None:
+            return {}
+        names: dict[str, str] = {}
+        users: dict[str, list[str]] = {}
+        for use_case in in_force:
+            for group_name, object_id in use_case.group_ids:
+                names.setdefault(object_id, group_name)
+                users.setdefault(object_id, []).append(use_case.id)
+        groups = {}
+        for object_id in sorted(names):
+            groups[object_id] = apim.Group(
+                f"{name}-group-{object_id}",
+                group_id=group_id(object_id),
+                service_name=service.name,
+                resource_group_name=args.resource_group_name,
+                display_name=names[object_id][:300],
+                description=f"Entra ID group {names[object_id]}: the intended users of AI use case(s) "
+                            f"{', '.join(users[object_id])}."[:1000],
+                type=apim.GroupType.EXTERNAL,
+                external_id=args.entra_groups.external_id(object_id),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return groups
+
     def _product(self, name: str, args: AIGatewayArgs, service: apim.ApiManagementService, api: apim.Api,
-                 use_case: UseCase) -> None:
+                 use_case: UseCase) -> apim.Product:
         product = apim.Product(
             f"{name}-product-{use_case.id}",
             product_id=use_case.id,
@@ -215,6 +263,7 @@ class AIGateway(pulumi.ComponentResource):
             service_name=service.name, resource_group_name=args.resource_group_name,
             format="rawxml", value=product_policy(use_case),
             opts=pulumi.ResourceOptions(parent=self))
+        return product
 
 
 def api_policy() -> str:

@@ -26,8 +26,9 @@ def _parse_entra_groups(r: _Reader, raw: Any) -> EntraGroups | None:
     if raw is None:
         return None
     e = r.mapping(raw, KEY, ("tenant", "groups"))
-    if not e and isinstance(raw, dict):
-        r.fail(KEY, "needs tenant and groups (or leave entraGroups out)")
+    if not e:  # not a mapping (reported), or an empty one
+        if isinstance(raw, dict):
+            r.fail(KEY, "needs tenant and groups (or leave entraGroups out)")
         return None
     tenant = r.string(e, "tenant", KEY, pattern=TENANT,
                       rule="must be the tenant's initial domain, <name>.onmicrosoft.com in lowercase (API "

@@ -1,7 +1,8 @@
 """API Management: the AI gateway in front of Azure OpenAI (and any other API gateway in the estate).
 
-The AI-specific rules (quotas and metrics per use case, no product for a use case out of force, no
-prompt bodies in logs when PHI flows) read the register's ``Carelift.AI/useCases`` pseudo-documents.
+The AI-specific rules (quotas and metrics per use case, no product for a use case out of force, products
+granted only to their use case's Entra ID groups, no prompt bodies in logs when PHI flows) read the register's
+``Carelift.AI/useCases`` pseudo-documents.
 """
 
 from __future__ import annotations
@@ -228,3 +229,123 @@ def fronted_by_gateway(account: Document, index: ResourceIndex) -> Outcome:
                                         "without quotas or use-case accounting (and no AI register was supplied)"))
     return failed(sentence(account, "has no API Management backend in front of it, so registered use cases are "
                                     "neither held to their quotas nor cut off when suspended"))
+
+
+PRODUCT_GROUPS = "Microsoft.ApiManagement/service/products/groups"
+PRODUCT_GROUP_LINKS = "Microsoft.ApiManagement/service/products/groupLinks"  # 2023-03-01-preview on
+GROUPS = "Microsoft.ApiManagement/service/groups"
+# API Management's system groups, present in every service under these ids (older services list them under
+# generated ids, with builtIn true and type system, which is how a live product-group list shows them).
+BUILT_IN_GROUPS = {"administrators": "the service's administrators", "developers": "every signed-in "
+                   "developer-portal user", "guests": "anonymous developer-portal visitors"}
+_ENTRA_GROUP = re.compile(r"^aad://([^/]+)/groups/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+                          re.I)
+
+
+def _linked_groups(product: Document, index: ResourceIndex) -> list[tuple[str, dict | None]]:
+    """(group id, what the group is) for each group the product is granted to.
+
+    Two link shapes: products/groups, named by the group's id (the ARM child resource, and what a live GET
+    of .../products/{id}/groups lists, each with the group's displayName, type, builtIn and externalId
+    inline), and products/groupLinks, whose properties.groupId is the group's resource id (portal exports
+    carry both). What a group is comes from its own service/groups document, else from the link's inline
+    properties; None when neither says (or the link's group is an expression)."""
+    service_id = parent_id(str(product["id"]))
+    found: list[tuple[str, dict | None]] = []
+    for link in index.children(str(product["id"]), PRODUCT_GROUPS):
+        found.append((str(link.get("name", "")), _group_of(index, service_id, str(link.get("name", "")), link)))
+    for link in index.children(str(product["id"]), PRODUCT_GROUP_LINKS):
+        target = get(link, "properties.groupId")
+        if is_unknown(target) or not target:
+            found.append((f"(link {link.get('name')})", None))
+            continue
+        name = str(target).rstrip("/").rsplit("/", 1)[-1]
+        if name.lower() not in {n.lower() for n, _ in found}:
+            found.append((name, _group_of(index, service_id, name, None)))
+    return found
+
+
+def _group_of(index: ResourceIndex, service_id: str, name: str, link: Document | None) -> dict | None:
+    group = index.by_id(f"{service_id}/groups/{name}")
+    for source in (group, link):
+        properties = get(source, "properties") if source is not None else None
+        if isinstance(properties, dict) and properties:
+            return properties
+    return None
+
+
+def _judge_link(name: str, properties: dict | None, intended: dict[str, str]) -> tuple[str, str]:
+    """One group a product is granted to: ("ok", intended group name), ("fail", why it admits others) or
+    ("manual", what cannot be told offline)."""
+    shown = str(get(properties, "displayName") or name) if properties else name
+    if name.lower() in BUILT_IN_GROUPS or (properties and (boolean(get(properties, "builtIn")) is True
+                                                            or same(get(properties, "type"), "system"))):
+        who = BUILT_IN_GROUPS.get(shown.lower(), BUILT_IN_GROUPS.get(name.lower(), "a system-managed membership"))
+        return "fail", f"built-in group {shown} ({who})"
+    if properties is None:
+        return "manual", f"group {name}, which the documents do not define"
+    kind, external_id = get(properties, "type"), get(properties, "externalId")
+    if is_unknown(kind) or is_unknown(external_id):
+        return "manual", f"group {shown}, whose type or externalId is only known at deployment"
+    if not same(kind, "external"):
+        return "fail", f"{kind or 'custom'} group {shown} (members managed in API Management, not by Entra ID)"
+    match = _ENTRA_GROUP.match(str(external_id or ""))
+    if match is None:
+        return "fail", f"external group {shown} ({external_id}), not an Entra ID group"
+    object_id = match.group(2).lower()
+    if object_id not in intended:
+        return "fail", f"Entra ID group {shown} ({object_id}), not one of its intendedUsers"
+    return "ok", intended[object_id]
+
+
+@control(
+    id="CL-AI-024", title="AI gateway products are granted only to the Entra ID groups their use case names",
+    severity="high", scope="graph",
+    citations=("45 CFR 164.312(a)(1)", "45 CFR 164.308(a)(4)(ii)(B)", "45 CFR 164.308(a)(4)(ii)(C)",
+               "NIST AI RMF GOVERN 2.1"),
+    types=PRODUCTS,
+    remediation="Map each intendedUsers group of the use case to its Entra ID object id (entraGroups), link the "
+                "product to one external group per intended Entra group (type external, externalId "
+                "aad://<tenant>.onmicrosoft.com/groups/<object id>), and remove its links to the administrators, "
+                "developers and guests groups and to any other group.",
+)
+def product_groups(product: Document, index: ResourceIndex) -> Outcome:
+    """Who may see a use case's product and ask for its subscription key is its intended workforce, decided
+    in Entra ID (joiners and leavers handled there), never every developer-portal user.
+
+    Reads the product's group links (Microsoft.ApiManagement/service/products/groups: a template's child
+    resources, or a live GET of .../products/{id}/groups, which returns each group's type, builtIn and
+    externalId inline; and products/groupLinks, which name the group by resource id) and the groups
+    themselves (Microsoft.ApiManagement/service/groups) for their type and externalId, and matches an
+    external group's object id against the object ids the AI register records for the use case's
+    intendedUsers (the stack's entraGroups, or --ai-register FILE's).
+    """
+    if not index.of_type(USE_CASE_TYPE):
+        return failed(sentence(product, "cannot be judged: no AI use-case register was supplied, so no "
+                                        "intended users are on record"))
+    use_case = _use_case(index, str(product.get("name")))
+    if use_case is None:
+        return failed(sentence(product, "grants access for no use case in the AI register, so no intended "
+                                        "users are on record"))
+    users = [str(g) for g in get(use_case, "properties.intendedUsers", []) or []]
+    intended = {str(oid).lower(): str(name) for name, oid in
+                (get(use_case, "properties.intendedUserObjectIds", {}) or {}).items()}
+    named = ", ".join(users) or "none"
+    links = _linked_groups(product, index)
+    if not links:
+        return failed(sentence(product, f"is granted to no group, so who may subscribe is not tied to use case "
+                                        f"{use_case.get('name')}'s intendedUsers ({named})"))
+    judged = [_judge_link(name, properties, intended) for name, properties in links]
+    definite = [what for verdict, what in judged if verdict == "fail"]
+    unsure = [what for verdict, what in judged if verdict == "manual"]
+    if definite:
+        unmapped = [u for u in users if u not in intended.values()]
+        note = (f"; the register records no object id for {', '.join(unmapped)}" if unmapped else "")
+        return failed(sentence(product, f"is granted to {'; '.join(definite)} — use case {use_case.get('name')} "
+                                        f"names {named}{note}"))
+    if unsure:
+        return cannot_judge(sentence(product, f"is granted to {'; '.join(unsure)}: check that it admits only "
+                                              f"{named}"))
+    granted = sorted({what for _, what in judged})
+    return passed(sentence(product, f"is granted only to the Entra ID group(s) {', '.join(granted)} that use case "
+                                    f"{use_case.get('name')} names ({len(granted)} of {len(users)})"))

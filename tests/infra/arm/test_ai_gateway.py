@@ -1,4 +1,5 @@
-"""The AI gateway: API Management service, its API, backend, products and policies, and its private DNS names."""
+"""The AI gateway: API Management service, its API, backend, products, policies and groups, and its private DNS
+names."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ COVERED = {
     "azure-native:apimanagement:Product",
     "azure-native:apimanagement:ProductApi",
     "azure-native:apimanagement:ProductPolicy",
+    "azure-native:apimanagement:Group",
+    "azure-native:apimanagement:ProductGroup",
     "azure-native:privatedns:PrivateRecordSet",
 }
 SERVICE = rid(OPENAI_RG, "Microsoft.ApiManagement/service/apim-rbh-prod-p01")
@@ -83,3 +86,26 @@ def test_product_policy_and_api_link_nest_under_the_product(prod_rendering):
     link = versionless(document(prod_rendering, "ai-gateway-product-it-helpdesk-assistant-api"))
     assert link == {"type": "Microsoft.ApiManagement/service/products/apis", "name": "azure-openai",
                     "id": f"{SERVICE}/products/it-helpdesk-assistant/apis/azure-openai", "properties": {}}
+
+
+STAFF = "00000000-0000-4000-8000-0000000000a1"  # grp-all-staff in the prod stack's entraGroups
+
+
+def test_entra_group_is_external_with_the_documented_external_id(prod_rendering):
+    assert versionless(document(prod_rendering, f"ai-gateway-group-{STAFF}")) == {
+        "type": "Microsoft.ApiManagement/service/groups",
+        "name": f"entra-{STAFF}",
+        "id": f"{SERVICE}/groups/entra-{STAFF}",
+        "properties": {
+            "description": "Entra ID group grp-all-staff: the intended users of AI use case(s) it-helpdesk-assistant.",
+            "displayName": "grp-all-staff",
+            "externalId": f"aad://riverbendhealth.onmicrosoft.com/groups/{STAFF}",
+            "type": "external",
+        },
+    }
+
+
+def test_product_group_link_nests_under_the_product_named_by_the_group(prod_rendering):
+    link = versionless(document(prod_rendering, f"ai-gateway-product-it-helpdesk-assistant-group-{STAFF}"))
+    assert link == {"type": "Microsoft.ApiManagement/service/products/groups", "name": f"entra-{STAFF}",
+                    "id": f"{SERVICE}/products/it-helpdesk-assistant/groups/entra-{STAFF}", "properties": {}}

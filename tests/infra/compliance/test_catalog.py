@@ -32,6 +32,8 @@ REACHED_THROUGH_THEIR_TARGET = {
     "microsoft.apimanagement/service/apis",        # CL-APIM-004, CL-AI-021/022 judge its backend, policies, logs
     "microsoft.apimanagement/service/apis/policies",
     "microsoft.apimanagement/service/products/apis",
+    "microsoft.apimanagement/service/groups",      # CL-AI-024 judges the products granted to them
+    "microsoft.apimanagement/service/products/groups",
     "microsoft.network/privatednszones/a",         # the gateway's private names
 }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 from infra.ai.governance import as_of
-from infra.components.ai_gateway import GATEWAY_ZONE, HARDENED_PROTOCOLS, OPENAI_USER, AIGateway, AIGatewayArgs
+from infra.components.ai_gateway import (GATEWAY_ZONE, HARDENED_PROTOCOLS, OPENAI_USER, AIGateway, AIGatewayArgs,
+                                         group_id)
 from infra.config import StackConfig
 from infra.config.names import DNS, OPENAI, resource_group_name
 from infra.render import Rendering
@@ -31,7 +32,8 @@ def build_gateway(config: StackConfig) -> Rendering:
         location=config.location, subnet_id=subnet_id(openai.spoke, openai.gateway.subnet),
         zone_resource_group_name=resource_group_name(prefix, DNS), zone_id=zone_id(GATEWAY_ZONE),
         account_id=f"{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.CognitiveServices/accounts/oai-{prefix}",
-        account_endpoint=f"https://{openai.custom_subdomain}.openai.azure.com/", workspace_id=WORKSPACE_ID)), config)[0]
+        account_endpoint=f"https://{openai.custom_subdomain}.openai.azure.com/", workspace_id=WORKSPACE_ID,
+        entra_groups=config.entra_groups)), config)[0]
 
 
 def service(rendering: Rendering):
@@ -104,3 +106,44 @@ def test_gateway_names_resolve_privately_to_its_address(rendering):
     for record in records.values():
         (a,) = record.inputs["aRecords"]
         assert ipaddress.ip_address(a["ipv4Address"]) in ipaddress.ip_network(subnet.address_prefix)
+
+
+def test_each_product_is_granted_only_to_its_use_cases_entra_groups(rendering):
+    config = rendering.config
+    groups = {g.inputs["groupId"]: g for g in children(rendering, "azure-native:apimanagement:Group")}
+    wanted = {oid: name for u in config.openai.use_cases for name, oid in u.group_ids}
+    assert sorted(groups) == sorted(group_id(oid) for oid in wanted)
+    for oid, name in wanted.items():
+        inputs = groups[group_id(oid)].inputs
+        assert inputs["type"] == "external" and inputs["displayName"] == name
+        # The externalId API Management documents for an Entra ID group.
+        assert inputs["externalId"] == f"aad://{config.entra_groups.tenant}/groups/{oid}"
+    links = {(link.inputs["productId"], link.inputs["groupId"])
+             for link in children(rendering, "azure-native:apimanagement:ProductGroup")}
+    assert links == {(u.id, group_id(oid)) for u in config.openai.use_cases for _, oid in u.group_ids}
+    assert not {g for _, g in links} & {"administrators", "developers", "guests"}
+
+
+def test_a_group_shared_by_two_use_cases_is_one_group_with_two_links(stack_config):
+    def share(cfg):
+        cfg["carelift:openai"]["useCases"][0]["intendedUsers"].append("grp-all-staff")
+
+    rendered = build_gateway(stack_config(share))
+    staff = group_id(rendered.config.entra_groups.object_id("grp-all-staff"))
+    assert [g.inputs["groupId"] for g in children(rendered, "azure-native:apimanagement:Group")].count(staff) == 1
+    linked = sorted(link.inputs["productId"] for link in children(rendered, "azure-native:apimanagement:ProductGroup")
+                    if link.inputs["groupId"] == staff)
+    assert linked == ["ambient-note-summaries", "it-helpdesk-assistant"]
+    group = next(g for g in children(rendered, "azure-native:apimanagement:Group") if g.inputs["groupId"] == staff)
+    assert group.inputs["description"].endswith("ambient-note-summaries, it-helpdesk-assistant.")
+
+
+def test_a_suspended_use_case_grants_nothing_and_its_group_goes_when_no_one_else_uses_it(stack_config):
+    def suspend(cfg):
+        cfg["carelift:openai"]["useCases"][3]["status"] = "suspended"  # it-helpdesk-assistant: grp-all-staff
+
+    rendered = build_gateway(stack_config(suspend))
+    staff = group_id(rendered.config.entra_groups.object_id("grp-all-staff"))
+    assert staff not in {g.inputs["groupId"] for g in children(rendered, "azure-native:apimanagement:Group")}
+    assert "it-helpdesk-assistant" not in {
+        link.inputs["productId"] for link in children(rendered, "azure-native:apimanagement:ProductGroup")}
