@@ -33,6 +33,13 @@ def _port_problem(value: str) -> str | None:
     return None
 
 
+def hybrid_period_over(remove_after_wave: int, completed_wave: int | None) -> bool:
+    """A hybrid wave has ended once the last wave its links wait for is signed off
+    (``carelift:landing.completedWave``): its firewall rule collection group and its NSG allowances go
+    then, together (the stack leaves the wave out whatever overlay it names; `plan landing` too)."""
+    return completed_wave is not None and remove_after_wave <= completed_wave
+
+
 def _parse_hybrid_waves(r: _Reader, raw: Any, key: str, spokes: list[Spoke]) -> tuple[HybridWave, ...]:
     """The overlay's per-wave rules: exact addresses and ports only, subnets that exist."""
     out = []

@@ -45,7 +45,8 @@ def _parse_landing(r: _Reader, raw: Any) -> LandingConfig | None:
     if raw is None:
         return None
     key = "landing"
-    lc = r.mapping(raw, key, ("rules", "default", "headroomPercent", "growthPercent", "azureMigrate"))
+    lc = r.mapping(raw, key, ("rules", "default", "headroomPercent", "growthPercent", "azureMigrate",
+                              "completedWave"))
     rules, names = [], set()
     for i, item in enumerate(r.items(lc.get("rules"), f"{key}.rules")):
         rule = _parse_placement(r, item, f"{key}.rules[{i}]", i)
@@ -67,4 +68,6 @@ def _parse_landing(r: _Reader, raw: Any) -> LandingConfig | None:
         assessment = r.string(m, "assessment", mk) if m.get("assessment") is not None else None
         if sub and group and name:
             project = AzureMigrateProject(sub, group, name, assessment)
-    return LandingConfig(tuple(rules), default, headroom or 0, growth or 0, project)
+    completed = (r.integer(lc, "completedWave", key, minimum=0, maximum=999)
+                 if lc.get("completedWave") is not None else None)
+    return LandingConfig(tuple(rules), default, headroom or 0, growth or 0, project, completed)

@@ -289,6 +289,9 @@ class LandingConfig:
     growth_percent: int = 50
     """Extra room `plan landing` sizes proposed subnets for."""
     azure_migrate: AzureMigrateProject | None = None
+    completed_wave: int | None = None
+    """The last wave signed off (``completedWave``): a hybrid wave whose removeAfterWave is at most this has
+    ended, and its firewall group and NSG allowances go together (`infra.config.hybrid.hybrid_period_over`)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import re
@@ -11,6 +12,7 @@ from typing import Any, Mapping
 from infra import clock
 from infra.config.entra import _parse_entra_groups
 from infra.config.governance import _parse_governance
+from infra.config.hybrid import hybrid_period_over
 from infra.config.key_vault import _parse_key_vault
 from infra.config.landing import _parse_landing
 from infra.config.model import DATA_CLASSIFICATIONS, StackConfig
@@ -80,6 +82,11 @@ def parse_stack_config(raw: Mapping[str, Any], *, stack: str, source: str | None
     if raw.get("landingOverlay") is not None:
         r.string(raw, "landingOverlay", "")  # merged before parsing (infra.landing_overlay); only its type here
 
+    if network is not None and landing is not None and landing.completed_wave is not None:
+        # A hybrid wave whose links all waited for a wave now signed off has ended: the hub's group and the
+        # subnets' allowances both come from this one tuple, so they go together.
+        network = dataclasses.replace(network, hybrid_waves=tuple(
+            w for w in network.hybrid_waves if not hybrid_period_over(w.remove_after_wave, landing.completed_wave)))
     if org and env and suffix:
         _check_names(r, org, env, suffix)
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from infra.config.hybrid import hybrid_period_over
 from migrate.landing.placement import Placement, ServerFacts
 
 _NEED = re.compile(r"firewall rule (tcp|udp)/(\d+)", re.I)
@@ -31,6 +32,16 @@ class HybridPlan:
     waves: tuple[dict[str, Any], ...]
     """``network.hybridWaves`` entries of the landing overlay."""
     skipped: tuple[Skipped, ...]
+    ended: tuple[int, ...] = ()
+    """Waves whose hybrid period is over (``landing.completedWave``): left out with their NSG allowances."""
+
+
+def without_ended(hybrid: HybridPlan, completed_wave: int | None) -> HybridPlan:
+    """The waves still split: a wave whose removeAfterWave is signed off (``carelift:landing.completedWave``)
+    leaves the overlay whole, its firewall rules and NSG allowances together (as the stack drops it)."""
+    over = [w for w in hybrid.waves if hybrid_period_over(int(w["removeAfterWave"]), completed_wave)]
+    return HybridPlan(tuple(w for w in hybrid.waves if w not in over), hybrid.skipped,
+                      tuple(int(w["wave"]) for w in over))
 
 
 def _protocol(link: Mapping[str, Any]) -> str:

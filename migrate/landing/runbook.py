@@ -81,6 +81,10 @@ def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hyb
         lines.append(f"- [ ] Firewall rule collection group `rcg-migration-wave-{wave_number:02d}` deployed "
                      f"({len(rules['rules'])} rule(s); `pulumi up` with the landing overlay), and the NSG "
                      f"allowances of the landing subnets ({len(rules['allowances'])}).")
+    elif wave_number in hybrid.ended:
+        lines.append(f"- [ ] No hybrid firewall rules to deploy: the hybrid period of this wave is over "
+                     f"(`carelift:landing.completedWave`), so `rcg-migration-wave-{wave_number:02d}` and its NSG "
+                     f"allowances are out of the stack.")
     else:
         lines.append("- [ ] No hybrid firewall rules: no dependency of this wave stays split across the link.")
     lines += _permanent(kept, wave_number)
@@ -116,13 +120,24 @@ def runbook(plan: Mapping[str, Any], wave_number: int, placement: Placement, hyb
         "",
         "## Decommission",
         "",
-        f"- After wave {remove_after}: delete `rcg-migration-wave-{wave_number:02d}` and this wave's NSG allowances "
-        f"(plan landing again; the overlay drops them) — both ends of every split link have moved.",
+        _end_of_hybrid(wave_number, remove_after, stack, bool(rules and rules["rules"])),
         "- After the hybrid period and the retention the change board sets: decommission the on-premises sources "
         "of this wave's servers.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _end_of_hybrid(wave_number: int, remove_after: int, stack: str, split: bool) -> str:
+    """How the wave's hybrid rules go: the stack drops a wave's group and its NSG allowances together once
+    the stack says the wave they wait for is signed off (never by hand in the portal: the next deploy would
+    put them back)."""
+    if not split:
+        return f"- No hybrid rules of this wave to remove (`rcg-migration-wave-{wave_number:02d}` is not deployed)."
+    return (f"- After wave {remove_after} is signed off (both ends of every split link have moved): set "
+            f"`carelift:landing.completedWave: {remove_after}` (or later) in the stack, run `carelift plan landing "
+            f"--stack {_md(stack)}` and deploy: `rcg-migration-wave-{wave_number:02d}` and this wave's NSG allowances "
+            f"(`allow-w{wave_number:02d}-...`) go together.")
 
 
 def _permanent(kept: SteadyStateWave | None, wave_number: int) -> list[str]:

@@ -26,7 +26,7 @@ from infra.landing_overlay import limit_problems
 from migrate.inventory.model import Dependency, Server
 from migrate.landing.external import ExternalPlan, external_rules
 from migrate.landing.factory import WaveExport, wave_csv
-from migrate.landing.hybrid import HybridPlan, hybrid_rules
+from migrate.landing.hybrid import HybridPlan, hybrid_rules, without_ended
 from migrate.landing.overlay import overlay_document, overlay_text
 from migrate.landing.placement import LandingError, Placement, ServerFacts, place
 from migrate.landing.propose import Proposal, propose
@@ -104,7 +104,9 @@ def land(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], bare_config:
     proposed = with_proposal(bare_config, proposal)
     landed = place(plan, facts, proposed)
     landed.check(bare_config.stack)
-    hybrid = hybrid_rules(plan, landed, facts)
+    # A wave signed off after the last wave its links waited for (landing.completedWave) leaves the overlay
+    # with its NSG allowances: the stack drops it too, so a stale overlay cannot keep them.
+    hybrid = without_ended(hybrid_rules(plan, landed, facts), completed_wave(bare_config))
     steady = steady_rules(plan, landed, dependencies)
     retained = retained_rules(plan, landed, facts, dependencies)
     external = external_rules(plan, landed, facts, dependencies, proposed)
@@ -178,9 +180,14 @@ def place_checked(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], con
     return placement
 
 
+def completed_wave(config: StackConfig) -> int | None:
+    """``carelift:landing.completedWave``: the last wave signed off, if the stack names one."""
+    return config.landing.completed_wave if config.landing else None
+
+
 def landed(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts], config: StackConfig) -> Landed:
     placement = place_checked(plan, facts, config)
-    return Landed(placement, hybrid_rules(plan, placement, facts))
+    return Landed(placement, without_ended(hybrid_rules(plan, placement, facts), completed_wave(config)))
 
 
 def plan_with_targets(plan: Mapping[str, Any], facts: Mapping[str, ServerFacts],

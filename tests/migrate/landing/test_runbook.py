@@ -22,7 +22,7 @@ def test_runbook_names_window_rule_group_targets_links_and_owners(plan, prod_bar
     assert "`rcg-migration-wave-02` deployed (2 rule(s)" in text
     assert "| ehr-prd-app01 | rehost | rg-rbh-prod-clinical / vnet-rbh-prod-clinical / snet-ehr-app | EHR team |" in text
     assert "| hl7-prd-eng01 | ehr-prd-app01 | 2575 | 4 |" in text
-    assert "After wave 4: delete `rcg-migration-wave-02`" in text
+    assert "After wave 4 is signed off (both ends of every split link have moved): set `carelift:landing.completedWave: 4`" in text
 
 
 def test_hostile_owner_cannot_break_the_table(plan, prod_bare):
