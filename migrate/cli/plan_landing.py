@@ -18,8 +18,11 @@ from migrate.cli.options import output_option, plan_file_option, stack_option
 @stack_option(default=None, required=True)
 @plan_file_option()
 @output_option("Where to write the landing overlay (default: Pulumi.<stack>.landing.yaml beside the stack file).")
+@click.option("--allow-drift", is_flag=True,
+              help="Write the overlay even when the workspace's inventory changed since the plan was computed "
+                   "(its dependencies are not the plan's); both digests are still printed.")
 @click.pass_context
-def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None) -> None:
+def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None, allow_drift: bool) -> None:
     """Place every planned server in the stack and write the landing overlay: the spokes and subnets the
     placement needs and the stack lacks, each wave's hybrid firewall rules and NSG allowances, and the
     rules the links between two landed servers keep after the migration, and the permanent ones of links to
@@ -27,7 +30,8 @@ def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path
 
     The stack reads the overlay once it names it (carelift:landingOverlay); placement problems
     (a subnet that would overflow, a server no rule places, no free address space) and rules beyond
-    Azure's firewall and NSG limits exit 2, all at once.
+    Azure's firewall and NSG limits exit 2, all at once. So does an inventory that changed since the plan
+    was computed (the plan's recorded digest and the workspace's differ), unless --allow-drift.
     """
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo
@@ -36,7 +40,9 @@ def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path
     default = overlay_destination(stack)  # a stack that cannot be found is said first, whatever -o says
     target = output or default
     require_output(target)
-    result = land_plan(ctx.obj["workspace"], stack, plan_file)
+    result = land_plan(ctx.obj["workspace"], stack, plan_file, allow_drift=allow_drift)
+    for line in result.warnings:
+        echo(f"warning: {line}", err=True)
     write_output(target, result.landing.overlay)
     echo(_summary(result.landing, result.stack, target), err=str(target) == "-")
 

@@ -20,9 +20,11 @@ from typing import Any, Mapping, Sequence
 
 from migrate.inventory.model import Dependency, Server
 from migrate.landing.factory import WaveExport
+from migrate.landing.drift import checked, drift
 from migrate.landing.placement import LandingError, ServerFacts
-from migrate.landing.service import (Landing, azure_migrate_export, land, plan_with_targets, server_facts,
-                                     stack_config, stack_path, wave_runbook)
+from migrate.landing.service import (Landing, azure_migrate_export, dependencies_digest, land, plan_with_targets,
+                                     server_facts, stack_config, stack_path, wave_runbook)
+from migrate.planning.digests import inventory_digest
 from migrate.workflows.sources import existing_workspace, plan_document
 
 
@@ -34,8 +36,17 @@ def inventory_facts(directory: Path) -> dict[str, ServerFacts]:
 
 def inventory_links(directory: Path) -> tuple[dict[str, ServerFacts], list[Dependency]]:
     """The servers' facts and the dependency edges, from one opening of the workspace."""
+    facts, dependencies, _ = inventory_state(directory)
+    return facts, dependencies
+
+
+def inventory_state(directory: Path) -> tuple[dict[str, ServerFacts], list[Dependency], str]:
+    """The servers' facts, the dependency edges and the inventory's digest as `carelift plan` records it
+    (``inputs.inventory.sha256``), from one opening of the workspace."""
     with existing_workspace(directory) as workspace:
-        return server_facts(workspace.servers()), workspace.dependencies()
+        servers, dependencies = workspace.servers(), workspace.dependencies()
+        digest = inventory_digest(servers, workspace.applications(), dependencies)
+    return server_facts(servers), dependencies, digest
 
 
 def overlay_destination(stack: str) -> Path:
@@ -51,21 +62,27 @@ class StackLanding:
     """The stack's name."""
     landing: Landing
     """Placement, proposed spokes and subnets, hybrid rules and the overlay's text."""
+    warnings: tuple[str, ...] = ()
+    """What the user must know though the overlay was written: the inventory drifted since the plan
+    (``allow_drift``), or the plan records no inventory digest to check."""
 
 
-def land_plan(directory: Path, stack: str, plan_file: Path | None = None) -> StackLanding:
+def land_plan(directory: Path, stack: str, plan_file: Path | None = None, *,
+              allow_drift: bool = False) -> StackLanding:
     """Place every planned server in the stack (read without its current overlay, which is regenerated
     whole) and derive the landing overlay: hybrid rules from the plan's crossing links, steady-state
-    rules from the workspace's dependencies. LandingError lists every placement problem, or what
-    overflows Azure's limits."""
+    and permanent rules from the workspace's dependencies. LandingError lists every placement problem,
+    or what overflows Azure's limits; InventoryDrift says the workspace's inventory is not the one the
+    plan (a plan file or the stored one) was computed from, unless ``allow_drift`` (then a warning)."""
     path = stack_path(stack)
     plan = plan_document(directory, plan_file)
     config = stack_config(path, bare=True)
     if config.landing is None:
         raise LandingError(f"stack {config.stack} has no carelift:landing rules: add them (see README, "
                            f"'From plan to landing')", [])
-    facts, dependencies = inventory_links(directory)
-    return StackLanding(config.stack, land(plan, facts, config, dependencies))
+    facts, dependencies, digest = inventory_state(directory)
+    warnings = checked(drift(plan, digest, len(dependencies), dependencies_digest(dependencies)), allow_drift)
+    return StackLanding(config.stack, land(plan, facts, config, dependencies), tuple(warnings))
 
 
 def runbook(directory: Path, wave: int, stack: str, plan_file: Path | None = None) -> str:

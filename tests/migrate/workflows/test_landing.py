@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from migrate.landing.placement import LandingError
+from migrate.landing.retained import merge_waves
 from migrate.planning.service import PlanFileError
 from migrate.workflows.landing import azure_migrate_csv, inventory_facts, land_plan, overlay_destination, runbook
 from migrate.workflows.sources import NoInventory
@@ -83,4 +84,76 @@ def test_the_landed_links_come_from_the_workspaces_dependencies(workspace):
     links = [(a["subnet"], a["ports"]) for wave in steady.waves for a in wave["allowances"]]
     assert sorted(links) == [("snet-clinical-apps", ["1972"]), ("snet-clinical-apps", ["443"]),
                              ("snet-corp-apps", ["389"]), ("snet-corp-apps", ["389"])]
-    assert yaml.safe_load(result.landing.overlay)["overlay"]["steadyStateWaves"] == list(steady.waves)
+    # The fifth, epic-prd-app01 -> 10.9.9.9 (an on-premises resolver outside the inventory), gets a permanent
+    # rule of its own from the EHR's wave, beside the steady state's (retained servers: none here).
+    external = result.landing.external
+    assert (external.links, external.addresses, external.skipped) == (1, 1, ())
+    assert [(r["name"], r["destinations"], r["ports"]) for w in external.waves for r in w["rules"]] == [
+        ("e03-001-out", ["10.9.9.9/32"], ["53"])]
+    kept = yaml.safe_load(result.landing.overlay)["overlay"]["steadyStateWaves"]
+    assert kept == list(merge_waves(steady.waves, result.landing.retained.waves, external.waves))
+    assert result.warnings == ()  # the plan was computed from this very inventory
+
+
+def _plan_then_import(workspace, tmp_path, *edges):
+    """A plan file computed from the workspace, then more dependency edges imported into it (as a second
+    Azure Migrate export would be): the inventory the plan recorded is no longer the workspace's."""
+    from migrate.inventory.model import Dependency, ParsedFile
+    from migrate.inventory.store import SourceFile, Workspace
+    from migrate.workflows.plan import plan_workspace
+
+    path = tmp_path / "computed-plan.json"
+    plan_workspace(workspace, write=lambda text: path.write_text(text, encoding="utf-8"))
+    if edges:
+        with Workspace.open(workspace) as store:
+            store.import_files([(SourceFile("more.csv", "c" * 64, "csv"),
+                                 ParsedFile("more.csv", "csv", dependencies=tuple(Dependency(*e) for e in edges)))],
+                               now="2026-12-06T00:00:00Z")
+    return path
+
+
+def test_a_plan_of_another_inventory_is_refused_naming_both_digests(workspace, tmp_path):
+    from migrate.landing.drift import InventoryDrift
+    from migrate.workflows.landing import inventory_state
+
+    plan_file = _plan_then_import(workspace, tmp_path, ("epic-prd-db01", "10.9.9.10", 1521))
+    recorded = json.loads(plan_file.read_text())["inputs"]["inventory"]["sha256"]
+    current = inventory_state(workspace)[2]
+    assert recorded != current
+    with pytest.raises(InventoryDrift) as caught:
+        land_plan(workspace, str(STACKS / "Pulumi.prod.yaml"), plan_file)
+    assert caught.value.exit_code == 2
+    assert caught.value.title.startswith("the inventory of the workspace changed since the plan was computed")
+    lines = caught.value.lines()
+    assert lines[0] == (f"the plan was computed from inventory sha256 {recorded} with 5 dependencies; the inventory "
+                        f"of the workspace is now sha256 {current} with 6 dependencies")
+    assert "a link added since gets a kept rule the waves of the plan never accounted for" in lines[2]
+    assert lines[3] == "plan again (`carelift plan`) and land that plan, or pass --allow-drift to write this overlay anyway"
+    # The stored plan is as old as the file: the same refusal without --plan.
+    with pytest.raises(InventoryDrift):
+        land_plan(workspace, str(STACKS / "Pulumi.prod.yaml"))
+
+
+def test_allow_drift_writes_the_overlay_and_says_so(workspace, tmp_path):
+    plan_file = _plan_then_import(workspace, tmp_path, ("epic-prd-db01", "10.9.9.10", 1521))
+    result = land_plan(workspace, str(STACKS / "Pulumi.prod.yaml"), plan_file, allow_drift=True)
+    assert result.warnings[0] == ("the inventory of the workspace changed since the plan was computed: the landing "
+                                  "would mix the crossing links of the plan with other dependencies (--allow-drift: "
+                                  "written anyway)")
+    assert "sha256" in result.warnings[1] and len(result.warnings) == 4
+    # The link imported since is in the overlay: what the warning is about.
+    assert "10.9.9.10/32" in result.landing.overlay
+
+
+def test_the_same_inventory_passes_and_a_plan_without_a_digest_is_only_warned_about(workspace, tmp_path, plan_file):
+    same = _plan_then_import(workspace, tmp_path)
+    assert land_plan(workspace, str(STACKS / "Pulumi.prod.yaml"), same).warnings == ()
+    # A hand-made plan (no inputs section) cannot be checked: said, not refused.
+    document = json.loads(plan_file.read_text())
+    assert "inputs" not in document
+    from migrate.landing.drift import drift
+
+    found = drift(document, "ab" * 32, 5, "cd" * 32)
+    assert not found.drifted and found.lines() == [
+        "the plan records no inventory digest (inputs.inventory.sha256), so carelift cannot tell whether the 5 "
+        f"dependencies of the workspace (sha256 {'cd' * 32}) are the ones it was computed from"]
