@@ -355,7 +355,8 @@ def _steady_rules(name: str, rg_name: pulumi.Output[str], policy: network.Firewa
                   parent: pulumi.Resource, after: pulumi.Resource) -> network.FirewallPolicyRuleCollectionGroup:
     """The spoke-to-spoke links whose two ends have both landed by this wave (spokes reach each other
     through this firewall, their routes), and the links between a server landed in this wave and one
-    that stays on premises for good (rules p..: "Permanent: ..."): these flows stay after the migration."""
+    that stays on premises for good or an address outside the inventory, a device (rules p.. and e..:
+    "Permanent: ..."): these flows stay after the migration."""
     return _overlay_group(f"{name}-fw-rcg-steady-{wave.wave:02d}", f"rcg-steady-wave-{wave.wave:02d}",
                           STEADY_GROUP_PRIORITY + wave.wave, f"allow-wave-{wave.wave:02d}-steady",
                           wave.rules, "Steady state: keep after the migration.", rg_name, policy, parent, after)

@@ -111,13 +111,14 @@ class HybridWave:
 @dataclass(frozen=True)
 class SteadyStateWave:
     """What the firewall and NSGs must allow from wave ``wave`` on, once both ends of a dependency have
-    moved to Azure, or one end has and the other stays on premises for good (a retained server: its
-    /32s): steady state, it stays after the migration (unlike a HybridWave)."""
+    moved to Azure, or one end has and the other stays on premises for good (a retained server, or an
+    address outside the inventory such as a modality: their /32s): steady state, it stays after the
+    migration (unlike a HybridWave)."""
 
     wave: int
     rules: tuple[HybridRule, ...]
     """Hub firewall network rules for links between two spokes (spoke-to-spoke traffic crosses the hub) and
-    between a landing subnet and a retained on-premises server."""
+    between a landing subnet and a retained on-premises server (p..) or device (e..)."""
     allowances: tuple[SubnetAllowance, ...] = ()
     """Inbound NSG allowances on each link's destination subnet, same-subnet links included."""
 
