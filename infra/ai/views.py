@@ -29,6 +29,9 @@ class RegisterRow:
     review_due: str
     review: str
     """in date, due soon, overdue, or - (not approved)."""
+    users: str = ""
+    """The intendedUsers groups, each unmapped one marked "(no object id)": the gateway grants the use case's
+    product only to groups ``entraGroups`` maps (a use case in force with an unmapped group is refused)."""
 
 
 def register_rows(config: StackConfig, today: datetime.date) -> list[RegisterRow]:
@@ -45,7 +48,9 @@ def register_rows(config: StackConfig, today: datetime.date) -> list[RegisterRow
             review = "in date"
         rows.append(RegisterRow(u.id, u.name, u.status, u.risk_level, u.data_classification, u.business_owner,
                                 u.deployment, u.tokens_per_minute,
-                                u.review_due.isoformat() if u.review_due else "", review))
+                                u.review_due.isoformat() if u.review_due else "", review,
+                                users=", ".join(g if g not in u.unmapped_groups else f"{g} (no object id)"
+                                                for g in u.intended_users)))
     return rows
 
 

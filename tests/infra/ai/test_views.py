@@ -34,6 +34,19 @@ def test_a_use_case_not_approved_has_no_review_state(prod, stack_copy):
     assert register_rows(config, datetime.date(2026, 12, 6))[0].review == "-"
 
 
+def test_rows_name_the_intended_users_and_mark_a_group_without_object_id(prod, stack_copy):
+    assert {r.id: r.users for r in register_rows(prod, datetime.date(2026, 12, 6))}["it-helpdesk-assistant"] == (
+        "grp-all-staff")
+
+    def unmap(cfg):
+        cfg["carelift:openai"]["useCases"][0]["status"] = "proposed"  # out of force: the stack stays valid
+        cfg["carelift:openai"]["useCases"][0]["intendedUsers"].append("grp-night-shift")
+
+    config = api.stack_config(str(stack_copy(unmap)))
+    assert register_rows(config, datetime.date(2026, 12, 6))[0].users == (
+        "grp-ambient-pilot-clinicians, grp-night-shift (no object id)")
+
+
 def test_an_unknown_use_case_names_the_known_ones(prod):
     with pytest.raises(UnknownUseCase) as caught:
         model_card(prod, "nope", "xml")
