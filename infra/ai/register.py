@@ -6,7 +6,8 @@ Two kinds of rule:
 - *shape* rules (required facts, known categories, references to deployments, e-mail addresses,
   quotas within capacity) are always configuration errors;
 - *governance* rules (a deployment that no approved, in-date use case references; a model retiring
-  before the review date; PHI on GlobalStandard; an unpinned clinical deployment) are
+  before the review date; PHI on GlobalStandard; an unpinned clinical deployment; behind the AI
+  gateway, a use case in force naming a group without an Entra ID object id) are
   configuration errors before a deployment (``infra validate``/``render``/``pulumi up``: nothing
   ungoverned is deployed) and failing controls in an audit, where the auditor wants the finding,
   with its control and citation, rather than a refusal to look. ``governance()`` returns them.
