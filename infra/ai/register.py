@@ -446,9 +446,8 @@ def governance(use_cases: tuple[UseCase, ...], deployments: Mapping[str, Deploym
         if gateway and u.in_force(today) and u.unmapped_groups:
             missing = ", ".join(repr(g) for g in u.unmapped_groups)
             issues.append(GovernanceIssue("intended-users", f"{uk}.intendedUsers", f"use case {u.id!r} is in force "
-                                          f"but its group(s) {missing} have no object id in entraGroups.groups, so "
-                                          f"the AI gateway cannot grant them its product: add each group's Entra "
-                                          f"ID object id"))
+                                          f"but {missing} has no object id in entraGroups.groups: the AI gateway "
+                                          f"cannot grant it the product"))
         if u.data_classification == "phi" and u.status == "approved" and u.abuse_monitoring is None:
             issues.append(GovernanceIssue("abuse-monitoring", f"{uk}.abuseMonitoring", f"PHI use case {u.id!r} "
                                           f"records no Microsoft approval of modified abuse monitoring "

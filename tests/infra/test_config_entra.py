@@ -8,6 +8,7 @@ out-of-force use case does not trigger.
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -101,8 +102,8 @@ class TestGovernance:
             enforce(config, "stack 'prod'", TODAY)
         (issue,) = caught.value.issues
         assert issue.key == "carelift:openai.useCases[1].intendedUsers"
-        assert issue.message.startswith("use case 'patient-education-drafts' is in force but its group(s) "
-                                        "'grp-nurse-educators' have no object id in entraGroups.groups")
+        assert issue.message == ("use case 'patient-education-drafts' is in force but 'grp-nurse-educators' has no "
+                                 "object id in entraGroups.groups: the AI gateway cannot grant it the product")
 
     def test_every_use_case_is_named_when_entra_groups_is_absent(self):
         config = self.config(lambda raw: raw.pop("entraGroups"))
@@ -135,3 +136,15 @@ class TestGovernance:
         result = CliRunner().invoke(main, ["infra", "validate", "--stack", str(path)])
         assert result.exit_code == 2
         assert "carelift:openai.useCases[2].intendedUsers: use case 'prior-auth-letters' is in force" in result.output
+
+    def test_the_audit_reports_it_as_cl_ai_024_instead_of_refusing(self, stack_copy, monkeypatch):
+        # The audit renders without enforcing the register, so the auditor gets the finding: the product of the
+        # use case whose group has no object id is granted to no group.
+        monkeypatch.setenv("CARELIFT_AS_OF", TODAY.isoformat())
+        path = stack_copy(lambda cfg: cfg["carelift:entraGroups"]["groups"].pop("grp-nurse-educators"))
+        result = CliRunner().invoke(main, ["audit", "--stack", str(path), "--format", "json"])
+        assert result.exit_code == 1
+        failed = [f for f in json.loads(result.stdout)["findings"] if f["status"] == "fail"]
+        assert [(f["control"], f["resourceId"].rsplit("/", 1)[-1]) for f in failed] == [
+            ("CL-AI-024", "patient-education-drafts")]
+        assert failed[0]["message"].endswith("the register records no object id for grp-nurse-educators.")

@@ -331,16 +331,16 @@ def product_groups(product: Document, index: ResourceIndex) -> Outcome:
     intended = {str(oid).lower(): str(name) for name, oid in
                 (get(use_case, "properties.intendedUserObjectIds", {}) or {}).items()}
     named = ", ".join(users) or "none"
+    unmapped = [u for u in users if u not in intended.values()]
+    note = f"; the register records no object id for {', '.join(unmapped)}" if unmapped else ""
     links = _linked_groups(product, index)
     if not links:
-        return failed(sentence(product, f"is granted to no group, so who may subscribe is not tied to use case "
-                                        f"{use_case.get('name')}'s intendedUsers ({named})"))
+        return failed(sentence(product, f"is granted to no group, so who may subscribe is not tied to the "
+                                        f"intendedUsers of use case {use_case.get('name')} ({named}){note}"))
     judged = [_judge_link(name, properties, intended) for name, properties in links]
     definite = [what for verdict, what in judged if verdict == "fail"]
     unsure = [what for verdict, what in judged if verdict == "manual"]
     if definite:
-        unmapped = [u for u in users if u not in intended.values()]
-        note = (f"; the register records no object id for {', '.join(unmapped)}" if unmapped else "")
         return failed(sentence(product, f"is granted to {'; '.join(definite)} — use case {use_case.get('name')} "
                                         f"names {named}{note}"))
     if unsure:
