@@ -17,8 +17,12 @@ from infra.config.model import EntraGroups
 from infra.config.reader import GUID, _kind, _Reader, _shown
 
 KEY = "entraGroups"
-# Every tenant keeps its initial domain <name>.onmicrosoft.com (the name: letters and digits).
-TENANT = re.compile(r"[a-z0-9]{1,27}\.onmicrosoft\.com")
+# The tenant as API Management's externalId names it: the initial domain <name>.onmicrosoft.com every tenant
+# keeps (the form Microsoft.ApiManagement/service/groups documents), or the tenant id. It must be written as
+# the developer portal's Entra ID identity provider lists it in allowedTenants: API Management compares the two
+# literally, and group membership does not sync across forms (MicrosoftDocs/azure-docs#116781, from the
+# product team; terraform-provider-azurerm#19981 saw membership ignored with the domain form).
+TENANT = re.compile(r"[a-z0-9]{1,27}\.onmicrosoft\.com|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_GROUP_NAME = 256  # Entra ID's limit on a group's display name
 
 
@@ -31,8 +35,9 @@ def _parse_entra_groups(r: _Reader, raw: Any) -> EntraGroups | None:
             r.fail(KEY, "needs tenant and groups (or leave entraGroups out)")
         return None
     tenant = r.string(e, "tenant", KEY, pattern=TENANT,
-                      rule="must be the tenant's initial domain, <name>.onmicrosoft.com in lowercase (API "
-                           "Management names an Entra group aad://<tenant>.onmicrosoft.com/groups/<object id>)")
+                      rule="must be the tenant's initial domain (<name>.onmicrosoft.com) or its tenant id (GUID), in "
+                           "lowercase, as the Entra ID identity provider's allowedTenants writes it (API Management "
+                           "names an Entra group aad://<tenant>/groups/<object id>)")
     groups_key = f"{KEY}.groups"
     groups = r.mapping(e.get("groups"), groups_key, None)
     if "groups" in e and isinstance(e.get("groups"), dict) and not groups:

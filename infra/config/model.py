@@ -227,8 +227,9 @@ class EntraGroups:
     """``entraGroups``: the Entra ID tenant and the object id of each group the AI register names."""
 
     tenant: str
-    """The tenant's initial domain, ``<name>.onmicrosoft.com``: API Management names an Entra group
-    ``aad://<tenant>.onmicrosoft.com/groups/<object id>``."""
+    """The tenant's initial domain ``<name>.onmicrosoft.com`` (the form API Management documents:
+    ``aad://<tenant>.onmicrosoft.com/groups/<object id>``) or its tenant id, written as the developer portal's
+    Entra ID identity provider lists it in allowed tenants (API Management compares them literally)."""
     groups: tuple[tuple[str, str], ...]
     """(group name as the register writes it in ``intendedUsers``, object id in lowercase), sorted by name."""
 

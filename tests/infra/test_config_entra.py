@@ -66,7 +66,14 @@ class TestShape:
                           "duplicates group 'GRP-ALL-STAFF' (names are compared without case)"} or issues == {
             f"{KEY}.groups.GRP-ALL-STAFF": "duplicates group 'grp-all-staff' (names are compared without case)"}
 
-    def test_tenant_is_the_initial_domain(self):
+    def test_tenant_may_be_the_tenant_id_as_allowed_tenants_may_write_it(self):
+        raw = raw_config()
+        raw["entraGroups"]["tenant"] = "11111111-2222-4333-8444-555555555555"
+        config = parse_stack_config(raw, stack="prod", today=TODAY)
+        assert config.entra_groups.external_id("00000000-0000-4000-8000-0000000000a1") == (
+            "aad://11111111-2222-4333-8444-555555555555/groups/00000000-0000-4000-8000-0000000000a1")
+
+    def test_tenant_is_the_initial_domain_or_the_tenant_id(self):
         issues = issues_after(lambda raw: raw["entraGroups"].update({"tenant": "riverbendhealth.org"}))
         assert list(issues) == [f"{KEY}.tenant"] and "<name>.onmicrosoft.com" in issues[f"{KEY}.tenant"]
         issues = issues_after(lambda raw: raw["entraGroups"].pop("tenant"))
