@@ -100,7 +100,13 @@ def state_of(props: Any) -> dict[str, Any]:
     state = plain(props) if props is not None else {}
     inputs = state.get("__inputs")
     merged = {**inputs, **state} if isinstance(inputs, Mapping) else dict(state)
-    return {key: value for key, value in merged.items() if key not in _OUTPUT_ONLY}
+    out = {key: value for key, value in merged.items() if key not in _OUTPUT_ONLY}
+    # An input of its own called type (an API Management group's custom/external/system) is a property, not the
+    # output-only ARM resource type (Namespace/type), which shadows it once deployed: keep the input's value.
+    kind = (inputs if isinstance(inputs, Mapping) else state).get("type")
+    if isinstance(kind, str) and "/" not in kind and not has_unknown(kind):
+        out["type"] = kind
+    return out
 
 
 def subscription_of(states: Iterable[Mapping[str, Any]]) -> str:

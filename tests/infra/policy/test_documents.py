@@ -52,6 +52,15 @@ def test_state_merges_checkpointed_inputs_under_outputs():
     assert state == {"resourceGroupName": "rg-a", "vaultName": "kv-a", "tags": {"a": "2"}}
 
 
+def test_an_input_called_type_is_kept_but_the_resource_type_is_not():
+    # An API Management group's type (external) is an input; azure-native's output `type` is the resource type.
+    deployed = state_of({"__inputs": {"groupId": "entra-1", "type": "external", "externalId": "aad://t/groups/1"},
+                         "type": "Microsoft.ApiManagement/service/groups", "displayName": "g"})
+    assert deployed == {"groupId": "entra-1", "type": "external", "externalId": "aad://t/groups/1", "displayName": "g"}
+    assert state_of({"groupId": "entra-1", "type": "external"}) == {"groupId": "entra-1", "type": "external"}
+    assert "type" not in state_of({"type": UNKNOWN_STRING_VALUE, "vaultName": "kv-a"})
+
+
 def test_subscription_is_the_one_ids_point_into():
     assert subscription_of([{"a": "no ids"}]) == OFFLINE_SUBSCRIPTION_ID
     assert subscription_of([{"scope": f"/subscriptions/{REAL_SUB}/resourceGroups/rg"},
