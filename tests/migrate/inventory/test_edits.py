@@ -142,6 +142,78 @@ def test_undoing_a_rename_drops_the_alias(workspace):
     assert [(s.name, s.cores) for s in workspace.servers() if s.vm_uuid == UUID_B] == [("epic-db01", 6)]
 
 
+# -- the undo log is read by id ranges (migration 0007 dropped its indexes) ------------------------------
+
+
+def test_the_undo_log_is_in_batch_order_so_each_batch_is_one_range_of_ids(workspace):
+    """What `_log_range` relies on, after every kind of batch: two files in one import, a dependency
+    export, an import that sees servers unchanged, a rename, a remove, undos and an undo of an undo."""
+    from migrate.inventory.edits import _log_range
+
+    first = workspace.import_files([
+        (SourceFile(path=f"{n}.csv", sha256=f"{n}" * 64, format="csv"),
+         ParsedFile(path=f"{n}.csv", format="csv", servers=(Server(name="pacs01", cores=n), Server(name="lis01"))))
+        for n in (2, 3)], now=NOW)[0].batch_id
+    _import(workspace, "deps.csv", dependencies=[Dependency(source="pacs01", destination="lis01", port=443)])
+    _import(workspace, "seen.csv", Server(name="lis01"), Server(name="pacs01", cores=3))
+    renamed = workspace.rename("lis01", "lis02", now=NOW).batch_id
+    workspace.remove("lis02", now=NOW)
+    undo = workspace.undo(renamed + 1, now=NOW).batch_id
+    workspace.undo(undo, now=NOW)
+
+    db = workspace._connection
+    logged = db.execute("SELECT id, batch_id FROM undo_log ORDER BY id").fetchall()
+    assert [b for _, b in logged] == sorted(b for _, b in logged)
+    batches = [b for (b,) in db.execute("SELECT id FROM batches ORDER BY id")]
+    assert first == 3 and len(batches) == 10
+    for batch in batches:
+        ids = [i for i, b in logged if b == batch]
+        start, end = _log_range(db, batch)
+        assert [i for i, _ in logged if start <= i < end] == ids, batch
+        assert ids, batch  # every one of them wrote rows (the seen.csv import: two last_batch moves)
+    assert _log_range(db, 99) == (logged[-1][0] + 1,) * 2
+
+
+def test_a_batch_range_is_found_across_gaps_in_the_ids(tmp_path):
+    import sqlite3
+
+    from migrate.inventory.edits import _log_range
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE undo_log (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL)")
+    rows = [(1, 1), (2, 1), (5, 2), (6, 4), (9, 4), (20, 7)]
+    db.executemany("INSERT INTO undo_log VALUES (?, ?)", rows)
+    for batch in range(0, 9):
+        start, end = _log_range(db, batch)
+        assert [i for i, _ in rows if start <= i < end] == [i for i, b in rows if b == batch], batch
+    empty = sqlite3.connect(":memory:")
+    empty.execute("CREATE TABLE undo_log (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL)")
+    assert _log_range(empty, 1) == (1, 1)
+
+
+def test_a_version_5_workspace_loses_the_log_indexes_and_its_batches_still_undo(tmp_path):
+    """Logs written before migration 0007 (with the indexes) are read by ranges after it."""
+    from migrate.inventory.store import connect, migrate
+
+    connection = connect(tmp_path / "ws")
+    assert migrate(connection, upto=5) == 5
+    old = Workspace(connection, tmp_path / "ws")
+    _import(old, "first.csv", Server(name="pacs01", owner="carol"), Server(name="lis01"))
+    before = _state(old)
+    added = _import(old, "second.csv", Server(name="pacs01", owner="dave"), Server(name="web01"))
+    renamed = old.rename("web01", "web02", now=NOW).batch_id
+    old.close()
+
+    with Workspace.open(tmp_path / "ws") as upgraded:
+        db = upgraded._connection
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'undo_log'").fetchall() == []
+        with pytest.raises(EditError, match=f"batches {renamed}\\)"):
+            upgraded.undo(added, now=NOW)
+        upgraded.undo(renamed, now=NOW)
+        upgraded.undo(added, now=NOW)
+        assert _state(upgraded) == before
+
+
 def test_undo_rewinds_the_batch_an_import_last_saw_a_server_in(workspace):
     db = workspace._connection
 
