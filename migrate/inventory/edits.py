@@ -205,10 +205,15 @@ def undo(connection: sqlite3.Connection, batch_id: int, now: str) -> EditResult:
                             "undo the later batches that conflict first") from None
         after = {sid: s for sid, s in read_servers(connection).items() if sid in touched}
         changes = _record_changes(connection, batch, before, after)
+        # Servers the batch only saw unchanged: nothing to list, but their last-seen batch moved back.
+        rewound = {r for tbl, _, r, old in log if tbl == "servers" and old and old.startswith(_SEEN)} - changes.keys()
         connection.execute("UPDATE batches SET undone_by = ? WHERE id = ?", (batch, batch_id))
         counts = {"undone": batch_id, "rows": len(log), "servers": len(changes)}
+        if rewound:
+            counts["last seen rewound"] = len(rewound)
         connection.execute("UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(counts), batch))
-        summary = f"undid batch {batch_id} ({kind} {path}): {len(log)} rows put back, {len(touched)} servers"
+        summary = (f"undid batch {batch_id} ({kind} {path}): {len(log)} rows put back, {len(changes)} servers changed"
+                   + (f", {len(rewound)} it had only seen (their last-seen batch put back)" if rewound else ""))
         return EditResult(batch, summary, tuple(line for lines in changes.values() for line in lines))
 
     return _run(connection, work)
@@ -250,6 +255,10 @@ def _conflicting_batches(connection: sqlite3.Connection, batch_id: int, start: i
         found.append(later)
     return found
 
+
+_SEEN = '{"last_batch":'
+"""How servers_logged_seen (migration 0006) records an import seeing a server unchanged: its old
+last_batch alone (a whole row logged by servers_logged_update starts with its id)."""
 
 _KEYS = {"servers": "id", "applications": "id", "dependencies": "id", "disks": "rowid", "application_servers": "rowid",
          "aliases": "rowid"}

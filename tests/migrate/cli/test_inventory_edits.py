@@ -117,11 +117,14 @@ def test_undo_of_an_import_puts_every_server_back_as_it_was_after_the_one_before
     assert lis01[-2:] == (1, 2)
 
     output = run("inventory", "batches", "undo", "2")
-    assert "undid batch 2" in output
+    assert output.startswith("batch 3: undid batch 2 (csv ") and output.splitlines()[0].endswith(
+        "b.csv): 10 rows put back, 3 servers changed, 1 it had only seen (their last-seen batch put back)")
     assert state() == after_a  # byte for byte: list and show JSON, and every stored row (last_batch 1 again)
     history = json.loads(run("inventory", "history", "--format", "json"))
     assert [(b["batch"], b["format"], b["undone_by"]) for b in history] == [(1, "csv", None), (2, "csv", 3),
                                                                             (3, "undo", None)]
+    assert history[2]["counts"] == {"undone": 2, "rows": 10, "servers": 3, "last seen rewound": 1}
+    assert history[1]["counts"]["unchanged"] == 1 and "lis01" not in " ".join(history[2]["changes"])
     # Undoing the undo re-applies B exactly (lis01 last seen in batch 2 again); undoing that is A again.
     run("inventory", "batches", "undo", "3")
     assert state() == after_b
