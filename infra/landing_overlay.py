@@ -45,6 +45,15 @@ NSG_DENY_ALL_PRIORITY = 4096
 """The subnet's closing deny-all: the last priority Azure allows (100-4096)."""
 NSG_OWN_RULES = 4
 """At most this many rules of a subnet's own (spoke._subnet_rules: up to three allowances and the deny-all)."""
+NSG_MAX_PREFIXES = 4000
+"""Source address prefixes in one network security group, all its rules together (destinations are counted
+apart): Azure's networking limits ("IP addresses and ranges specified for source or destination in a security
+group", 4,000); beyond it Azure refuses the NSG (SecurityRuleAddressesOrPortsPerSecurityGroupLimitReached). So
+no one allowance holds more either. A subnet's own rules are counted as NSG_OWN_RULES prefixes."""
+FIREWALL_MAX_RULE_ADDRESSES = 5000
+"""Addresses in one side (sources or destinations) of one overlay firewall network rule. Azure documents no
+per-rule count for inline addresses, only the policy's 20,000 combinations (above) and 5,000 addresses per IP
+Group; a rule of the overlay holds at most that many, so one side can become an IP Group as it is."""
 
 
 def _combinations(rule: Mapping[str, Any]) -> int:
@@ -66,10 +75,12 @@ def limit_problems(hybrid_waves: list[Mapping[str, Any]], steady_waves: list[Map
         problems.append(f"the overlay's firewall network rules make {combinations:,} source-destination "
                         f"combinations: Azure allows {FIREWALL_MAX_COMBINATIONS:,} per policy")
     per_subnet: dict[tuple[str, str], int] = {}
+    prefixes: dict[tuple[str, str], int] = {}
     for wave in [*hybrid_waves, *steady_waves]:
         for allowance in wave.get("allowances") or []:
             where = (str(allowance["spoke"]), str(allowance["subnet"]))
             per_subnet[where] = per_subnet.get(where, 0) + 1
+            prefixes[where] = prefixes.get(where, 0) + len(allowance.get("sources") or [])
     room = min(NSG_MAX_RULES - NSG_OWN_RULES, NSG_DENY_ALL_PRIORITY - NSG_ALLOWANCE_PRIORITY)
     for (spoke, subnet), count in sorted(per_subnet.items()):
         if count > room:
@@ -77,6 +88,11 @@ def limit_problems(hybrid_waves: list[Mapping[str, Any]], steady_waves: list[Map
                             f"rules of its own: Azure allows {NSG_MAX_RULES} rules per NSG, and priorities "
                             f"{NSG_ALLOWANCE_PRIORITY}-{NSG_DENY_ALL_PRIORITY - 1} hold {room} allowances "
                             f"at most above its deny-all")
+    for (spoke, subnet), count in sorted(prefixes.items()):
+        if count > NSG_MAX_PREFIXES - NSG_OWN_RULES:
+            problems.append(f"the NSG of {spoke}/{subnet} would hold {count:,} source addresses in its allowances "
+                            f"and up to {NSG_OWN_RULES} in its own rules: Azure allows {NSG_MAX_PREFIXES:,} per NSG, "
+                            f"all rules together")
     return problems
 
 

@@ -81,11 +81,13 @@ def _summary(result, stack: str, target: Path) -> str:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     outside = result.external
     reasons = "; ".join(f"{kind}: {count}" for kind, count in outside.by_reason())
+    in_rules, in_allowances = outside.held()
     lines.append(f"{outside.links} link(s) to {outside.addresses} on-premises address(es) outside the inventory "
                  f"(devices, unlisted servers): {sum(len(w['rules']) for w in outside.waves)} permanent firewall "
-                 f"rule(s) and {sum(len(w['allowances']) for w in outside.waves)} NSG allowance(s) in "
-                 f"{len(outside.waves)} wave(s); {len(outside.skipped)} link(s) without a rule"
-                 + (f" ({reasons})" if reasons else ""))
+                 f"rule(s) holding {in_rules} address(es) and {sum(len(w['allowances']) for w in outside.waves)} "
+                 f"NSG allowance(s) holding {in_allowances} in {len(outside.waves)} wave(s), addresses with the same "
+                 f"wave, direction, subnet, protocol and ports in one rule; {len(outside.skipped)} link(s) without a "
+                 f"rule" + (f" ({reasons})" if reasons else ""))
     for skipped in outside.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     if len(outside.skipped) > 10:

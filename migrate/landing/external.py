@@ -11,9 +11,10 @@ for good:
   loopback, link-local, multicast, unspecified or reserved) gets a hub firewall network rule per
   direction the link is used in: that address as a /32 and the landed server's subnet, the link's own
   protocol and port(s), nothing wider; where the landed end receives the connection, an inbound
-  allowance on its subnet's NSG. The same shape and grouping as the rules to retained servers
-  (`retained.permanent_waves`), named eNN-NNN-in|out, described "Permanent: <address> is not in the
-  inventory (a device or unlisted server)."
+  allowance on its subnet's NSG. The addresses that share wave, direction, subnet, protocol and port
+  set share one rule (`grouping`: sixty printers on TCP 9100 are one rule, not sixty), cut at what
+  Azure allows per rule; named eNN-NNN-in|out, described "Permanent: <address> is not in the
+  inventory (a device or unlisted server)." or "Permanent: N addresses are not in the inventory ...".
 - a private address inside the landing zone's own address space (the hub, a spoke, the spoke pool) is
   an Azure address, not an on-premises one: listed with why, no rule.
 - a **public** address gets no rule: internet egress is the firewall's egress policy, not opened per
@@ -36,7 +37,9 @@ from infra.config import StackConfig
 from migrate.inventory.model import Dependency
 from migrate.landing.hybrid import Skipped
 from migrate.landing.placement import Placement, ServerFacts
-from migrate.landing.retained import EXTERNAL_PREFIX, PROTOCOLS, permanent_waves
+from infra.landing_overlay import FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES
+from migrate.landing.grouping import grouped_waves
+from migrate.landing.retained import EXTERNAL_PREFIX, PROTOCOLS
 
 PUBLIC = "public address"
 UNUSABLE = "no usable IPv4 address"
@@ -67,6 +70,13 @@ class ExternalPlan:
     """Links (ends, protocol, port) that got a rule."""
     addresses: int
     """Distinct on-premises addresses those rules reach."""
+
+    def held(self) -> tuple[int, int]:
+        """The /32s the rules hold on their on-premises side and the NSG allowances in their sources: with
+        addresses grouped (`grouping`), a rule holds many; an address used on two flows counts in each."""
+        rules = sum(len(r["destinations"] if r["name"].endswith("-out") else r["sources"])
+                    for w in self.waves for r in w["rules"])
+        return rules, sum(len(a["sources"]) for w in self.waves for a in w["allowances"])
 
     def by_reason(self) -> list[tuple[str, int]]:
         """Links without a rule per reason (REASONS order), reasons with none left out."""
@@ -130,17 +140,20 @@ def endpoint(name: str, address: str | None) -> str:
 
 
 def external_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping[str, ServerFacts],
-                   dependencies: Sequence[Dependency], config: StackConfig) -> ExternalPlan:
-    """One firewall rule per (wave, address, direction, landing subnet, protocol), holding exactly its links'
-    ports, and the NSG allowance of each inbound one. ``facts`` is the whole inventory (an endpoint is
-    outside it when it names none of its servers); ``config`` the stack with the overlay's proposals."""
+                   dependencies: Sequence[Dependency], config: StackConfig,
+                   limits: tuple[int, int] = (FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES)) -> ExternalPlan:
+    """One firewall rule per (wave, direction, landing subnet, protocol, port set) holding the sorted /32s of
+    the addresses whose links have exactly those ports (at most ``limits``: addresses per firewall rule, per
+    NSG allowance), and the NSG allowance of each inbound one (`grouping.grouped_waves`). ``facts`` is the
+    whole inventory (an endpoint is outside it when it names none of its servers); ``config`` the stack
+    with the overlay's proposals."""
     servers = plan.get("servers", {})
     spaces = landing_zone_spaces(config)
     owners: dict[str, list[str]] = {}
     for fact in facts.values():
         for ip in fact.ips:
             owners.setdefault(str(ip).strip(), []).append(fact.name)
-    grouped: dict[tuple, set[int]] = {}
+    per_address: dict[tuple, dict[str, set]] = {}
     names: dict[str, set[str]] = {}
     skipped: dict[str, Unruled] = {}
     ruled: set[tuple] = set()
@@ -177,19 +190,12 @@ def external_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping
         host = f"{address}/32"
         if (d.source if inbound else d.destination) != str(address):
             names.setdefault(host, set()).add(d.source if inbound else d.destination)
-        key = (int(own["wave"]), host, not inbound, target.spoke, target.subnet, target.address_prefix, protocol,
-               moved)
-        grouped.setdefault(key, set()).add(int(d.port))
+        key = (int(own["wave"]), not inbound, target.spoke, target.subnet, target.address_prefix, protocol, address)
+        entry = per_address.setdefault(key, {"ports": set(), "landed": set()})
+        entry["ports"].add(int(d.port))
+        entry["landed"].add(moved)
         ruled.add((d.source, d.destination, protocol, int(d.port)))
-    waves = permanent_waves(grouped, EXTERNAL_PREFIX, lambda host: [host],
-                            lambda host: f"{host.removesuffix('/32')} is not in the inventory (a device or "
-                                         f"unlisted server)",
-                            lambda host: _shown(host, names.get(host, set())))
+    # Addresses sharing wave, direction, subnet, protocol and port set share a rule (`grouping`).
+    waves = grouped_waves(per_address, EXTERNAL_PREFIX, names, *limits)
     return ExternalPlan(waves, tuple(skipped[k] for k in sorted(skipped)), len(ruled),
-                        len({key[1] for key in grouped}))
-
-
-def _shown(host: str, recorded: set[str]) -> str:
-    """The address in a description, with the name the export gave it when it gave one."""
-    address = host.removesuffix("/32")
-    return f"{address} ({', '.join(sorted(recorded)[:3])})" if recorded else address
+                        len({key[-1] for key in per_address}))

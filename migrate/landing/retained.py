@@ -144,17 +144,19 @@ def permanent_waves(grouped: Mapping[tuple, set[int]], prefix: str, hosts: Calla
         ports = [str(p) for p in sorted(entry["ports"])]
         name = f"{prefix}{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
         sources, destinations = ([subnet_prefix], addresses) if outbound else (addresses, [subnet_prefix])
+        description = permanent_description(sorted(entry["landed"]), why(peer), shown(peer), f"{spoke}/{subnet}",
+                                            outbound, wave_number)
         wave["rules"].append({"name": name, "protocol": protocol, "sources": sources, "destinations": destinations,
-                              "ports": ports, "description": _description(sorted(entry["landed"]), why(peer),
-                                                                          shown(peer), f"{spoke}/{subnet}",
-                                                                          outbound, wave_number)})
+                              "ports": ports, "description": description})
         if not outbound:
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
                                        "protocol": protocol, "sources": list(addresses), "ports": ports})
     return tuple(waves[w] for w in sorted(waves))
 
 
-def _description(landed: list[str], why: str, peer: str, where: str, outbound: bool, wave: int) -> str:
+def permanent_description(landed: list[str], why: str, peer: str, where: str, outbound: bool, wave: int) -> str:
+    """The rule's description, at most 1,000 characters: Permanent: <why>. On-premises dependency <flow>, from
+    wave N. (the landed servers named, the first three, then counted)."""
     shown = ", ".join(landed[:3]) + (f" and {len(landed) - 3} more" if len(landed) > 3 else "")
     flow = f"{where} ({shown}) -> {peer}" if outbound else f"{peer} -> {where} ({shown})"
     # The permanence comes first: a long list of servers is what the 1,000 characters cut, never it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from infra.config import SteadyStateWave
 from migrate.landing.hybrid import HybridPlan
@@ -140,6 +140,17 @@ def _end_of_hybrid(wave_number: int, remove_after: int, stack: str, split: bool)
             f"(`allow-w{wave_number:02d}-...`) go together.")
 
 
+SHOWN_ADDRESSES = 5
+"""Addresses a runbook line names before counting the rest: a rule of grouped devices holds hundreds."""
+
+
+def _addresses(addresses: Sequence[str]) -> str:
+    """A rule's side: every address when few, else the first few and how many in all (the overlay holds the list)."""
+    if len(addresses) <= SHOWN_ADDRESSES:
+        return ", ".join(addresses)
+    return f"{', '.join(addresses[:SHOWN_ADDRESSES])} and {len(addresses) - SHOWN_ADDRESSES} more ({len(addresses)} addresses)"
+
+
 def _permanent(kept: SteadyStateWave | None, wave_number: int) -> list[str]:
     """The wave's permanent rules to what stays on premises for good (retained servers: p..; devices and
     addresses outside the inventory: e..): deployed with the wave, kept after it (never in the
@@ -153,7 +164,7 @@ def _permanent(kept: SteadyStateWave | None, wave_number: int) -> list[str]:
              f"{len(allowances)} NSG allowance(s); never deleted): after cutover, verify each:"]
     for rule in rules[:30]:
         why = rule.description.split(". ", 1)[0].removesuffix(".")
-        lines.append(f"  - `{rule.name}` {rule.protocol} {', '.join(rule.sources)} -> {', '.join(rule.destinations)} "
+        lines.append(f"  - `{rule.name}` {rule.protocol} {_addresses(rule.sources)} -> {_addresses(rule.destinations)} "
                      f"port(s) {', '.join(rule.ports)}: {_md(why)}.")
     if len(rules) > 30:
         lines.append(f"  - … {len(rules) - 30} more rule(s) in the landing overlay")
