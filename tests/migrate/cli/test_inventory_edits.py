@@ -78,7 +78,7 @@ web01,,2,erin,10.0.0.7,os:40,Intranet
 """
 
 
-def _estate(tmp_path):
+def _estate(tmp_path, shown=("epic-db01", "lis01")):
     import sqlite3
 
     runner = CliRunner()
@@ -98,8 +98,8 @@ def _estate(tmp_path):
                                   "aliases")}
 
     def state():
-        return (run("inventory", "list", "--format", "json"), run("inventory", "show", "epic-db01", "--format", "json"),
-                run("inventory", "show", "lis01", "--format", "json"), rows())
+        return (run("inventory", "list", "--format", "json"),
+                *(run("inventory", "show", name, "--format", "json") for name in shown), rows())
 
     for name, text in (("a.csv", SERVERS_A), ("b.csv", SERVERS_B)):
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -113,7 +113,7 @@ def test_undo_of_an_import_puts_every_server_back_as_it_was_after_the_one_before
     run("inventory", "import", str(tmp_path / "b.csv"))
     after_b = state()
     # B saw lis01 unchanged: only its last_batch moved (column 33: rowid, id, identity, 28 fields, first, last).
-    lis01 = [row for row in after_b[3]["servers"] if row[3] == "lis01"][0]
+    lis01 = [row for row in after_b[-1]["servers"] if row[3] == "lis01"][0]
     assert lis01[-2:] == (1, 2)
 
     output = run("inventory", "batches", "undo", "2")
@@ -160,3 +160,28 @@ def test_undo_of_a_remove_and_a_rename_puts_the_rows_back_with_their_batches(tmp
     run("inventory", "batches", "undo", "4")
     run("inventory", "batches", "undo", "3")
     assert state() == after_b
+
+
+def test_the_sample_estate_unwinds_batch_by_batch_to_each_earlier_state(tmp_path):
+    """The shipped sample estate (RVTools, Azure Migrate, application mapping, dependencies, then the
+    RVTools export again, which sees every server unchanged): undoing the batches newest first gives
+    back each earlier state byte for byte, stored rows included."""
+    from tests.conftest import REPO
+
+    sample = REPO / "migrate" / "data" / "sample_estate"
+    run, state, rows = _estate(tmp_path, shown=("adt-prd-app01",))
+    run("inventory", "import", str(sample / "rvtools-export.xlsx"))
+    states = {1: state()}  # after batch N
+    for batch, (command, name) in enumerate((("inventory", "azure-migrate-import.csv"),
+                                             ("inventory", "application-mapping.csv"),
+                                             ("deps", "azure-migrate-dependencies.csv"),
+                                             ("inventory", "rvtools-export.xlsx")), start=2):
+        run(command, "import", str(sample / name))
+        states[batch] = state()
+    history = json.loads(run("inventory", "history", "--format", "json"))
+    assert history[1]["counts"]["added"] > 0 and history[2]["counts"]["updated"] > 0
+    assert history[4]["counts"]["unchanged"] > 100 and history[4]["counts"]["updated"] == 0
+    for batch in range(5, 1, -1):
+        run("inventory", "batches", "undo", str(batch))
+        assert state() == states[batch - 1], batch
+    assert rows()["dependencies"] == [] and len(rows()["servers"]) == history[0]["counts"]["added"]
