@@ -124,22 +124,26 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @stack_option(default=None, help="azure-migrate-csv: the stack the wave lands in.")
 @plan_file_option("azure-migrate-csv: a plan JSON file instead of the latest stored plan.")
 @click.option("--test-vnet", help="azure-migrate-csv: the isolated VNet test migrations go to (enables them).")
+@click.option("--allow-drift", is_flag=True,
+              help="azure-migrate-csv: write the CSV even when the workspace's inventory changed since the plan was "
+                   "computed (its servers are not the plan's); both digests are still printed.")
 @output_option("File to write (default, or -: standard output).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, wave: int | None, stack: str | None, plan_file: Path | None,
-           test_vnet: str | None, output: Path | None) -> None:
+           test_vnet: str | None, allow_drift: bool, output: Path | None) -> None:
     """The latest stored plan's JSON, byte for byte as computed (for `carelift plan diff` and reports),
-    or one wave as Azure Migrate's at-scale CSV."""
+    or one wave as Azure Migrate's at-scale CSV (exit 2 when the workspace's inventory changed since the
+    plan was computed, unless --allow-drift)."""
     from migrate.cli.files import is_standard_output, write_output
     from migrate.cli.terminal import echo
 
     if fmt == "azure-migrate-csv":
         from migrate.cli.plan_landing import azure_migrate_csv
 
-        azure_migrate_csv(ctx, plan_file, stack, wave, output, test_vnet)
+        azure_migrate_csv(ctx, plan_file, stack, wave, output, test_vnet, allow_drift)
         return
-    if wave is not None or stack or plan_file or test_vnet:
-        fail("--wave, --stack, --plan and --test-vnet belong to --format azure-migrate-csv")
+    if wave is not None or stack or plan_file or test_vnet or allow_drift:
+        fail("--wave, --stack, --plan, --test-vnet and --allow-drift belong to --format azure-migrate-csv")
 
     from migrate.workflows.sources import latest_record
 

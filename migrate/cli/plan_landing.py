@@ -97,30 +97,43 @@ def _summary(result, stack: str, target: Path) -> str:
     return "\n".join(lines)
 
 
+def allow_drift_option(what: str):
+    return click.option("--allow-drift", is_flag=True,
+                        help=f"Write {what} even when the workspace's inventory changed since the plan was computed "
+                             f"(its servers are not the plan's); both digests are still printed.")
+
+
 @click.command("runbook")
 @click.option("--wave", "wave", type=int, required=True, help="The wave's number.")
 @stack_option()
 @plan_file_option()
 @output_option("Write the Markdown here.")
+@allow_drift_option("the runbook")
 @click.pass_context
-def runbook(ctx: click.Context, wave: int, stack: str, plan_file: Path | None, output: Path | None) -> None:
+def runbook(ctx: click.Context, wave: int, stack: str, plan_file: Path | None, output: Path | None,
+            allow_drift: bool) -> None:
     """The wave's checklist in Markdown: replication start, test window, cutover, rule group, servers and
-    targets, links to verify, rollback point, owners, decommissioning."""
+    targets, links to verify, rollback point, owners, decommissioning.
+
+    The servers' targets, addresses and owners come from the workspace's inventory: one that changed since
+    the plan was computed exits 2, unless --allow-drift."""
     from migrate.cli.files import require_output, write_output
-    from migrate.cli.terminal import echo_data
+    from migrate.cli.terminal import echo, echo_data
     from migrate.workflows.landing import runbook as wave_runbook
 
     if output:
         require_output(output)
-    text = wave_runbook(ctx.obj["workspace"], wave, stack, plan_file)
+    result = wave_runbook(ctx.obj["workspace"], wave, stack, plan_file, allow_drift=allow_drift)
+    for line in result.warnings:
+        echo(f"warning: {line}", err=True)
     if output:
-        write_output(output, text)
+        write_output(output, result.text)
     else:
-        echo_data(text)
+        echo_data(result.text)
 
 
 def azure_migrate_csv(ctx: click.Context, plan_file: Path | None, stack: str | None, wave: int | None,
-                      output: Path | None, test_vnet: str | None) -> None:
+                      output: Path | None, test_vnet: str | None, allow_drift: bool = False) -> None:
     """`plan export --format azure-migrate-csv`: one wave's input for the at-scale scripts."""
     from migrate.cli.files import require_output, write_output
     from migrate.cli.terminal import echo, echo_data
@@ -130,7 +143,10 @@ def azure_migrate_csv(ctx: click.Context, plan_file: Path | None, stack: str | N
         fail("--format azure-migrate-csv needs --stack and --wave")
     if output:
         require_output(output)
-    export = wave_csv(ctx.obj["workspace"], wave, stack, plan_file, test_vnet)
+    result = wave_csv(ctx.obj["workspace"], wave, stack, plan_file, test_vnet, allow_drift=allow_drift)
+    for line in result.warnings:
+        echo(f"warning: {line}", err=True)
+    export = result.export
     if output:
         write_output(output, export.text)
     else:

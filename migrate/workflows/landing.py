@@ -10,6 +10,10 @@ the hybrid boundary, and the steady-state rules need every link whose two ends b
 They are read here, beside the facts, and handed to the pure `land` as data: landing (like planning)
 never opens the store, and the plan JSON does not grow by every link of the estate. They are the
 same edges `carelift plan` computed the crossing links from (`Workspace.dependencies`).
+
+`plan landing`, `plan runbook` and the Azure Migrate CSV check first that the workspace's inventory is
+the one the plan was computed from (`migrate.landing.drift`: exit 2, or warnings with ``allow_drift``);
+`plan --stack` places the plan it has just computed from the servers it read, so it has nothing to check.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 from migrate.inventory.model import Dependency, Server
 from migrate.landing.factory import WaveExport
-from migrate.landing.drift import checked, drift
+from migrate.landing.drift import MIGRATE_CSV, RUNBOOK, Use, checked, drift
 from migrate.landing.placement import LandingError, ServerFacts
 from migrate.landing.service import (Landing, azure_migrate_export, dependencies_digest, land, plan_with_targets,
                                      server_facts, stack_config, stack_path, wave_runbook)
@@ -85,19 +89,49 @@ def land_plan(directory: Path, stack: str, plan_file: Path | None = None, *,
     return StackLanding(config.stack, land(plan, facts, config, dependencies), tuple(warnings))
 
 
-def runbook(directory: Path, wave: int, stack: str, plan_file: Path | None = None) -> str:
-    """The wave's runbook in Markdown, the plan landed in the stack as deployed."""
+def checked_facts(directory: Path, plan: Mapping[str, Any], use: Use,
+                  allow_drift: bool) -> tuple[dict[str, ServerFacts], tuple[str, ...]]:
+    """The servers' facts, once the workspace's inventory is the one the plan was computed from (InventoryDrift
+    otherwise, unless ``allow_drift``: then the warning lines), read with its digest in one opening."""
+    facts, dependencies, digest = inventory_state(directory)
+    found = drift(plan, digest, len(dependencies), dependencies_digest(dependencies), use)
+    return facts, tuple(checked(found, allow_drift))
+
+
+@dataclass(frozen=True)
+class WaveRunbook:
+    text: str
+    """The runbook in Markdown."""
+    warnings: tuple[str, ...] = ()
+    """The inventory drifted since the plan (``allow_drift``), or the plan records no digest to check."""
+
+
+@dataclass(frozen=True)
+class WaveCsv:
+    export: WaveExport
+    """The CSV and what it left out."""
+    warnings: tuple[str, ...] = ()
+    """As `WaveRunbook.warnings`."""
+
+
+def runbook(directory: Path, wave: int, stack: str, plan_file: Path | None = None, *,
+            allow_drift: bool = False) -> WaveRunbook:
+    """The wave's runbook in Markdown, the plan landed in the stack as deployed, with the servers' facts from
+    the workspace: InventoryDrift when its inventory is not the one the plan was computed from (`drift.RUNBOOK`)."""
     plan = plan_document(directory, plan_file)
     config = stack_config(stack_path(stack), bare=False)
-    return wave_runbook(plan, wave, inventory_facts(directory), config)
+    facts, warnings = checked_facts(directory, plan, RUNBOOK, allow_drift)
+    return WaveRunbook(wave_runbook(plan, wave, facts, config), warnings)
 
 
 def azure_migrate_csv(directory: Path, wave: int, stack: str, plan_file: Path | None = None,
-                      test_vnet: str | None = None) -> WaveExport:
-    """One wave as Azure Migrate's at-scale CSV, the plan landed in the stack as deployed."""
+                      test_vnet: str | None = None, *, allow_drift: bool = False) -> WaveCsv:
+    """One wave as Azure Migrate's at-scale CSV, the plan landed in the stack as deployed, with the servers'
+    facts from the workspace: InventoryDrift as for the runbook (`drift.MIGRATE_CSV`)."""
     plan = plan_document(directory, plan_file)
     config = stack_config(stack_path(stack), bare=False)
-    return azure_migrate_export(plan, wave, inventory_facts(directory), config, test_vnet)
+    facts, warnings = checked_facts(directory, plan, MIGRATE_CSV, allow_drift)
+    return WaveCsv(azure_migrate_export(plan, wave, facts, config, test_vnet), warnings)
 
 
 def with_targets(plan: Mapping[str, Any], servers: Sequence[Server], stack: str) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 """`carelift plan landing --plan FILE` when the workspace's dependencies changed since the plan was computed:
 exit 2 naming both inventory digests and nothing written, or, with --allow-drift, the overlay written
-and the same digests in a warning on standard error."""
+and the same digests in a warning on standard error. `plan runbook` and `plan export --format
+azure-migrate-csv` join the plan with the workspace's servers the same way, and are refused alike."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from migrate.cli import main
@@ -67,3 +69,58 @@ def test_allow_drift_writes_the_overlay_with_the_warning(drifted, tmp_path):
     assert "…" not in result.output  # no line shortened
     assert f"inventory sha256 {recorded} with 5 dependencies" in " ".join(result.output.split())
     assert "10.9.9.10/32" in output.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def one_subnet(tmp_path):
+    """The prod stack sending every server to one existing subnet, so the wave lands as the stack is deployed."""
+    document = yaml.safe_load((STACKS / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
+    document["config"]["carelift:landing"]["rules"] = []
+    document["config"]["carelift:landing"]["default"] = {"spoke": "clinical", "subnet": "snet-ehr-app"}
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return str(path)
+
+
+COMMANDS = {
+    "runbook": (["plan", "runbook", "--wave", "3"], "the runbook would join the waves of the plan with other server facts"),
+    "csv": (["plan", "export", "--format", "azure-migrate-csv", "--wave", "3"],
+            "the Azure Migrate CSV would join the waves of the plan with other server facts"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_runbook_and_the_csv_exit_2_on_drift_and_write_nothing(drifted, one_subnet, tmp_path, command):
+    workspace, plan = drifted
+    arguments, joins = COMMANDS[command]
+    recorded = json.loads(plan.read_text())["inputs"]["inventory"]["sha256"]
+    output = tmp_path / "out.txt"
+    result = CliRunner().invoke(main, ["--workspace", str(workspace), *arguments, "--stack", one_subnet, "--plan",
+                                       str(plan), "-o", str(output)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"error: the inventory of the workspace changed since the plan was computed: {joins}" in text
+    assert f"the plan was computed from inventory sha256 {recorded} with 5 dependencies" in text
+    assert "--allow-drift" in text and "…" not in result.output
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_runbook_and_the_csv_with_allow_drift_are_written_with_the_warning(drifted, one_subnet, tmp_path,
+                                                                             command):
+    workspace, plan = drifted
+    arguments, joins = COMMANDS[command]
+    output = tmp_path / "out.txt"
+    result = CliRunner().invoke(main, ["--workspace", str(workspace), *arguments, "--stack", one_subnet, "--plan",
+                                       str(plan), "-o", str(output), "--allow-drift"])
+    assert result.exit_code == 0, result.output
+    assert f"warning: the inventory of the workspace changed since the plan was computed: {joins} (--allow-drift: " \
+           f"written anyway)" in " ".join(result.output.split())
+    assert "epic-prd-app01" in output.read_text(encoding="utf-8")
+
+
+def test_allow_drift_belongs_to_the_csv_format(drifted):
+    workspace, _ = drifted
+    result = CliRunner().invoke(main, ["--workspace", str(workspace), "plan", "export", "--allow-drift"])
+    assert result.exit_code == 2
+    assert "--allow-drift belong to --format azure-migrate-csv" in result.output

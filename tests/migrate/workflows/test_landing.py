@@ -57,10 +57,13 @@ def test_landing_a_plan_file_writes_nothing_and_returns_the_overlay(workspace, p
 
 
 def test_a_runbook_and_a_waves_csv_from_a_plan_file(workspace, plan_file, one_subnet_stack):
-    text = runbook(workspace, 2, str(one_subnet_stack), plan_file)
-    assert text.startswith("# Wave 2 runbook (stack prod)")
-    export = azure_migrate_csv(workspace, 2, str(one_subnet_stack), plan_file, "vnet-test")
-    assert export.rows == 1 and "ehr-prd-app01" in export.text
+    result = runbook(workspace, 2, str(one_subnet_stack), plan_file)
+    assert result.text.startswith("# Wave 2 runbook (stack prod)")
+    csv = azure_migrate_csv(workspace, 2, str(one_subnet_stack), plan_file, "vnet-test")
+    assert csv.export.rows == 1 and "ehr-prd-app01" in csv.export.text
+    # A hand-made plan records no inventory digest: both say it cannot be checked, neither refuses.
+    assert [w.split(",")[0] for w in (*result.warnings, *csv.warnings)] == [
+        "the plan records no inventory digest (inputs.inventory.sha256)"] * 2
 
 
 def test_the_plan_is_read_before_the_inventory_as_the_commands_always_did(tmp_path, plan_file, one_subnet_stack):
@@ -157,3 +160,64 @@ def test_the_same_inventory_passes_and_a_plan_without_a_digest_is_only_warned_ab
     assert not found.drifted and found.lines() == [
         "the plan records no inventory digest (inputs.inventory.sha256), so carelift cannot tell whether the 5 "
         f"dependencies of the workspace (sha256 {'cd' * 32}) are the ones it was computed from"]
+
+
+def _plan_then_edit(workspace, tmp_path):
+    """A plan file computed from the workspace, then a CMDB extract imported that gives the EHR server
+    (wave 3) another owner and address: its facts are no longer those the plan was computed from."""
+    from migrate.inventory.model import ParsedFile, Server
+    from migrate.inventory.store import SourceFile, Workspace
+
+    path = _plan_then_import(workspace, tmp_path)
+    with Workspace.open(workspace) as store:
+        store.import_files([(SourceFile("cmdb.csv", "e" * 64, "csv"),
+                             ParsedFile("cmdb.csv", "csv", servers=(
+                                 Server(name="epic-prd-app01", owner="Interfaces team", ips=("10.2.0.77",)),)))],
+                           now="2026-12-06T00:00:00Z")
+    return path
+
+
+def test_a_runbook_and_a_csv_of_a_plan_whose_servers_changed_are_refused(workspace, tmp_path, one_subnet_stack):
+    """The runbook and the Azure Migrate CSV join the plan's waves with the servers' facts as they are now
+    (targets, addresses, owners, OS): after a server edit they are refused like `plan landing`, naming both
+    digests, for the plan file and the stored plan alike."""
+    from migrate.landing.drift import InventoryDrift
+    from migrate.workflows.landing import inventory_state
+
+    plan_file = _plan_then_edit(workspace, tmp_path)
+    recorded = json.loads(plan_file.read_text())["inputs"]["inventory"]["sha256"]
+    current = inventory_state(workspace)[2]
+    stack = str(one_subnet_stack)
+    for stored in (plan_file, None):
+        with pytest.raises(InventoryDrift) as refused:
+            runbook(workspace, 3, stack, stored)
+        assert refused.value.exit_code == 2
+        assert refused.value.title == ("the inventory of the workspace changed since the plan was computed: the "
+                                       "runbook would join the waves of the plan with other server facts")
+        lines = refused.value.lines()
+        assert lines[0] == (f"the plan was computed from inventory sha256 {recorded} with 5 dependencies; the "
+                            f"inventory of the workspace is now sha256 {current} with 5 dependencies")
+        assert lines[3] == ("plan again (`carelift plan`), land that plan (`carelift plan landing`) and deploy it, "
+                            "or pass --allow-drift to write this runbook anyway")
+        with pytest.raises(InventoryDrift) as refused:
+            azure_migrate_csv(workspace, 3, stack, stored)
+        assert refused.value.title.endswith("the Azure Migrate CSV would join the waves of the plan with other "
+                                            "server facts")
+        assert refused.value.lines()[3].endswith("or pass --allow-drift to write this CSV anyway")
+
+
+def test_allow_drift_writes_the_runbook_and_the_csv_with_the_warning(workspace, tmp_path, one_subnet_stack):
+    plan_file = _plan_then_edit(workspace, tmp_path)
+    result = runbook(workspace, 3, str(one_subnet_stack), plan_file, allow_drift=True)
+    assert result.warnings[0].endswith("with other server facts (--allow-drift: written anyway)")
+    assert len(result.warnings) == 4 and "sha256" in result.warnings[1]
+    # What the warning is about: the owner the runbook names is the workspace's, not the plan's inventory's.
+    assert "| epic-prd-app01 | rehost |" in result.text and "Interfaces team" in result.text
+    csv = azure_migrate_csv(workspace, 3, str(one_subnet_stack), plan_file, allow_drift=True)
+    assert csv.warnings[0].endswith("(--allow-drift: written anyway)") and "epic-prd-app01" in csv.export.text
+
+
+def test_a_runbook_and_a_csv_of_the_workspaces_own_plan_pass_without_a_word(workspace, tmp_path, one_subnet_stack):
+    plan_file = _plan_then_import(workspace, tmp_path)
+    assert runbook(workspace, 3, str(one_subnet_stack), plan_file).warnings == ()
+    assert azure_migrate_csv(workspace, 3, str(one_subnet_stack)).warnings == ()
