@@ -14,8 +14,9 @@ migration 0004), which is what `undo` replays backwards:
 
 Every log row belongs to the newest batch when it is written, and batches are never deleted, so
 the log is in batch order: a batch's rows are one range of ids (`_log_range`, by bisection) and
-the rows of later batches are the ids after it. No index is kept for either question (they cost
-more than a fifth of a large import's store time; an undo reads the range it needs).
+the rows of later batches are the ids after it. No index is kept for either question: the two
+there were cost a third of a 50,000-server import's store time (1.6 s CPU), and an undo reads
+only the range it needs and, for the conflict check, the rows after it.
 
 The planner's advice for servers sharing a name is "rename all but one": `rename` takes the
 server's identity (shown by `inventory show` when a name is ambiguous) and refuses a name
@@ -189,8 +190,8 @@ def undo(connection: sqlite3.Connection, batch_id: int, now: str) -> EditResult:
                                  (start, end)).fetchall()
         later = _conflicting_batches(connection, batch_id, start, end)
         if later:
-            raise EditError(f"later batches changed the same rows: undo them first, newest first "
-                            f"(batches {', '.join(map(str, later))})")
+            raise EditError(f"later batches changed the same rows (or saw the same servers): undo them first, "
+                            f"newest first (batches {', '.join(map(str, later))})")
         batch = _batch(connection, f"batch {batch_id} ({kind} {path})", "undo", now)
         touched = {r for tbl, _, r, old in log if tbl == "servers"} | {
             json.loads(old)["server_id"] for tbl, _, _, old in log if tbl in ("disks", "application_servers") and old}

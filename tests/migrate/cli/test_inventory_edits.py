@@ -143,7 +143,8 @@ def test_an_import_that_sees_a_server_unchanged_is_undone_newest_first(tmp_path)
     (tmp_path / "b-again.csv").write_text(SERVERS_B, encoding="utf-8")
     run("inventory", "import", str(tmp_path / "b-again.csv"))
     assert {row[3]: row[-1] for row in rows()["servers"]} == {"epic-db01": 3, "pacs01": 3, "lis01": 3, "web01": 3}
-    assert "undo them first, newest first (batches 3)" in run("inventory", "batches", "undo", "2", code=2)
+    assert ("later batches changed the same rows (or saw the same servers): undo them first, newest first "
+            "(batches 3)") in run("inventory", "batches", "undo", "2", code=2)
     run("inventory", "batches", "undo", "3")
     assert state() == after_b
     run("inventory", "batches", "undo", "2")
