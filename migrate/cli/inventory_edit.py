@@ -66,7 +66,8 @@ def batches() -> None:
 def undo(ctx: click.Context, batch_id: int) -> None:
     """Undo batch N (an import, rename, remove or undo): every row it wrote is put back as it was.
 
-    Refused while a later batch still in effect changed the same servers or edges: undo those
+    Refused while a later batch still in effect changed the same servers or edges, or re-imported
+    a server batch N wrote (even unchanged: it moved the server's last-seen batch): undo those
     first, newest first. The undo is a batch too, so undoing it puts batch N back.
     """
     from migrate.inventory import service
