@@ -30,7 +30,7 @@ from migrate.planning.constraints import Problem, capacity_of, compile_problem
 from migrate.planning.model import CrossingLink, Infeasibility, InfeasiblePlan, MoveGroup, WaveAssignment
 from migrate.planning.settings import PlanSettings
 from migrate.planning.waves_construct import PRIORITIES, Graph, Waves, construct, exposure
-from migrate.planning.waves_improve import improve, kick
+from migrate.planning.waves_improve import improve, kick, polish
 from migrate.planning.waves_split import split_oversized
 
 HYBRID_LINK = "ExpressRoute/VPN"
@@ -41,7 +41,8 @@ WORK_PER_ITEM = 40
 (at least MIN_WORK) — generous for a hospital's few thousand groups, a bound at 100,000 servers."""
 MIN_WORK = 1_000_000
 SMALL_PROBLEM = 1_000
-SMALL_PROBLEM_WORK = 2_000_000
+POLISH_SHARE = 3
+SMALL_PROBLEM_WORK = 3_000_000
 """Up to SMALL_PROBLEM groups the budget is at least SMALL_PROBLEM_WORK: a second or two that
 brings plans of a hospital's few hundred groups within 1 % of the exact optimum."""
 
@@ -79,8 +80,8 @@ def plan_waves(groups: Sequence[MoveGroup], dependencies: Sequence[Dependency], 
 
 
 def optimise(p: Problem, g: Graph) -> Waves:
-    """The best plan over the constructions of PRIORITIES, each improved then kicked while its
-    share of the budget lasts: lowest H, then fewest waves."""
+    """The best plan over the constructions of PRIORITIES, each improved then kicked (and, up to
+    SMALL_PROBLEM groups, polished) while its share of the budget lasts: lowest H, then fewest waves."""
     best, best_key = None, None
     floor = SMALL_PROBLEM_WORK if len(p.groups) <= SMALL_PROBLEM else MIN_WORK
     work = max(floor, WORK_PER_ITEM * (g.edges + len(p.groups))) // len(PRIORITIES)
@@ -88,6 +89,8 @@ def optimise(p: Problem, g: Graph) -> Waves:
         state = construct(p, g, priority)
         improve(p, g, state, work)
         kick(p, g, state, work, n)
+        if len(p.groups) <= SMALL_PROBLEM:
+            polish(p, g, state, work // POLISH_SHARE)
         key = (exposure(g, state), len(state.loads))
         if best_key is None or key < best_key:
             best, best_key = state, key

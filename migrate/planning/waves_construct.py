@@ -99,6 +99,24 @@ class Waves:
         return (load[0] - out[0] + size[0] <= cap[0] and load[1] - out[1] + size[1] <= cap[1]
                 and load[2] - out[2] + size[2] <= cap[2] and load[3] - out[3] + size[3] <= cap[3])
 
+    def within(self, w: int) -> bool:
+        """Wave w (≥ 1) keeps every limit."""
+        load, cap = self.loads[w], self.cap
+        return load[0] <= cap[0] and load[1] <= cap[1] and load[2] <= cap[2] and load[3] <= cap[3]
+
+    def overflow_change(self, i: int, a: int, b: int) -> float:
+        """How much moving group i from wave a to wave b changes the two waves' excess over the
+        limits (each limit's excess as a share of the limit, summed)."""
+        size, cap = self.size[i], self.cap
+        change = 0.0
+        for k in range(4):
+            if not size[k]:
+                continue
+            from_a, into_b = self.loads[a][k], self.loads[b][k]
+            change += (max(0.0, into_b + size[k] - cap[k]) - max(0.0, into_b - cap[k])
+                       - max(0.0, from_a - cap[k]) + max(0.0, from_a - size[k] - cap[k])) / (cap[k] or 1)
+        return change
+
     def place(self, i: int, w: int) -> None:
         self.ensure(w)
         old = self.wave[i]

@@ -1,4 +1,5 @@
-"""Local improvement of a wave plan: moves, swaps and ejections that lower H, then kicks.
+"""Local improvement of a wave plan: moves, swaps and ejections that lower H, whole waves
+reordered, then kicks and a polish of several-for-several exchanges.
 
 For one group, the cost of a wave b is c(b) = pull × b + Σ W_ij × |b − wave_j|: convex, minimal
 at the weighted median of its neighbours' waves (the foundation's pull sits at wave 0). Candidate
@@ -12,11 +13,16 @@ waves are tried from that median outwards, while cheaper than the group's wave:
 A move is allowed only inside the group's window — its [lo, hi] and the waves of its
 predecessors and successors — so every rule keeps holding. Groups are revisited only when
 something near them changed: a neighbour, a predecessor or successor moved, or room opened in a
-wave they wanted. Empty waves are closed when every group above may move one wave earlier.
+wave they wanted. Empty waves are closed when every group above may move one wave earlier, and
+whole waves move to another position while that lowers H (`waves_reorder`: a full wave whose
+groups all want the same neighbour never moves one group at a time).
 Small problems then get kicks (iterated local search): one to three random moves — to any
 allowed wave, a new last wave included (at most WAVE_SLACK past the starting plan) — and a new
-descent, walking on while H does not rise; the best plan met (lowest H, then fewest waves) is
-kept. The random generator is seeded, so the result is deterministic.
+descent and reordering, walking on while H does not rise; the best plan met (lowest H, then
+fewest waves) is kept. The random generator is seeded, so the result is deterministic.
+The polish (`polish`, small problems) then exchanges several groups for several between two
+neighbouring waves, Kernighan–Lin style (`_Search.repartition`), and empties the last wave into
+earlier ones where that costs no H (`_Search.close_last`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from bisect import bisect_right
 
 from migrate.planning.constraints import Problem
 from migrate.planning.waves_construct import Graph, Waves, exposure
+from migrate.planning.waves_reorder import WaveOrder
 
+IMPROVE_ROUNDS = 8
+"""Descents of `improve`, each followed by closing empty waves and reordering whole waves."""
 SWAP_WAVES = 3
 """Cheapest candidate waves in which a blocked group looks for an exchange partner."""
 SWAP_CANDIDATES = 24
@@ -39,10 +48,10 @@ KICK_ROUNDS = 3000
 KICK_WORK = 1_000_000
 """Kicks: at most KICK_ROUNDS, fewer as the problem grows (none past KICK_WORK groups + links)."""
 KICK_PATIENCE = 2000
+"""Kicks stop after this many rounds in a row without a lower H."""
 WAVE_SLACK = 3
 """Kicks may open waves up to this many past the plan they started from: room for an ordering
 chain to spread, without walking a plateau of H into a plan twice as long."""
-"""Kicks stop after this many rounds in a row without a lower H."""
 
 
 def improve(p: Problem, g: Graph, state: Waves, work: int) -> None:
@@ -50,12 +59,35 @@ def improve(p: Problem, g: Graph, state: Waves, work: int) -> None:
     search = _Search(p, g, state, work)
     everything = [i for i in range(len(p.groups)) if search.movable[i]]
     dirty = everything
-    for _ in range(3):
+    for _ in range(IMPROVE_ROUNDS):
         search.descend(dirty)
-        if not _compact(p, state):
+        closed = _compact(p, state)
+        if not search.reorder() and not closed:
             break
         search.costs.clear()
         dirty = everything
+
+
+def polish(p: Problem, g: Graph, state: Waves, work: int) -> None:
+    """Exchanges of several groups between neighbouring waves (`_Search.repartition`), each
+    round followed by a descent and a reordering of whole waves, while H falls; then the last
+    waves emptied where that costs no H (`_Search.close_last`). In place, within `work`."""
+    search = _Search(p, g, state, work)
+    everything = [i for i in range(len(p.groups)) if search.movable[i]]
+    for _ in range(IMPROVE_ROUNDS):
+        split = False
+        for x in range(1, len(state.loads) - 1):
+            if search.work <= 0:
+                break
+            split = search.repartition(x) or split
+        if not split:
+            break
+        search.descend(everything)
+        _compact(p, state)
+        search.reorder()
+        search.costs.clear()
+    while search.close_last():
+        pass
 
 
 def kick(p: Problem, g: Graph, state: Waves, work: int, seed: int = 0) -> None:
@@ -114,6 +146,18 @@ class _Search:
         self.costs: dict[int, _Cost] = {}
         self.work = work
         self.seed = 0
+        self.order = WaveOrder(p, g)
+
+    def reorder(self) -> int:
+        """Move whole waves while H falls (`waves_reorder`), charged to the budget; how much H fell."""
+        if self.work <= 0:
+            return 0
+        before = self.order.spent
+        gained = self.order.reorder(self.state, self.work)
+        self.work -= self.order.spent - before
+        if gained:
+            self.costs.clear()
+        return gained
 
     def cost(self, i: int) -> _Cost:
         found = self.costs.get(i)
@@ -149,6 +193,82 @@ class _Search:
                     touched.update(k for k, _ in g.nbrs[j])
                     touched.update(self.related[j])
             dirty = sorted(i for i in touched if self.movable[i])
+
+    def repartition(self, x: int) -> bool:
+        """Kernighan–Lin between waves x and x + 1: move their groups across one at a time, cheapest
+        first even when H rises or a wave overflows, each group once; keep the prefix of moves with
+        the lowest H that fits both waves. Finds exchanges of several groups for several, which no
+        single move, swap or pair makes when the waves are full. True if H fell."""
+        state, p = self.state, self.p
+        y = x + 1
+        # Groups without links cost the same in every wave: moving them changes nothing but room.
+        pool = sorted(i for i in state.members[x] | state.members[y] if self.movable[i]
+                      and (self.g.nbrs[i] or self.g.pull[i]))
+        moved: list[tuple[int, int]] = []
+        locked: set[int] = set()
+        total = best_total = best_length = 0
+        for _ in range(len(pool)):
+            pick = None
+            for i in pool:
+                if i in locked:
+                    continue
+                a = state.wave[i]
+                b = y if a == x else x
+                low, high = self.window(i)
+                if not low <= b <= high:
+                    continue
+                cost = self.cost(i)
+                delta = cost(b) - cost(a)
+                self.work -= 2
+                # A move that overfills its wave more than it relieves the other comes last.
+                key = (state.overflow_change(i, a, b) > 0, delta)
+                if pick is None or key < pick[0]:
+                    pick = (key, i, a, b)
+            if pick is None:
+                break
+            (_, delta), i, a, b = pick
+            self.place(i, b)
+            locked.add(i)
+            moved.append((i, a))
+            total += delta
+            if total < best_total and state.within(x) and state.within(y) \
+                    and not (p.pilot and x == 1 and not state.members[1]):
+                best_total, best_length = total, len(moved)
+        for i, a in reversed(moved[best_length:]):
+            self.place(i, a)
+        return best_length > 0
+
+    def close_last(self) -> bool:
+        """Empty the last wave into earlier ones without raising H (groups without links cost the
+        same anywhere, and a kick's walk may have spread them), then drop it; False, and nothing
+        moved, if some group of it has no such place."""
+        state = self.state
+        top = len(state.loads) - 1
+        if top <= 1:
+            return False
+        moved: list[int] = []
+        for i in sorted(state.members[top], key=lambda i: (self.p.lo[i], i)):
+            target = None
+            if self.movable[i]:
+                low, high = self.window(i)
+                cost = self.cost(i)
+                here = cost(top)
+                for b, c in cost.by_cost(low, min(high, top - 1)):
+                    self.work -= 1
+                    if c > here:
+                        break
+                    if state.fits(i, b):
+                        target = b
+                        break
+            if target is None:
+                for k in reversed(moved):
+                    self.place(k, top)
+                return False
+            self.place(i, target)
+            moved.append(i)
+        state.loads.pop()
+        state.members.pop()
+        return True
 
     def improve_one(self, i: int) -> list[tuple[int, int]]:
         """Move group i to a cheaper wave if H falls; (group, wave it left) for what moved."""
@@ -297,6 +417,14 @@ class _Search:
             # The best plan: H first, then the number of waves.
             now = (exposure(g, state), len(state.loads))
             self.work -= len(p.groups) + g.edges
+            if self.reorder():  # whole waves in a better order: descend again from there
+                self.blocked.clear()
+                self.descend(candidates)
+                while len(state.loads) > 1 and not state.members[-1]:
+                    state.loads.pop()
+                    state.members.pop()
+                now = (exposure(g, state), len(state.loads))
+                self.work -= len(p.groups) + g.edges
             if now < best:
                 best, best_state, stale = now, _snapshot(state), 0
             if now[0] <= current[0]:  # walk on while H does not rise (plateaus are common)

@@ -134,7 +134,8 @@ def test_a_wildcard_rule_is_refused_in_the_overlay_and_fails_cl_fw_004_in_a_temp
     export = tmp_path / "prod.arm.json"
     assert CliRunner().invoke(main, ["infra", "export-arm", "--stack", stack, "-o", str(export)]).exit_code == 0
     template = json.loads(export.read_text())
-    group = next(r for r in template["resources"] if r["name"].endswith("rcg-migration-wave-02"))
+    first = document["overlay"]["hybridWaves"][0]["wave"]  # the plan decides which wave has hybrid rules first
+    group = next(r for r in template["resources"] if r["name"].endswith(f"rcg-migration-wave-{first:02d}"))
     rule = group["properties"]["ruleCollections"][0]["rules"][0]
     rule.update(sourceAddresses=["*"], destinationAddresses=["*"], destinationPorts=["*"])
     export.write_text(json.dumps(template))
