@@ -195,9 +195,10 @@ def _with_allowances(rules: list[network.SecurityRuleArgs],
 
 def _allowance_rules(allowances: Sequence[SubnetAllowance]) -> list[network.SecurityRuleArgs]:
     """The landing overlay's inbound flows (hybrid and steady state): exact sources and ports, named after
-    their wave."""
+    their wave, with the overlay's short description (hybrid until a wave, steady state, permanent)."""
     return [network.SecurityRuleArgs(
-        name=allow.name, priority=ALLOWANCE_PRIORITY + i, direction="Inbound", access="Allow",
+        name=allow.name, description=allow.description or None, priority=ALLOWANCE_PRIORITY + i, direction="Inbound",
+        access="Allow",
         protocol=allow.protocol.capitalize(), source_address_prefixes=list(allow.sources), source_port_range="*",
         destination_address_prefix="*",
         destination_port_range=allow.ports[0] if len(allow.ports) == 1 else None,

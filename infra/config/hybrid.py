@@ -12,6 +12,8 @@ from infra.config.model import HybridRule, HybridWave, Spoke, SteadyStateWave, S
 from infra.config.reader import _Reader
 
 HYBRID_PROTOCOLS = ("TCP", "UDP")
+NSG_DESCRIPTION_MAX = 140
+"""Characters in a network security rule's description (azure-native SecurityRule: "Restricted to 140 chars")."""
 PORT = re.compile(r"^(\d{1,5})(-(\d{1,5}))?$")
 
 
@@ -104,7 +106,7 @@ def _allowances(r: _Reader, w: dict[str, Any], wk: str, spokes: list[Spoke]) -> 
     allowances = []
     for j, allow in enumerate(r.items(w.get("allowances"), f"{wk}.allowances")):
         ak = f"{wk}.allowances[{j}]"
-        allow = r.mapping(allow, ak, ("spoke", "subnet", "name", "protocol", "sources", "ports"))
+        allow = r.mapping(allow, ak, ("spoke", "subnet", "name", "protocol", "sources", "ports", "description"))
         spoke, subnet = r.string(allow, "spoke", ak), r.string(allow, "subnet", ak)
         if spoke and subnet and (spoke, subnet) not in subnets:
             r.fail(f"{ak}.subnet", f"names no subnet {subnet!r} of a spoke {spoke!r}")
@@ -113,6 +115,10 @@ def _allowances(r: _Reader, w: dict[str, Any], wk: str, spokes: list[Spoke]) -> 
         protocol = r.string(allow, "protocol", ak, choices=HYBRID_PROTOCOLS)
         sources = r.strings(allow, "sources", ak, _address_problem)
         ports = r.strings(allow, "ports", ak, _port_problem)
+        description = r.string(allow, "description", ak) if "description" in allow else ""
+        if description and len(description) > NSG_DESCRIPTION_MAX:
+            r.fail(f"{ak}.description", f"must be at most {NSG_DESCRIPTION_MAX} characters (Azure's limit for a "
+                                        f"security rule's description); got {len(description)}")
         if spoke and subnet and name and protocol and sources and ports:
-            allowances.append(SubnetAllowance(spoke, subnet, name, protocol, sources, ports))
+            allowances.append(SubnetAllowance(spoke, subnet, name, protocol, sources, ports, description or ""))
     return tuple(allowances)

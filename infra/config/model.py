@@ -95,6 +95,9 @@ class SubnetAllowance:
     protocol: str
     sources: tuple[str, ...]
     ports: tuple[str, ...]
+    description: str = ""
+    """What the allowance is for (hybrid until a wave, steady state, permanent), at most 140 characters: Azure's
+    limit for a security rule's description. Empty: none (an overlay written before it had one)."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import ipaddress
 from typing import Any, Mapping
 
 from infra.landing_overlay import FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES
-from migrate.landing.retained import permanent_description
+from migrate.landing.retained import permanent_allowance, permanent_description
 
 SHOWN = 3
 """Addresses a grouped rule's description names before "and N more" (the overlay holds them all)."""
@@ -65,7 +65,8 @@ def grouped_waves(per_address: Mapping[tuple, Mapping[str, set]], prefix: str, n
                                                                    wave_number)})
         if not outbound:
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
-                                       "protocol": protocol, "sources": list(hosts), "ports": shown_ports})
+                                       "protocol": protocol, "sources": list(hosts), "ports": shown_ports,
+                                       "description": permanent_allowance(why, wave_number)})
     return tuple(waves[w] for w in sorted(waves))
 
 

@@ -15,10 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from infra.config.hybrid import hybrid_period_over
+from infra.config.hybrid import NSG_DESCRIPTION_MAX, hybrid_period_over
 from migrate.landing.placement import Placement, ServerFacts
 
 _NEED = re.compile(r"firewall rule (tcp|udp)/(\d+)", re.I)
+
+
+def nsg_description(text: str) -> str:
+    """An NSG allowance's description: Azure keeps at most 140 characters, so a longer text is cut with '...'.
+    Before it, only the names (allow-wNN, allow-sNN, allow-pNN, allow-eNN) told the kinds apart."""
+    return text if len(text) <= NSG_DESCRIPTION_MAX else text[:NSG_DESCRIPTION_MAX - 3].rstrip() + "..."
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,12 @@ def _waves(grouped: Mapping[tuple, Mapping[str, Any]]) -> tuple[dict[str, Any], 
             "description": _description(ends, entry["last"]),
         })
         if inbound:
+            links = sorted({f"{s} -> {d}" for s, d, _, _ in entry["links"]})
+            more = f" and {len(links) - 1} more" if len(links) > 1 else ""
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
-                                       "protocol": protocol, "sources": list(sources), "ports": ports})
+                                       "protocol": protocol, "sources": list(sources), "ports": ports,
+                                       "description": nsg_description(f"Hybrid from wave {first}, not needed after "
+                                                                      f"wave {entry['last']}: {links[0]}{more}")})
     return tuple(waves[w] for w in sorted(waves))
 
 

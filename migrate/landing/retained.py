@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from migrate.inventory.model import Dependency
-from migrate.landing.hybrid import Skipped, ipv4_hosts
+from migrate.landing.hybrid import Skipped, ipv4_hosts, nsg_description
 from migrate.landing.placement import Placement, ServerFacts
 
 PROTOCOLS = ("TCP", "UDP")
@@ -150,8 +150,14 @@ def permanent_waves(grouped: Mapping[tuple, set[int]], prefix: str, hosts: Calla
                               "ports": ports, "description": description})
         if not outbound:
             wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
-                                       "protocol": protocol, "sources": list(addresses), "ports": ports})
+                                       "protocol": protocol, "sources": list(addresses), "ports": ports,
+                                       "description": permanent_allowance(why(peer), wave_number)})
     return tuple(waves[w] for w in sorted(waves))
+
+
+def permanent_allowance(why: str, wave: int) -> str:
+    """A permanent rule's NSG allowance description (140 characters at most): from which wave, and why."""
+    return nsg_description(f"Permanent from wave {wave}: {why}")
 
 
 def permanent_description(landed: list[str], why: str, peer: str, where: str, outbound: bool, wave: int) -> str:

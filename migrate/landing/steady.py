@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from migrate.inventory.model import Dependency
-from migrate.landing.hybrid import Skipped
+from migrate.landing.hybrid import Skipped, nsg_description
 from migrate.landing.placement import Placement
 
 PROTOCOLS = ("TCP", "UDP")
@@ -81,7 +81,10 @@ def _waves(grouped: Mapping[tuple, Mapping[str, Any]]) -> tuple[dict[str, Any], 
             wave["rules"].append({"name": name, "protocol": protocol, "sources": [prefix_a],
                                   "destinations": [prefix_b], "ports": ports, "description": description})
         wave["allowances"].append({"spoke": spoke_b, "subnet": subnet_b, "name": f"allow-{name}",
-                                   "protocol": protocol, "sources": [prefix_a], "ports": ports})
+                                   "protocol": protocol, "sources": [prefix_a], "ports": ports,
+                                   "description": nsg_description(
+                                       f"Steady state from wave {wave_number}: {spoke_a}/{subnet_a} -> "
+                                       f"{spoke_b}/{subnet_b}, {len(entry['links'])} server pair(s) inside Azure")})
     return tuple(waves[w] for w in sorted(waves))
 
 

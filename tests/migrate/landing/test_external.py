@@ -115,7 +115,9 @@ def test_on_premises_addresses_get_exact_permanent_rules_from_the_landed_servers
         "description": "Permanent: 172.20.20.11 is not in the inventory (a device or unlisted server). On-premises "
                        "dependency 172.20.20.11 -> clinical/snet-clinical-apps (lis-prd-app01), from wave 3."}]
     assert waves[3]["allowances"] == [{"spoke": "clinical", "subnet": "snet-clinical-apps", "name": "allow-e03-001-in",
-                                       "protocol": "TCP", "sources": ["172.20.20.11/32"], "ports": ["5001", "5002"]}]
+                                       "protocol": "TCP", "sources": ["172.20.20.11/32"], "ports": ["5001", "5002"],
+                                       "description": "Permanent from wave 3: 172.20.20.11 is not in the inventory "
+                                                      "(a device or unlisted server)"}]
     assert [(r["name"], r["protocol"], r["sources"], r["destinations"], r["ports"]) for r in waves[2]["rules"]] == [
         ("e02-001-out", "TCP", [EHR], ["10.8.1.5/32"], ["445"]),
         ("e02-002-out", "TCP", [EHR], ["172.20.30.10/32"], ["9100"]),

@@ -64,7 +64,9 @@ def test_analysers_sending_to_the_lis_share_one_rule_and_one_allowance():
         ("e03-001-in", hosts, [CLINICAL_APPS])]
     assert external.waves[0]["allowances"] == [{"spoke": "clinical", "subnet": "snet-clinical-apps",
                                                 "name": "allow-e03-001-in", "protocol": "TCP", "sources": hosts,
-                                                "ports": ["5001"]}]
+                                                "ports": ["5001"],
+                                                "description": "Permanent from wave 3: 20 addresses are not in the "
+                                                               "inventory (devices or unlisted servers)"}]
     assert external.held() == (20, 20)
 
 
@@ -195,6 +197,8 @@ def test_every_rule_is_exact_and_every_link_has_one(drawn, max_rule, max_allowan
             else:
                 assert (allowance["sources"], allowance["ports"], allowance["protocol"]) == (
                     rule["sources"], rule["ports"], rule["protocol"])
+                assert allowance["description"].startswith(f"Permanent from wave {wave['wave']}: ")
+                assert len(allowance["description"]) <= 140  # Azure's limit for a security rule's description
         assert not allowances  # every allowance is an inbound rule's
     assert granted == real
     assert external.addresses == len({host for *_, host, _ in real})

@@ -33,7 +33,9 @@ def test_each_rule_is_exactly_its_links(plan, prod_bare):
     # Inbound flows also open the moved end's NSG; outbound ones need no allowance.
     (allowance,) = two["allowances"]
     assert allowance == {"spoke": "clinical", "subnet": "snet-ehr-app", "name": "allow-" + inbound["name"],
-                         "protocol": "TCP", "sources": ["10.4.0.10/32"], "ports": ["2575", "2576"]}
+                         "protocol": "TCP", "sources": ["10.4.0.10/32"], "ports": ["2575", "2576"],
+                         # The NSG rule says what it is for too (names alone told the kinds apart before).
+                         "description": "Hybrid from wave 2, not needed after wave 4: hl7-prd-eng01 -> ehr-prd-app01"}
     assert by_wave[3]["rules"][0]["destinations"] == [lis]
 
 

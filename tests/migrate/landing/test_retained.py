@@ -103,7 +103,9 @@ def test_inbound_and_outbound_links_to_a_retained_server_get_exact_permanent_rul
     # Inbound: the landed subnet's NSG admits exactly the analyser on exactly those ports.
     assert waves[3]["allowances"] == [{"spoke": "clinical", "subnet": "snet-clinical-apps",
                                        "name": "allow-p03-001-in", "protocol": "TCP", "sources": ["10.5.0.7/32"],
-                                       "ports": ["2575", "2576"]}]
+                                       "ports": ["2575", "2576"],
+                                       "description": "Permanent from wave 3: lab-analyser01 stays on premises "
+                                                      "(retain)"}]
     mainframe = ["10.6.0.1/32", "10.6.0.2/32"]
     assert [(r["name"], r["protocol"], r["sources"], r["destinations"], r["ports"]) for r in waves[2]["rules"]] == [
         ("p02-001-in", "UDP", mainframe, [EHR], ["5000"]),

@@ -64,11 +64,15 @@ def test_each_landed_link_is_allowed_on_its_destination_subnet_from_the_later_wa
     assert sorted(waves) == [2, 3, 4]
     # Same subnet: the NSG applies inside its subnet too, so the database's subnet admits the app's subnet.
     assert waves[3]["allowances"] == [{"spoke": "clinical", "subnet": "snet-ehr-app", "name": "allow-s03-001",
-                                       "protocol": "TCP", "sources": [EHR], "ports": ["1433"]}]
+                                       "protocol": "TCP", "sources": [EHR], "ports": ["1433"],
+                                       "description": "Steady state from wave 3: clinical/snet-ehr-app -> "
+                                                      "clinical/snet-ehr-app, 1 server pair(s) inside Azure"}]
     # Two subnets of one spoke: never leaves the VNet, so no firewall rule, only the destination's NSG.
     assert waves[4]["rules"] == []
     assert waves[4]["allowances"] == [{"spoke": "clinical", "subnet": "snet-ehr-app", "name": "allow-s04-001",
-                                       "protocol": "TCP", "sources": [INTEGRATION], "ports": ["2575", "2576"]}]
+                                       "protocol": "TCP", "sources": [INTEGRATION], "ports": ["2575", "2576"],
+                                       "description": "Steady state from wave 4: clinical/snet-integration -> "
+                                                      "clinical/snet-ehr-app, 1 server pair(s) inside Azure"}]
     # Two spokes: the hub firewall (spoke-to-spoke routes) and the destination NSG, one per protocol.
     rules = {r["protocol"]: r for r in waves[2]["rules"]}
     assert {p: (r["sources"], r["destinations"], r["ports"]) for p, r in rules.items()} == {
