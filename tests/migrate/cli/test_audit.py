@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from click.testing import CliRunner
 
+from infra import clock
 from migrate.cli import main
 from tests.conftest import STACKS
 
@@ -128,7 +129,7 @@ def legacy_vault_file(tmp_path) -> str:
 
 
 def test_waived_failure_is_reported_as_waived(tmp_path):
-    later = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
+    later = (clock.today() + datetime.timedelta(days=90)).isoformat()  # the audit's day, not the machine's
     result = run("audit", "--arm", legacy_vault_file(tmp_path), "--waivers", write_waivers(tmp_path, later),
                  "--format", "json")
     findings = [f for f in json.loads(result.output)["findings"] if f["control"] == "CL-KV-001"]

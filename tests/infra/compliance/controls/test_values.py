@@ -79,7 +79,7 @@ class TestSetting:
 
     def test_the_audit_day_is_the_registers_day(self, monkeypatch):
         monkeypatch.delenv("CARELIFT_AS_OF")
-        assert values.audit_day() == datetime.date.today()
+        assert values.audit_day() == datetime.datetime.now(datetime.timezone.utc).date()
         monkeypatch.setenv("CARELIFT_AS_OF", "2026-02-30")
         with pytest.raises(ConfigError, match="CARELIFT_AS_OF"):
             setting({"type": STORAGE}, "properties.minimumTlsVersion")
