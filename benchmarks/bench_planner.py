@@ -23,6 +23,13 @@ the default, and cross); the targets are judged on the default.
 
     python benchmarks/bench_planner.py [--runs 5] [--only optimum,baseline,speed]
         [--reference-seconds 300] [--record benchmarks/results/planner.json]
+        [--reuse-cpsat benchmarks/results/planner.json]
+
+`--reuse-cpsat FILE` takes CP-SAT's figures for an estate from an earlier record instead of solving
+again (2 cores × 3 minutes per large estate), when the record holds the same estate (servers, seed,
+links mode) with the same number of move groups: the exact solver sees the same groups whatever
+the planner does with them. Its horizon is the planner's waves + 3, so a record made when the
+planner used more waves let CP-SAT search at least as many.
 """
 
 from __future__ import annotations
@@ -221,7 +228,31 @@ def exact(assignment, servers, dependencies, settings, seconds: float):
             time.perf_counter() - started, len(wave))
 
 
-def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
+def recorded_cpsat(recorded: dict | None, part: str, mode: str | None, servers: int, seed: int, groups: int):
+    """(status, best, bound, seconds, groups) of CP-SAT on this estate in an earlier record, or None."""
+    if not recorded:
+        return None
+    section = recorded.get("results", {}).get(part, {})
+    rows = (section.get(mode, {}) if mode else section).get("estates", [])
+    for row in rows:
+        if row["servers"] == servers and row["seed"] == seed and row["move_groups"] == groups:
+            return row["cpsat_status"], float(row["cpsat"]), float(row["cpsat_bound"]), float(row["cpsat_s"]), groups
+    return None
+
+
+def solve_or_reuse(recorded, part, mode, servers, seed, assignment, inventory, settings, seconds):
+    """CP-SAT's (status, best, bound, seconds, groups) and whether they come from the record."""
+    from migrate.planning.constraints import compile_problem
+
+    p = compile_problem(sorted(assignment.groups, key=lambda g: g.id), {s.name: s for s in inventory[0]}, settings)
+    groups = sum(1 for hi in p.hi if hi != 0)  # what exact() counts: the groups it places
+    found = recorded_cpsat(recorded, part, mode, servers, seed, groups)
+    if found is not None:
+        return found + (True,)
+    return exact(assignment, inventory[0], inventory[2], settings, seconds) + (False,)
+
+
+def optimum(root: Path, seconds: float, recorded: dict | None = None) -> tuple[dict, bool]:
     results, met = {}, True
     for mode in ("cross", "local"):
         rows = []
@@ -231,7 +262,8 @@ def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
             started = time.perf_counter()
             settings, assignment = plan(*inventory, raw)
             took = time.perf_counter() - started
-            status, best, bound, solve_s, groups = exact(assignment, inventory[0], inventory[2], settings, seconds)
+            status, best, bound, solve_s, groups, reused = solve_or_reuse(recorded, "optimum", mode, servers, seed,
+                                                                          assignment, inventory, settings, seconds)
             if groups > 40:
                 sys.exit(f"estate {servers}/{seed} plans {groups} move groups: more than an exact solver's 40")
             if not any(g.hub and ENGINE in g.applications for g in assignment.groups):
@@ -240,10 +272,11 @@ def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
             rows.append({"servers": servers, "seed": seed, "move_groups": groups,
                          "waves": max(assignment.waves.values()), "h": assignment.hybrid_exposure,
                          "cpsat": round(best), "cpsat_bound": round(bound), "cpsat_status": status,
-                         "gap_pct": round(gap * 100, 2), "plan_s": round(took, 3), "cpsat_s": round(solve_s, 1)})
+                         "gap_pct": round(gap * 100, 2), "plan_s": round(took, 3), "cpsat_s": round(solve_s, 1),
+                         "cpsat_reused": reused})
             print(f"     links {mode}: {servers} servers seed {seed}: {groups} groups, H {assignment.hybrid_exposure} "
-                  f"vs CP-SAT {best:.0f} ({status}, bound {bound:.0f}): gap {gap * 100:.1f} % "
-                  f"(planner {took:.2f} s, CP-SAT {solve_s:.1f} s)")
+                  f"vs CP-SAT {best:.0f} ({status}, bound {bound:.0f}{', recorded' if reused else ''}): gap "
+                  f"{gap * 100:.1f} % (planner {took:.2f} s, CP-SAT {solve_s:.1f} s)")
         worst = max(r["gap_pct"] for r in rows)
         proven = all(r["cpsat_status"] == "OPTIMAL" for r in rows)
         ok = worst <= OPTIMUM_GAP * 100
@@ -258,7 +291,7 @@ def optimum(root: Path, seconds: float) -> tuple[dict, bool]:
 
 # -- 1b. a few hundred servers against CP-SAT's best after 3 minutes ------------------------------
 
-def large(root: Path, seconds: float, runs: int) -> tuple[dict, bool]:
+def large(root: Path, seconds: float, runs: int, recorded: dict | None = None) -> tuple[dict, bool]:
     rows, met = [], True
     for servers, seed in LARGE:
         inventory = imported_estate(servers, seed, root)
@@ -273,18 +306,19 @@ def large(root: Path, seconds: float, runs: int) -> tuple[dict, bool]:
         hubs = sorted({a for g in assignment.groups if g.hub for a in g.applications})
         if ENGINE not in hubs:
             sys.exit(f"estate {servers}/{seed}: fan-in does not find the interface engine, choose another seed")
-        status, best, bound, solve_s, groups = exact(assignment, inventory[0], inventory[2], settings, seconds)
+        status, best, bound, solve_s, groups, reused = solve_or_reuse(recorded, "large", None, servers, seed,
+                                                                      assignment, inventory, settings, seconds)
         h = assignment.hybrid_exposure
         ok = h <= round(best) and took < LARGE_SECONDS
         met = met and ok
         print(f"{'ok  ' if ok else 'MISS'} {servers} servers seed {seed}: {groups} groups, hubs {', '.join(hubs)}: "
               f"H {h:,} in {took:.2f} s ({took_cpu:.2f} s CPU; median of {len(times)}) vs CP-SAT {best:,.0f} after {solve_s:.0f} s "
-              f"({status}, bound {bound:,.0f})")
+              f"({status}, bound {bound:,.0f}{', recorded' if reused else ''})")
         rows.append({"servers": servers, "seed": seed, "move_groups": groups, "hubs": hubs,
                      "waves": max(assignment.waves.values()), "h": h, "plan_s": round(took, 3),
                      "plan_cpu_s": round(took_cpu, 3),
                      "cpsat": round(best), "cpsat_bound": round(bound), "cpsat_status": status,
-                     "cpsat_s": round(solve_s), "met": ok})
+                     "cpsat_s": round(solve_s), "cpsat_reused": reused, "met": ok})
     return {"target": f"H <= CP-SAT's best after {seconds:g} s, planner < {LARGE_SECONDS:g} s", "estates": rows}, met
 
 
@@ -320,7 +354,91 @@ def first_fit(assignment, servers, settings) -> dict[str, int]:
     return wave
 
 
-def baseline(root: Path, reference_s: float) -> tuple[dict, bool]:
+def lower_bound(assignment, servers, dependencies, settings, horizon: int | None = None) -> dict:  # noqa: C901 - two bounds, one model
+    """Lower bounds on H for any plan of these move groups under the same rules (no plan can do
+    better), for judging a baseline target before chasing it:
+    - foundation_greedy: Σ pull × wave alone, its servers spread fractionally over waves of
+      wave.max_servers, highest pull per server first, each group from its earliest wave (exact
+      for that relaxation: an exchange argument, cost per server × wave);
+    - foundation_lp / lp: the LP relaxation (GLOP) of the whole problem — fractional waves, every
+      capacity (servers, vCPU, TB, tier-0 cutovers), every group's [lo, hi] and precedence, and
+      for `lp` the links between groups as |mean wave i − mean wave j| — over `horizon` waves.
+      A plan with an empty wave above every group's lo and every pin (finite hi) stays valid with
+      that wave closed, and its H does not rise; so some optimal plan uses at most groups + that
+      many waves, the default horizon."""
+    import heapq
+
+    from ortools.linear_solver import pywraplp
+
+    from migrate.planning.constraints import UNBOUNDED, compile_problem
+    from migrate.planning.waves_construct import Graph
+
+    p = compile_problem(sorted(assignment.groups, key=lambda g: g.id), {s.name: s for s in servers}, settings)
+    group_of = {name: i for i, g in enumerate(p.groups) for name in g.servers}
+    g = Graph(p, group_of, [(d.source, d.destination, d.weight) for d in dependencies],
+              settings.shared_services.links == "local")
+    movable = [i for i in range(len(p.groups)) if p.hi[i] != 0]
+    cap = p.capacity
+    if horizon is None:
+        horizon = len(movable) + max([p.lo[i] for i in movable] + [p.hi[i] for i in movable if p.hi[i] < UNBOUNDED])
+    # Greedy fractional fill by pull per server, groups released at their lo.
+    order = sorted(movable, key=lambda i: p.lo[i])
+    left = {i: float(p.sizes[i].servers) for i in movable}
+    heap: list[tuple[float, int]] = []
+    greedy, k, w, placed = 0.0, 0, 0, 0
+    while placed < len(movable):
+        w += 1
+        while k < len(order) and p.lo[order[k]] <= w:
+            heapq.heappush(heap, (-g.pull[order[k]] / left[order[k]], order[k]))
+            k += 1
+        room = float(cap.servers)
+        while heap and room > 0:
+            density, i = heap[0]
+            take = min(room, left[i])
+            greedy -= density * take * w
+            left[i] -= take
+            room -= take
+            if left[i] <= 1e-9:
+                heapq.heappop(heap)
+                placed += 1
+    out = {"foundation_greedy": round(greedy), "horizon": horizon}
+    for with_links in (False, True):
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        x: dict[tuple[int, int], object] = {}
+        mean = {}
+        for i in movable:
+            column = [(t, solver.NumVar(0, 1, "")) for t in range(p.lo[i], min(p.hi[i], horizon) + 1)]
+            x.update({(i, t): v for t, v in column})
+            solver.Add(sum(v for _, v in column) == 1)
+            mean[i] = sum(t * v for t, v in column)
+        per_wave: dict[int, list] = defaultdict(list)
+        for (i, t), v in x.items():
+            per_wave[t].append((i, v))
+        for items in per_wave.values():
+            for amount, limit in ((lambda z: z.servers, cap.servers), (lambda z: z.vcpu, cap.vcpu),
+                                  (lambda z: z.tb, cap.tb), (lambda z: int(z.tier0), cap.tier0)):
+                terms = [(amount(p.sizes[i]), v) for i, v in items if amount(p.sizes[i])]
+                if terms:
+                    solver.Add(sum(c * v for c, v in terms) <= limit)
+        objective = [g.pull[i] * t * v for (i, t), v in x.items() if g.pull[i]]
+        for i in movable:
+            for j, gap in p.preds[i]:
+                solver.Add(mean[i] >= (mean[j] if j in mean else 0) + gap)
+            if with_links:
+                for j, weight in g.nbrs[i]:
+                    if j > i and j in mean:
+                        distance = solver.NumVar(0, horizon, "")
+                        solver.Add(distance >= mean[i] - mean[j])
+                        solver.Add(distance >= mean[j] - mean[i])
+                        objective.append(weight * distance)
+        solver.Minimize(sum(objective))
+        status = solver.Solve()
+        key = "lp" if with_links else "foundation_lp"
+        out[key] = round(solver.Objective().Value()) if status == pywraplp.Solver.OPTIMAL else None
+    return out
+
+
+def baseline(root: Path, reference_s: float, bound: bool = False) -> tuple[dict, bool]:
     from migrate.planning.waves import exposure_of
 
     servers, applications, dependencies = imported_estate(5000, 42, root)
@@ -347,6 +465,17 @@ def baseline(root: Path, reference_s: float) -> tuple[dict, bool]:
                          "target_cut_pct": BASELINE_CUT * 100, "met": ok, "waves": max(assignment.waves.values()),
                          "baseline_waves": max(waves.values()), "groups": len(assignment.groups),
                          "plan_s": round(took, 2), "notes": [n for n in assignment.notes if n.startswith("hybrid")]}
+        if mode == "cross" and bound:
+            started = time.perf_counter()
+            found = lower_bound(assignment, servers, dependencies, settings)
+            horizon = found["horizon"]
+            best_cut = 1 - found["lp"] / base if found["lp"] else None
+            print(f"     bound (no plan of these groups under these rules does better): H ≥ {found['lp']:,} "
+                  f"(LP relaxation over {horizon} waves, {time.perf_counter() - started:.0f} s), of which links to the "
+                  f"foundation ≥ {found['foundation_lp']:,} (greedy, servers only: {found['foundation_greedy']:,}); "
+                  f"so at best {best_cut:.1%} below the baseline, the target needs H ≤ {base * (1 - BASELINE_CUT):,.0f}")
+            results[mode]["bound"] = {**found, "best_possible_cut_pct": round(best_cut * 100, 1) if best_cut else None,
+                                      "target_h": round(base * (1 - BASELINE_CUT))}
         if mode == "local" and reference_s:
             status, best, bound, solve_s, _ = exact(assignment, servers, dependencies, settings, reference_s)
             print(f"     reference: CP-SAT on the same instance for {solve_s:.0f} s: {status}, best H {best:,.0f}, "
@@ -411,6 +540,10 @@ def main() -> int:
     parser.add_argument("--reference-seconds", type=float, default=0,
                         help="also run CP-SAT this long on the 5,000-server estate (a lower bound for target 2)")
     parser.add_argument("--record", type=Path)
+    parser.add_argument("--bound", action="store_true",
+                        help="also bound H from below on the 5,000-server estate with links: cross (LP, ortools)")
+    parser.add_argument("--reuse-cpsat", type=Path,
+                        help="take CP-SAT's figures from this earlier record where the estate is the same")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -420,15 +553,16 @@ def main() -> int:
     record = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "platform": platform.platform()}, "results": {}}
     met = True
+    recorded = json.loads(options.reuse_cpsat.read_text(encoding="utf-8")) if options.reuse_cpsat else None
     with tempfile.TemporaryDirectory() as tmp:
         if "optimum" in parts:
-            record["results"]["optimum"], ok = optimum(Path(tmp), options.seconds)
+            record["results"]["optimum"], ok = optimum(Path(tmp), options.seconds, recorded)
             met = met and ok
         if "large" in parts:
-            record["results"]["large"], ok = large(Path(tmp), options.large_seconds, options.runs)
+            record["results"]["large"], ok = large(Path(tmp), options.large_seconds, options.runs, recorded)
             met = met and ok
         if "baseline" in parts:
-            record["results"]["baseline"], ok = baseline(Path(tmp), options.reference_seconds)
+            record["results"]["baseline"], ok = baseline(Path(tmp), options.reference_seconds, options.bound)
             met = met and ok
     if "speed" in parts:
         record["results"]["speed"], ok = speed(options.runs)
