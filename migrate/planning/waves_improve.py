@@ -21,8 +21,8 @@ allowed wave, a new last wave included (at most WAVE_SLACK past the starting pla
 descent and reordering, walking on while H does not rise; the best plan met (lowest H, then
 fewest waves) is kept. The random generator is seeded, so the result is deterministic.
 The polish (`polish`, small problems) then exchanges several groups for several between two
-neighbouring waves, Kernighan–Lin style (`_Search.repartition`), and empties the last wave into
-earlier ones where that costs no H (`_Search.close_last`).
+neighbouring waves, Kernighan–Lin style (`_Search.repartition`), and closes waves whose groups
+fit elsewhere at no cost in H (`_Search.close_wave`).
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def improve(p: Problem, g: Graph, state: Waves, work: int) -> None:
 
 def polish(p: Problem, g: Graph, state: Waves, work: int) -> None:
     """Exchanges of several groups between neighbouring waves (`_Search.repartition`), each
-    round followed by a descent and a reordering of whole waves, while H falls; then the last
-    waves emptied where that costs no H (`_Search.close_last`). In place, within `work`."""
+    round followed by a descent and a reordering of whole waves, while H falls; then closes the
+    waves whose groups fit elsewhere at no cost in H (`_Search.close_wave`). In place, within `work`."""
     search = _Search(p, g, state, work)
     everything = [i for i in range(len(p.groups)) if search.movable[i]]
     for _ in range(IMPROVE_ROUNDS):
@@ -86,8 +86,16 @@ def polish(p: Problem, g: Graph, state: Waves, work: int) -> None:
         _compact(p, state)
         search.reorder()
         search.costs.clear()
-    while search.close_last():
-        pass
+    k = len(state.loads) - 1
+    floor = max((w for i, w in enumerate(state.wave) if w == p.lo[i]), default=0)
+    while k >= 1 and search.work > 0:
+        if k < floor and k != len(state.loads) - 1:
+            break  # below a group at its earliest wave nothing closes (close_wave)
+        if search.close_wave(k):
+            k = len(state.loads) - 1  # the waves moved: from the top again
+            floor = max((w for i, w in enumerate(state.wave) if w == p.lo[i]), default=0)
+        else:
+            k -= 1
 
 
 def kick(p: Problem, g: Graph, state: Waves, work: int, seed: int = 0) -> None:
@@ -238,36 +246,38 @@ class _Search:
             self.place(i, a)
         return best_length > 0
 
-    def close_last(self) -> bool:
-        """Empty the last wave into earlier ones without raising H (groups without links cost the
-        same anywhere, and a kick's walk may have spread them), then drop it; False, and nothing
-        moved, if some group of it has no such place."""
-        state = self.state
+    def close_wave(self, k: int) -> bool:
+        """Empty wave k into the other waves without raising H (groups without links cost the same
+        anywhere, and a kick's walk may have spread them), then close it: the last wave is dropped,
+        a wave below it only when every group above may move one wave earlier (the waves above
+        then move down, which never raises H). False, and nothing moved, if that cannot be done."""
+        state, p = self.state, self.p
         top = len(state.loads) - 1
-        if top <= 1:
+        # A group above k at its earliest wave cannot move down: then only the last wave closes.
+        if k < 1 or k > top or (k < top and k < max((w for i, w in enumerate(state.wave) if w == p.lo[i]), default=0)):
             return False
         moved: list[int] = []
-        for i in sorted(state.members[top], key=lambda i: (self.p.lo[i], i)):
+        for i in sorted(state.members[k], key=lambda i: (p.lo[i], i)):
             target = None
             if self.movable[i]:
                 low, high = self.window(i)
                 cost = self.cost(i)
-                here = cost(top)
-                for b, c in cost.by_cost(low, min(high, top - 1)):
+                here = cost(k)
+                for b, c in cost.by_cost(low, high):
                     self.work -= 1
                     if c > here:
                         break
-                    if state.fits(i, b):
+                    if b != k and state.fits(i, b):
                         target = b
                         break
             if target is None:
-                for k in reversed(moved):
-                    self.place(k, top)
+                for j in reversed(moved):
+                    self.place(j, k)
                 return False
             self.place(i, target)
             moved.append(i)
-        state.loads.pop()
-        state.members.pop()
+        _compact(p, state)
+        self.costs.clear()
         return True
 
     def improve_one(self, i: int) -> list[tuple[int, int]]:

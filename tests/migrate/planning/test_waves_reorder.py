@@ -191,3 +191,19 @@ def test_polish_empties_the_last_wave_when_that_costs_no_h():
     state = state_of(p, group_of, {"a": 1, "b": 1, "c": 2, "d": 3, "e": 3})
     polish(p, g, state, 100_000)
     assert len(state.loads) == 4 and rules_hold(p, state)
+
+
+def test_polish_closes_a_middle_wave_whose_groups_fit_elsewhere():
+    # Wave 2 holds one unlinked group with room for it in wave 1; the linked pair c-d above
+    # moves down with the waves (H never rises). With c held in wave 3 by a pin it stays.
+    servers = [server(n, n.upper()) for n in ("a", "b", "c", "d")]
+    deps = [link("c", "d", weight=4), link("a", "c", weight=1)]
+    p, g, group_of = problem(servers, deps, wave={"max_servers": 2})
+    state = state_of(p, group_of, {"a": 1, "b": 2, "c": 3, "d": 3})
+    polish(p, g, state, 100_000)
+    assert len(state.loads) == 3 and rules_hold(p, state)
+    assert exposure(g, state) == 1  # a in wave 1, c and d in wave 2
+    p, g, group_of = problem(servers, deps, wave={"max_servers": 2}, pins=[{"server": "c", "wave": 3}])
+    state = state_of(p, group_of, {"a": 1, "b": 2, "c": 3, "d": 3})
+    polish(p, g, state, 100_000)
+    assert state.wave[group_of["c"]] == 3 and rules_hold(p, state)
