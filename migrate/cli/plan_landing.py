@@ -72,9 +72,12 @@ def _summary(result, stack: str, target: Path) -> str:
     for skipped in steady.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     kept = result.retained
+    kept_rules, kept_allowances = kept.held()
     lines.append(f"{kept.links} link(s) to {kept.servers} server(s) kept on premises for good: "
-                 f"{sum(len(w['rules']) for w in kept.waves)} permanent firewall rule(s) and "
-                 f"{sum(len(w['allowances']) for w in kept.waves)} NSG allowance(s) in {len(kept.waves)} wave(s); "
+                 f"{sum(len(w['rules']) for w in kept.waves)} permanent firewall rule(s) holding {kept_rules} "
+                 f"address(es) and {sum(len(w['allowances']) for w in kept.waves)} NSG allowance(s) holding "
+                 f"{kept_allowances} in {len(kept.waves)} wave(s), servers with the same wave, direction, subnet, "
+                 f"protocol and ports in one rule; "
                  f"{len(kept.skipped)} link(s) without an exact rule; {kept.retired} link(s) to retired servers "
                  f"dropped (nothing answers there after the migration)")
     for skipped in kept.skipped[:10]:

@@ -38,7 +38,7 @@ from migrate.inventory.model import Dependency
 from migrate.landing.hybrid import Skipped
 from migrate.landing.placement import Placement, ServerFacts
 from infra.landing_overlay import FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES
-from migrate.landing.grouping import grouped_waves
+from migrate.landing.grouping import counted, grouped_waves, held
 from migrate.landing.retained import EXTERNAL_PREFIX, PROTOCOLS
 
 PUBLIC = "public address"
@@ -72,11 +72,9 @@ class ExternalPlan:
     """Distinct on-premises addresses those rules reach."""
 
     def held(self) -> tuple[int, int]:
-        """The /32s the rules hold on their on-premises side and the NSG allowances in their sources: with
-        addresses grouped (`grouping`), a rule holds many; an address used on two flows counts in each."""
-        rules = sum(len(r["destinations"] if r["name"].endswith("-out") else r["sources"])
-                    for w in self.waves for r in w["rules"])
-        return rules, sum(len(a["sources"]) for w in self.waves for a in w["allowances"])
+        """The /32s the rules hold on their on-premises side and the NSG allowances in their sources
+        (`grouping.held`)."""
+        return held(self.waves)
 
     def by_reason(self) -> list[tuple[str, int]]:
         """Links without a rule per reason (REASONS order), reasons with none left out."""
@@ -196,6 +194,25 @@ def external_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping
         entry["landed"].add(moved)
         ruled.add((d.source, d.destination, protocol, int(d.port)))
     # Addresses sharing wave, direction, subnet, protocol and port set share a rule (`grouping`).
-    waves = grouped_waves(per_address, EXTERNAL_PREFIX, names, *limits)
+    waves = grouped_waves(per_address, EXTERNAL_PREFIX, lambda address: [f"{address}/32"], _devices(names), *limits)
     return ExternalPlan(waves, tuple(skipped[k] for k in sorted(skipped)), len(ruled),
                         len({key[-1] for key in per_address}))
+
+
+def _devices(names: Mapping[str, set[str]]):
+    """How a rule's description names its addresses (`grouping.Describe`): one address as before, with the
+    name(s) the export gave it (``names``, by /32); several by their count and the first few."""
+    def describe(addresses: Sequence[ipaddress.IPv4Address], hosts: Sequence[str],
+                 piece: tuple[int, int]) -> tuple[str, str]:
+        shown = [_shown(host, names.get(host, set())) for host in hosts]
+        if len(hosts) == 1:
+            return f"{shown[0].split(' ', 1)[0]} is not in the inventory (a device or unlisted server)", shown[0]
+        return (f"{len(hosts)} addresses are not in the inventory (devices or unlisted servers)",
+                f"{len(hosts)} addresses ({counted(shown, piece)})")
+    return describe
+
+
+def _shown(host: str, recorded: set[str]) -> str:
+    """The address in a description, with the name the export gave it when it gave one."""
+    address = host.removesuffix("/32")
+    return f"{address} ({', '.join(sorted(recorded)[:3])})" if recorded else address

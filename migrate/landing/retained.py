@@ -9,7 +9,11 @@ Azure end lands, for good:
   IPv4 address(es) from the inventory (/32) and the landed server's subnet prefix, the link's own
   protocol and port(s), nothing wider;
 - where the landed end receives the connection, an inbound allowance on its subnet's NSG.
-Descriptions say "Permanent: <server> stays on premises (<strategy>)".
+The servers kept on premises that share wave, direction, landing subnet, protocol and the same port set
+share one rule and one allowance (`grouping`, as the devices outside the inventory do: forty retained
+boxes a subnet reaches on one port are one rule holding their /32s, not forty), cut at what Azure allows
+per rule; named pNN-NNN-in|out. Descriptions say "Permanent: <server> stays on premises (<strategy>)" for
+one server, "Permanent: N servers stay on premises (<strategies>)" naming the first three for several.
 
 A link to a retired server gets no rule (nothing answers there after the migration): counted, with
 why. A link whose on-premises end has no IPv4 address in the inventory, or is not TCP/UDP on a port
@@ -23,10 +27,12 @@ both are kept after the migration from their wave on, which is all the key tells
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
+from infra.landing_overlay import FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES
 from migrate.inventory.model import Dependency
-from migrate.landing.hybrid import Skipped, ipv4_hosts, nsg_description
+from migrate.landing.grouping import counted, grouped_waves, held
+from migrate.landing.hybrid import Skipped, ipv4_hosts
 from migrate.landing.placement import Placement, ServerFacts
 
 PROTOCOLS = ("TCP", "UDP")
@@ -58,6 +64,11 @@ class RetainedPlan:
     servers: int
     """On-premises servers those rules reach."""
 
+    def held(self) -> tuple[int, int]:
+        """The /32s the rules hold on their on-premises side and the NSG allowances in their sources
+        (`grouping.held`)."""
+        return held(self.waves)
+
 
 def stays_on_premises(server: Mapping[str, Any]) -> bool:
     """The plan keeps the server on premises for good: no wave, and not retired (retain, or any other
@@ -66,11 +77,14 @@ def stays_on_premises(server: Mapping[str, Any]) -> bool:
 
 
 def retained_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping[str, ServerFacts],
-                   dependencies: Sequence[Dependency]) -> RetainedPlan:
-    """One firewall rule per (wave, on-premises server, direction, landing subnet, protocol), holding exactly
-    its links' ports, and the NSG allowance of each inbound one."""
+                   dependencies: Sequence[Dependency],
+                   limits: tuple[int, int] = (FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES)) -> RetainedPlan:
+    """One firewall rule per (wave, direction, landing subnet, protocol, port set) holding the sorted /32s of
+    the servers kept on premises whose links have exactly those ports (at most ``limits``: addresses per
+    firewall rule, per NSG allowance), and the NSG allowance of each inbound one (`grouping.grouped_waves`)."""
     servers = plan.get("servers", {})
-    grouped: dict[tuple, set[int]] = {}
+    per_server: dict[tuple, dict[str, set]] = {}
+    strategies: dict[str, str] = {}
     skipped: dict[str, Skipped] = {}
     ruled: set[tuple] = set()
     retired: set[tuple] = set()
@@ -106,68 +120,30 @@ def retained_rules(plan: Mapping[str, Any], placement: Placement, facts: Mapping
                                                 f"can be written (never a wildcard)")
                 continue
             inbound = moved == d.destination  # the landed end receives the connection
-            key = (int(own["wave"]), stays, str(other.get("strategy")), not inbound, target.spoke, target.subnet,
-                   target.address_prefix, protocol, moved)
-            grouped.setdefault(key, set()).add(int(d.port))
+            key = (int(own["wave"]), not inbound, target.spoke, target.subnet, target.address_prefix, protocol, stays)
+            entry = per_server.setdefault(key, {"ports": set(), "landed": set()})
+            entry["ports"].add(int(d.port))
+            entry["landed"].add(moved)
+            strategies[stays] = str(other.get("strategy"))
             ruled.add(link)
-    return RetainedPlan(_waves(grouped, facts), tuple(skipped[k] for k in sorted(skipped)), len(ruled),
-                        len(retired), len({key[1] for key in grouped}))
+    # Servers sharing wave, direction, subnet, protocol and port set share a rule (`grouping`).
+    waves = grouped_waves(per_server, PREFIX, lambda stays: ipv4_hosts(facts.get(stays)), _servers(strategies),
+                          *limits)
+    return RetainedPlan(waves, tuple(skipped[k] for k in sorted(skipped)), len(ruled), len(retired),
+                        len({key[-1] for key in per_server}))
 
 
-def _waves(grouped: Mapping[tuple, set[int]], facts: Mapping[str, ServerFacts]) -> tuple[dict[str, Any], ...]:
-    """Group by (wave, on-premises server, direction, subnet, protocol): the landed servers of one subnet
-    share their subnet's rule, each named in the description."""
-    strategies = {key[1]: key[2] for key in grouped}
-    regrouped = {(key[0], key[1], *key[3:]): ports for key, ports in grouped.items()}
-    return permanent_waves(regrouped, PREFIX, lambda stays: ipv4_hosts(facts.get(stays)),
-                           lambda stays: f"{stays} stays on premises ({strategies[stays]})", lambda stays: stays)
-
-
-def permanent_waves(grouped: Mapping[tuple, set[int]], prefix: str, hosts: Callable[[str], list[str]],
-                    why: Callable[[str], str], shown: Callable[[str], str]) -> tuple[dict[str, Any], ...]:
-    """``steadyStateWaves`` entries of permanent rules to on-premises endpoints, from their links grouped by
-    (wave, endpoint, outbound, spoke, subnet, subnet prefix, protocol, landed server) -> ports: one
-    firewall rule per (wave, endpoint, direction, subnet, protocol) holding exactly its ports, the landed
-    servers of one subnet sharing it, and the NSG allowance of each inbound one. ``hosts`` gives an
-    endpoint's /32s, ``why`` the reason it is permanent, ``shown`` how the description names it; rules
-    are named <prefix>NN-NNN-in|out (allowances allow-...)."""
-    rules: dict[tuple, dict[str, Any]] = {}
-    for key in sorted(grouped):
-        entry = rules.setdefault(key[:-1], {"ports": set(), "landed": set()})
-        entry["ports"] |= grouped[key]
-        entry["landed"].add(key[-1])
-    waves: dict[int, dict[str, Any]] = {}
-    for key, entry in sorted(rules.items(), key=lambda kv: kv[0]):
-        wave_number, peer, outbound, spoke, subnet, subnet_prefix, protocol = key
-        wave = waves.setdefault(wave_number, {"wave": wave_number, "rules": [], "allowances": []})
-        addresses = hosts(peer)
-        ports = [str(p) for p in sorted(entry["ports"])]
-        name = f"{prefix}{wave_number:02d}-{len(wave['rules']) + 1:03d}-{'out' if outbound else 'in'}"
-        sources, destinations = ([subnet_prefix], addresses) if outbound else (addresses, [subnet_prefix])
-        description = permanent_description(sorted(entry["landed"]), why(peer), shown(peer), f"{spoke}/{subnet}",
-                                            outbound, wave_number)
-        wave["rules"].append({"name": name, "protocol": protocol, "sources": sources, "destinations": destinations,
-                              "ports": ports, "description": description})
-        if not outbound:
-            wave["allowances"].append({"spoke": spoke, "subnet": subnet, "name": f"allow-{name}",
-                                       "protocol": protocol, "sources": list(addresses), "ports": ports,
-                                       "description": permanent_allowance(why(peer), wave_number)})
-    return tuple(waves[w] for w in sorted(waves))
-
-
-def permanent_allowance(why: str, wave: int) -> str:
-    """A permanent rule's NSG allowance description (140 characters at most): from which wave, and why."""
-    return nsg_description(f"Permanent from wave {wave}: {why}")
-
-
-def permanent_description(landed: list[str], why: str, peer: str, where: str, outbound: bool, wave: int) -> str:
-    """The rule's description, at most 1,000 characters: Permanent: <why>. On-premises dependency <flow>, from
-    wave N. (the landed servers named, the first three, then counted)."""
-    shown = ", ".join(landed[:3]) + (f" and {len(landed) - 3} more" if len(landed) > 3 else "")
-    flow = f"{where} ({shown}) -> {peer}" if outbound else f"{peer} -> {where} ({shown})"
-    # The permanence comes first: a long list of servers is what the 1,000 characters cut, never it.
-    text = f"Permanent: {why}. On-premises dependency {flow}, from wave {wave}."
-    return text[:1000]
+def _servers(strategies: Mapping[str, str]):
+    """How a rule's description names its servers kept on premises (`grouping.Describe`): one as before,
+    "<server> stays on premises (<strategy>)"; several by their count, strategies and the first few."""
+    def describe(servers: Sequence[str], hosts: Sequence[str], piece: tuple[int, int]) -> tuple[str, str]:
+        part = f" (part {piece[0]} of {piece[1]}, cut at the addresses Azure allows per rule)" if piece[1] > 1 else ""
+        if len(servers) == 1:
+            return f"{servers[0]} stays on premises ({strategies[servers[0]]})", f"{servers[0]}{part}"
+        kinds = ", ".join(sorted({strategies[s] for s in servers}))
+        return (f"{len(servers)} servers stay on premises ({kinds})",
+                f"{len(servers)} servers ({counted(list(servers), piece)})")
+    return describe
 
 
 def merge_waves(*kinds: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:

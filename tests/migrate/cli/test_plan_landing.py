@@ -83,18 +83,20 @@ def test_the_overlay_is_deterministic_and_exact(planned, project, tmp_path):
 
 def test_the_retained_gateways_keep_their_landed_pacs(project):
     """The sample's DICOM gateways stay on premises (R-RETAIN-DEVICE-GATEWAY) and send to the PACS, which
-    lands in wave 6: permanent rules from their /32s to the imaging subnet on DICOM's port, which the
-    audit below then renders and checks with everything else."""
+    lands in wave 6: one permanent rule from their four /32s to the imaging subnet on DICOM's port (same wave,
+    direction, subnet, protocol and port: grouped), which the audit below then renders and checks with
+    everything else."""
     kept = {w["wave"]: w for w in overlay(project)["overlay"]["steadyStateWaves"]}
     pacs = [(r["sources"], r["destinations"], r["ports"]) for r in kept[6]["rules"] if r["name"].startswith("p")]
-    assert pacs == [([f"10.3.0.{n}/32"], ["10.42.4.0/23"], ["104"]) for n in (15, 16, 17, 18)]
-    assert all(r["description"].startswith("Permanent: pacs-prd-gw0") for r in kept[6]["rules"]
-               if r["name"].startswith("p"))
+    assert pacs == [([f"10.3.0.{n}/32" for n in (15, 16, 17, 18)], ["10.42.4.0/23"], ["104"])]
+    assert [r["description"][:70] for r in kept[6]["rules"] if r["name"].startswith("p")] == [
+        "Permanent: 4 servers stay on premises (retain). On-premises dependency"]
+    assert "4 servers (pacs-prd-gw01, pacs-prd-gw02, pacs-prd-gw03 and 1 more)" in kept[6]["rules"][-1]["description"]
     permanent = [r for w in kept.values() for r in w["rules"] if r["name"].startswith("p")]
     for rule in permanent:  # one side the server's own /32s, never '*' or 0.0.0.0/0
         assert "*" not in rule["sources"] + rule["destinations"] + rule["ports"]
         assert any(all(a.endswith("/32") for a in side) for side in (rule["sources"], rule["destinations"]))
-    assert len(permanent) == 19
+    assert len(permanent) == 9  # 19 before servers with the same flow and ports were grouped
 
 
 def test_the_stack_with_its_overlay_renders_and_audits_clean(project):

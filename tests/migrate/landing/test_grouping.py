@@ -1,9 +1,11 @@
-"""Device rules grouped: addresses outside the inventory that share wave, direction, landing subnet, protocol and
-port set share one permanent rule (and one NSG allowance), never wider than their links, cut at what Azure allows
-per rule; the NSG's 4,000 source prefixes are checked across its rules."""
+"""Permanent rules grouped: addresses outside the inventory (and, in test_retained_grouping, servers kept on
+premises) that share wave, direction, landing subnet, protocol and port set share one permanent rule (and one NSG
+allowance), never wider than their links, cut at what Azure allows per rule; the NSG's 4,000 source prefixes are
+checked across its rules. The Hypothesis test draws links to both kinds."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import ipaddress
 import random
@@ -14,11 +16,15 @@ from hypothesis import strategies as st
 
 from infra import landing_overlay
 from infra.landing_overlay import FIREWALL_MAX_RULE_ADDRESSES, NSG_MAX_PREFIXES, NSG_OWN_RULES, limit_problems
+from migrate.inventory.model import Dependency
 from migrate.landing.external import external_rules
-from migrate.landing.placement import LandingError, place
+from migrate.landing.hybrid import ipv4_hosts
+from migrate.landing.placement import LandingError, ServerFacts, place
 from migrate.landing.propose import propose
+from migrate.landing.retained import retained_rules
 from migrate.landing.service import land, load_bare_stack, wave_runbook, with_proposal
 from tests.conftest import STACKS
+from tests.migrate.landing.conftest import server
 from tests.migrate.landing.test_external import into, out
 from tests.migrate.landing.test_retained import CLINICAL_APPS, EHR, RETAINED_FACTS, RETAINED_PLAN, deployed
 
@@ -157,51 +163,78 @@ def test_plan_landing_refuses_devices_beyond_an_nsgs_prefixes(prod_bare, monkeyp
 
 
 # Random link sets: landed servers of four waves and subnets (and a replatformed one), a pool of on-premises
-# addresses, a few ports, both protocols and directions; tiny per-rule limits so the cut is exercised too.
+# addresses outside the inventory and of servers kept on premises (one address, two, one shared by two servers,
+# an IPv6 one beside an IPv4 one, none), a few ports, both protocols and directions; tiny per-rule limits so
+# the cut is exercised too.
 SERVERS = ("ehr-prd-app01", "ehr-tst-app01", "lis-prd-app01", "hl7-prd-eng01", "rbh-dc01", "erp-prd-db01")
 ADDRESSES = tuple(f"172.20.{a}.{b}" for a in (30, 31) for b in range(10, 16))
-LINK = st.tuples(st.sampled_from(SERVERS), st.sampled_from(ADDRESSES), st.sampled_from((104, 443, 515, 9100)),
+KEPT = {"box01": ("10.8.0.1",), "box02": ("10.8.0.3", "10.8.0.2"), "box03": ("10.8.0.1",),
+        "box04": ("10.8.0.4", "fe80::4"), "box05": ("10.8.0.9",)}
+GROUP_PLAN = copy.deepcopy(RETAINED_PLAN)
+GROUP_PLAN["servers"].update({name: server(None, strategy="relocate" if name == "box05" else "retain",
+                                           excluded="retain: R-RETAIN-APPLIANCE") for name in KEPT})
+GROUP_FACTS = {**RETAINED_FACTS, **{name: ServerFacts(name, ips, None, None, "linux") for name, ips in KEPT.items()}}
+ON_PREMISES = (*ADDRESSES, *KEPT, "mainframe01", "lab-analyser01", "keep-noip01")
+LINK = st.tuples(st.sampled_from(SERVERS), st.sampled_from(ON_PREMISES), st.sampled_from((104, 443, 515, 9100)),
                  st.sampled_from(("tcp", "udp")), st.booleans())
+
+
+def link(server_name, peer, port, protocol, inbound):
+    if peer in GROUP_FACTS:  # a server kept on premises: an edge between two inventory servers
+        return Dependency(peer, server_name, port, protocol) if inbound else Dependency(server_name, peer, port, protocol)
+    return into(peer, server_name, port, protocol) if inbound else out(server_name, peer, port, protocol)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(LINK, max_size=40), st.integers(1, 4), st.integers(1, 4))
 def test_every_rule_is_exact_and_every_link_has_one(drawn, max_rule, max_allowance):
-    links = [into(address, server, port, protocol) if inbound else out(server, address, port, protocol)
-             for server, address, port, protocol, inbound in drawn]
-    placement, _ = placed()
-    external = rules_of(links, limits=(max_rule, max_allowance))
-    # What the links ask for: (wave, outbound, landed subnet, protocol, address /32, port).
-    real = set()
-    for server, address, port, protocol, inbound in drawn:
-        target = placement.targets.get(server)
+    links = [link(*d) for d in drawn]
+    placement, config = placed()
+    limits = (max_rule, max_allowance)
+
+    def both(some_links):
+        return (external_rules(GROUP_PLAN, placement, GROUP_FACTS, some_links, config, limits),
+                retained_rules(GROUP_PLAN, placement, GROUP_FACTS, some_links, limits))
+
+    external, retained = both(links)
+    # What the links ask for, per kind: (wave, outbound, landed subnet, protocol, address /32, port).
+    real: dict[str, set] = {"e": set(), "p": set()}
+    for server_name, peer, port, protocol, inbound in drawn:
+        target = placement.targets.get(server_name)
         if target is not None:
-            real.add((RETAINED_PLAN["servers"][server]["wave"], not inbound, target.address_prefix, protocol.upper(),
-                      f"{address}/32", port))
-    granted = set()
-    for wave in external.waves:
-        allowances = {a["name"]: a for a in wave["allowances"]}
-        for rule in wave["rules"]:
-            outbound = rule["name"].endswith("-out")
-            (subnet,), hosts = ((rule["sources"], rule["destinations"]) if outbound
-                                else (rule["destinations"], rule["sources"]))
-            assert len(hosts) <= (max_rule if outbound else min(max_rule, max_allowance))
-            assert hosts == sorted(hosts, key=ipaddress.ip_network) and len(set(hosts)) == len(hosts)
-            pairs = {(wave["wave"], outbound, subnet, rule["protocol"], host, int(port))
-                     for host in hosts for port in rule["ports"]}
-            assert pairs <= real, f"{rule['name']} opens {sorted(pairs - real)}, which no link uses"
-            granted |= pairs
-            allowance = allowances.pop(f"allow-{rule['name']}", None)
-            if outbound:
-                assert allowance is None
-            else:
-                assert (allowance["sources"], allowance["ports"], allowance["protocol"]) == (
-                    rule["sources"], rule["ports"], rule["protocol"])
-                assert allowance["description"].startswith(f"Permanent from wave {wave['wave']}: ")
-                assert len(allowance["description"]) <= 140  # Azure's limit for a security rule's description
-        assert not allowances  # every allowance is an inbound rule's
-    assert granted == real
-    assert external.addresses == len({host for *_, host, _ in real})
+            kind, hosts = ("p", ipv4_hosts(GROUP_FACTS[peer])) if peer in GROUP_FACTS else ("e", [f"{peer}/32"])
+            real[kind] |= {(GROUP_PLAN["servers"][server_name]["wave"], not inbound, target.address_prefix,
+                            protocol.upper(), host, port) for host in hosts}
+    for kind, plan in (("e", external), ("p", retained)):
+        granted = set()
+        for wave in plan.waves:
+            allowances = {a["name"]: a for a in wave["allowances"]}
+            for rule in wave["rules"]:
+                assert rule["name"].startswith(kind)
+                outbound = rule["name"].endswith("-out")
+                (subnet,), hosts = ((rule["sources"], rule["destinations"]) if outbound
+                                    else (rule["destinations"], rule["sources"]))
+                assert len(hosts) <= (max_rule if outbound else min(max_rule, max_allowance))
+                assert hosts == sorted(hosts, key=ipaddress.ip_network) and len(set(hosts)) == len(hosts)
+                pairs = {(wave["wave"], outbound, subnet, rule["protocol"], host, int(port))
+                         for host in hosts for port in rule["ports"]}
+                assert pairs <= real[kind], f"{rule['name']} opens {sorted(pairs - real[kind])}, which no link uses"
+                granted |= pairs
+                allowance = allowances.pop(f"allow-{rule['name']}", None)
+                if outbound:
+                    assert allowance is None
+                else:
+                    assert (allowance["sources"], allowance["ports"], allowance["protocol"]) == (
+                        rule["sources"], rule["ports"], rule["protocol"])
+                    assert allowance["description"].startswith(f"Permanent from wave {wave['wave']}: ")
+                    assert len(allowance["description"]) <= 140  # Azure's limit for a security rule's description
+            assert not allowances  # every allowance is an inbound rule's
+        assert granted == real[kind]
+    assert external.addresses == len({host for *_, host, _ in real["e"]})
+    assert retained.servers == len({peer for server_name, peer, *_ in drawn
+                                    if peer in GROUP_FACTS and ipv4_hosts(GROUP_FACTS[peer])
+                                    and placement.targets.get(server_name) is not None})
     shuffled = list(links)
     random.Random(len(links)).shuffle(shuffled)
-    assert rules_of(shuffled, limits=(max_rule, max_allowance)).waves == external.waves
+    again = both(shuffled)
+    assert (again[0].waves, again[1].waves) == (external.waves, retained.waves)
