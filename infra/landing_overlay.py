@@ -24,7 +24,8 @@ OVERLAY_KEYS = ("plan", "dependencies", "stack", "generatedBy", "spokes", "subne
 KEY = "landingOverlay"
 
 # Where the overlay's rules go, and Azure's limits they must fit (infra/components/hub.py and spoke.py
-# use these numbers; `carelift plan landing` refuses an overlay beyond them, see `limit_problems`).
+# use these numbers; `carelift plan landing` refuses an overlay beyond them, see `limit_problems`, and the
+# stack refuses a hand-edited one when it merges it, see `deployed_limit_issues`).
 HYBRID_GROUP_PRIORITY = 1000
 """Rule collection group ``rcg-migration-wave-NN`` has priority 1000 + NN (waves 0-999)."""
 STEADY_GROUP_PRIORITY = 2000
@@ -96,6 +97,72 @@ def limit_problems(hybrid_waves: list[Mapping[str, Any]], steady_waves: list[Map
     return problems
 
 
+def deployed_limit_issues(raw: Mapping[str, Any]) -> list[ConfigIssue]:
+    """What Azure would refuse in the waves a stack deploys (``raw``: its ``carelift:`` keys, overlay merged),
+    checked by `merge_overlay` wherever the stack is loaded with its overlay (validate, render, audit, the
+    Pulumi program), so a hand-edited overlay cannot reach Azure with it (exit 2 like every configuration
+    problem; `plan landing` never writes one, see `limit_problems`):
+    - per rule, named by its key with the counts: a firewall rule side holding more than
+      FIREWALL_MAX_RULE_ADDRESSES addresses, an NSG allowance more than NSG_MAX_PREFIXES sources;
+    - across rules, under ``carelift:network``: `limit_problems` (rule collection groups, network rule
+      combinations, rules, priorities and source prefixes per NSG).
+    Hybrid waves whose period is over (``landing.completedWave``) are left out, as the stack leaves them out.
+    Entries of the wrong shape are left to validation, which names them."""
+    from infra.config.hybrid import hybrid_period_over
+
+    network = raw.get("network")
+    if not isinstance(network, Mapping):
+        return []
+    landing = raw.get("landing")
+    completed = landing.get("completedWave") if isinstance(landing, Mapping) else None
+    completed = completed if isinstance(completed, int) and not isinstance(completed, bool) else None
+    issues: list[ConfigIssue] = []
+    kept: dict[str, list[Mapping[str, Any]]] = {"hybridWaves": [], "steadyStateWaves": []}
+    for kind in kept:
+        waves = network.get(kind)
+        for i, wave in enumerate(waves if isinstance(waves, list) else []):
+            if not isinstance(wave, Mapping):
+                continue
+            after = wave.get("removeAfterWave")
+            if kind == "hybridWaves" and isinstance(after, int) and hybrid_period_over(after, completed):
+                continue  # not deployed: the stack drops the ended wave, rules and allowances together
+            rules, allowances = [], []
+            for j, rule in enumerate(_entries(wave.get("rules"))):
+                for side in ("sources", "destinations"):
+                    count = len(rule[side])
+                    if count > FIREWALL_MAX_RULE_ADDRESSES:
+                        issues.append(ConfigIssue(
+                            f"carelift:network.{kind}[{i}].rules[{j}].{side}",
+                            f"holds {count:,} addresses: a firewall network rule of the landing overlay holds at most "
+                            f"{FIREWALL_MAX_RULE_ADDRESSES:,} per side (an IP Group's size; split the rule)"))
+                rules.append(rule)
+            for j, allowance in enumerate(_entries(wave.get("allowances"))):
+                count = len(allowance["sources"])
+                if count > NSG_MAX_PREFIXES:
+                    issues.append(ConfigIssue(
+                        f"carelift:network.{kind}[{i}].allowances[{j}].sources",
+                        f"holds {count:,} source addresses: Azure allows {NSG_MAX_PREFIXES:,} per network security "
+                        f"group, all its rules together (SecurityRuleAddressesOrPortsPerSecurityGroupLimitReached)"))
+                allowances.append(allowance)
+            kept[kind].append({"rules": rules, "allowances": allowances})
+    if issues:
+        return issues  # the one rule too big also overflows its NSG: named by its key, not twice
+    return [ConfigIssue("carelift:network", problem)
+            for problem in limit_problems(kept["hybridWaves"], kept["steadyStateWaves"])]
+
+
+def _entries(items: Any) -> list[dict[str, Any]]:
+    """The rules or allowances of a wave with list sides, by position (a malformed one: an empty stand-in, so
+    positions stay those of the file; validation reports it)."""
+    out = []
+    for item in items if isinstance(items, list) else []:
+        item = item if isinstance(item, Mapping) else {}
+        out.append({**item, **{side: item.get(side) if isinstance(item.get(side), list) else []
+                               for side in ("sources", "destinations", "ports")},
+                    "spoke": str(item.get("spoke")), "subnet": str(item.get("subnet"))})
+    return out
+
+
 def overlay_path(stack_file: Path) -> Path:
     """``Pulumi.prod.yaml`` -> ``Pulumi.prod.landing.yaml`` in the same directory (where `plan landing` writes)."""
     stem = stack_file.name.removesuffix(".yaml").removesuffix(".yml")
@@ -157,4 +224,8 @@ def merge_overlay(raw: Mapping[str, Any], document: Any, source: str) -> dict[st
         network["hybridWaves"] = overlay["hybridWaves"]
     if overlay.get("steadyStateWaves"):
         network["steadyStateWaves"] = overlay["steadyStateWaves"]
+    # What Azure would refuse (a hand-edited overlay): named by the key each rule lands on, exit 2.
+    limits = deployed_limit_issues(merged)
+    if limits:
+        raise ConfigError(source, limits)
     return merged
