@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from migrate.cli import main
 from migrate.inventory.model import Dependency, ParsedFile
 from migrate.inventory.store import SourceFile, Workspace
 from tests.conftest import STACKS
+from tests.migrate.landing.conftest import one_subnet_stack_file
 from tests.migrate.planning.test_plan import APPLICATIONS, DEPENDENCIES, SERVERS
 
 NOW = "2026-12-06T00:00:00Z"
@@ -73,13 +73,7 @@ def test_allow_drift_writes_the_overlay_with_the_warning(drifted, tmp_path):
 
 @pytest.fixture
 def one_subnet(tmp_path):
-    """The prod stack sending every server to one existing subnet, so the wave lands as the stack is deployed."""
-    document = yaml.safe_load((STACKS / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
-    document["config"]["carelift:landing"]["rules"] = []
-    document["config"]["carelift:landing"]["default"] = {"spoke": "clinical", "subnet": "snet-ehr-app"}
-    path = tmp_path / "Pulumi.prod.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return str(path)
+    return str(one_subnet_stack_file(tmp_path))
 
 
 COMMANDS = {

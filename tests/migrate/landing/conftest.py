@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
 from migrate.landing.placement import ServerFacts
 from migrate.landing.service import load_bare_stack
@@ -16,6 +18,17 @@ def server(wave, strategy="rehost", environment="prd", applications=("EHR",), ti
             "tier": tier, "excluded": None, "target_sku": "Standard_D4as_v5", "strategy_target": None,
             "cost": {"hybrid_benefit": True},
             "sizing": {"disks": [{"label": "Hard disk 1", "size_gb": 128, "tier": "Premium SSD P10"}]}, **extra}
+
+
+def one_subnet_stack_file(directory: Path) -> Path:
+    """The prod stack with every server sent to one existing subnet (no rule needs a new spoke), so a
+    wave lands as the stack is deployed."""
+    document = yaml.safe_load((STACKS / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
+    document["config"]["carelift:landing"]["rules"] = []
+    document["config"]["carelift:landing"]["default"] = {"spoke": "clinical", "subnet": "snet-ehr-app"}
+    path = directory / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
 
 
 PLAN = {

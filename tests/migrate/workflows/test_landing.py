@@ -14,18 +14,12 @@ from migrate.planning.service import PlanFileError
 from migrate.workflows.landing import azure_migrate_csv, inventory_facts, land_plan, overlay_destination, runbook
 from migrate.workflows.sources import NoInventory
 from tests.conftest import STACKS
-from tests.migrate.landing.conftest import PLAN
+from tests.migrate.landing.conftest import PLAN, one_subnet_stack_file
 
 
 @pytest.fixture
 def one_subnet_stack(tmp_path):
-    """The prod stack with every server sent to one existing subnet (no rule needs a new spoke)."""
-    document = yaml.safe_load((STACKS / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
-    document["config"]["carelift:landing"]["rules"] = []
-    document["config"]["carelift:landing"]["default"] = {"spoke": "clinical", "subnet": "snet-ehr-app"}
-    path = tmp_path / "Pulumi.prod.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
+    return one_subnet_stack_file(tmp_path)
 
 
 @pytest.fixture
