@@ -80,3 +80,12 @@ def plan_file_option(help: str = "A plan JSON file (default: the latest plan sto
 def settings_option(help: str) -> Decorator:
     """`--settings FILE` (plan settings YAML), passed as `settings_path`."""
     return click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+def allow_drift_option(what: str, used: str = "its servers are not the plan's", prefix: str = "") -> Decorator:
+    """`--allow-drift`: write `what` though the workspace's inventory changed since the plan was computed
+    (`migrate.landing.drift`); `used` says what of the inventory the output takes, `prefix` which format
+    the flag belongs to."""
+    return click.option("--allow-drift", is_flag=True,
+                        help=f"{prefix}{'w' if prefix else 'W'}rite {what} even when the workspace's inventory changed since the plan "
+                             f"was computed ({used}); both digests are still printed.")

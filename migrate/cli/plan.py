@@ -16,7 +16,8 @@ import click
 
 from migrate.cli import plan_views as views
 from migrate.cli.errors import fail
-from migrate.cli.options import format_option, output_option, plan_file_option, settings_option, stack_option
+from migrate.cli.options import (allow_drift_option, format_option, output_option, plan_file_option, settings_option,
+                                 stack_option)
 from migrate.cli.terminal import echo_data, quote
 
 
@@ -124,9 +125,7 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 @stack_option(default=None, help="azure-migrate-csv: the stack the wave lands in.")
 @plan_file_option("azure-migrate-csv: a plan JSON file instead of the latest stored plan.")
 @click.option("--test-vnet", help="azure-migrate-csv: the isolated VNet test migrations go to (enables them).")
-@click.option("--allow-drift", is_flag=True,
-              help="azure-migrate-csv: write the CSV even when the workspace's inventory changed since the plan was "
-                   "computed (its servers are not the plan's); both digests are still printed.")
+@allow_drift_option("the CSV", prefix="azure-migrate-csv: ")
 @output_option("File to write (default, or -: standard output).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, wave: int | None, stack: str | None, plan_file: Path | None,

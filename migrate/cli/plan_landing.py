@@ -11,16 +11,14 @@ from pathlib import Path
 import click
 
 from migrate.cli.errors import fail
-from migrate.cli.options import output_option, plan_file_option, stack_option
+from migrate.cli.options import allow_drift_option, output_option, plan_file_option, stack_option
 
 
 @click.command("landing")
 @stack_option(default=None, required=True)
 @plan_file_option()
 @output_option("Where to write the landing overlay (default: Pulumi.<stack>.landing.yaml beside the stack file).")
-@click.option("--allow-drift", is_flag=True,
-              help="Write the overlay even when the workspace's inventory changed since the plan was computed "
-                   "(its dependencies are not the plan's); both digests are still printed.")
+@allow_drift_option("the overlay", "its dependencies are not the plan's")
 @click.pass_context
 def landing(ctx: click.Context, stack: str, plan_file: Path | None, output: Path | None, allow_drift: bool) -> None:
     """Place every planned server in the stack and write the landing overlay: the spokes and subnets the
@@ -98,12 +96,6 @@ def _summary(result, stack: str, target: Path) -> str:
     lines.append(f"landing overlay written to {target}; name it in the stack as "
                  f"carelift:landingOverlay to deploy and audit it")
     return "\n".join(lines)
-
-
-def allow_drift_option(what: str):
-    return click.option("--allow-drift", is_flag=True,
-                        help=f"Write {what} even when the workspace's inventory changed since the plan was computed "
-                             f"(its servers are not the plan's); both digests are still printed.")
 
 
 @click.command("runbook")
