@@ -202,13 +202,12 @@ def run_audit(loaded: AuditInput, *, ai_register: Path | None = None, waivers: P
     unless `allow_empty`), an unreadable register file and invalid waivers (WaiverError). Each
     waiver warning goes to `warn` as it is found.
     """
-    from infra.ai.governance import as_of
     from infra.compliance.catalog import all_controls
     from infra.compliance.engine import evaluate
 
     # The audit day (CARELIFT_AS_OF) is read by controls whose Azure defaults change by date: a bad value
     # is the user's mistake (ConfigError naming the variable), not an error finding raised by each check.
-    as_of()
+    clock.today()
     documents, problems, gaps = loaded.documents, loaded.problems, loaded.gaps
     if not documents and not problems and not allow_empty:
         raise CareliftError(
@@ -232,14 +231,13 @@ def run_audit(loaded: AuditInput, *, ai_register: Path | None = None, waivers: P
 def register_file_documents(path: Path) -> list[dict[str, Any]]:
     """The use cases of an AI register file (useCases:) as the pseudo-documents the AI controls read."""
     from infra.ai.documents import read_register_file, register_documents
-    from infra.ai.governance import as_of
     from infra.inputs import InputFileError, read_input_text
 
     try:  # a RegisterFileError names each problem by key
         use_cases = read_register_file(path, read_input_text(path))
     except (InputFileError, OSError) as error:
         raise CareliftError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from error
-    return register_documents(use_cases, as_of())
+    return register_documents(use_cases, clock.today())
 
 
 def _load_waivers(path: Path, max_term_days: int, today: datetime.date | None, warn: Callable[[str], None]):

@@ -10,7 +10,7 @@
 - Some defaults change on a day rather than with an API version: from 3 February 2026 Azure
   Storage refuses TLS 1.0 and 1.1 whatever an account says, so an unset minimum is TLS 1.2 in
   effect. Such an entry lists its `changes`, each dated and sourced, and the value used is the one
-  in force on the audit's day, `infra.ai.governance.as_of()` (today, or CARELIFT_AS_OF): an audit
+  in force on the audit's day, `infra.clock.today()` (CARELIFT_AS_OF, else today): an audit
   "as of" 1 June 2025 still reads an unset storage minimum as TLS 1.0.
 """
 
@@ -25,6 +25,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from infra import clock
 from infra.compliance.index import get
 from infra.compliance.model import Document
 
@@ -180,10 +181,8 @@ def _day(value: Any, entry: Mapping[str, Any]) -> datetime.date:
 
 def audit_day() -> datetime.date:
     """The day an audit judges defaults that change by date: the same day as the AI register's,
-    `infra.ai.governance.as_of()` (today, or CARELIFT_AS_OF), so one audit has one "as of"."""
-    from infra.ai.governance import as_of  # here, not at the top: only dated defaults need the day
-
-    return as_of()
+    `infra.clock.today()` (CARELIFT_AS_OF, else today's UTC date), so one audit has one "as of"."""
+    return clock.today()
 
 
 def defaults() -> tuple[AzureDefault, ...]:
