@@ -70,23 +70,17 @@ def _summary(result, stack: str, target: Path) -> str:
     for skipped in steady.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     kept = result.retained
-    kept_rules, kept_allowances = kept.held()
     lines.append(f"{kept.links} link(s) to {kept.servers} server(s) kept on premises for good: "
-                 f"{sum(len(w['rules']) for w in kept.waves)} permanent firewall rule(s) holding {kept_rules} "
-                 f"address(es) and {sum(len(w['allowances']) for w in kept.waves)} NSG allowance(s) holding "
-                 f"{kept_allowances} in {len(kept.waves)} wave(s), servers with the same wave, direction, subnet, "
-                 f"protocol and ports in one rule; "
+                 f"{_permanent_rules(kept)}, servers with the same wave, direction, subnet, protocol and ports in "
+                 f"one rule; "
                  f"{len(kept.skipped)} link(s) without an exact rule; {kept.retired} link(s) to retired servers "
                  f"dropped (nothing answers there after the migration)")
     for skipped in kept.skipped[:10]:
         lines.append(f"  skipped {skipped.link}: {skipped.reason}")
     outside = result.external
     reasons = "; ".join(f"{kind}: {count}" for kind, count in outside.by_reason())
-    in_rules, in_allowances = outside.held()
     lines.append(f"{outside.links} link(s) to {outside.addresses} on-premises address(es) outside the inventory "
-                 f"(devices, unlisted servers): {sum(len(w['rules']) for w in outside.waves)} permanent firewall "
-                 f"rule(s) holding {in_rules} address(es) and {sum(len(w['allowances']) for w in outside.waves)} "
-                 f"NSG allowance(s) holding {in_allowances} in {len(outside.waves)} wave(s), addresses with the same "
+                 f"(devices, unlisted servers): {_permanent_rules(outside)}, addresses with the same "
                  f"wave, direction, subnet, protocol and ports in one rule; {len(outside.skipped)} link(s) without a "
                  f"rule" + (f" ({reasons})" if reasons else ""))
     for skipped in outside.skipped[:10]:
@@ -96,6 +90,14 @@ def _summary(result, stack: str, target: Path) -> str:
     lines.append(f"landing overlay written to {target}; name it in the stack as "
                  f"carelift:landingOverlay to deploy and audit it")
     return "\n".join(lines)
+
+
+def _permanent_rules(kind) -> str:
+    """What a kind of permanent rules (retained servers, addresses outside the inventory) holds, as counted."""
+    rules, allowances = kind.held()
+    return (f"{sum(len(w['rules']) for w in kind.waves)} permanent firewall rule(s) holding {rules} address(es) and "
+            f"{sum(len(w['allowances']) for w in kind.waves)} NSG allowance(s) holding {allowances} in "
+            f"{len(kind.waves)} wave(s)")
 
 
 @click.command("runbook")
