@@ -11,7 +11,8 @@ only the order rules need checking, at the wave level:
 - a wave holding a group that must move before (or with, as DR with production) a group of
   another wave stays before that wave;
 - with `pilot_wave`, position 1 keeps a non-empty wave (the members' lo already keeps higher-risk
-  groups out of it). Wave 0, the foundation, never moves.
+  groups out of it): wave 1 moves right only past a non-empty wave 2, and an empty wave never moves
+  left into position 1. Wave 0, the foundation, never moves.
 
 H at the wave level is Σ M[x][y] × |pos x − pos y|, with M the link weight between the groups of
 waves x and y (wave 0 at position 0). Moving wave x one position past its neighbour z changes
@@ -113,8 +114,8 @@ class WaveOrder:
             # Leftwards: x passes z = x-1, x-2, ..., 1.
             lx, delta, bottom = left[x], 0, low[x]
             for z in range(x - 1, max(0, x - REACH - 1), -1):
-                if z < bottom or x in after[z] or z + 1 > high[z]:
-                    break
+                if z < bottom or x in after[z] or z + 1 > high[z] or (pilot and z == 1 and not members[x]):
+                    break  # (an empty wave never takes the pilot wave's place)
                 m = row.get(z, 0)
                 delta += total[x] - 2 * lx + m + 2 * left[z] - total[z] + m
                 lx -= m
